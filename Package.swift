@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Ebb: an autoscaler for diskless Kafka broker pools on Kubernetes.
+//
+// Module layering (arrows point at dependencies):
+//   ebb (CLI) -> Operator -> { KubernetesClient, KafkaAdmin, Metrics } -> BrokerScaling
+//   Simulator -> BrokerScaling
+// BrokerScaling is the pure domain: no I/O, no clock reads.
+let package = Package(
+    name: "Ebb",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ebb", targets: ["ebb"]),
+        .library(name: "BrokerScaling", targets: ["BrokerScaling"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "BrokerScaling", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "KubernetesClient", dependencies: ["BrokerScaling"]),
+        .target(name: "KafkaAdmin"),
+        .target(name: "Metrics", dependencies: ["BrokerScaling"]),
+        .target(name: "Simulator", dependencies: ["BrokerScaling"]),
+        .target(name: "Operator", dependencies: ["BrokerScaling", "KubernetesClient", "KafkaAdmin", "Metrics"]),
+        .executableTarget(
+            name: "ebb",
+            dependencies: [
+                "BrokerScaling", "Operator", "Simulator", "KafkaAdmin",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling"], exclude: ["Fixtures"]),
+        .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient"]),
+        .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "OperatorTests", dependencies: ["Operator"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
+        .testTarget(name: "EbbCLITests", dependencies: ["ebb"]),
+    ]
+)

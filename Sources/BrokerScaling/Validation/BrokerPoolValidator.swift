@@ -1,0 +1,109 @@
+import Foundation
+
+/// The checks a schema cannot express: the CEL rules of `PoolRule` (so that servers without CEL,
+/// `ebb validate` and the operator agree), and what needs code, such as time zones and cron.
+public enum BrokerPoolValidator {
+    /// Every problem with a decoded spec, with paths starting at `spec`.
+    public static func problems(in spec: BrokerPoolSpec) -> [ValidationProblem] {
+        var problems: [ValidationProblem] = []
+        func add(_ path: String, _ message: String) { problems.append(ValidationProblem(path: path, message: message)) }
+
+        if let minReplicas = spec.minReplicas, minReplicas > spec.maxReplicas {
+            add("spec.minReplicas", "\(PoolRule.minReplicasNotAboveMax.message) (minReplicas \(minReplicas) > maxReplicas \(spec.maxReplicas))")
+        }
+        if let fallback = spec.fallback, fallback.replicas > spec.maxReplicas {
+            add("spec.fallback.replicas", "\(PoolRule.fallbackWithinMax.message) (\(fallback.replicas) > \(spec.maxReplicas))")
+        }
+
+        var metricNames = Set<String>()
+        for (index, metric) in (spec.metrics ?? []).enumerated() {
+            let path = "spec.metrics[\(index)]"
+            problems += metricProblems(metric, at: path)
+            if !metricNames.insert(metric.displayName).inserted {
+                add("\(path).name", "duplicate metric name '\(metric.displayName)'; give each metric a distinct name")
+            }
+        }
+
+        for (index, schedule) in (spec.schedules ?? []).enumerated() {
+            let path = "spec.schedules[\(index)]"
+            if schedule.minReplicas > spec.maxReplicas {
+                add("\(path).minReplicas", "\(PoolRule.scheduleFloorWithinMax.message) (\(schedule.minReplicas) > \(spec.maxReplicas))")
+            }
+            let (hasCron, hasDuration) = (schedule.cron != nil, schedule.duration != nil)
+            let (hasStart, hasEnd) = (schedule.start != nil, schedule.end != nil)
+            let repeatingForm = hasCron && hasDuration && !hasStart && !hasEnd
+            let oneOffForm = hasStart && hasEnd && !hasCron && !hasDuration
+            if !(repeatingForm || oneOffForm) {
+                add(path, PoolRule.scheduleWindowForm.message)
+                continue
+            }
+            do {
+                _ = try schedule.window()
+            } catch {
+                add(error.field.isEmpty ? path : "\(path).\(error.field)", error.message)
+            }
+        }
+
+        if let reassignment = spec.reassignment, let perBroker = reassignment.maxConcurrentMovesPerBroker,
+           let perCluster = reassignment.maxConcurrentMovesPerCluster, perBroker > perCluster {
+            add("spec.reassignment.maxConcurrentMovesPerBroker", "\(PoolRule.moveLimitsOrdered.message) (\(perBroker) > \(perCluster))")
+        }
+        return problems
+    }
+
+    static func metricProblems(_ metric: MetricSpec, at path: String) -> [ValidationProblem] {
+        var problems: [ValidationProblem] = []
+        let members: [(MetricSpec.MetricType, String, Bool)] = [
+            (.brokerThroughput, "brokerThroughput", metric.brokerThroughput != nil),
+            (.consumerLag, "consumerLag", metric.consumerLag != nil),
+            (.prometheus, "prometheus", metric.prometheus != nil),
+            (.cpu, "cpu", metric.cpu != nil),
+        ]
+        for (type, member, present) in members where (type == metric.type) != present {
+            let detail = present ? "\(member) is set but type is \(metric.type.rawValue)" : "type is \(type.rawValue) but \(member) is missing"
+            problems.append(ValidationProblem(path: "\(path).\(member)", message: "\(detail); \(PoolRule.metricMemberMatchesType.message)"))
+        }
+        guard problems.isEmpty else { return problems }
+
+        let member: String
+        let target: MetricTarget
+        let rule: PoolRule
+        let allowed: Bool
+        switch metric.type {
+        case .brokerThroughput:
+            member = "brokerThroughput"
+            target = metric.brokerThroughput!.target
+            rule = .throughputTargetIsAverageValue
+            allowed = target.type == .averageValue
+        case .consumerLag:
+            member = "consumerLag"
+            target = metric.consumerLag!.target
+            rule = .lagTargetNotUtilization
+            allowed = target.type != .utilization
+        case .prometheus:
+            member = "prometheus"
+            target = metric.prometheus!.target
+            rule = .prometheusTargetNotUtilization
+            allowed = target.type != .utilization
+        case .cpu:
+            member = "cpu"
+            target = metric.cpu!.target
+            rule = .cpuTargetIsUtilization
+            allowed = target.type == .utilization
+        }
+        let targetPath = "\(path).\(member).target"
+        if !allowed {
+            problems.append(ValidationProblem(path: "\(targetPath).type", message: "\(rule.message) (got \(target.type.rawValue))"))
+        }
+        let fields: [(MetricTarget.TargetType, String, Bool)] = [
+            (.value, "value", target.value != nil),
+            (.averageValue, "averageValue", target.averageValue != nil),
+            (.utilization, "averageUtilization", target.averageUtilization != nil),
+        ]
+        for (type, field, present) in fields where (type == target.type) != present {
+            let detail = present ? "\(field) is set but target.type is \(target.type.rawValue)" : "target.type is \(type.rawValue) but \(field) is missing"
+            problems.append(ValidationProblem(path: "\(targetPath).\(field)", message: "\(detail); \(PoolRule.targetMemberMatchesType.message)"))
+        }
+        return problems
+    }
+}

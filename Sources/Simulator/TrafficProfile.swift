@@ -1,0 +1,79 @@
+/// Traffic over a simulated day, as a multiple of the baseline: a piecewise-linear curve.
+public struct TrafficProfile: Sendable, Hashable {
+    /// (seconds since the start, multiple of the baseline), in increasing time.
+    public let points: [Point]
+
+    public struct Point: Sendable, Hashable {
+        public let seconds: Int
+        public let multiplier: Double
+        public init(_ seconds: Int, _ multiplier: Double) {
+            self.seconds = seconds
+            self.multiplier = multiplier
+        }
+    }
+
+    public init(points: [Point]) {
+        precondition(!points.isEmpty, "a traffic profile needs at least one point")
+        precondition(zip(points, points.dropFirst()).allSatisfy { $0.seconds < $1.seconds }, "points must be in increasing time")
+        self.points = points
+    }
+
+    /// The multiple of the baseline at `seconds`, interpolated between points.
+    public func multiplier(at seconds: Double) -> Double {
+        guard let first = points.first, let last = points.last else { return 1 }
+        if seconds <= Double(first.seconds) { return first.multiplier }
+        if seconds >= Double(last.seconds) { return last.multiplier }
+        // Binary search for the segment holding `seconds`.
+        var low = 0
+        var high = points.count - 1
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if Double(points[middle].seconds) <= seconds { low = middle } else { high = middle }
+        }
+        let a = points[low]
+        let b = points[high]
+        let fraction = (seconds - Double(a.seconds)) / Double(b.seconds - a.seconds)
+        return a.multiplier + (b.multiplier - a.multiplier) * fraction
+    }
+
+    public var peakMultiplier: Double { points.map(\.multiplier).max() ?? 1 }
+}
+
+/// The scenarios `ebb simulate` knows by name.
+public enum BuiltInScenario: String, Sendable, CaseIterable {
+    case blackFriday = "black-friday"
+    case flashSale = "flash-sale"
+    case diurnal
+    case doublePeak = "double-peak"
+
+    public static let daySeconds = 24 * 3600
+
+    private static func at(_ hours: Double, _ multiplier: Double) -> TrafficProfile.Point {
+        TrafficProfile.Point(Int(hours * 3600), multiplier)
+    }
+
+    public var summary: String {
+        switch self {
+        case .blackFriday: return "baseline, an 8× ramp over 30 min from 08:00, 3 h at peak, decay over 2 h"
+        case .flashSale: return "baseline, 10× within 2 min at 12:00 for 20 min"
+        case .diurnal: return "a normal week day: quiet night, lunch bump, evening peak at 1.8×"
+        case .doublePeak: return "two 5× spikes of 30 min, an hour apart, from 10:00"
+        }
+    }
+
+    public var profile: TrafficProfile {
+        switch self {
+        case .blackFriday:
+            return TrafficProfile(points: [Self.at(0, 1), Self.at(8, 1), Self.at(8.5, 8), Self.at(11.5, 8), Self.at(13.5, 1), Self.at(24, 1)])
+        case .flashSale:
+            return TrafficProfile(points: [Self.at(0, 1), Self.at(12, 1), Self.at(12 + 2.0 / 60, 10), Self.at(12 + 22.0 / 60, 10), Self.at(12 + 27.0 / 60, 1), Self.at(24, 1)])
+        case .diurnal:
+            return TrafficProfile(points: [Self.at(0, 0.6), Self.at(4, 0.4), Self.at(9, 1.0), Self.at(12.5, 1.3), Self.at(15, 1.1), Self.at(20.5, 1.8), Self.at(24, 0.6)])
+        case .doublePeak:
+            return TrafficProfile(points: [
+                Self.at(0, 1), Self.at(10, 1), Self.at(10 + 5.0 / 60, 5), Self.at(10.5, 5), Self.at(10.5 + 5.0 / 60, 1),
+                Self.at(11.5, 1), Self.at(11.5 + 5.0 / 60, 5), Self.at(12, 5), Self.at(12 + 5.0 / 60, 1), Self.at(24, 1),
+            ])
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+import BrokerScaling
+
+@main
+struct Ebb: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ebb",
+        abstract: "Autoscale diskless Kafka broker pools on Kubernetes, with metadata-only partition moves.",
+        version: InstallManifests.version,
+        subcommands: [Simulate.self, Validate.self, Manifests.self]
+    )
+}
+
+/// How a command prints its results.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+}

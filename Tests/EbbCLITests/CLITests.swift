@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+/// Runs the built `ebb` binary as a user would, and checks what they would see.
+struct CLITests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static var binary: URL {
+        // The test bundle sits beside the products of the same build.
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ebb")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return root.appendingPathComponent(".build/debug/ebb")
+    }
+
+    func ebb(_ arguments: String..., input: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = Self.root
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit, "ebb \(arguments) crashed")
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func validExampleIsValid() throws {
+        let result = try ebb("validate", "-f", "Manifests/examples/ecommerce-black-friday.yaml")
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("BrokerPool shop/shop-events is valid"))
+    }
+
+    @Test func brokenFileNamesTheFieldAndExitsOne() throws {
+        let result = try ebb("validate", "-f", "Tests/BrokerScalingTests/Fixtures/broken/policy-value-zero.yaml")
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("spec.behavior.scaleDown.policies[0].value: must be > 0"))
+    }
+
+    @Test func jsonOutputIsForScripts() throws {
+        let result = try ebb("validate", "-f", "Tests/BrokerScalingTests/Fixtures/broken/min-above-max.yaml", "--output", "json")
+        #expect(result.status == 1)
+        let files = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(files.first?["valid"] as? Bool == false)
+        let documents = try #require(files.first?["documents"] as? [[String: Any]])
+        let problems = try #require(documents.first?["problems"] as? [[String: Any]])
+        #expect(problems.first?["path"] as? String == "spec.minReplicas")
+        #expect(problems.first?["line"] as? Int == 13)  // the fixture's "  minReplicas: 30" line
+    }
+
+    @Test func standardInputAndGarbage() throws {
+        let control = try ebb("validate", "-f", "-", input: "\u{7}{{ not: [yaml")
+        #expect(control.status == 1)
+        #expect(control.stdout.contains("the file is not readable text: control characters are not allowed"))
+        let broken = try ebb("validate", "-f", "-", input: "spec:\n  minReplicas: [3\n")
+        #expect(broken.status == 1)
+        #expect(broken.stdout.contains("malformed YAML at line"))
+        #expect(!broken.stdout.contains("DecodingError"))
+    }
+
+    @Test func missingFileIsExitTwo() throws {
+        let result = try ebb("validate", "-f", "no/such/file.yaml")
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("cannot read no/such/file.yaml"))
+    }
+
+    @Test func manifestsPrintsWhatIsCommitted() throws {
+        let result = try ebb("manifests")
+        #expect(result.status == 0)
+        let committed = try ["crd/brokerpools.ebb.io.yaml", "rbac/rbac.yaml", "operator/operator.yaml"].map {
+            try String(contentsOf: Self.root.appendingPathComponent("Manifests/\($0)"), encoding: .utf8)
+        }.joined(separator: "---\n")
+        #expect(result.stdout == committed)
+    }
+
+    @Test func simulateShowsTheDemandCurve() throws {
+        let result = try ebb("simulate", "--scenario", "black-friday", "--output", "json")
+        #expect(result.status == 0)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        // 300 MiB/s × 8 at 120 MiB/s per broker: 20 brokers for the peak, all day.
+        #expect(summary["staticBrokers"] as? Int == 20)
+        #expect(summary["staticBrokerHours"] as? Double == 480)
+        let following = try #require(summary["demandFollowingBrokerHours"] as? Double)
+        #expect(following < 0.45 * 480)
+        let unknown = try ebb("simulate", "--scenario", "cyber-tuesday")
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("unknown scenario 'cyber-tuesday'"))
+    }
+}
