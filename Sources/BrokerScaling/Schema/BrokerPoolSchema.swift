@@ -192,7 +192,7 @@ public enum BrokerPoolSchema {
                             ("value", .integer("How many brokers, or what percent of the current count.", minimum: 1)),
                             ("periodSeconds", .integer("The period the limit applies over, in seconds.", minimum: 1, maximum: Int64(ScalingPolicy.maxPeriodSeconds))),
                         ]),
-                    maxItems: 10, listType: .atomic)),
+                    minItems: 1, maxItems: 10, listType: .atomic)),
                 ("tolerance", .quantity(
                     "No change while the ratio of a metric to its target is within this fraction of 1. Default 0.1.",
                     allowZero: true)),

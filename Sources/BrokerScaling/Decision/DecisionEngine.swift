@@ -1,0 +1,252 @@
+import Foundation
+
+/// Decides how many brokers a pool should have, and why. Pure and deterministic: the same input
+/// gives the same decision, and time comes from `input.now`.
+///
+/// The stages, in order:
+/// 1. each metric proposes a count (HPA's replica calculator);
+/// 2. the largest proposal wins; with some metrics unreadable a scale-in is not allowed, and with
+///    none readable the pool is held (or held at `spec.fallback`);
+/// 3. HPA's pre-checks: a pool above maxReplicas or below its floor (minReplicas, or an open
+///    schedule's) goes straight to the bound;
+/// 4. partition awareness: no more brokers than partition replicas can use; optionally an even spread;
+/// 5. HPA's stabilization windows, then its rate policies and bounds;
+/// 6. the operator's rules: pause flags, no scale-in during a reassignment or while lag rises.
+/// `spec.replicas` (set by an external HPA or KEDA) replaces stages 1–5 with that count, bounded.
+public enum DecisionEngine {
+    public static func decide(_ input: DecisionInput) -> Decision {
+        var run = Run(input)
+        return run.decide()
+    }
+}
+
+private struct Run {
+    let input: DecisionInput
+    let spec: BrokerPoolSpec
+    let current: Int32
+    let now: Date
+    let floor: Int32
+    let floorName: String?
+    var proposals: [MetricProposal] = []
+    var stages = Decision.Stages(final: 0)
+    var limit: Decision.Limit?
+    var winner: MetricProposal?
+    var recorded: Int32?
+    var conditions: [DecisionCondition] = []
+
+    init(_ input: DecisionInput) {
+        self.input = input
+        self.spec = input.spec
+        self.current = input.currentReplicas
+        self.now = input.now
+        // The floor: minReplicas, raised by any open schedule window, never above maxReplicas.
+        var floor = spec.effectiveMinReplicas
+        var floorName: String?
+        for schedule in spec.schedules ?? [] where schedule.minReplicas > floor {
+            // An invalid schedule never gets here: the operator checks the spec with
+            // BrokerPoolValidator first and does not size a pool whose spec has problems.
+            guard let window = try? schedule.window(), window.isOpen(at: input.now) else { continue }
+            floor = schedule.minReplicas
+            floorName = schedule.name
+        }
+        self.floor = min(floor, spec.maxReplicas)
+        self.floorName = floorName
+    }
+
+    mutating func decide() -> Decision {
+        let behavior = spec.effectiveBehavior
+        let up = behavior.effectiveScaleUp
+        let down = behavior.effectiveScaleDown
+        let calculator = ReplicaCalculator(
+            current: current, ready: input.readyReplicas ?? current, toleranceUp: up.tolerance, toleranceDown: down.tolerance,
+            now: now, staleAfter: max(30, 3 * Double(spec.effectivePollingIntervalSeconds)))
+        let metrics = spec.metrics ?? []
+        proposals = metrics.map { metric in
+            calculator.propose(metric, input.metrics.first { $0.name == metric.displayName })
+        }
+        let normalization = HPANormalization(
+            now: now, current: current, minReplicas: floor, maxReplicas: spec.maxReplicas, scaleUp: up, scaleDown: down,
+            history: input.history ?? Self.freshStartHistory(current: current, now: now))
+
+        let desired: Int32
+        if let external = spec.replicas {
+            desired = bounded(external, proposedBy: .external, detail: "spec.replicas \(external), set through the scale subresource")
+        } else if !metrics.isEmpty, !proposals.contains(where: \.available) {
+            desired = blind()
+        } else {
+            desired = fromMetrics(normalization)
+        }
+        stages.final = operatorRules(desired)
+        conditions += metricConditions()
+        return finish()
+    }
+
+    /// With no history at all (the operator has just started), HPA seeds the scale-down window
+    /// with the current count, so that a restart is never followed at once by a scale-in.
+    static func freshStartHistory(current: Int32, now: Date) -> ScalingHistory {
+        ScalingHistory(recommendations: [ScalingHistory.Recommendation(time: now, replicas: current)])
+    }
+
+    /// No metric could be read: never scale in; hold, or hold at the fallback once it applies.
+    private mutating func blind() -> Int32 {
+        let failures = (input.consecutiveMetricFailures ?? 0) + 1
+        var desired = max(current, floor)
+        if let fallback = spec.fallback, failures >= fallback.failureThreshold {
+            if fallback.replicas > desired {
+                desired = fallback.replicas
+            }
+            limit = Decision.Limit(.fallback, "fallback after \(failures) failed metric reads: at least \(fallback.replicas)")
+        } else {
+            limit = Decision.Limit(.blind, "no metric could be read (\(failures) in a row); not scaling in while blind")
+        }
+        desired = min(desired, max(spec.maxReplicas, current))
+        if desired > current, floor > current, limit?.rule == .blind { limit = normalizationFloorLimit() }
+        stages.proposed = desired
+        return desired
+    }
+
+    private func normalizationFloorLimit() -> Decision.Limit {
+        if let floorName { return Decision.Limit(.schedule, "schedule \(floorName) (at least \(floor))") }
+        return Decision.Limit(.minReplicas, "minReplicas \(floor)")
+    }
+
+    /// `spec.replicas`: the external count within the bounds and floors.
+    private mutating func bounded(_ wanted: Int32, proposedBy rule: Decision.Limit.Rule, detail: String) -> Int32 {
+        stages.proposed = wanted
+        if wanted > spec.maxReplicas {
+            limit = Decision.Limit(.maxReplicas, "maxReplicas \(spec.maxReplicas)")
+            return spec.maxReplicas
+        }
+        if wanted < floor {
+            limit = normalizationFloorLimit()
+            return floor
+        }
+        limit = nil
+        return wanted
+    }
+
+    private mutating func fromMetrics(_ normalization: HPANormalization) -> Int32 {
+        let available = proposals.filter(\.available)
+        // The largest proposal wins; with no metrics at all, the count stays (bounds and schedules only).
+        winner = available.max { ($0.proposedReplicas ?? 0) < ($1.proposedReplicas ?? 0) }
+        var proposed = winner?.proposedReplicas ?? current
+        stages.proposed = proposed
+
+        if available.count < proposals.count, proposed < current {
+            let unreadable = proposals.filter { !$0.available }.map(\.metric).joined(separator: ", ")
+            limit = Decision.Limit(.partialMetrics, "scale-in needs every metric; \(unreadable) could not be read")
+            stages.afterPolicies = current
+            return current
+        }
+        // HPA's pre-checks: outside the bounds, go straight to the bound.
+        if current > spec.maxReplicas {
+            limit = Decision.Limit(.maxReplicas, "maxReplicas \(spec.maxReplicas)")
+            stages.afterPolicies = spec.maxReplicas
+            return spec.maxReplicas
+        }
+        if current < floor {
+            limit = normalizationFloorLimit()
+            stages.afterPolicies = floor
+            return floor
+        }
+
+        proposed = partitionAware(proposed)
+        stages.afterPartitionAwareness = proposed
+        recorded = proposed
+
+        let stabilized = normalization.stabilize(proposed)
+        stages.afterStabilization = stabilized
+        if stabilized != proposed {
+            limit = Decision.Limit(.stabilizationWindow, stabilized > proposed
+                ? "scale-down stabilization window \(normalization.scaleDown.stabilizationWindowSeconds)s (highest recent recommendation \(stabilized))"
+                : "scale-up stabilization window \(normalization.scaleUp.stabilizationWindowSeconds)s (lowest recent recommendation \(stabilized))")
+        }
+        let limited = normalization.applyRates(stabilized, floorName: floorName)
+        if let rateLimit = limited.limit { limit = rateLimit }
+        stages.afterPolicies = limited.replicas
+        return limited.replicas
+    }
+
+    /// No more brokers than partition replicas can use, and optionally an even spread.
+    private mutating func partitionAware(_ proposed: Int32) -> Int32 {
+        guard let partitionReplicas = input.partitionReplicas, partitionReplicas > 0, proposed > current else { return proposed }
+        let awareness = spec.effectivePartitionAwareness
+        var result = proposed
+        if awareness.effectiveCapAtPartitionCount, result > partitionReplicas {
+            result = max(partitionReplicas, current)
+            limit = Decision.Limit(.partitionCount, "\(partitionReplicas) partition replicas: a broker beyond that takes no load")
+        }
+        if awareness.effectiveEvenSpread, result > current, partitionReplicas % result != 0 {
+            let ceiling = min(spec.maxReplicas, partitionReplicas)
+            if result < ceiling, let even = (result...ceiling).first(where: { partitionReplicas % $0 == 0 }) {
+                limit = Decision.Limit(.evenSpread, "rounded \(result)→\(even) so that \(partitionReplicas) partition replicas spread evenly")
+                result = even
+            }
+        }
+        return result
+    }
+
+    /// The operator's own rules, applied last.
+    private mutating func operatorRules(_ desired: Int32) -> Int32 {
+        func hold(_ rule: Decision.Limit.Rule, _ detail: String) -> Int32 {
+            limit = Decision.Limit(rule, detail)
+            return current
+        }
+        if spec.paused == true, desired != current { return hold(.paused, "spec.paused") }
+        if desired > current, spec.pausedScaleOut == true { return hold(.pausedScaleOut, "spec.pausedScaleOut") }
+        if desired < current {
+            if spec.pausedScaleIn == true { return hold(.pausedScaleIn, "spec.pausedScaleIn") }
+            if input.reassignmentInProgress == true { return hold(.reassignmentInProgress, "a partition reassignment is in progress") }
+            if let rising = risingLag() { return hold(.lagRising, "consumer lag \(rising) is rising") }
+        }
+        return desired
+    }
+
+    /// The first lag metric whose lag grew by more than 2 % over the recent samples.
+    private func risingLag() -> String? {
+        let window = max(60, 3 * Double(spec.effectivePollingIntervalSeconds))
+        for metric in spec.metrics ?? [] where metric.type == .consumerLag {
+            guard let samples = input.metrics.first(where: { $0.name == metric.displayName })?.samples,
+                  let newest = samples.last else { continue }
+            let recent = samples.filter { newest.time.timeIntervalSince($0.time) <= window && $0.time <= newest.time }
+            guard let oldest = recent.first, oldest.time < newest.time else { continue }
+            if newest.value > oldest.value + max(1, 0.02 * oldest.value) { return metric.displayName }
+        }
+        return nil
+    }
+
+    private mutating func metricConditions() -> [DecisionCondition] {
+        var out: [DecisionCondition] = []
+        let unavailable = proposals.filter { !$0.available }
+        if proposals.isEmpty {
+            out.append(DecisionCondition(type: .metricsAvailable, status: .true, reason: "NoMetricsConfigured", message: "the pool is sized by its bounds, schedules or spec.replicas"))
+        } else if unavailable.isEmpty {
+            out.append(DecisionCondition(type: .metricsAvailable, status: .true, reason: "MetricsRead", message: "every metric was read"))
+        } else {
+            let detail = unavailable.map { "\($0.metric): \($0.error ?? "unavailable")" }.joined(separator: "; ")
+            out.append(DecisionCondition(type: .metricsAvailable, status: .false, reason: unavailable.count == proposals.count ? "NoMetrics" : "PartialMetrics", message: detail))
+        }
+        let active = spec.replicas != nil || proposals.isEmpty || proposals.contains(where: \.available)
+        out.append(DecisionCondition(
+            type: .scalingActive, status: active && spec.paused != true ? .true : .false,
+            reason: spec.paused == true ? "Paused" : spec.replicas != nil ? "ExternalReplicas" : active ? "ValidMetricFound" : "FailedGetMetrics",
+            message: spec.paused == true ? "spec.paused is set" : active ? "the pool can be sized" : "no metric could be read"))
+        let limited = limit != nil && stages.final != (stages.proposed ?? stages.final)
+        out.append(DecisionCondition(
+            type: .scalingLimited, status: limited ? .true : .false, reason: limited ? limit!.rule.rawValue : "DesiredWithinRange",
+            message: limited ? limit!.detail : "the desired count is within the acceptable range"))
+        return out
+    }
+
+    private func finish() -> Decision {
+        let final = stages.final
+        let direction: Decision.Direction = final > current ? .up : final < current ? .down : .none
+        let dryRun = spec.dryRun == true
+        var decision = Decision(
+            time: now, currentReplicas: current, desiredReplicas: final, direction: direction,
+            apply: direction != .none && !dryRun, dryRun: dryRun, proposals: proposals, metric: winner?.metric,
+            stages: stages, limitedBy: limit, reason: "", recordedRecommendation: recorded, conditions: conditions)
+        decision.reason = DecisionReason.line(for: decision, spec: spec)
+        return decision
+    }
+}
