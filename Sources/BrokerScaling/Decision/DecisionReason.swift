@@ -90,3 +90,17 @@ enum DecisionReason {
         return text
     }
 }
+
+extension MetricProposal {
+    /// The value as people read it: `182 MiB/s` per broker, `85%`, `4000`.
+    public var displayValue: String? { value.map(Self.display(type)) }
+    public var displayTarget: String? { target.map(Self.display(type)) }
+
+    static func display(_ type: MetricSpec.MetricType) -> (Double) -> String {
+        switch type {
+        case .brokerThroughput: return { "\(DecisionReason.bytes($0))/s" }
+        case .cpu: return { "\(DecisionReason.number($0))%" }
+        case .consumerLag, .prometheus: return DecisionReason.number
+        }
+    }
+}

@@ -47,6 +47,14 @@ extension Schema {
         case .embeddedObject:
             out.append(("description", .string(description)))
             out.append(("type", .string("object")))
+        case .number:
+            out.append(("description", .string(description)))
+            out.append(("type", .string("number")))
+            if let minimum { out.append(("minimum", .integer(minimum))) }
+        case .dateTime:
+            out.append(("description", .string(description)))
+            out.append(("type", .string("string")))
+            out.append(("format", .string("date-time")))
         }
         switch defaultValue {
         case .integer(let value)?: out.append(("default", .integer(value)))

@@ -16,6 +16,10 @@ public struct Schema: Sendable {
         case stringMap
         /// Any object; the API server keeps unknown fields (used for `metadata`).
         case embeddedObject
+        /// A number, whole or not.
+        case number
+        /// An RFC 3339 time, such as 2026-11-27T17:00:00Z.
+        case dateTime
     }
 
     public struct Property: Sendable {
@@ -107,6 +111,14 @@ extension Schema {
         Schema(
             kind: .array(items), description: description, minItems: minItems, maxItems: maxItems, rules: rules,
             listType: listType, listMapKeys: listMapKeys)
+    }
+
+    public static func number(_ description: String, minimum: Int64? = nil) -> Schema {
+        Schema(kind: .number, description: description, minimum: minimum)
+    }
+
+    public static func dateTime(_ description: String) -> Schema {
+        Schema(kind: .dateTime, description: description)
     }
 
     public static func stringMap(_ description: String) -> Schema {

@@ -43,6 +43,18 @@ struct StructuralValidator {
             guard case .mapping = node else {
                 return report(path, node, "expected an object (key: value pairs), got \(describe(node))")
             }
+        case .number:
+            guard node.tagName == .int || node.tagName == .float, let value = node.float, value.isFinite else {
+                return report(path, node, "expected a number, got \(describe(node))")
+            }
+            if let minimum = schema.minimum, value < Double(minimum) {
+                report(path, node, "must be ≥ \(minimum) (got \(node.string ?? ""))")
+            }
+        case .dateTime:
+            guard node.tagName == .str || node.tagName == .timestamp, let text = node.string,
+                  TimeFormat.parse(text) != nil else {
+                return report(path, node, "expected a time such as 2026-11-27T17:00:00Z, got \(describe(node))")
+            }
         }
     }
 
