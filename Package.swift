@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 // Ebb: an autoscaler for diskless Kafka broker pools on Kubernetes.
@@ -42,3 +43,17 @@ let package = Package(
         .testTarget(name: "EbbCLITests", dependencies: ["ebb"]),
     ]
 )
+
+// Benchmarks (Benchmarks/) build only when asked, so that `swift test` stays one quick debug build:
+//   EBB_BENCHMARKS=1 swift package benchmark
+if ProcessInfo.processInfo.environment["EBB_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "DecisionBenchmarks",
+            dependencies: ["BrokerScaling", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/DecisionBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}
