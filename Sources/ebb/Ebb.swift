@@ -7,7 +7,7 @@ struct Ebb: ParsableCommand {
         commandName: "ebb",
         abstract: "Autoscale diskless Kafka broker pools on Kubernetes, with metadata-only partition moves.",
         version: InstallManifests.version,
-        subcommands: [Simulate.self, Decide.self, Validate.self, Manifests.self]
+        subcommands: [Simulate.self, Decide.self, Plan.self, Validate.self, Manifests.self]
     )
 }
 

@@ -144,6 +144,9 @@ public enum BrokerPoolDocuments {
         return ValidationProblem(path: "", message: "malformed YAML: \(error)")
     }
 
+    /// A decoding error as a field path and what is wrong, without Swift's dump.
+    public static func describeDecoding(_ error: any Error) -> String { describe(decodingError: error) }
+
     static func describe(decodingError error: any Error) -> String {
         guard let decoding = error as? DecodingError else { return "\(error)" }
         func path(_ codingPath: [any CodingKey]) -> String {

@@ -1,0 +1,178 @@
+extension PartitionPlanner {
+    /// No plan reaches the goals with fewer replica moves: every replica on a draining broker
+    /// moves; every broker above the band loses at least the fewest of its replicas (largest
+    /// first) that bring it inside; and the brokers below the band must receive at least their
+    /// total deficit, which takes at least as many moves as the largest replicas that cover it.
+    static func lowerBoundMoves(_ state: PlannerState) -> Int {
+        var draining = 0
+        var removals = 0
+        var deficit = 0.0
+        for broker in 0..<state.brokerCount {
+            if state.states[broker] == .draining {
+                draining += state.hosted[broker].count
+                continue
+            }
+            if state.load[broker] > state.high {
+                var sizes = state.hosted[broker].map { state.partitionLoad[Int($0)] }
+                sizes.sort(by: >)
+                var remaining = state.load[broker]
+                for size in sizes where remaining > state.high {
+                    remaining -= size
+                    removals += 1
+                }
+            } else if state.load[broker] < state.low {
+                deficit += state.low - state.load[broker]
+            }
+        }
+        // Per partition: its replicas on draining brokers, or its second replicas in one rack
+        // (where racks allow distinct racks), must move.
+        var perPartition = 0
+        for partition in 0..<state.partitionCount {
+            var onDraining = 0
+            var racks = Set<Int>()
+            var duplicates = 0
+            for slot in state.slots(partition) {
+                let broker = Int(state.replicaBroker[slot])
+                if state.states[broker] == .draining { onDraining += 1 }
+                if state.racksRequired(partition), state.rackOf[broker] >= 0, !racks.insert(state.rackOf[broker]).inserted { duplicates += 1 }
+            }
+            perPartition += max(onDraining, duplicates)
+        }
+        var coverage = 0
+        if deficit > 0 {
+            // The fewest replicas, largest first, whose loads cover the deficit: a max-heap built
+            // in linear time and popped only as often as needed.
+            var heap: [Double] = []
+            heap.reserveCapacity(state.replicaBroker.count)
+            for partition in 0..<state.partitionCount {
+                for _ in state.slots(partition) { heap.append(state.partitionLoad[partition]) }
+            }
+            var covered = 0.0
+            var maxHeap = DoubleMaxHeap(heap)
+            while covered < deficit, let size = maxHeap.pop() {
+                covered += size
+                coverage += 1
+            }
+        }
+        return max(draining + removals, coverage, perPartition)
+    }
+
+    static func collectMoves(_ state: PlannerState, cluster: ClusterView, original: [Int32], leaderChanged: Set<Int>) -> [PartitionMove] {
+        var drainMoves: [(Double, PartitionMove)] = []
+        var otherMoves: [(Double, PartitionMove)] = []
+        for partition in 0..<state.partitionCount {
+            let slots = state.slots(partition)
+            guard slots.contains(where: { original[$0] != state.replicaBroker[$0] }) else { continue }
+            let before = slots.map { original[$0] }
+            let after = slots.map { state.replicaBroker[$0] }
+            let from = before.map { state.brokerIDs[Int($0)] }
+            let to = after.map { state.brokerIDs[Int($0)] }
+            let dataMoves = Set(before) != Set(after)
+            let move = PartitionMove(
+                topic: cluster.partitions[partition].topic, partition: cluster.partitions[partition].partition, from: from, to: to,
+                leadershipOnly: !dataMoves)
+            let leavesDraining = before.contains { state.states[Int($0)] == .draining }
+            if leavesDraining { drainMoves.append((state.partitionLoad[partition], move)) } else { otherMoves.append((state.partitionLoad[partition], move)) }
+        }
+        // Drains first (they gate a scale-in), then the largest moves (they buy the most balance).
+        func ordered(_ moves: [(Double, PartitionMove)]) -> [PartitionMove] {
+            moves.sorted { ($0.0, $1.1.topic, $1.1.partition) > ($1.0, $0.1.topic, $0.1.partition) }.map(\.1)
+        }
+        return ordered(drainMoves) + ordered(otherMoves)
+    }
+
+    static func statistics(
+        _ state: PlannerState, cluster: ClusterView, original: [Int32], loadBefore: [Double], moves: [PartitionMove],
+        lowerBound: Int, balancedBy: String, deviationBefore: Double
+    ) -> PlanStats {
+        var replicasBefore = Array(repeating: 0, count: state.brokerCount)
+        for broker in original { replicasBefore[Int(broker)] += 1 }
+        var leaders = Array(repeating: 0, count: state.brokerCount)
+        for partition in 0..<state.partitionCount { leaders[Int(state.replicaBroker[state.replicaOffset[partition]])] += 1 }
+        // Loads summed afresh from the final placement: no residue of many additions and subtractions.
+        let loadAfter = (0..<state.brokerCount).map { broker in state.hosted[broker].reduce(0.0) { $0 + state.partitionLoad[Int($1)] } }
+        let brokers = (0..<state.brokerCount).map { broker in
+            PlanStats.BrokerLoad(
+                id: state.brokerIDs[broker], state: state.states[broker], loadBefore: loadBefore[broker], loadAfter: loadAfter[broker],
+                replicasBefore: replicasBefore[broker], replicasAfter: state.hosted[broker].count, leadersAfter: leaders[broker])
+        }
+        let meanLeaders = Double(state.partitionCount) / Double(state.receiving.count)
+        // With one replica per partition leadership follows the data, which is balanced by load:
+        // a leader count says nothing more.
+        let replicated = (0..<state.partitionCount).contains { state.slots($0).count > 1 }
+        let leaderDeviation = meanLeaders > 0 && replicated ? state.receiving.reduce(0.0) { max($0, abs(Double(leaders[$1]) - meanLeaders) / meanLeaders) } : nil
+        return PlanStats(
+            moves: moves.reduce(0) { $0 + $1.replicaMoves }, partitionsChanged: moves.count,
+            leadershipMoves: moves.filter(\.leadershipOnly).count, lowerBoundMoves: lowerBound, balancedBy: balancedBy,
+            meanLoad: state.mean, maxDeviationBefore: deviationBefore, maxDeviation: state.maxDeviation(),
+            maxLeaderDeviation: leaderDeviation, brokers: brokers)
+    }
+}
+
+/// Splits moves into batches that respect the concurrency limits, in order: a move goes into
+/// the first batch where neither the batch nor any broker it touches is full.
+enum PlanBatches {
+    static func make(_ moves: [PartitionMove], cluster: ClusterView, constraints: PlanConstraints) -> [[PartitionMove]] {
+        let perBatch = min(constraints.batchSize, constraints.maxMovesPerCluster)
+        var batches: [[PartitionMove]] = []
+        var perBroker: [[Int32: Int]] = []
+        var firstOpen = 0
+        for move in moves {
+            // Leadership-only changes touch no broker's data; they still count against the batch.
+            let touched = move.leadershipOnly ? [] : Set(move.from).symmetricDifference(move.to)
+            var placed = false
+            var index = firstOpen
+            while index < batches.count {
+                if batches[index].count < perBatch, touched.allSatisfy({ perBroker[index][$0, default: 0] < constraints.maxMovesPerBroker }) {
+                    batches[index].append(move)
+                    for broker in touched { perBroker[index][broker, default: 0] += 1 }
+                    placed = true
+                    break
+                }
+                index += 1
+            }
+            if !placed {
+                batches.append([move])
+                perBroker.append(Dictionary(uniqueKeysWithValues: touched.map { ($0, 1) }))
+            }
+            while firstOpen < batches.count, batches[firstOpen].count >= perBatch { firstOpen += 1 }
+        }
+        return batches
+    }
+}
+
+/// A max-heap of doubles, heapified in linear time.
+struct DoubleMaxHeap {
+    private var values: [Double]
+
+    init(_ values: [Double]) {
+        self.values = values
+        var index = values.count / 2 - 1
+        while index >= 0 {
+            siftDown(index)
+            index -= 1
+        }
+    }
+
+    mutating func pop() -> Double? {
+        guard let top = values.first else { return nil }
+        values.swapAt(0, values.count - 1)
+        values.removeLast()
+        siftDown(0)
+        return top
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var largest = parent
+            if left < values.count, values[left] > values[largest] { largest = left }
+            if right < values.count, values[right] > values[largest] { largest = right }
+            guard largest != parent else { return }
+            values.swapAt(parent, largest)
+            parent = largest
+        }
+    }
+}

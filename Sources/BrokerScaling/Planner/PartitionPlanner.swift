@@ -1,0 +1,304 @@
+/// Plans partition moves: onto new brokers at once, off draining brokers before they go, and
+/// towards an even load, with as few moves as reach the goals. Pure and deterministic.
+///
+/// Goals, in priority order: nothing stays on a draining broker; a partition's replicas sit on
+/// distinct brokers and, where racks allow, distinct racks; every broker's load (bytes in, else
+/// bytes out, else partition count) within the tolerance of the mean; leaders balanced; the
+/// fewest moves that reach all of that. A goal that cannot be met is named in `unmetGoals`.
+public enum PartitionPlanner {
+    /// A cluster view the planner cannot work with, naming the field.
+    public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
+        public let path: String
+        public let message: String
+        public var description: String { "\(path): \(message)" }
+
+        public init(path: String, message: String) {
+            self.path = path
+            self.message = message
+        }
+    }
+
+    public static func plan(_ cluster: ClusterView, constraints: PlanConstraints = PlanConstraints()) throws(InputError) -> ReassignmentPlan {
+        var (state, balancedBy) = try makeState(cluster, constraints: constraints)
+        var unmet: [String] = []
+        var notes: [String] = []
+        if balancedBy == "partitionCount" {
+            notes.append("per-partition rates are unknown: balancing partition counts (and leaders)")
+        }
+        let original = state.replicaBroker
+        let loadBefore = state.load
+        let total = state.load.reduce(0, +)
+        state.setBand(mean: total / Double(state.receiving.count), tolerance: constraints.tolerance)
+        let deviationBefore = state.maxDeviation()
+        let lowerBound = lowerBoundMoves(state)
+
+        drain(&state, cluster: cluster, unmet: &unmet)
+        repairRacks(&state, cluster: cluster, unmet: &unmet)
+        balanceLargestFirst(&state)
+        fineBalance(&state)
+        if state.outOfBand > 0 {
+            let largest = state.partitionLoad.max() ?? 0
+            unmet.append(String(
+                format: "balance within ±%.0f%% of the mean: %d broker(s) remain outside (max deviation %.1f%%; the largest partition is %.0f%% of the mean load)",
+                constraints.tolerance * 100, state.outOfBand, state.maxDeviation() * 100, state.mean > 0 ? largest / state.mean * 100 : 0))
+        }
+        let leaderMoves = constraints.allowLeadershipMoves ? balanceLeaders(&state, tolerance: constraints.tolerance) : []
+
+        let moves = collectMoves(state, cluster: cluster, original: original, leaderChanged: Set(leaderMoves))
+        let batches = PlanBatches.make(moves, cluster: cluster, constraints: constraints)
+        let stats = statistics(
+            state, cluster: cluster, original: original, loadBefore: loadBefore, moves: moves, lowerBound: lowerBound,
+            balancedBy: balancedBy, deviationBefore: deviationBefore)
+        return ReassignmentPlan(batches: batches, stats: stats, unmetGoals: unmet, notes: notes)
+    }
+
+    // MARK: Input
+
+    static func makeState(_ cluster: ClusterView, constraints: PlanConstraints) throws(InputError) -> (PlannerState, String) {
+        guard !cluster.brokers.isEmpty else { throw InputError(path: "brokers", message: "the cluster has no broker") }
+        guard constraints.tolerance > 0, constraints.tolerance < 1 else {
+            throw InputError(path: "tolerance", message: "must be between 0 and 1 (a fraction of the mean), got \(constraints.tolerance)")
+        }
+        guard constraints.maxMovesPerBroker > 0, constraints.maxMovesPerCluster > 0, constraints.batchSize > 0 else {
+            throw InputError(path: "constraints", message: "move limits and batch size must be > 0")
+        }
+        var index: [Int32: Int] = [:]
+        var racks: [String: Int] = [:]
+        var rackOf: [Int] = []
+        for (position, broker) in cluster.brokers.enumerated() {
+            guard index.updateValue(position, forKey: broker.id) == nil else {
+                throw InputError(path: "brokers[\(position)].id", message: "broker \(broker.id) is listed twice")
+            }
+            if let rack = broker.rack {
+                if racks[rack] == nil { racks[rack] = racks.count }
+                rackOf.append(racks[rack]!)
+            } else {
+                rackOf.append(-1)
+            }
+        }
+        let receiving = cluster.brokers.indices.filter { cluster.brokers[$0].effectiveState != .draining }
+        guard !receiving.isEmpty else { throw InputError(path: "brokers", message: "every broker is draining; nothing can take the partitions") }
+
+        let bytesInKnown = !cluster.partitions.isEmpty && cluster.partitions.allSatisfy { $0.bytesInPerSecond != nil }
+        let bytesOutKnown = !cluster.partitions.isEmpty && cluster.partitions.allSatisfy { $0.bytesOutPerSecond != nil }
+        let useIn = bytesInKnown && cluster.partitions.contains { ($0.bytesInPerSecond ?? 0) > 0 }
+        let useOut = !useIn && bytesOutKnown && cluster.partitions.contains { ($0.bytesOutPerSecond ?? 0) > 0 }
+        let balancedBy = useIn ? "bytesIn" : useOut ? "bytesOut" : "partitionCount"
+
+        var offsets = [0]
+        offsets.reserveCapacity(cluster.partitions.count + 1)
+        var replicaBroker: [Int32] = []
+        replicaBroker.reserveCapacity(cluster.partitions.count * 3)
+        var partitionLoad: [Double] = []
+        partitionLoad.reserveCapacity(cluster.partitions.count)
+        var load = Array(repeating: 0.0, count: cluster.brokers.count)
+        var hosted = Array(repeating: [Int32](), count: cluster.brokers.count)
+        // Duplicates found by (topic number, partition) rather than by name: no string per partition.
+        var topicNumbers: [String: Int64] = [:]
+        var seen = Set<Int64>(minimumCapacity: cluster.partitions.count)
+        for (position, partition) in cluster.partitions.enumerated() {
+            guard !partition.replicas.isEmpty else {
+                throw InputError(path: "partitions[\(position)].replicas", message: "\(partition.name) has no replica")
+            }
+            let topicNumber = topicNumbers[partition.topic] ?? {
+                let next = Int64(topicNumbers.count)
+                topicNumbers[partition.topic] = next
+                return next
+            }()
+            guard seen.insert(topicNumber << 32 | Int64(UInt32(bitPattern: partition.partition))).inserted else {
+                throw InputError(path: "partitions[\(position)]", message: "\(partition.name) is listed twice")
+            }
+            let value = useIn ? partition.bytesInPerSecond ?? 0 : useOut ? partition.bytesOutPerSecond ?? 0 : 1
+            guard value.isFinite, value >= 0 else {
+                throw InputError(path: "partitions[\(position)].\(useIn ? "bytesInPerSecond" : "bytesOutPerSecond")", message: "must be a number ≥ 0")
+            }
+            let first = replicaBroker.count
+            for id in partition.replicas {
+                guard let broker = index[id] else {
+                    throw InputError(path: "partitions[\(position)].replicas", message: "broker \(id) of \(partition.name) is not in brokers")
+                }
+                guard !replicaBroker[first...].contains(Int32(broker)) else {
+                    throw InputError(path: "partitions[\(position)].replicas", message: "\(partition.name) lists broker \(id) twice")
+                }
+                replicaBroker.append(Int32(broker))
+                load[broker] += value
+                hosted[broker].append(Int32(position))
+            }
+            partitionLoad.append(value)
+            offsets.append(replicaBroker.count)
+        }
+        let state = PlannerState(
+            brokerIDs: cluster.brokers.map(\.id), states: cluster.brokers.map(\.effectiveState), rackOf: rackOf,
+            rackCount: racks.count, rackAware: constraints.rackAware, partitionLoad: partitionLoad, replicaOffset: offsets,
+            replicaBroker: replicaBroker, load: load, hosted: hosted, receiving: receiving)
+        return (state, balancedBy)
+    }
+
+    // MARK: Goal 1: nothing on a draining broker
+
+    static func drain(_ state: inout PlannerState, cluster: ClusterView, unmet: inout [String]) {
+        var leaving: [(load: Double, partition: Int, slot: Int)] = []
+        for broker in 0..<state.brokerCount where state.states[broker] == .draining {
+            for partition in state.hosted[broker] {
+                if let slot = state.slot(of: Int(partition), on: broker) {
+                    leaving.append((state.partitionLoad[Int(partition)], Int(partition), slot))
+                }
+            }
+        }
+        leaving.sort { ($0.load, $1.partition) > ($1.load, $0.partition) }
+        var heap = BrokerHeap(state.receiving) { state.load[$0] }
+        for replica in leaving {
+            guard let destination = takeLightest(&heap, state: state, where: { state.canMove(replica.partition, slot: replica.slot, to: $0) }) else {
+                let broker = state.brokerIDs[Int(state.replicaBroker[replica.slot])]
+                unmet.append("\(cluster.partitions[replica.partition].name) cannot leave draining broker \(broker): no broker can take it without two replicas on one broker or rack")
+                continue
+            }
+            state.move(replica.partition, slot: replica.slot, to: destination)
+            heap.push(state.load[destination], destination)
+        }
+    }
+
+    /// Pops the lightest broker that satisfies `allowed`, looking at no more than 64; the brokers
+    /// passed over go back.
+    static func takeLightest(_ heap: inout BrokerHeap, state: PlannerState, where allowed: (Int) -> Bool) -> Int? {
+        var passed: [Int] = []
+        defer { for broker in passed { heap.push(state.load[broker], broker) } }
+        while passed.count < 64, let entry = heap.pop(isCurrent: { $0 == state.load[$1] }) {
+            if allowed(entry.broker) { return entry.broker }
+            passed.append(entry.broker)
+        }
+        return nil
+    }
+
+    // MARK: Goal 2: distinct racks where racks allow
+
+    static func repairRacks(_ state: inout PlannerState, cluster: ClusterView, unmet: inout [String]) {
+        guard state.rackAware, state.rackCount > 1 else { return }
+        var short = 0
+        for partition in 0..<state.partitionCount {
+            let slots = state.slots(partition)
+            guard state.racksRequired(partition) else {
+                if slots.count > 1, state.rackCount < slots.count { short += 1 }
+                continue
+            }
+            var used: [Int] = []
+            for slot in slots {
+                let rack = state.rackOf[Int(state.replicaBroker[slot])]
+                guard rack >= 0 else { continue }
+                guard used.contains(rack) else {
+                    used.append(rack)
+                    continue
+                }
+                // A second replica in this rack: move it to the lightest broker of an unused rack.
+                let candidates = state.receiving.filter { state.canMove(partition, slot: slot, to: $0) }
+                if let destination = candidates.min(by: { (state.load[$0], $0) < (state.load[$1], $1) }) {
+                    state.move(partition, slot: slot, to: destination)
+                    used.append(state.rackOf[destination])
+                } else {
+                    unmet.append("\(cluster.partitions[partition].name) has two replicas in one rack and no broker of another rack can take one")
+                }
+            }
+        }
+        if short > 0 {
+            unmet.append("\(short) partition(s) have more replicas than there are racks (\(state.rackCount)); their replicas cannot all be in distinct racks")
+        }
+    }
+
+    // MARK: Goal 3: load within the band, fewest moves
+
+    /// One pass over the replicas of brokers above the mean, largest first: each goes to the
+    /// lightest broker that can take it while both stay within the band. Moving the largest
+    /// partitions that fit is what keeps the number of moves near the lower bound.
+    static func balanceLargestFirst(_ state: inout PlannerState) {
+        guard state.outOfBand > 0 else { return }
+        var candidates: [(load: Double, partition: Int32, broker: Int32)] = []
+        for broker in state.receiving where state.load[broker] > state.mean {
+            for partition in state.hosted[broker] where state.partitionLoad[Int(partition)] > 0 {
+                candidates.append((state.partitionLoad[Int(partition)], partition, Int32(broker)))
+            }
+        }
+        candidates.sort { ($0.load, $1.partition, $1.broker) > ($1.load, $0.partition, $0.broker) }
+        var heap = BrokerHeap(state.receiving) { state.load[$0] }
+        for candidate in candidates {
+            guard state.outOfBand > 0 else { return }
+            let partition = Int(candidate.partition)
+            let source = Int(candidate.broker)
+            let size = candidate.load
+            guard state.load[source] > state.mean, state.load[source] - size >= state.low,
+                  let slot = state.slot(of: partition, on: source) else { continue }
+            let sourceHigh = state.load[source] > state.high
+            // The lightest broker decides at once whether any broker could take this replica.
+            guard let lightest = heap.peek(isCurrent: { $0 == state.load[$1] }),
+                  lightest.key + size <= state.high, lightest.key + size < state.load[source],
+                  sourceHigh || lightest.key < state.low
+            else { continue }
+            let destination = takeLightest(&heap, state: state) { broker in
+                broker != source && state.load[broker] + size <= state.high && state.load[broker] + size < state.load[source]
+                    && (sourceHigh || state.load[broker] < state.low) && state.canMove(partition, slot: slot, to: broker)
+            }
+            guard let destination else { continue }
+            state.move(partition, slot: slot, to: destination)
+            heap.push(state.load[destination], destination)
+            heap.push(state.load[source], source)
+        }
+    }
+
+    /// What the first pass left out of band: move between the heaviest and the lightest brokers,
+    /// each time the replica that most narrows the gap, until nothing improves.
+    static func fineBalance(_ state: inout PlannerState) {
+        var rounds = 0
+        var stuck = Set<Int>()
+        while state.outOfBand > 0, rounds < 20 * state.brokerCount {
+            rounds += 1
+            let open = state.receiving.filter { !stuck.contains($0) }
+            guard let heavy = open.max(by: { (state.load[$0], $1) < (state.load[$1], $0) }),
+                  let light = state.receiving.min(by: { (state.load[$0], $0) < (state.load[$1], $1) }),
+                  heavy != light, state.band(heavy) == 1 || state.band(light) == -1
+            else { return }
+            let gapBefore = max(state.load[heavy] - state.mean, state.mean - state.load[light])
+            var best: (partition: Int, slot: Int, gap: Double)?
+            for partition in state.hosted[heavy] {
+                let p = Int(partition)
+                let size = state.partitionLoad[p]
+                guard size > 0, let slot = state.slot(of: p, on: heavy), state.canMove(p, slot: slot, to: light) else { continue }
+                let gap = max(abs(state.load[heavy] - size - state.mean), abs(state.load[light] + size - state.mean))
+                if gap < gapBefore - state.mean * 1e-9, gap < (best?.gap ?? .infinity) { best = (p, slot, gap) }
+            }
+            if let best {
+                state.move(best.partition, slot: best.slot, to: light)
+            } else {
+                stuck.insert(heavy)
+            }
+        }
+    }
+
+    // MARK: Goal 4: leaders
+
+    /// Moves preferred leadership from brokers that lead more than their share to replicas on
+    /// brokers that lead less, by reordering replicas: no data moves. Returns the partitions changed.
+    static func balanceLeaders(_ state: inout PlannerState, tolerance: Double) -> [Int] {
+        let multiReplica = (0..<state.partitionCount).filter { state.slots($0).count > 1 }
+        guard !multiReplica.isEmpty else { return [] }
+        var leaders = Array(repeating: 0, count: state.brokerCount)
+        for partition in 0..<state.partitionCount { leaders[Int(state.replicaBroker[state.replicaOffset[partition]])] += 1 }
+        let mean = Double(state.partitionCount) / Double(state.receiving.count)
+        let upper = Int((mean * (1 + tolerance)).rounded(.up))
+        let lower = Int((mean * (1 - tolerance)).rounded(.down))
+        var changed: [Int] = []
+        for partition in multiReplica {
+            let first = state.replicaOffset[partition]
+            let leader = Int(state.replicaBroker[first])
+            guard leaders[leader] > upper else { continue }
+            let slots = state.slots(partition).dropFirst()
+            guard let follower = slots.min(by: { (leaders[Int(state.replicaBroker[$0])], $0) < (leaders[Int(state.replicaBroker[$1])], $1) }),
+                  leaders[Int(state.replicaBroker[follower])] < max(lower, Int(mean.rounded(.down)))
+            else { continue }
+            let newLeader = Int(state.replicaBroker[follower])
+            state.replicaBroker.swapAt(first, follower)
+            leaders[leader] -= 1
+            leaders[newLeader] += 1
+            changed.append(partition)
+        }
+        return changed
+    }
+}
