@@ -1,8 +1,8 @@
 extension PartitionPlanner {
     /// No plan reaches the goals with fewer replica moves: every replica on a draining broker
-    /// moves; every broker above the band loses at least the fewest of its replicas (largest
-    /// first) that bring it inside; and the brokers below the band must receive at least their
-    /// total deficit, which takes at least as many moves as the largest replicas that cover it.
+    /// moves, and so does every second replica of a partition in one rack; every broker above
+    /// the band loses at least the fewest of its replicas (largest first) that bring it inside;
+    /// and the brokers below the band must be filled (see `headroomCoverage`).
     static func lowerBoundMoves(_ state: PlannerState) -> Int {
         var draining = 0
         var removals = 0
@@ -13,10 +13,9 @@ extension PartitionPlanner {
                 continue
             }
             if state.load[broker] > state.high {
-                var sizes = state.hosted[broker].map { state.partitionLoad[Int($0)] }
-                sizes.sort(by: >)
+                var sizes = DoubleMaxHeap(state.hosted[broker].map { state.partitionLoad[Int($0)] })
                 var remaining = state.load[broker]
-                for size in sizes where remaining > state.high {
+                while remaining > state.high, let size = sizes.pop() {
                     remaining -= size
                     removals += 1
                 }
@@ -38,23 +37,50 @@ extension PartitionPlanner {
             }
             perPartition += max(onDraining, duplicates)
         }
-        var coverage = 0
-        if deficit > 0 {
-            // The fewest replicas, largest first, whose loads cover the deficit: a max-heap built
-            // in linear time and popped only as often as needed.
-            var heap: [Double] = []
-            heap.reserveCapacity(state.replicaBroker.count)
-            for partition in 0..<state.partitionCount {
-                for _ in state.slots(partition) { heap.append(state.partitionLoad[partition]) }
-            }
-            var covered = 0.0
-            var maxHeap = DoubleMaxHeap(heap)
-            while covered < deficit, let size = maxHeap.pop() {
-                covered += size
-                coverage += 1
-            }
+        // (The bound "the largest replicas that cover the deficit" is implied: every gain below is at most w.)
+        return max(draining + removals, perPartition, headroomCoverage(state, deficit: deficit))
+    }
+
+    /// A tighter bound on the moves that fill the brokers below the band. Moving a replica of load
+    /// w out of broker s relieves the deficit by at most w, and all moves out of s together by at
+    /// most s's headroom (its load above the band's low edge; all of it for a draining broker),
+    /// or s falls below the band itself. So k moves out of s relieve at most
+    /// min(headroom, its k largest replicas), a concave gain; taking the best next gain across all
+    /// brokers until the deficit is covered gives the fewest moves any plan needs.
+    static func headroomCoverage(_ state: PlannerState, deficit: Double) -> Int {
+        guard deficit > 0 else { return 0 }
+        struct Source {
+            var sizes: DoubleMaxHeap
+            var next: Double?
+            var relieved = 0.0
+            let headroom: Double
+            var nextGain: Double { next.map { min(headroom, relieved + $0) - relieved } ?? 0 }
+            mutating func advance() { next = sizes.pop() }
         }
-        return max(draining + removals, coverage, perPartition)
+        var sources: [Source] = []
+        for broker in 0..<state.brokerCount {
+            let draining = state.states[broker] == .draining
+            let headroom = draining ? state.load[broker] : state.load[broker] - state.low
+            guard headroom > 0 else { continue }
+            var source = Source(sizes: DoubleMaxHeap(state.hosted[broker].map { state.partitionLoad[Int($0)] }), headroom: headroom)
+            source.advance()
+            sources.append(source)
+        }
+        // A heap of (gain, source); each source's gains only fall, so popping the best and
+        // pushing its next gain takes the best move every time.
+        var heap = sources.indices.map { (gain: sources[$0].nextGain, source: $0) }
+        heap.sort { ($0.gain, $1.source) > ($1.gain, $0.source) }
+        var queue = GainHeap(heap)
+        var covered = 0.0
+        var moves = 0
+        while covered < deficit * (1 - 1e-12), let best = queue.pop(), best.gain > 0 {
+            covered += best.gain
+            moves += 1
+            sources[best.source].relieved += best.gain
+            sources[best.source].advance()
+            queue.push((sources[best.source].nextGain, best.source))
+        }
+        return moves
     }
 
     static func collectMoves(_ state: PlannerState, cluster: ClusterView, original: [Int32], leaderChanged: Set<Int>) -> [PartitionMove] {
@@ -172,6 +198,41 @@ struct DoubleMaxHeap {
             if right < values.count, values[right] > values[largest] { largest = right }
             guard largest != parent else { return }
             values.swapAt(parent, largest)
+            parent = largest
+        }
+    }
+}
+
+/// A max-heap of (gain, source) pairs.
+struct GainHeap {
+    private var entries: [(gain: Double, source: Int)]
+
+    init(_ sortedDescending: [(gain: Double, source: Int)]) { entries = sortedDescending }
+
+    mutating func push(_ entry: (gain: Double, source: Int)) {
+        entries.append(entry)
+        var child = entries.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard entries[child].gain > entries[parent].gain else { break }
+            entries.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> (gain: Double, source: Int)? {
+        guard let top = entries.first else { return nil }
+        entries.swapAt(0, entries.count - 1)
+        entries.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var largest = parent
+            if left < entries.count, entries[left].gain > entries[largest].gain { largest = left }
+            if right < entries.count, entries[right].gain > entries[largest].gain { largest = right }
+            guard largest != parent else { return top }
+            entries.swapAt(parent, largest)
             parent = largest
         }
     }

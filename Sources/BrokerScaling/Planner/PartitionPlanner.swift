@@ -96,15 +96,34 @@ public enum PartitionPlanner {
         // Duplicates found by (topic number, partition) rather than by name: no string per partition.
         var topicNumbers: [String: Int64] = [:]
         var seen = Set<Int64>(minimumCapacity: cluster.partitions.count)
+        var lastTopic: String?
+        var lastTopicNumber: Int64 = 0
+        // Broker ids are usually dense: index them with an array rather than a dictionary.
+        let ids = cluster.brokers.map { Int($0.id) }
+        let lowestID = ids.min() ?? 0
+        let span = (ids.max() ?? 0) - lowestID + 1
+        var dense = span <= 4 * ids.count + 64 ? Array(repeating: -1, count: span) : []
+        if !dense.isEmpty { for (position, id) in ids.enumerated() { dense[id - lowestID] = position } }
+        func brokerIndex(_ id: Int32) -> Int? {
+            if dense.isEmpty { return index[id] }
+            let offset = Int(id) - lowestID
+            guard offset >= 0, offset < dense.count, dense[offset] >= 0 else { return nil }
+            return dense[offset]
+        }
         for (position, partition) in cluster.partitions.enumerated() {
             guard !partition.replicas.isEmpty else {
                 throw InputError(path: "partitions[\(position)].replicas", message: "\(partition.name) has no replica")
             }
-            let topicNumber = topicNumbers[partition.topic] ?? {
-                let next = Int64(topicNumbers.count)
-                topicNumbers[partition.topic] = next
-                return next
-            }()
+            // Partitions of a topic usually come together: look the topic up only when it changes.
+            if partition.topic != lastTopic {
+                lastTopic = partition.topic
+                lastTopicNumber = topicNumbers[partition.topic] ?? {
+                    let next = Int64(topicNumbers.count)
+                    topicNumbers[partition.topic] = next
+                    return next
+                }()
+            }
+            let topicNumber = lastTopicNumber
             guard seen.insert(topicNumber << 32 | Int64(UInt32(bitPattern: partition.partition))).inserted else {
                 throw InputError(path: "partitions[\(position)]", message: "\(partition.name) is listed twice")
             }
@@ -114,7 +133,7 @@ public enum PartitionPlanner {
             }
             let first = replicaBroker.count
             for id in partition.replicas {
-                guard let broker = index[id] else {
+                guard let broker = brokerIndex(id) else {
                     throw InputError(path: "partitions[\(position)].replicas", message: "broker \(id) of \(partition.name) is not in brokers")
                 }
                 guard !replicaBroker[first...].contains(Int32(broker)) else {
@@ -177,6 +196,7 @@ public enum PartitionPlanner {
         var short = 0
         for partition in 0..<state.partitionCount {
             let slots = state.slots(partition)
+            guard slots.count > 1 else { continue }
             guard state.racksRequired(partition) else {
                 if slots.count > 1, state.rackCount < slots.count { short += 1 }
                 continue
@@ -219,12 +239,15 @@ public enum PartitionPlanner {
         }
         candidates.sort { ($0.load, $1.partition, $1.broker) > ($1.load, $0.partition, $0.broker) }
         var heap = BrokerHeap(state.receiving) { state.load[$0] }
+        // First only from brokers above the band: they must give something anyway, so their
+        // largest replica that fits is the move that buys most. Then from any broker above the mean.
+        for forcedOnly in [true, false] {
         for candidate in candidates {
             guard state.outOfBand > 0 else { return }
             let partition = Int(candidate.partition)
             let source = Int(candidate.broker)
             let size = candidate.load
-            guard state.load[source] > state.mean, state.load[source] - size >= state.low,
+            guard state.load[source] > (forcedOnly ? state.high : state.mean), state.load[source] - size >= state.low,
                   let slot = state.slot(of: partition, on: source) else { continue }
             let sourceHigh = state.load[source] > state.high
             // The lightest broker decides at once whether any broker could take this replica.
@@ -241,33 +264,48 @@ public enum PartitionPlanner {
             heap.push(state.load[destination], destination)
             heap.push(state.load[source], source)
         }
+        }
     }
 
-    /// What the first pass left out of band: move between the heaviest and the lightest brokers,
-    /// each time the replica that most narrows the gap, until nothing improves.
+    /// What the first pass left out of band: take the broker farthest outside it and trade with
+    /// the few brokers at the other extreme (several, since racks may forbid the very lightest),
+    /// each time moving the replica that most narrows the pair's distance from the mean, until
+    /// nothing improves.
     static func fineBalance(_ state: inout PlannerState) {
+        let partners = 16
         var rounds = 0
         var stuck = Set<Int>()
+        func outside(_ broker: Int) -> Double {
+            max(state.load[broker] - state.high, state.low - state.load[broker], 0)
+        }
         while state.outOfBand > 0, rounds < 20 * state.brokerCount {
             rounds += 1
-            let open = state.receiving.filter { !stuck.contains($0) }
-            guard let heavy = open.max(by: { (state.load[$0], $1) < (state.load[$1], $0) }),
-                  let light = state.receiving.min(by: { (state.load[$0], $0) < (state.load[$1], $1) }),
-                  heavy != light, state.band(heavy) == 1 || state.band(light) == -1
-            else { return }
-            let gapBefore = max(state.load[heavy] - state.mean, state.mean - state.load[light])
-            var best: (partition: Int, slot: Int, gap: Double)?
-            for partition in state.hosted[heavy] {
-                let p = Int(partition)
-                let size = state.partitionLoad[p]
-                guard size > 0, let slot = state.slot(of: p, on: heavy), state.canMove(p, slot: slot, to: light) else { continue }
-                let gap = max(abs(state.load[heavy] - size - state.mean), abs(state.load[light] + size - state.mean))
-                if gap < gapBefore - state.mean * 1e-9, gap < (best?.gap ?? .infinity) { best = (p, slot, gap) }
+            guard let worst = state.receiving.filter({ !stuck.contains($0) && outside($0) > 0 })
+                .max(by: { (outside($0), $1) < (outside($1), $0) }) else { return }
+            let heavy = state.load[worst] > state.high
+            // The other side: the lightest brokers for a heavy one, the heaviest for a light one.
+            var others = state.receiving.filter { $0 != worst }
+            others = heavy
+                ? Array(others.sorted { (state.load[$0], $0) < (state.load[$1], $1) }.prefix(partners))
+                : Array(others.sorted { (state.load[$0], $1) > (state.load[$1], $0) }.prefix(partners))
+            var best: (partition: Int, slot: Int, to: Int, gap: Double)?
+            for other in others {
+                let (from, to) = heavy ? (worst, other) : (other, worst)
+                let gapBefore = max(abs(state.load[from] - state.mean), abs(state.load[to] - state.mean))
+                for partition in state.hosted[from] {
+                    let p = Int(partition)
+                    let size = state.partitionLoad[p]
+                    guard size > 0 else { continue }
+                    let gap = max(abs(state.load[from] - size - state.mean), abs(state.load[to] + size - state.mean))
+                    guard gap < gapBefore - state.mean * 1e-9, gap < (best?.gap ?? .infinity),
+                          let slot = state.slot(of: p, on: from), state.canMove(p, slot: slot, to: to) else { continue }
+                    best = (p, slot, to, gap)
+                }
             }
             if let best {
-                state.move(best.partition, slot: best.slot, to: light)
+                state.move(best.partition, slot: best.slot, to: best.to)
             } else {
-                stuck.insert(heavy)
+                stuck.insert(worst)
             }
         }
     }
