@@ -49,11 +49,13 @@ let package = Package(
 if ProcessInfo.processInfo.environment["EBB_BENCHMARKS"] != nil {
     package.dependencies.append(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
-    package.targets.append(
-        .executableTarget(
-            name: "DecisionBenchmarks",
-            dependencies: ["BrokerScaling", .product(name: "Benchmark", package: "benchmark")],
-            path: "Benchmarks/DecisionBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ))
+    for name in ["DecisionBenchmarks", "PlannerBenchmarks"] {
+        package.targets.append(
+            .executableTarget(
+                name: name,
+                dependencies: ["BrokerScaling", .product(name: "Benchmark", package: "benchmark")],
+                path: "Benchmarks/\(name)",
+                plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+            ))
+    }
 }
