@@ -36,7 +36,7 @@ let package = Package(
         ),
         .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling"], exclude: ["Fixtures"]),
         .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient"]),
-        .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin"]),
+        .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "OperatorTests", dependencies: ["Operator"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),

@@ -8,6 +8,8 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidLength(field: String, length: Int)
     /// A string was not UTF-8.
     case invalidUTF8(field: String)
+    /// A message was decoded and bytes were left over.
+    case trailingBytes(message: String, count: Int)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(field): invalid length \(length)"
         case let .invalidUTF8(field):
             return "\(field): not UTF-8"
+        case let .trailingBytes(message, count):
+            return "\(message): \(count) bytes left after the message"
         }
     }
 }
@@ -136,6 +140,54 @@ public struct WireReader: Sendable {
         let count = countPlusOne - 1
         guard count <= remaining else { throw .invalidLength(field: field, length: count) }
         return count
+    }
+
+    public mutating func readUInt16(_ field: String) throws(WireError) -> UInt16 { try bigEndian(UInt16.self, field) }
+
+    public mutating func readFloat64(_ field: String) throws(WireError) -> Double {
+        Double(bitPattern: try bigEndian(UInt64.self, field))
+    }
+
+    public mutating func readUUID(_ field: String) throws(WireError) -> KafkaUUID {
+        KafkaUUID(high: try bigEndian(UInt64.self, field), low: try bigEndian(UInt64.self, field))
+    }
+
+    /// INT32 length, then bytes; -1 is null.
+    public mutating func readNullableBytes(_ field: String) throws(WireError) -> [UInt8]? {
+        let length = Int(try readInt32(field))
+        if length == -1 { return nil }
+        return Array(try take(length, field))
+    }
+
+    public mutating func readBytes(_ field: String) throws(WireError) -> [UInt8] {
+        guard let bytes = try readNullableBytes(field) else { throw .invalidLength(field: field, length: -1) }
+        return bytes
+    }
+
+    /// Unsigned varint of length + 1, then bytes; 0 is null.
+    public mutating func readCompactNullableBytes(_ field: String) throws(WireError) -> [UInt8]? {
+        let lengthPlusOne = Int(try readUnsignedVarint(field))
+        if lengthPlusOne == 0 { return nil }
+        return Array(try take(lengthPlusOne - 1, field))
+    }
+
+    public mutating func readCompactBytes(_ field: String) throws(WireError) -> [UInt8] {
+        guard let bytes = try readCompactNullableBytes(field) else { throw .invalidLength(field: field, length: -1) }
+        return bytes
+    }
+
+    /// The number of tagged fields that follow, checked against the bytes left.
+    public mutating func readTaggedFieldCount(_ field: String) throws(WireError) -> Int {
+        let count = Int(try readUnsignedVarint("\(field).tags"))
+        guard count <= remaining else { throw .invalidLength(field: "\(field).tags", length: count) }
+        return count
+    }
+
+    /// One tagged field's data (after its tag): a reader over exactly its bytes, which are consumed
+    /// here whether or not the caller knows the tag.
+    public mutating func readTaggedField(_ field: String) throws(WireError) -> WireReader {
+        let size = Int(try readUnsignedVarint("\(field).size"))
+        return WireReader(Array(try take(size, "\(field).data")))
     }
 
     /// Skips tagged fields this client does not know (flexible versions).

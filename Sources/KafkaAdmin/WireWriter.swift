@@ -53,6 +53,42 @@ public struct WireWriter: Sendable {
         bytes += utf8
     }
 
+    public mutating func writeUInt16(_ value: UInt16) { bigEndian(value) }
+    public mutating func writeFloat64(_ value: Double) { bigEndian(value.bitPattern) }
+    public mutating func writeUUID(_ value: KafkaUUID) {
+        bigEndian(value.high)
+        bigEndian(value.low)
+    }
+
+    public mutating func writeString(_ value: String) { writeNullableString(value) }
+    public mutating func writeCompactString(_ value: String) { writeCompactNullableString(value) }
+
+    public mutating func writeNullableBytes(_ value: [UInt8]?) {
+        guard let value else { return writeInt32(-1) }
+        writeInt32(Int32(truncatingIfNeeded: value.count))
+        bytes += value
+    }
+
+    public mutating func writeBytes(_ value: [UInt8]) { writeNullableBytes(value) }
+
+    public mutating func writeCompactNullableBytes(_ value: [UInt8]?) {
+        guard let value else { return writeUnsignedVarint(0) }
+        writeUnsignedVarint(UInt32(value.count + 1))
+        bytes += value
+    }
+
+    public mutating func writeCompactBytes(_ value: [UInt8]) { writeCompactNullableBytes(value) }
+
+    /// A tagged-field section: the count, then each field's tag, size and data, in tag order.
+    public mutating func writeTaggedFields(_ fields: [(UInt32, [UInt8])]) {
+        writeUnsignedVarint(UInt32(fields.count))
+        for (tag, data) in fields.sorted(by: { $0.0 < $1.0 }) {
+            writeUnsignedVarint(tag)
+            writeUnsignedVarint(UInt32(data.count))
+            bytes += data
+        }
+    }
+
     public mutating func writeArrayCount(_ count: Int?) { writeInt32(Int32(truncatingIfNeeded: count ?? -1)) }
     public mutating func writeCompactArrayCount(_ count: Int?) { writeUnsignedVarint(count.map { UInt32($0 + 1) } ?? 0) }
     /// An empty tagged-field section.

@@ -1,0 +1,132 @@
+import Foundation
+import KafkaAdmin
+import Testing
+
+/// Bytes encoded by kafka-python (Scripts/kafka_goldens.py), an implementation nobody here wrote,
+/// from the same Kafka message specs: our generated codecs must read them and write them back
+/// byte for byte.
+struct GoldenBytesTests {
+    struct Case: Decodable, CustomTestStringConvertible {
+        let message: String
+        let version: Int16
+        let hex: String
+        var bytes: [UInt8] {
+            stride(from: 0, to: hex.count, by: 2).map { offset in
+                let start = hex.index(hex.startIndex, offsetBy: offset)
+                return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)!
+            }
+        }
+        var testDescription: String { "\(message) v\(version)" }
+    }
+
+    struct Fixture: Decodable {
+        let cases: [Case]
+    }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let cases: [Case] = {
+        let url = root.appendingPathComponent("Tests/KafkaAdminTests/Fixtures/goldens.json")
+        guard let data = try? Data(contentsOf: url), let fixture = try? JSONDecoder().decode(Fixture.self, from: data) else { return [] }
+        return fixture.cases
+    }()
+
+    static func roundTrip<M: KafkaMessage>(_: M.Type, _ bytes: [UInt8], _ version: Int16) throws -> [UInt8] {
+        try M.decode(bytes, version: version).encoded(version: version)
+    }
+
+    static let codecs: [String: @Sendable ([UInt8], Int16) throws -> [UInt8]] = [
+        "ApiVersionsRequest": { try roundTrip(ApiVersionsRequest.self, $0, $1) },
+        "ApiVersionsResponse": { try roundTrip(ApiVersionsResponse.self, $0, $1) },
+        "MetadataRequest": { try roundTrip(MetadataRequest.self, $0, $1) },
+        "MetadataResponse": { try roundTrip(MetadataResponse.self, $0, $1) },
+        "FindCoordinatorRequest": { try roundTrip(FindCoordinatorRequest.self, $0, $1) },
+        "DescribeClusterResponse": { try roundTrip(DescribeClusterResponse.self, $0, $1) },
+        "AlterPartitionReassignmentsRequest": { try roundTrip(AlterPartitionReassignmentsRequest.self, $0, $1) },
+        "ListPartitionReassignmentsResponse": { try roundTrip(ListPartitionReassignmentsResponse.self, $0, $1) },
+        "SaslHandshakeRequest": { try roundTrip(SaslHandshakeRequest.self, $0, $1) },
+        "SaslAuthenticateRequest": { try roundTrip(SaslAuthenticateRequest.self, $0, $1) },
+    ]
+
+    @Test func thereAreGoldens() {
+        #expect(Self.cases.count >= 16)
+    }
+
+    @Test(arguments: cases)
+    func decodesAndReencodesByteForByte(_ golden: Case) throws {
+        let codec = try #require(Self.codecs[golden.message], "no codec registered for \(golden.message)")
+        #expect(try codec(golden.bytes, golden.version) == golden.bytes)
+    }
+
+    @Test func metadataResponseV12Values() throws {
+        let golden = try #require(Self.cases.first { $0.message == "MetadataResponse" && $0.version == 12 })
+        let response = try MetadataResponse.decode(golden.bytes, version: 12)
+        #expect(response.clusterId == "shop-cluster")
+        #expect(response.controllerId == 1000)
+        #expect(response.brokers.map(\.rack) == ["us-east-1a"])
+        let partition = try #require(response.topics.first?.partitions.first)
+        #expect(response.topics.first?.name == "orders")
+        #expect(partition.partitionIndex == 3 && partition.leaderEpoch == 7 && partition.replicaNodes == [1000])
+    }
+
+    @Test func metadataResponseV1NullRack() throws {
+        let golden = try #require(Self.cases.first { $0.message == "MetadataResponse" && $0.version == 1 })
+        let response = try MetadataResponse.decode(golden.bytes, version: 1)
+        #expect(response.brokers.map(\.rack) == [nil, "us-east-1b"])
+        #expect(response.topics.first?.partitions.first?.isrNodes == [1000])
+    }
+
+    @Test func apiVersionsV3TaggedFields() throws {
+        let golden = try #require(Self.cases.first { $0.message == "ApiVersionsResponse" && $0.version == 3 })
+        let response = try ApiVersionsResponse.decode(golden.bytes, version: 3)
+        #expect(response.apiKeys.map(\.apiKey) == [18])
+        #expect(response.throttleTimeMs == 7)
+        #expect(response.finalizedFeaturesEpoch == 5)  // a tagged field
+    }
+
+    @Test func reassignmentCancelIsANullReplicaList() throws {
+        let golden = try #require(Self.cases.first { $0.message == "AlterPartitionReassignmentsRequest" })
+        let request = try AlterPartitionReassignmentsRequest.decode(golden.bytes, version: 0)
+        #expect(request.topics.first?.partitions.map(\.replicas) == [[1006], nil])
+    }
+
+    @Test func truncatedGoldensAreErrorsNotCrashes() {
+        for golden in Self.cases {
+            let bytes = golden.bytes
+            for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 7)) {
+                #expect(throws: WireError.self) { try Self.codecs[golden.message]!(Array(bytes.prefix(cut)), golden.version) }
+            }
+        }
+    }
+}
+
+/// The committed codecs are what the generator makes of the pinned specs.
+struct GeneratedCodecDriftTests {
+    @Test func generatedFilesMatchTheSpecs() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "Scripts/kafka_codegen.py", "--check"]
+        process.currentDirectoryURL = GoldenBytesTests.root
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+    }
+
+    /// The pinned specs are Kafka's own, unchanged, where the shared copy is at hand.
+    @Test func pinnedSpecsMatchTheSharedOnes() throws {
+        let shared = GoldenBytesTests.root.deletingLastPathComponent().appendingPathComponent("shared/specs/kafka-messages")
+        let pinned = GoldenBytesTests.root.appendingPathComponent("Specs/kafka-messages")
+        let names = try FileManager.default.contentsOfDirectory(atPath: pinned.path).filter { $0.hasSuffix(".json") }
+        #expect(names.count == 30)
+        guard FileManager.default.fileExists(atPath: shared.path) else { return }
+        for name in names {
+            let ours = try Data(contentsOf: pinned.appendingPathComponent(name))
+            let theirs = try Data(contentsOf: shared.appendingPathComponent(name))
+            #expect(ours == theirs, "Specs/kafka-messages/\(name) differs from shared/specs")
+        }
+    }
+}
