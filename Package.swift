@@ -18,13 +18,24 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(name: "BrokerScaling", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "KubernetesClient", dependencies: ["BrokerScaling"]),
-        .target(name: "KafkaAdmin"),
+        .target(
+            name: "KafkaAdmin",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            exclude: ["README.md"]
+        ),
         .target(name: "Metrics", dependencies: ["BrokerScaling"]),
-        .target(name: "Simulator", dependencies: ["BrokerScaling"]),
+        .target(
+            name: "Simulator",
+            dependencies: ["BrokerScaling", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         .target(name: "Operator", dependencies: ["BrokerScaling", "KubernetesClient", "KafkaAdmin", "Metrics"]),
         .executableTarget(
             name: "ebb",
@@ -39,7 +50,7 @@ let package = Package(
         .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "OperatorTests", dependencies: ["Operator"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "EbbCLITests", dependencies: ["ebb"]),
     ]
 )

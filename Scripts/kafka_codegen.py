@@ -273,6 +273,11 @@ class Generator:
         """Lines that write `expr` (the field's Swift value) with `writer`."""
         flex = field.flexible.condition()
         out = []
+        if field.optional and not field.nullable.contains_all(field.versions):
+            # Null only where the spec allows it; elsewhere nil is written as the empty value.
+            empty = "[]" if field.is_array or field.element in ("bytes", "records") else ('""' if field.element == "string" else f"{field.element}()")
+            out.append(f"{indent}let value{field.name}: {field.swift_type(None)} = {field.nullable.condition()} ? {expr} : ({expr} ?? {empty})")
+            expr = f"value{field.name}"
         if field.is_array:
             count = f"{expr}{'?' if field.optional else ''}.count"
             out.append(f"{indent}if {flex} {{ {writer}.writeCompactArrayCount({count}) }} else {{ {writer}.writeArrayCount({count}) }}")
@@ -280,7 +285,7 @@ class Generator:
             out += self.write_element(field, "element", writer, indent + "    ", flex)
             out.append(f"{indent}}}")
             return out
-        return self.write_element(field, expr, writer, indent, flex)
+        return out + self.write_element(field, expr, writer, indent, flex)
 
     def write_element(self, field, expr, writer, indent, flex):
         kind = field.element

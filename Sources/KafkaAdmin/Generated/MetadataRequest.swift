@@ -26,8 +26,9 @@ public struct MetadataRequest: KafkaRequestBody, Sendable, Hashable {
     public func encode(into writer: inout WireWriter, version: Int16) {
         let flexible = MetadataRequest.isFlexible(version)
         _ = flexible
-        if version >= 9 { writer.writeCompactArrayCount(self.topics?.count) } else { writer.writeArrayCount(self.topics?.count) }
-        for element in self.topics ?? [] {
+        let valueTopics: [MetadataRequestTopic]? = (1...12).contains(version) ? self.topics : (self.topics ?? [])
+        if version >= 9 { writer.writeCompactArrayCount(valueTopics?.count) } else { writer.writeArrayCount(valueTopics?.count) }
+        for element in valueTopics ?? [] {
             element.encode(into: &writer, version: version)
         }
         if (4...12).contains(version) {
@@ -96,7 +97,8 @@ public struct MetadataRequest: KafkaRequestBody, Sendable, Hashable {
             if (10...12).contains(version) {
                 writer.writeUUID(self.topicId)
             }
-            if version >= 9 { writer.writeCompactNullableString(self.name) } else { writer.writeNullableString(self.name) }
+            let valueName: String? = (10...12).contains(version) ? self.name : (self.name ?? "")
+            if version >= 9 { writer.writeCompactNullableString(valueName) } else { writer.writeNullableString(valueName) }
             if flexible {
                 writer.writeUnsignedVarint(0)
             }

@@ -303,7 +303,8 @@ public struct MetadataResponse: KafkaResponseBody, Sendable, Hashable {
             let flexible = MetadataResponse.isFlexible(version)
             _ = flexible
             writer.writeInt16(self.errorCode)
-            if version >= 9 { writer.writeCompactNullableString(self.name) } else { writer.writeNullableString(self.name) }
+            let valueName: String? = version == 12 ? self.name : (self.name ?? "")
+            if version >= 9 { writer.writeCompactNullableString(valueName) } else { writer.writeNullableString(valueName) }
             if (10...12).contains(version) {
                 writer.writeUUID(self.topicId)
             }

@@ -30,8 +30,9 @@ public struct OffsetFetchRequest: KafkaRequestBody, Sendable, Hashable {
             if version >= 6 { writer.writeCompactString(self.groupId) } else { writer.writeString(self.groupId) }
         }
         if version <= 7 {
-            if version >= 6 { writer.writeCompactArrayCount(self.topics?.count) } else { writer.writeArrayCount(self.topics?.count) }
-            for element in self.topics ?? [] {
+            let valueTopics: [OffsetFetchRequestTopic]? = (2...7).contains(version) ? self.topics : (self.topics ?? [])
+            if version >= 6 { writer.writeCompactArrayCount(valueTopics?.count) } else { writer.writeArrayCount(valueTopics?.count) }
+            for element in valueTopics ?? [] {
                 element.encode(into: &writer, version: version)
             }
         }

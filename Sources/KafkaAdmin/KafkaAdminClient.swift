@@ -1,0 +1,281 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// The cluster as Metadata describes it.
+public struct KafkaClusterDescription: Sendable, Hashable, Codable {
+    public struct Broker: Sendable, Hashable, Codable {
+        public var id: Int32
+        public var host: String
+        public var port: Int32
+        public var rack: String?
+    }
+
+    public struct Partition: Sendable, Hashable, Codable {
+        public var index: Int32
+        public var leader: Int32
+        public var replicas: [Int32]
+        public var isr: [Int32]
+        public var offline: [Int32]
+        public var error: String?
+    }
+
+    public struct Topic: Sendable, Hashable, Codable {
+        public var name: String
+        public var isInternal: Bool
+        public var partitions: [Partition]
+        public var error: String?
+    }
+
+    public var clusterId: String?
+    public var controllerId: Int32
+    public var brokers: [Broker]
+    public var topics: [Topic]
+}
+
+/// A partition reassignment the cluster is carrying out.
+public struct OngoingReassignment: Sendable, Hashable, Codable {
+    public var topic: String
+    public var partition: Int32
+    public var replicas: [Int32]
+    public var adding: [Int32]
+    public var removing: [Int32]
+
+    public init(topic: String, partition: Int32, replicas: [Int32], adding: [Int32], removing: [Int32]) {
+        self.topic = topic
+        self.partition = partition
+        self.replicas = replicas
+        self.adding = adding
+        self.removing = removing
+    }
+}
+
+/// One partition's answer to a reassignment request.
+public struct ReassignmentResult: Sendable, Hashable, Codable {
+    public var topic: String
+    public var partition: Int32
+    public var error: String?
+}
+
+/// Ebb's Kafka admin client: a connection per broker, versions negotiated per connection,
+/// retries with backoff for retriable failures only, and errors that name the API, the broker
+/// and the Kafka error.
+public final class KafkaAdminClient: Sendable {
+    public struct Configuration: Sendable {
+        public var bootstrapServers: [String]
+        public var clientId: String
+        public var requestTimeout: TimeAmount
+        public var connectTimeout: TimeAmount
+        public var retries: Int
+        public var retryBackoff: Duration
+        public var maxRetryBackoff: Duration
+
+        public init(
+            bootstrapServers: [String], clientId: String = "ebb", requestTimeout: TimeAmount = .seconds(30),
+            connectTimeout: TimeAmount = .seconds(10), retries: Int = 5, retryBackoff: Duration = .milliseconds(100),
+            maxRetryBackoff: Duration = .seconds(2)
+        ) {
+            self.bootstrapServers = bootstrapServers
+            self.clientId = clientId
+            self.requestTimeout = requestTimeout
+            self.connectTimeout = connectTimeout
+            self.retries = retries
+            self.retryBackoff = retryBackoff
+            self.maxRetryBackoff = maxRetryBackoff
+        }
+    }
+
+    struct Link {
+        let connection: KafkaConnection
+        let versions: ApiVersionsResponse
+    }
+
+    struct State {
+        var links: [String: Link] = [:]
+        var brokers: [Int32: String] = [:]
+        var controller: Int32?
+    }
+
+    public let configuration: Configuration
+    private let state = NIOLockedValueBox(State())
+    private let group: any EventLoopGroup
+
+    public init(_ configuration: Configuration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.configuration = configuration
+        self.group = group
+    }
+
+    // MARK: Connections
+
+    static func split(_ address: String) -> (String, Int)? {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else { return nil }
+        var host = String(address[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+
+    /// A connection to `address` with the versions the broker speaks, opened if needed.
+    func link(_ address: String) async throws(KafkaClientError) -> Link {
+        if let link = state.withLockedValue({ $0.links[address] }), link.connection.isActive { return link }
+        guard let (host, port) = Self.split(address) else { throw .connect(broker: address, cause: "not host:port") }
+        let connection = try await KafkaConnection.connect(
+            host: host, port: port, clientId: configuration.clientId, timeout: configuration.connectTimeout, group: group)
+        let versions: ApiVersionsResponse
+        do {
+            let request = ApiVersionsRequest(clientSoftwareName: "ebb", clientSoftwareVersion: "0.1.0")
+            let answer = try await connection.send(request, version: 3, timeout: configuration.requestTimeout)
+            if answer.errorCode == 35 {
+                // UNSUPPORTED_VERSION: the broker answers in v0 with what it supports; ask again at v0.
+                versions = try await connection.send(ApiVersionsRequest(), version: 0, timeout: configuration.requestTimeout)
+            } else {
+                versions = answer
+            }
+        } catch {
+            await connection.close()
+            throw error
+        }
+        let link = Link(connection: connection, versions: versions)
+        state.withLockedValue { $0.links[address] = link }
+        return link
+    }
+
+    /// The first bootstrap server that answers.
+    func anyLink() async throws(KafkaClientError) -> (String, Link) {
+        var last: KafkaClientError?
+        let known = state.withLockedValue { Array($0.brokers.values).sorted() }
+        for address in configuration.bootstrapServers + known {
+            do {
+                return (address, try await link(address))
+            } catch {
+                last = error
+            }
+        }
+        throw last ?? .noBroker(detail: "no bootstrap server configured")
+    }
+
+    /// Sends `request` to `address` (any broker when nil) at the highest common version.
+    public func send<Request: KafkaRequestBody>(
+        _ request: Request, to address: String? = nil, versions ours: ClosedRange<Int16>? = nil
+    ) async throws(KafkaClientError) -> Request.Response {
+        let (target, link) = address == nil ? try await anyLink() : (address!, try await link(address!))
+        let version: Int16
+        do {
+            version = try VersionNegotiation.version(for: Request.self, ours: ours, broker: link.versions)
+        } catch {
+            throw .unsupported(broker: target, cause: error)
+        }
+        do {
+            return try await link.connection.send(request, version: version, timeout: configuration.requestTimeout)
+        } catch {
+            if case .connectionClosed = error { _ = state.withLockedValue { $0.links.removeValue(forKey: target) } }
+            if case .timeout = error {
+                _ = state.withLockedValue { $0.links.removeValue(forKey: target) }
+                await link.connection.close()
+            }
+            throw error
+        }
+    }
+
+    /// Runs `operation` again after a backoff while it fails with a retriable error.
+    public func retrying<T: Sendable>(_ operation: () async throws(KafkaClientError) -> T) async throws(KafkaClientError) -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await operation()
+            } catch {
+                guard error.isRetriable, attempt < configuration.retries else { throw error }
+                attempt += 1
+                let base = configuration.retryBackoff * (1 << min(attempt - 1, 16))
+                let capped = min(base, configuration.maxRetryBackoff)
+                // Full jitter, so that many clients do not retry in step.
+                let nanos = Double(capped.components.seconds) * 1e9 + Double(capped.components.attoseconds) / 1e9
+                try? await Task.sleep(for: .nanoseconds(Int64(Double.random(in: 0.5...1.0) * nanos)))
+                if case .kafka(_, _, let code, _) = error, code.code == 41 {
+                    // NOT_CONTROLLER: learn the new controller before the next try.
+                    _ = try? await describeCluster()
+                }
+            }
+        }
+    }
+
+    public func close() async {
+        let links = state.withLockedValue { state -> [Link] in
+            defer { state.links.removeAll() }
+            return Array(state.links.values)
+        }
+        for link in links { await link.connection.close() }
+    }
+
+    // MARK: Calls
+
+    /// Brokers, racks, controller, topics and partitions.
+    public func describeCluster() async throws(KafkaClientError) -> KafkaClusterDescription {
+        let response = try await retrying { () async throws(KafkaClientError) -> MetadataResponse in
+            try await send(MetadataRequest(topics: nil, allowAutoTopicCreation: false))
+        }
+        let description = KafkaClusterDescription(
+            clusterId: response.clusterId, controllerId: response.controllerId,
+            brokers: response.brokers.map { .init(id: $0.nodeId, host: $0.host, port: $0.port, rack: $0.rack) }.sorted { $0.id < $1.id },
+            topics: response.topics.map { topic in
+                KafkaClusterDescription.Topic(
+                    name: topic.name ?? "", isInternal: topic.isInternal,
+                    partitions: topic.partitions.map {
+                        .init(index: $0.partitionIndex, leader: $0.leaderId, replicas: $0.replicaNodes, isr: $0.isrNodes, offline: $0.offlineReplicas,
+                              error: $0.errorCode == 0 ? nil : KafkaErrorCode($0.errorCode).name)
+                    }.sorted { $0.index < $1.index },
+                    error: topic.errorCode == 0 ? nil : KafkaErrorCode(topic.errorCode).name)
+            }.sorted { $0.name < $1.name })
+        state.withLockedValue { state in
+            state.brokers = Dictionary(uniqueKeysWithValues: description.brokers.map { ($0.id, "\($0.host):\($0.port)") })
+            state.controller = description.controllerId >= 0 ? description.controllerId : nil
+        }
+        return description
+    }
+
+    /// The controller's address when known (reassignments go there), else nil for any broker.
+    func controllerAddress() -> String? {
+        state.withLockedValue { state in state.controller.flatMap { state.brokers[$0] } }
+    }
+
+    /// The reassignments in progress (KIP-455).
+    public func listReassignments() async throws(KafkaClientError) -> [OngoingReassignment] {
+        let response = try await retrying { () async throws(KafkaClientError) -> ListPartitionReassignmentsResponse in
+            let answer = try await send(ListPartitionReassignmentsRequest(timeoutMs: 30_000, topics: nil), to: controllerAddress())
+            if answer.errorCode != 0 {
+                throw .kafka(api: "ListPartitionReassignments", broker: controllerAddress() ?? "cluster", code: KafkaErrorCode(answer.errorCode), message: answer.errorMessage)
+            }
+            return answer
+        }
+        return response.topics.flatMap { topic in
+            topic.partitions.map {
+                OngoingReassignment(topic: topic.name, partition: $0.partitionIndex, replicas: $0.replicas, adding: $0.addingReplicas, removing: $0.removingReplicas)
+            }
+        }.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+    }
+
+    /// Submits reassignments: each partition to its new replicas, or nil to cancel its
+    /// reassignment. Returns each partition's result.
+    public func alterReassignments(_ targets: [(topic: String, partition: Int32, replicas: [Int32]?)]) async throws(KafkaClientError) -> [ReassignmentResult] {
+        var byTopic: [String: [AlterPartitionReassignmentsRequest.ReassignablePartition]] = [:]
+        for target in targets {
+            byTopic[target.topic, default: []].append(.init(partitionIndex: target.partition, replicas: target.replicas))
+        }
+        let request = AlterPartitionReassignmentsRequest(
+            timeoutMs: 60_000, topics: byTopic.keys.sorted().map { .init(name: $0, partitions: byTopic[$0]!) })
+        let response = try await retrying { () async throws(KafkaClientError) -> AlterPartitionReassignmentsResponse in
+            let answer = try await send(request, to: controllerAddress())
+            if KafkaErrorCode(answer.errorCode).isRetriable {
+                throw .kafka(api: "AlterPartitionReassignments", broker: controllerAddress() ?? "cluster", code: KafkaErrorCode(answer.errorCode), message: answer.errorMessage)
+            }
+            return answer
+        }
+        if response.errorCode != 0 {
+            throw .kafka(api: "AlterPartitionReassignments", broker: controllerAddress() ?? "cluster", code: KafkaErrorCode(response.errorCode), message: response.errorMessage)
+        }
+        return response.responses.flatMap { topic in
+            topic.partitions.map {
+                ReassignmentResult(topic: topic.name, partition: $0.partitionIndex, error: $0.errorCode == 0 ? nil : "\(KafkaErrorCode($0.errorCode))\($0.errorMessage.map { ": \($0)" } ?? "")")
+            }
+        }
+    }
+}

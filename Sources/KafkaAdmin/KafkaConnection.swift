@@ -1,0 +1,217 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// Why a Kafka request failed: which API, which broker, and what went wrong.
+public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
+    case connect(broker: String, cause: String)
+    case timeout(api: String, broker: String, seconds: Double)
+    case connectionClosed(api: String, broker: String)
+    case decode(api: String, broker: String, cause: WireError)
+    case protocolViolation(broker: String, detail: String)
+    case kafka(api: String, broker: String, code: KafkaErrorCode, message: String?)
+    case unsupported(broker: String, cause: VersionNegotiation.Unsupported)
+    case noBroker(detail: String)
+
+    public var description: String {
+        switch self {
+        case let .connect(broker, cause): return "connect to \(broker): \(cause)"
+        case let .timeout(api, broker, seconds): return "\(api) to \(broker): no answer within \(seconds) s"
+        case let .connectionClosed(api, broker): return "\(api) to \(broker): the connection closed before the answer"
+        case let .decode(api, broker, cause): return "\(api) from \(broker): malformed answer: \(cause)"
+        case let .protocolViolation(broker, detail): return "\(broker): \(detail)"
+        case let .kafka(api, broker, code, message): return "\(api) on \(broker): \(code)\(message.map { ": \($0)" } ?? "")"
+        case let .unsupported(broker, cause): return "\(broker): \(cause)"
+        case let .noBroker(detail): return detail
+        }
+    }
+
+    /// Worth retrying after a backoff.
+    public var isRetriable: Bool {
+        switch self {
+        case .timeout, .connectionClosed, .connect: return true
+        case let .kafka(_, _, code, _): return code.isRetriable
+        default: return false
+        }
+    }
+}
+
+/// One TCP connection to one broker. Requests are pipelined: each carries a correlation id and
+/// its answer is matched by it, whatever the order; each has its own timeout.
+public final class KafkaConnection: Sendable {
+    public let broker: String
+    let channel: any Channel
+    let clientId: String?
+    private let nextCorrelationId = NIOLockedValueBox<Int32>(1)
+
+    init(broker: String, channel: any Channel, clientId: String?) {
+        self.broker = broker
+        self.channel = channel
+        self.clientId = clientId
+    }
+
+    /// Connects to `host:port`.
+    public static func connect(
+        host: String, port: Int, clientId: String?, timeout: TimeAmount = .seconds(10),
+        maxFrameSize: Int = 256 * 1024 * 1024, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws(KafkaClientError) -> KafkaConnection {
+        let broker = "\(host):\(port)"
+        do {
+            let channel = try await ClientBootstrap(group: group)
+                .connectTimeout(timeout)
+                .channelOption(.socketOption(.so_keepalive), value: 1)
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(KafkaClientHandler(broker: broker, maxFrameSize: maxFrameSize))
+                    }
+                }
+                .connect(host: host, port: port).get()
+            return KafkaConnection(broker: broker, channel: channel, clientId: clientId)
+        } catch {
+            throw .connect(broker: broker, cause: "\(error)")
+        }
+    }
+
+    /// Sends `request` at `version` and waits for its answer.
+    public func send<Request: KafkaRequestBody>(
+        _ request: Request, version: Int16, timeout: TimeAmount = .seconds(30)
+    ) async throws(KafkaClientError) -> Request.Response {
+        let api = String(describing: Request.self)
+        let correlationId = nextCorrelationId.withLockedValue { value -> Int32 in
+            defer { value = value == Int32.max ? 1 : value + 1 }
+            return value
+        }
+        let frame = KafkaFraming.request(request, version: version, correlationId: correlationId, clientId: clientId)
+        let promise = channel.eventLoop.makePromise(of: [UInt8].self)
+        let pending = KafkaClientHandler.Pending(
+            correlationId: correlationId, api: api, apiKey: Request.apiKey, flexible: Request.Response.isFlexible(version),
+            frame: frame, timeout: timeout, promise: promise)
+        channel.writeAndFlush(pending, promise: nil)
+        let body: [UInt8]
+        do {
+            body = try await promise.futureResult.get()
+        } catch let error as KafkaClientError {
+            throw error
+        } catch {
+            throw .connectionClosed(api: api, broker: broker)
+        }
+        do {
+            return try Request.Response.decode(body, version: version)
+        } catch {
+            throw .decode(api: api, broker: broker, cause: error)
+        }
+    }
+
+    public func close() async {
+        try? await channel.close()
+    }
+
+    public var isActive: Bool { channel.isActive }
+}
+
+/// Frames requests out and answers in, matching answers to requests by correlation id.
+final class KafkaClientHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = Pending
+    typealias OutboundOut = ByteBuffer
+
+    struct Pending {
+        let correlationId: Int32
+        let api: String
+        let apiKey: Int16
+        let flexible: Bool
+        let frame: [UInt8]
+        let timeout: TimeAmount
+        let promise: EventLoopPromise<[UInt8]>
+    }
+
+    private let broker: String
+    private var decoder: KafkaFrameDecoder
+    private var inflight: [Int32: (pending: Pending, timer: Scheduled<Void>)] = [:]
+
+    init(broker: String, maxFrameSize: Int) {
+        self.broker = broker
+        self.decoder = KafkaFrameDecoder(maxFrameSize: maxFrameSize)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let pending = unwrapOutboundIn(data)
+        guard context.channel.isActive else {
+            pending.promise.fail(KafkaClientError.connectionClosed(api: pending.api, broker: broker))
+            return
+        }
+        let correlationId = pending.correlationId
+        let seconds = Double(pending.timeout.nanoseconds) / 1e9
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let timer = context.eventLoop.scheduleTask(in: pending.timeout) {
+            loopBound.value.expire(correlationId, seconds: seconds)
+        }
+        inflight[correlationId] = (pending, timer)
+        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: pending.frame)), promise: promise)
+    }
+
+    private func expire(_ correlationId: Int32, seconds: Double) {
+        guard let entry = inflight.removeValue(forKey: correlationId) else { return }
+        entry.pending.promise.fail(KafkaClientError.timeout(api: entry.pending.api, broker: broker, seconds: seconds))
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        decoder.append(buffer.readableBytesView)
+        do {
+            while let payload = try decoder.next() {
+                var peek = WireReader(payload)
+                let correlationId = try peek.readInt32("ResponseHeader.correlationId")
+                guard let entry = inflight.removeValue(forKey: correlationId) else {
+                    // An answer to nothing we asked (or to a request that timed out): the
+                    // stream may be out of step; drop the connection rather than guess.
+                    throw KafkaClientError.protocolViolation(broker: broker, detail: "answer with unknown correlation id \(correlationId)")
+                }
+                entry.timer.cancel()
+                do {
+                    var (_, body) = try KafkaFraming.readResponse(payload, apiKey: entry.pending.apiKey, flexible: entry.pending.flexible)
+                    entry.pending.promise.succeed(body.remainingBytes())
+                } catch {
+                    entry.pending.promise.fail(KafkaClientError.decode(api: entry.pending.api, broker: broker, cause: error))
+                }
+            }
+        } catch let error as KafkaFrameDecoder.FrameError {
+            failAll(KafkaClientError.protocolViolation(broker: broker, detail: error.description))
+            context.close(promise: nil)
+        } catch {
+            failAll(error)
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        for (_, entry) in inflight {
+            entry.timer.cancel()
+            entry.pending.promise.fail(KafkaClientError.connectionClosed(api: entry.pending.api, broker: broker))
+        }
+        inflight.removeAll()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        failAll(KafkaClientError.protocolViolation(broker: broker, detail: "\(error)"))
+        context.close(promise: nil)
+    }
+
+    private func failAll(_ error: any Error) {
+        for (_, entry) in inflight {
+            entry.timer.cancel()
+            entry.pending.promise.fail(error)
+        }
+        inflight.removeAll()
+    }
+}
+
+extension WireReader {
+    /// The bytes not read yet.
+    public mutating func remainingBytes() -> [UInt8] {
+        let rest = Array(bytes[offset...])
+        return rest
+    }
+}

@@ -1,0 +1,202 @@
+import KafkaAdmin
+import NIOConcurrencyHelpers
+
+/// The Kafka side of the simulated world: brokers, topics and partitions, and reassignments
+/// that take `moveSeconds` of simulated time, as on shared-storage Kafka. Seen through the
+/// Kafka protocol by `KafkaFaceServer`.
+public final class SimulatedKafkaCluster: Sendable {
+    public struct Broker: Sendable, Hashable {
+        public var id: Int32
+        public var host: String
+        public var port: Int32
+        public var rack: String?
+
+        public init(id: Int32, host: String = "127.0.0.1", port: Int32 = 9092, rack: String? = nil) {
+            self.id = id
+            self.host = host
+            self.port = port
+            self.rack = rack
+        }
+    }
+
+    public struct Partition: Sendable, Hashable {
+        public var replicas: [Int32]
+        public var leader: Int32
+        public var endOffset: Int64 = 0
+    }
+
+    struct Reassignment: Sendable, Hashable {
+        var target: [Int32]
+        var original: [Int32]
+        var completesAt: Double
+    }
+
+    struct State: Sendable {
+        var clusterId = "ebb-simulated"
+        var brokers: [Int32: Broker] = [:]
+        var controller: Int32 = -1
+        var topics: [String: [Partition]] = [:]
+        var reassignments: [String: [Int32: Reassignment]] = [:]
+        var groupOffsets: [String: [String: [Int32: Int64]]] = [:]
+        var now: Double = 0
+        var moveSeconds: Double = 1.5
+        var completedMoves = 0
+    }
+
+    private let state: NIOLockedValueBox<State>
+
+    public init(moveSeconds: Double = 1.5) {
+        var initial = State()
+        initial.moveSeconds = moveSeconds
+        state = NIOLockedValueBox(initial)
+    }
+
+    // MARK: The world's own changes
+
+    public func addBroker(_ broker: Broker) {
+        state.withLockedValue { state in
+            state.brokers[broker.id] = broker
+            if state.controller < 0 { state.controller = broker.id }
+        }
+    }
+
+    public func removeBroker(_ id: Int32) {
+        state.withLockedValue { state in
+            state.brokers[id] = nil
+            if state.controller == id { state.controller = state.brokers.keys.min() ?? -1 }
+        }
+    }
+
+    public func createTopic(_ name: String, replicas: [[Int32]]) {
+        state.withLockedValue { $0.topics[name] = replicas.map { Partition(replicas: $0, leader: $0.first ?? -1) } }
+    }
+
+    public func setEndOffset(_ topic: String, _ partition: Int32, _ offset: Int64) {
+        state.withLockedValue { state in
+            guard state.topics[topic]?.indices.contains(Int(partition)) == true else { return }
+            state.topics[topic]![Int(partition)].endOffset = offset
+        }
+    }
+
+    public func commit(group: String, topic: String, partition: Int32, offset: Int64) {
+        state.withLockedValue { $0.groupOffsets[group, default: [:]][topic, default: [:]][partition] = offset }
+    }
+
+    /// Moves simulated time forward; reassignments due by then complete.
+    public func advance(to now: Double) {
+        state.withLockedValue { state in
+            state.now = now
+            for (topic, partitions) in state.reassignments {
+                for (index, move) in partitions where move.completesAt <= now {
+                    state.topics[topic]![Int(index)].replicas = move.target
+                    state.topics[topic]![Int(index)].leader = move.target.first ?? -1
+                    state.reassignments[topic]![index] = nil
+                    state.completedMoves += 1
+                }
+                if state.reassignments[topic]?.isEmpty == true { state.reassignments[topic] = nil }
+            }
+        }
+    }
+
+    public var completedMoves: Int { state.withLockedValue { $0.completedMoves } }
+
+    /// The replicas of a partition now (during a move: the union of old and new).
+    public func replicas(_ topic: String, _ partition: Int32) -> [Int32]? {
+        state.withLockedValue { state in
+            guard let current = state.topics[topic]?[safe: Int(partition)] else { return nil }
+            if let move = state.reassignments[topic]?[partition] { return Self.union(move.original, move.target) }
+            return current.replicas
+        }
+    }
+
+    static func union(_ a: [Int32], _ b: [Int32]) -> [Int32] { a + b.filter { !a.contains($0) } }
+
+    // MARK: The Kafka face
+
+    /// A router answering from this cluster.
+    public func router() -> KafkaFaceRouter {
+        let router = KafkaFaceRouter()
+        router.register(ApiVersionsRequest.self) { [router] _, _ in ApiVersionsResponse(apiKeys: router.advertised) }
+        router.register(MetadataRequest.self) { [self] request, _ in metadata(request) }
+        router.register(DescribeClusterRequest.self) { [self] _, _ in describeCluster() }
+        router.register(ListPartitionReassignmentsRequest.self) { [self] request, _ in listReassignments(request) }
+        router.register(AlterPartitionReassignmentsRequest.self) { [self] request, _ in alterReassignments(request) }
+        return router
+    }
+
+    func metadata(_ request: MetadataRequest) -> MetadataResponse {
+        state.withLockedValue { state in
+            let names = request.topics.flatMap { $0.isEmpty ? nil : $0.compactMap(\.name) } ?? state.topics.keys.sorted()
+            return MetadataResponse(
+                brokers: state.brokers.values.sorted { $0.id < $1.id }.map { .init(nodeId: $0.id, host: $0.host, port: $0.port, rack: $0.rack) },
+                clusterId: state.clusterId, controllerId: state.controller,
+                topics: names.map { name in
+                    guard let partitions = state.topics[name] else { return .init(errorCode: 3, name: name) }
+                    return .init(name: name, partitions: partitions.enumerated().map { index, partition in
+                        let replicas = state.reassignments[name]?[Int32(index)].map { Self.union($0.original, $0.target) } ?? partition.replicas
+                        let live = replicas.filter { state.brokers[$0] != nil }
+                        return .init(
+                            errorCode: state.brokers[partition.leader] == nil ? 5 : 0, partitionIndex: Int32(index), leaderId: partition.leader,
+                            leaderEpoch: 0, replicaNodes: replicas, isrNodes: live, offlineReplicas: replicas.filter { state.brokers[$0] == nil })
+                    })
+                })
+        }
+    }
+
+    func describeCluster() -> DescribeClusterResponse {
+        state.withLockedValue { state in
+            DescribeClusterResponse(
+                clusterId: state.clusterId, controllerId: state.controller,
+                brokers: state.brokers.values.sorted { $0.id < $1.id }.map { .init(brokerId: $0.id, host: $0.host, port: $0.port, rack: $0.rack) })
+        }
+    }
+
+    func listReassignments(_ request: ListPartitionReassignmentsRequest) -> ListPartitionReassignmentsResponse {
+        state.withLockedValue { state in
+            let wanted = request.topics.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.name, Set($0.partitionIndexes)) }) }
+            let topics = state.reassignments.keys.sorted().compactMap { topic -> ListPartitionReassignmentsResponse.OngoingTopicReassignment? in
+                let partitions = state.reassignments[topic]!.keys.sorted().filter { wanted == nil || wanted![topic]?.contains($0) == true }
+                guard !partitions.isEmpty else { return nil }
+                return .init(name: topic, partitions: partitions.map { index in
+                    let move = state.reassignments[topic]![index]!
+                    return .init(
+                        partitionIndex: index, replicas: Self.union(move.original, move.target),
+                        addingReplicas: move.target.filter { !move.original.contains($0) },
+                        removingReplicas: move.original.filter { !move.target.contains($0) })
+                })
+            }
+            return ListPartitionReassignmentsResponse(topics: topics)
+        }
+    }
+
+    func alterReassignments(_ request: AlterPartitionReassignmentsRequest) -> AlterPartitionReassignmentsResponse {
+        state.withLockedValue { state in
+            AlterPartitionReassignmentsResponse(responses: request.topics.map { topic in
+                .init(name: topic.name, partitions: topic.partitions.map { partition in
+                    let index = partition.partitionIndex
+                    guard let current = state.topics[topic.name]?[safe: Int(index)] else {
+                        return .init(partitionIndex: index, errorCode: 3, errorMessage: "no partition \(topic.name)-\(index)")
+                    }
+                    guard let target = partition.replicas else {
+                        // Cancel: back to the original replicas.
+                        guard state.reassignments[topic.name]?[index] != nil else {
+                            return .init(partitionIndex: index, errorCode: 85, errorMessage: "no reassignment of \(topic.name)-\(index) in progress")
+                        }
+                        state.reassignments[topic.name]![index] = nil
+                        return .init(partitionIndex: index)
+                    }
+                    guard !target.isEmpty, Set(target).count == target.count, target.allSatisfy({ state.brokers[$0] != nil }) else {
+                        return .init(partitionIndex: index, errorCode: 39, errorMessage: "replicas \(target) name a missing or repeated broker")
+                    }
+                    let original = state.reassignments[topic.name]?[index]?.original ?? current.replicas
+                    state.reassignments[topic.name, default: [:]][index] = Reassignment(target: target, original: original, completesAt: state.now + state.moveSeconds)
+                    return .init(partitionIndex: index)
+                })
+            })
+        }
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
