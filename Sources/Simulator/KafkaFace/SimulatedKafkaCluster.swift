@@ -41,6 +41,8 @@ public final class SimulatedKafkaCluster: Sendable {
         var now: Double = 0
         var moveSeconds: Double = 1.5
         var completedMoves = 0
+        /// When set, every broker is advertised at this address: one listener serves them all.
+        var advertised: (host: String, port: Int32)?
     }
 
     private let state: NIOLockedValueBox<State>
@@ -52,6 +54,16 @@ public final class SimulatedKafkaCluster: Sendable {
     }
 
     // MARK: The world's own changes
+
+    /// Advertise every broker at `host:port`, the face's listener, so that clients that follow
+    /// Metadata's addresses come back to it.
+    public func advertise(host: String, port: Int) {
+        state.withLockedValue { $0.advertised = (host, Int32(port)) }
+    }
+
+    func address(of broker: Broker, in state: State) -> (String, Int32) {
+        state.advertised.map { ($0.host, $0.port) } ?? (broker.host, broker.port)
+    }
 
     public func addBroker(_ broker: Broker) {
         state.withLockedValue { state in
@@ -128,7 +140,10 @@ public final class SimulatedKafkaCluster: Sendable {
         state.withLockedValue { state in
             let names = request.topics.flatMap { $0.isEmpty ? nil : $0.compactMap(\.name) } ?? state.topics.keys.sorted()
             return MetadataResponse(
-                brokers: state.brokers.values.sorted { $0.id < $1.id }.map { .init(nodeId: $0.id, host: $0.host, port: $0.port, rack: $0.rack) },
+                brokers: state.brokers.values.sorted { $0.id < $1.id }.map { broker in
+                    let (host, port) = address(of: broker, in: state)
+                    return .init(nodeId: broker.id, host: host, port: port, rack: broker.rack)
+                },
                 clusterId: state.clusterId, controllerId: state.controller,
                 topics: names.map { name in
                     guard let partitions = state.topics[name] else { return .init(errorCode: 3, name: name) }
@@ -147,7 +162,10 @@ public final class SimulatedKafkaCluster: Sendable {
         state.withLockedValue { state in
             DescribeClusterResponse(
                 clusterId: state.clusterId, controllerId: state.controller,
-                brokers: state.brokers.values.sorted { $0.id < $1.id }.map { .init(brokerId: $0.id, host: $0.host, port: $0.port, rack: $0.rack) })
+                brokers: state.brokers.values.sorted { $0.id < $1.id }.map { broker in
+                    let (host, port) = address(of: broker, in: state)
+                    return .init(brokerId: broker.id, host: host, port: port, rack: broker.rack)
+                })
         }
     }
 
