@@ -47,10 +47,14 @@ let package = Package(
         ),
         .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling"], exclude: ["Fixtures"]),
         .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient"]),
-        .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin"], exclude: ["Fixtures"]),
+        .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin", "ebb"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "OperatorTests", dependencies: ["Operator"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
+        .testTarget(
+            name: "SimulatorTests",
+            dependencies: ["Simulator", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "EbbCLITests", dependencies: ["ebb"]),
     ]
 )

@@ -107,7 +107,8 @@ public final class KafkaAdminClient: Sendable {
 
     // MARK: Connections
 
-    static func split(_ address: String) -> (String, Int)? {
+    /// `host:port` (with `[v6]:port`) split, or nil when it is not one.
+    public static func split(_ address: String) -> (String, Int)? {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else { return nil }
         var host = String(address[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
@@ -246,8 +247,11 @@ public final class KafkaAdminClient: Sendable {
             }
             return answer
         }
+        // A reassignment in progress always adds or removes replicas (KIP-455). Some brokers
+        // (Tansu 0.6) list every partition with neither; those are not moving, and taking them
+        // for moves would stop every scale-in.
         return response.topics.flatMap { topic in
-            topic.partitions.map {
+            topic.partitions.filter { !$0.addingReplicas.isEmpty || !$0.removingReplicas.isEmpty }.map {
                 OngoingReassignment(topic: topic.name, partition: $0.partitionIndex, replicas: $0.replicas, adding: $0.addingReplicas, removing: $0.removingReplicas)
             }
         }.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }

@@ -2,12 +2,12 @@ import ArgumentParser
 import BrokerScaling
 
 @main
-struct Ebb: ParsableCommand {
+struct Ebb: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ebb",
         abstract: "Autoscale diskless Kafka broker pools on Kubernetes, with metadata-only partition moves.",
         version: InstallManifests.version,
-        subcommands: [Simulate.self, Decide.self, Plan.self, Validate.self, Manifests.self]
+        subcommands: [Simulate.self, Decide.self, Plan.self, Kafka.self, Validate.self, Manifests.self]
     )
 }
 

