@@ -140,11 +140,11 @@ public struct SyntheticCluster: Sendable, Hashable {
 }
 
 /// SplitMix64: small, fast and the same on every platform, so a seed replays exactly.
-struct SplitMix {
+public struct SplitMix: Sendable {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -152,5 +152,6 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    /// A double in [0, 1).
+    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

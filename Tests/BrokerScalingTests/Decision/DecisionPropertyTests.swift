@@ -102,25 +102,20 @@ struct DecisionPropertyTests {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so that every seed replays exactly.
+/// Seeded randomness for the property tests, on the planner's SplitMix64, so that every seed
+/// replays exactly.
 struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
+    var generator: SplitMix
+    init(seed: UInt64) { generator = SplitMix(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     mutating func int(in range: ClosedRange<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.count))
     }
 
     mutating func double(in range: ClosedRange<Double>) -> Double {
-        range.lowerBound + (range.upperBound - range.lowerBound) * Double(next() >> 11) / Double(1 << 53)
+        range.lowerBound + (range.upperBound - range.lowerBound) * generator.unit()
     }
 
     mutating func bool() -> Bool { next() & 1 == 1 }
