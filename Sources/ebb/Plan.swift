@@ -57,7 +57,7 @@ struct Plan: ParsableCommand {
                 do {
                     cluster = try JSONDecoder().decode(ClusterView.self, from: Data(text.utf8))
                 } catch {
-                    throw PartitionPlanner.InputError(path: input!, message: BrokerPoolDocuments.describeDecoding(error))
+                    throw PartitionPlanner.InputError(path: input!, message: BrokerPoolDocuments.describe(decodingError: error))
                 }
             }
         } catch let error as PartitionPlanner.InputError {

@@ -76,11 +76,8 @@ struct KafkaFaceTests {
 
     /// A broker without partition reassignment (as Tansu): the client says so, at once.
     @Test func aBrokerWithoutReassignmentsIsReportedClearly() async throws {
-        let cluster = Self.cluster()
         let router = KafkaFaceRouter()
         router.register(ApiVersionsRequest.self) { [router] _, _ in ApiVersionsResponse(apiKeys: router.advertised) }
-        let full = cluster.router()
-        _ = full
         router.register(MetadataRequest.self) { _, _ in MetadataResponse(brokers: [.init(nodeId: 1, host: "127.0.0.1", port: 9092)], controllerId: 1) }
         let server = try await KafkaFaceServer.start(router: router)
         let client = KafkaAdminClient(.init(bootstrapServers: [server.address], requestTimeout: .seconds(5), retries: 0))

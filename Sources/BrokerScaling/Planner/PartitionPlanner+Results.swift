@@ -83,7 +83,7 @@ extension PartitionPlanner {
         return moves
     }
 
-    static func collectMoves(_ state: PlannerState, cluster: ClusterView, original: [Int32], leaderChanged: Set<Int>) -> [PartitionMove] {
+    static func collectMoves(_ state: PlannerState, cluster: ClusterView, original: [Int32]) -> [PartitionMove] {
         var drainMoves: [(Double, PartitionMove)] = []
         var otherMoves: [(Double, PartitionMove)] = []
         for partition in 0..<state.partitionCount {
@@ -138,7 +138,7 @@ extension PartitionPlanner {
 /// Splits moves into batches that respect the concurrency limits, in order: a move goes into
 /// the first batch where neither the batch nor any broker it touches is full.
 enum PlanBatches {
-    static func make(_ moves: [PartitionMove], cluster: ClusterView, constraints: PlanConstraints) -> [[PartitionMove]] {
+    static func make(_ moves: [PartitionMove], constraints: PlanConstraints) -> [[PartitionMove]] {
         let perBatch = min(constraints.batchSize, constraints.maxMovesPerCluster)
         var batches: [[PartitionMove]] = []
         var perBroker: [[Int32: Int]] = []

@@ -42,10 +42,10 @@ public enum PartitionPlanner {
                 format: "balance within ±%.0f%% of the mean: %d broker(s) remain outside (max deviation %.1f%%; the largest partition is %.0f%% of the mean load)",
                 constraints.tolerance * 100, state.outOfBand, state.maxDeviation() * 100, state.mean > 0 ? largest / state.mean * 100 : 0))
         }
-        let leaderMoves = constraints.allowLeadershipMoves ? balanceLeaders(&state, tolerance: constraints.tolerance) : []
+        if constraints.allowLeadershipMoves { balanceLeaders(&state, tolerance: constraints.tolerance) }
 
-        let moves = collectMoves(state, cluster: cluster, original: original, leaderChanged: Set(leaderMoves))
-        let batches = PlanBatches.make(moves, cluster: cluster, constraints: constraints)
+        let moves = collectMoves(state, cluster: cluster, original: original)
+        let batches = PlanBatches.make(moves, constraints: constraints)
         let stats = statistics(
             state, cluster: cluster, original: original, loadBefore: loadBefore, moves: moves, lowerBound: lowerBound,
             balancedBy: balancedBy, deviationBefore: deviationBefore)
@@ -313,16 +313,16 @@ public enum PartitionPlanner {
     // MARK: Goal 4: leaders
 
     /// Moves preferred leadership from brokers that lead more than their share to replicas on
-    /// brokers that lead less, by reordering replicas: no data moves. Returns the partitions changed.
-    static func balanceLeaders(_ state: inout PlannerState, tolerance: Double) -> [Int] {
+    /// brokers that lead less, by reordering replicas: no data moves. `collectMoves` sees the
+    /// reordered partitions as leadership-only changes.
+    static func balanceLeaders(_ state: inout PlannerState, tolerance: Double) {
         let multiReplica = (0..<state.partitionCount).filter { state.slots($0).count > 1 }
-        guard !multiReplica.isEmpty else { return [] }
+        guard !multiReplica.isEmpty else { return }
         var leaders = Array(repeating: 0, count: state.brokerCount)
         for partition in 0..<state.partitionCount { leaders[Int(state.replicaBroker[state.replicaOffset[partition]])] += 1 }
         let mean = Double(state.partitionCount) / Double(state.receiving.count)
         let upper = Int((mean * (1 + tolerance)).rounded(.up))
         let lower = Int((mean * (1 - tolerance)).rounded(.down))
-        var changed: [Int] = []
         for partition in multiReplica {
             let first = state.replicaOffset[partition]
             let leader = Int(state.replicaBroker[first])
@@ -335,8 +335,6 @@ public enum PartitionPlanner {
             state.replicaBroker.swapAt(first, follower)
             leaders[leader] -= 1
             leaders[newLeader] += 1
-            changed.append(partition)
         }
-        return changed
     }
 }

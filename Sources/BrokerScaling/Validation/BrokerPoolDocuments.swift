@@ -145,9 +145,7 @@ public enum BrokerPoolDocuments {
     }
 
     /// A decoding error as a field path and what is wrong, without Swift's dump.
-    public static func describeDecoding(_ error: any Error) -> String { describe(decodingError: error) }
-
-    static func describe(decodingError error: any Error) -> String {
+    public static func describe(decodingError error: any Error) -> String {
         guard let decoding = error as? DecodingError else { return "\(error)" }
         func path(_ codingPath: [any CodingKey]) -> String {
             codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
