@@ -332,7 +332,8 @@ class Generator:
         out.append(f'{indent}        let tagCount = try reader.readTaggedFieldCount("{owner}")')
         out.append(f"{indent}        for _ in 0..<tagCount {{")
         out.append(f'{indent}            let tag = try reader.readUnsignedVarint("{owner}.tag")')
-        out.append(f'{indent}            var field = try reader.readTaggedField("{owner}")')
+        binding = "var" if tagged else "let"
+        out.append(f'{indent}            {binding} field = try reader.readTaggedField("{owner}")')
         if tagged:
             out.append(f"{indent}            switch tag {{")
             for field in sorted(tagged, key=lambda f: f.tag):

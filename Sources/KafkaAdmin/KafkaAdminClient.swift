@@ -69,12 +69,15 @@ public final class KafkaAdminClient: Sendable {
         public var retries: Int
         public var retryBackoff: Duration
         public var maxRetryBackoff: Duration
+        /// Credentials for SASL (PLAIN or SCRAM), or nil for none.
+        public var sasl: SASLCredentials?
 
         public init(
             bootstrapServers: [String], clientId: String = "ebb", requestTimeout: TimeAmount = .seconds(30),
             connectTimeout: TimeAmount = .seconds(10), retries: Int = 5, retryBackoff: Duration = .milliseconds(100),
-            maxRetryBackoff: Duration = .seconds(2)
+            maxRetryBackoff: Duration = .seconds(2), sasl: SASLCredentials? = nil
         ) {
+            self.sasl = sasl
             self.bootstrapServers = bootstrapServers
             self.clientId = clientId
             self.requestTimeout = requestTimeout
@@ -130,6 +133,9 @@ public final class KafkaAdminClient: Sendable {
                 versions = try await connection.send(ApiVersionsRequest(), version: 0, timeout: configuration.requestTimeout)
             } else {
                 versions = answer
+            }
+            if let sasl = configuration.sasl {
+                try await Self.authenticate(connection, broker: address, versions: versions, credentials: sasl, timeout: configuration.requestTimeout)
             }
         } catch {
             await connection.close()
@@ -209,10 +215,12 @@ public final class KafkaAdminClient: Sendable {
 
     // MARK: Calls
 
-    /// Brokers, racks, controller, topics and partitions.
-    public func describeCluster() async throws(KafkaClientError) -> KafkaClusterDescription {
+    /// Brokers, racks, controller, and the partitions of `topics` (every topic when nil).
+    public func describeCluster(topics: [String]? = nil) async throws(KafkaClientError) -> KafkaClusterDescription {
+        let request = MetadataRequest(topics: topics.map { $0.map { .init(name: $0) } }, allowAutoTopicCreation: false)
         let response = try await retrying { () async throws(KafkaClientError) -> MetadataResponse in
-            try await send(MetadataRequest(topics: nil, allowAutoTopicCreation: false))
+            // v0 reads an empty topic list as "all topics".
+            try await send(request, versions: 1...MetadataRequest.validVersions.upperBound)
         }
         let description = KafkaClusterDescription(
             clusterId: response.clusterId, controllerId: response.controllerId,
@@ -226,10 +234,16 @@ public final class KafkaAdminClient: Sendable {
                     }.sorted { $0.index < $1.index },
                     error: topic.errorCode == 0 ? nil : KafkaErrorCode(topic.errorCode).name)
             }.sorted { $0.name < $1.name })
-        state.withLockedValue { state in
-            state.brokers = Dictionary(uniqueKeysWithValues: description.brokers.map { ($0.id, "\($0.host):\($0.port)") })
+        // Re-bootstrap: the brokers Metadata names become the ones to fall back on, and
+        // connections to brokers that left the cluster are closed.
+        let gone = state.withLockedValue { state -> [Link] in
+            state.brokers = Dictionary(description.brokers.map { ($0.id, "\($0.host):\($0.port)") }, uniquingKeysWith: { first, _ in first })
             state.controller = description.controllerId >= 0 ? description.controllerId : nil
+            let keep = Set(state.brokers.values).union(configuration.bootstrapServers)
+            let leaving = state.links.keys.filter { !keep.contains($0) }
+            return leaving.compactMap { state.links.removeValue(forKey: $0) }
         }
+        for link in gone { await link.connection.close() }
         return description
     }
 

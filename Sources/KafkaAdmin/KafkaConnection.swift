@@ -12,6 +12,7 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
     case kafka(api: String, broker: String, code: KafkaErrorCode, message: String?)
     case unsupported(broker: String, cause: VersionNegotiation.Unsupported)
     case noBroker(detail: String)
+    case authentication(broker: String, mechanism: String, detail: String)
 
     public var description: String {
         switch self {
@@ -23,6 +24,7 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
         case let .kafka(api, broker, code, message): return "\(api) on \(broker): \(code)\(message.map { ": \($0)" } ?? "")"
         case let .unsupported(broker, cause): return "\(broker): \(cause)"
         case let .noBroker(detail): return detail
+        case let .authentication(broker, mechanism, detail): return "SASL \(mechanism) with \(broker): \(detail)"
         }
     }
 

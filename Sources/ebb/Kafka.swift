@@ -5,7 +5,7 @@ import KafkaAdmin
 struct Kafka: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Look at a Kafka cluster through Ebb's own Kafka client.",
-        subcommands: [Describe.self, Reassignments.self]
+        subcommands: [Describe.self, Lag.self, Reassignments.self]
     )
 
     struct Connection: ParsableArguments {
@@ -18,12 +18,59 @@ struct Kafka: AsyncParsableCommand {
         @Option(name: .shortAndLong, help: "text or json.")
         var output: OutputFormat = .text
 
+        @Option(help: "SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (none when not given).")
+        var saslMechanism: String?
+
+        @Option(help: "SASL user name.")
+        var saslUsername: String?
+
+        @Option(help: "File holding the SASL password (default: the EBB_KAFKA_PASSWORD environment variable).")
+        var saslPasswordFile: String?
+
+        func credentials() throws -> SASLCredentials? {
+            guard let saslMechanism else {
+                if saslUsername != nil { throw ValidationError("--sasl-username needs --sasl-mechanism (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)") }
+                return nil
+            }
+            guard let mechanism = SASLCredentials.Mechanism(rawValue: saslMechanism.uppercased()) else {
+                throw ValidationError("--sasl-mechanism: '\(saslMechanism)' is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512")
+            }
+            guard let saslUsername else { throw ValidationError("--sasl-mechanism needs --sasl-username") }
+            let password: String
+            if let saslPasswordFile {
+                guard let text = try? String(contentsOfFile: saslPasswordFile, encoding: .utf8) else {
+                    throw ValidationError("--sasl-password-file: cannot read '\(saslPasswordFile)'")
+                }
+                password = text.trimmingCharacters(in: .newlines)
+            } else if let fromEnvironment = ProcessInfo.processInfo.environment["EBB_KAFKA_PASSWORD"] {
+                password = fromEnvironment
+            } else {
+                throw ValidationError("SASL needs a password: --sasl-password-file FILE or EBB_KAFKA_PASSWORD (never on the command line)")
+            }
+            return SASLCredentials(mechanism: mechanism, username: saslUsername, password: password)
+        }
+
         func client() throws -> KafkaAdminClient {
             let servers = bootstrap.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             for server in servers where KafkaAdminClient.split(server) == nil {
                 throw ValidationError("--bootstrap: '\(server)' is not host:port")
             }
-            return KafkaAdminClient(.init(bootstrapServers: servers, requestTimeout: .milliseconds(Int64(timeout * 1000)), retries: 2))
+            return KafkaAdminClient(.init(bootstrapServers: servers, requestTimeout: .milliseconds(Int64(timeout * 1000)), retries: 2, sasl: try credentials()))
+        }
+
+        /// Runs `call` with a client, closed afterwards; a failure is printed as
+        /// `ebb kafka COMMAND: error` and exits 1.
+        func with<T: Sendable>(_ command: String, _ call: (KafkaAdminClient) async throws(KafkaClientError) -> T) async throws -> T {
+            let client = try client()
+            do {
+                let result = try await call(client)
+                await client.close()
+                return result
+            } catch {
+                await client.close()
+                FileHandle.standardError.write(Data("ebb kafka \(command): \(error)\n".utf8))
+                throw ExitCode(1)
+            }
         }
     }
 
@@ -33,17 +80,7 @@ struct Kafka: AsyncParsableCommand {
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let client = try connection.client()
-            defer { Task { await client.close() } }
-            let cluster: KafkaClusterDescription
-            do {
-                cluster = try await client.describeCluster()
-            } catch {
-                FileHandle.standardError.write(Data("ebb kafka describe: \(error)\n".utf8))
-                await client.close()
-                throw ExitCode(1)
-            }
-            await client.close()
+            let cluster = try await connection.with("describe") { client throws(KafkaClientError) in try await client.describeCluster() }
             var replicas: [Int32: Int] = [:]
             var leaders: [Int32: Int] = [:]
             for partition in cluster.topics.flatMap(\.partitions) {
@@ -78,22 +115,59 @@ struct Kafka: AsyncParsableCommand {
         }
     }
 
+    struct Lag: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Consumer lag per partition: committed offset against the log end offset.")
+
+        @OptionGroup var connection: Connection
+
+        @Option(name: .shortAndLong, help: "Consumer group; repeat for several.")
+        var group: [String]
+
+        func validate() throws {
+            if group.isEmpty { throw ValidationError("--group: name at least one consumer group") }
+        }
+
+        func run() async throws {
+            let groups = group
+            let lags = try await connection.with("lag") { client throws(KafkaClientError) in
+                var lags: [ConsumerGroupLag] = []
+                for group in groups { lags.append(try await client.consumerLag(group: group)) }
+                return lags
+            }
+            switch connection.output {
+            case .json:
+                struct Output: Encodable {
+                    let group: String
+                    let state: String?
+                    let coordinator: String
+                    let totalLag: Int64
+                    let partitions: [ConsumerGroupLag.Partition]
+                }
+                print(try jsonString(lags.map { Output(group: $0.group, state: $0.state, coordinator: $0.coordinator, totalLag: $0.totalLag, partitions: $0.partitions) }))
+            case .text:
+                for (index, lag) in lags.enumerated() {
+                    if index > 0 { print("") }
+                    print("Group \(lag.group) (\(lag.state ?? "unknown state"), coordinator \(lag.coordinator)): \(lag.totalLag) record\(lag.totalLag == 1 ? "" : "s") behind")
+                    if lag.partitions.isEmpty {
+                        print("No committed offsets.")
+                        continue
+                    }
+                    print("")
+                    print(table([["partition", "committed", "log end", "lag"]] + lag.partitions.map {
+                        ["\($0.topic)-\($0.partition)", $0.committed.map(String.init) ?? "-", "\($0.logEnd)", $0.lag.map(String.init) ?? "-"]
+                    }))
+                }
+            }
+        }
+    }
+
     struct Reassignments: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Partition reassignments in progress.")
 
         @OptionGroup var connection: Connection
 
         func run() async throws {
-            let client = try connection.client()
-            let ongoing: [OngoingReassignment]
-            do {
-                ongoing = try await client.listReassignments()
-            } catch {
-                FileHandle.standardError.write(Data("ebb kafka reassignments: \(error)\n".utf8))
-                await client.close()
-                throw ExitCode(1)
-            }
-            await client.close()
+            let ongoing = try await connection.with("reassignments") { client throws(KafkaClientError) in try await client.listReassignments() }
             switch connection.output {
             case .json:
                 print(try jsonString(ongoing))

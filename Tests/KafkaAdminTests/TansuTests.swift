@@ -82,4 +82,41 @@ struct TansuTests {
             #expect((cluster["brokers"] as? [[String: Any]])?.count == 1)
         }
     }
+
+    /// Group offsets and log end offsets, against what kafka-python (another independent
+    /// client) wrote and reads back from the same broker.
+    @Test func groupOffsetsAndLagAgreeWithKafkaPython() async throws {
+        try await withTansu { address in
+            let seed = RealParts.root.appendingPathComponent("Tests/KafkaAdminTests/Fixtures/tansu_seed.py")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", seed.path, address, "orders", "checkout", "25", "20"]
+            let out = Pipe()
+            let err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            try #require(process.terminationStatus == 0, "kafka-python could not seed Tansu (pip install kafka-python):\n\(stderr)")
+            let seen = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Int])
+            let highWatermark = try #require(seen["high_watermark"])
+
+            let client = KafkaAdminClient(.init(bootstrapServers: [address], requestTimeout: .seconds(5), retries: 1))
+            let committed = try await client.committedOffsets(group: "checkout")
+            let lag = try await client.consumerLag(group: "checkout")
+            let groups = try await client.listGroups()
+            await client.close()
+
+            #expect(committed == [TopicPartition("orders", 0): 20])
+            #expect(lag.partitions.map(\.committed) == [20])
+            // Tansu 0.6's latest offset counts record batches, not records (25 records sent in
+            // one batch read back as 1). Both clients must agree on what the broker says,
+            // whatever it says; lag is never negative.
+            #expect(lag.partitions.map(\.logEnd) == [Int64(highWatermark)])
+            #expect(lag.partitions.map(\.lag) == [max(0, Int64(highWatermark) - 20)])
+            #expect(groups.map(\.group).contains("checkout"))
+        }
+    }
 }

@@ -15,9 +15,15 @@ struct KafkaFaceTests {
         return cluster
     }
 
-    func withFace<T>(_ cluster: SimulatedKafkaCluster, _ body: (KafkaFaceServer, KafkaAdminClient) async throws -> T) async throws -> T {
-        let server = try await KafkaFaceServer.start(router: cluster.router())
-        let client = KafkaAdminClient(.init(bootstrapServers: [server.address], requestTimeout: .seconds(5), retries: 2))
+    func withFace<T>(
+        _ cluster: SimulatedKafkaCluster, sasl: KafkaFaceSASL? = nil, credentials: SASLCredentials? = nil,
+        _ body: (KafkaFaceServer, KafkaAdminClient) async throws -> T
+    ) async throws -> T {
+        let router = cluster.router()
+        if let sasl { router.requireSASL(sasl) }
+        let server = try await KafkaFaceServer.start(router: router)
+        cluster.advertise(host: "127.0.0.1", port: server.port)
+        let client = KafkaAdminClient(.init(bootstrapServers: [server.address], requestTimeout: .seconds(5), retries: 2, sasl: credentials))
         do {
             let result = try await body(server, client)
             await client.close()

@@ -4,19 +4,29 @@ import Simulator
 import Testing
 
 /// kafka-python (from PyPI), a client nobody here wrote, talks to the simulator's Kafka face:
-/// bootstrap, ApiVersions, Metadata, DescribeCluster, and partition reassignments. CI installs it
-/// (`.ci/run`); without it this test fails and says how to install it.
+/// bootstrap, ApiVersions, Metadata, DescribeCluster, ListOffsets, FindCoordinator, OffsetFetch,
+/// ListGroups, DescribeConfigs, ElectLeaders and partition reassignments, in plain text and
+/// after SASL SCRAM-SHA-512. CI installs it (`.ci/run`); without it this test fails and says
+/// how to install it.
 struct KafkaPythonCrossCheckTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/kafka_python_crosscheck.py")
 
-    @Test func kafkaPythonAgreesWithOurCodecs() async throws {
+    static func world() -> SimulatedKafkaCluster {
         let cluster = KafkaFaceTests.cluster()
-        let server = try await KafkaFaceServer.start(router: cluster.router())
-        cluster.advertise(host: "127.0.0.1", port: server.port)
+        for (partition, end) in [(0, 1_200), (1, 800), (2, 0), (3, 42)] { cluster.setEndOffset("orders", Int32(partition), Int64(end)) }
+        cluster.commit(group: "fulfilment", topic: "orders", partition: 0, offset: 1_000)
+        cluster.commit(group: "fulfilment", topic: "orders", partition: 3, offset: 40)
+        cluster.setMembers(group: "fulfilment", 2)
+        return cluster
+    }
 
+    /// Runs the script against a face of `cluster`; nil when kafka-python is missing (recorded).
+    func kafkaPython(_ cluster: SimulatedKafkaCluster, sasl: KafkaFaceSASL? = nil, arguments: [String] = []) async throws -> [String: Any]? {
+        // A listener per broker: kafka-python routes to leaders and coordinators by itself.
+        let listeners = try await KafkaFaceListeners.start(cluster, sasl: sasl)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script.path, server.address]
+        process.arguments = ["python3", Self.script.path, listeners.bootstrap] + arguments
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -25,23 +35,47 @@ struct KafkaPythonCrossCheckTests {
         let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        await listeners.stopAll()
         if stderr.contains("No module named 'kafka'") {
             Issue.record("kafka-python is not installed: pip install kafka-python (CI's .ci/run does)")
-            return
+            return nil
         }
         #expect(process.terminationStatus == 0, "kafka-python failed against the face:\n\(stderr)")
-        let seen = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any], "\(stdout)\n\(stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any], "\(stdout)\n\(stderr)")
+    }
+
+    func checkAgreement(_ seen: [String: Any], _ cluster: SimulatedKafkaCluster) throws {
         #expect(seen["cluster_id"] as? String == "ebb-simulated")
         #expect(seen["controller_id"] as? Int == 1000)
         #expect((seen["brokers"] as? [[Any]])?.map { $0[0] as? Int } == [1000, 1001, 1002])
         #expect(seen["topics"] as? [String] == ["clickstream", "orders"])
         #expect((seen["orders_partitions"] as? [[Any]])?.map { $0[1] as? Int } == [1000, 1001, 1002, 1000])
+        #expect((seen["orders_end_offsets"] as? [[Int]]) == [[0, 1_200], [1, 800], [2, 0], [3, 42]])
+        #expect(seen["groups"] as? [String] == ["fulfilment"])
+        let offsets = try #require(seen["fulfilment_offsets"] as? [[Any]])
+        #expect(offsets.map { $0[1] as? Int } == [0, 3])
+        #expect(offsets.map { $0[2] as? Int } == [1_000, 40])
+        let configs = try #require(seen["orders_configs"] as? String)
+        #expect(configs.contains("cleanup.policy") && configs.contains("delete"), "\(configs)")
+        #expect((seen["elected"] as? String)?.contains("clickstream") == true)
         let ongoing = try #require(seen["ongoing"] as? [[Any]])
         #expect(ongoing.count == 1)
         #expect(ongoing.first?[0] as? String == "orders" && ongoing.first?[1] as? Int == 0)
         #expect((ongoing.first?[2] as? [Int]) == [1000, 1002])
         // What kafka-python asked for reached our cluster.
         #expect(cluster.replicas("orders", 0) == [1000, 1002])
-        await server.stop()
+    }
+
+    @Test func kafkaPythonAgreesWithOurCodecs() async throws {
+        let cluster = Self.world()
+        guard let seen = try await kafkaPython(cluster) else { return }
+        try checkAgreement(seen, cluster)
+    }
+
+    @Test func kafkaPythonAuthenticatesWithSCRAMToOurFace() async throws {
+        let cluster = Self.world()
+        let sasl = KafkaFaceSASL(mechanisms: [.scramSHA512], users: ["shop-ops": "black-friday"])
+        guard let seen = try await kafkaPython(cluster, sasl: sasl, arguments: ["scram", "shop-ops", "black-friday"]) else { return }
+        try checkAgreement(seen, cluster)
     }
 }

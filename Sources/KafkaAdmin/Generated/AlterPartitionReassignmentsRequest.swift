@@ -52,7 +52,7 @@ public struct AlterPartitionReassignmentsRequest: KafkaRequestBody, Sendable, Ha
             let tagCount = try reader.readTaggedFieldCount("AlterPartitionReassignmentsRequest")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("AlterPartitionReassignmentsRequest.tag")
-                var field = try reader.readTaggedField("AlterPartitionReassignmentsRequest")
+                let field = try reader.readTaggedField("AlterPartitionReassignmentsRequest")
                 _ = (tag, field)
             }
         }
@@ -103,7 +103,7 @@ public struct AlterPartitionReassignmentsRequest: KafkaRequestBody, Sendable, Ha
                 let tagCount = try reader.readTaggedFieldCount("ReassignablePartition")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("ReassignablePartition.tag")
-                    var field = try reader.readTaggedField("ReassignablePartition")
+                    let field = try reader.readTaggedField("ReassignablePartition")
                     _ = (tag, field)
                 }
             }
@@ -156,7 +156,7 @@ public struct AlterPartitionReassignmentsRequest: KafkaRequestBody, Sendable, Ha
                 let tagCount = try reader.readTaggedFieldCount("ReassignableTopic")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("ReassignableTopic.tag")
-                    var field = try reader.readTaggedField("ReassignableTopic")
+                    let field = try reader.readTaggedField("ReassignableTopic")
                     _ = (tag, field)
                 }
             }

@@ -61,7 +61,7 @@ public struct AlterPartitionReassignmentsResponse: KafkaResponseBody, Sendable, 
             let tagCount = try reader.readTaggedFieldCount("AlterPartitionReassignmentsResponse")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("AlterPartitionReassignmentsResponse.tag")
-                var field = try reader.readTaggedField("AlterPartitionReassignmentsResponse")
+                let field = try reader.readTaggedField("AlterPartitionReassignmentsResponse")
                 _ = (tag, field)
             }
         }
@@ -103,7 +103,7 @@ public struct AlterPartitionReassignmentsResponse: KafkaResponseBody, Sendable, 
                 let tagCount = try reader.readTaggedFieldCount("ReassignablePartitionResponse")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("ReassignablePartitionResponse.tag")
-                    var field = try reader.readTaggedField("ReassignablePartitionResponse")
+                    let field = try reader.readTaggedField("ReassignablePartitionResponse")
                     _ = (tag, field)
                 }
             }
@@ -156,7 +156,7 @@ public struct AlterPartitionReassignmentsResponse: KafkaResponseBody, Sendable, 
                 let tagCount = try reader.readTaggedFieldCount("ReassignableTopicResponse")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("ReassignableTopicResponse.tag")
-                    var field = try reader.readTaggedField("ReassignableTopicResponse")
+                    let field = try reader.readTaggedField("ReassignableTopicResponse")
                     _ = (tag, field)
                 }
             }

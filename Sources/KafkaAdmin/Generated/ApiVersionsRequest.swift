@@ -45,7 +45,7 @@ public struct ApiVersionsRequest: KafkaRequestBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("ApiVersionsRequest")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("ApiVersionsRequest.tag")
-                var field = try reader.readTaggedField("ApiVersionsRequest")
+                let field = try reader.readTaggedField("ApiVersionsRequest")
                 _ = (tag, field)
             }
         }

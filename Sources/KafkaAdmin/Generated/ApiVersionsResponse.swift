@@ -176,7 +176,7 @@ public struct ApiVersionsResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("ApiVersion")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("ApiVersion.tag")
-                    var field = try reader.readTaggedField("ApiVersion")
+                    let field = try reader.readTaggedField("ApiVersion")
                     _ = (tag, field)
                 }
             }
@@ -231,7 +231,7 @@ public struct ApiVersionsResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("SupportedFeatureKey")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("SupportedFeatureKey.tag")
-                    var field = try reader.readTaggedField("SupportedFeatureKey")
+                    let field = try reader.readTaggedField("SupportedFeatureKey")
                     _ = (tag, field)
                 }
             }
@@ -286,7 +286,7 @@ public struct ApiVersionsResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("FinalizedFeatureKey")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("FinalizedFeatureKey.tag")
-                    var field = try reader.readTaggedField("FinalizedFeatureKey")
+                    let field = try reader.readTaggedField("FinalizedFeatureKey")
                     _ = (tag, field)
                 }
             }

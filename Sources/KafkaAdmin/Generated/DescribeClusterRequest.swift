@@ -41,7 +41,7 @@ public struct DescribeClusterRequest: KafkaRequestBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("DescribeClusterRequest")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("DescribeClusterRequest.tag")
-                var field = try reader.readTaggedField("DescribeClusterRequest")
+                let field = try reader.readTaggedField("DescribeClusterRequest")
                 _ = (tag, field)
             }
         }

@@ -85,7 +85,7 @@ public struct DescribeClusterResponse: KafkaResponseBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("DescribeClusterResponse")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("DescribeClusterResponse.tag")
-                var field = try reader.readTaggedField("DescribeClusterResponse")
+                let field = try reader.readTaggedField("DescribeClusterResponse")
                 _ = (tag, field)
             }
         }
@@ -132,7 +132,7 @@ public struct DescribeClusterResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("DescribeClusterBroker")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("DescribeClusterBroker.tag")
-                    var field = try reader.readTaggedField("DescribeClusterBroker")
+                    let field = try reader.readTaggedField("DescribeClusterBroker")
                     _ = (tag, field)
                 }
             }

@@ -65,7 +65,7 @@ public struct DescribeConfigsRequest: KafkaRequestBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("DescribeConfigsRequest")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("DescribeConfigsRequest.tag")
-                var field = try reader.readTaggedField("DescribeConfigsRequest")
+                let field = try reader.readTaggedField("DescribeConfigsRequest")
                 _ = (tag, field)
             }
         }
@@ -121,7 +121,7 @@ public struct DescribeConfigsRequest: KafkaRequestBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("DescribeConfigsResource")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("DescribeConfigsResource.tag")
-                    var field = try reader.readTaggedField("DescribeConfigsResource")
+                    let field = try reader.readTaggedField("DescribeConfigsResource")
                     _ = (tag, field)
                 }
             }

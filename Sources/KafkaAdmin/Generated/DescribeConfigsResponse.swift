@@ -51,7 +51,7 @@ public struct DescribeConfigsResponse: KafkaResponseBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("DescribeConfigsResponse")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("DescribeConfigsResponse.tag")
-                var field = try reader.readTaggedField("DescribeConfigsResponse")
+                let field = try reader.readTaggedField("DescribeConfigsResponse")
                 _ = (tag, field)
             }
         }
@@ -105,7 +105,7 @@ public struct DescribeConfigsResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("DescribeConfigsSynonym")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("DescribeConfigsSynonym.tag")
-                    var field = try reader.readTaggedField("DescribeConfigsSynonym")
+                    let field = try reader.readTaggedField("DescribeConfigsSynonym")
                     _ = (tag, field)
                 }
             }
@@ -213,7 +213,7 @@ public struct DescribeConfigsResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("DescribeConfigsResourceResult")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("DescribeConfigsResourceResult.tag")
-                    var field = try reader.readTaggedField("DescribeConfigsResourceResult")
+                    let field = try reader.readTaggedField("DescribeConfigsResourceResult")
                     _ = (tag, field)
                 }
             }
@@ -281,7 +281,7 @@ public struct DescribeConfigsResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("DescribeConfigsResult")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("DescribeConfigsResult.tag")
-                    var field = try reader.readTaggedField("DescribeConfigsResult")
+                    let field = try reader.readTaggedField("DescribeConfigsResult")
                     _ = (tag, field)
                 }
             }

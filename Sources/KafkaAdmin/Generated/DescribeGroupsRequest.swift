@@ -56,7 +56,7 @@ public struct DescribeGroupsRequest: KafkaRequestBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("DescribeGroupsRequest")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("DescribeGroupsRequest.tag")
-                var field = try reader.readTaggedField("DescribeGroupsRequest")
+                let field = try reader.readTaggedField("DescribeGroupsRequest")
                 _ = (tag, field)
             }
         }

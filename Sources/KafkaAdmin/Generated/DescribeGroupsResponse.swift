@@ -55,7 +55,7 @@ public struct DescribeGroupsResponse: KafkaResponseBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("DescribeGroupsResponse")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("DescribeGroupsResponse.tag")
-                var field = try reader.readTaggedField("DescribeGroupsResponse")
+                let field = try reader.readTaggedField("DescribeGroupsResponse")
                 _ = (tag, field)
             }
         }
@@ -116,7 +116,7 @@ public struct DescribeGroupsResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("DescribedGroupMember")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("DescribedGroupMember.tag")
-                    var field = try reader.readTaggedField("DescribedGroupMember")
+                    let field = try reader.readTaggedField("DescribedGroupMember")
                     _ = (tag, field)
                 }
             }
@@ -198,7 +198,7 @@ public struct DescribeGroupsResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("DescribedGroup")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("DescribedGroup.tag")
-                    var field = try reader.readTaggedField("DescribedGroup")
+                    let field = try reader.readTaggedField("DescribedGroup")
                     _ = (tag, field)
                 }
             }

@@ -60,7 +60,7 @@ public struct ElectLeadersRequest: KafkaRequestBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("ElectLeadersRequest")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("ElectLeadersRequest.tag")
-                var field = try reader.readTaggedField("ElectLeadersRequest")
+                let field = try reader.readTaggedField("ElectLeadersRequest")
                 _ = (tag, field)
             }
         }
@@ -112,7 +112,7 @@ public struct ElectLeadersRequest: KafkaRequestBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("TopicPartitions")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("TopicPartitions.tag")
-                    var field = try reader.readTaggedField("TopicPartitions")
+                    let field = try reader.readTaggedField("TopicPartitions")
                     _ = (tag, field)
                 }
             }

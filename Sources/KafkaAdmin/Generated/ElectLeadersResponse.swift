@@ -60,7 +60,7 @@ public struct ElectLeadersResponse: KafkaResponseBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("ElectLeadersResponse")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("ElectLeadersResponse.tag")
-                var field = try reader.readTaggedField("ElectLeadersResponse")
+                let field = try reader.readTaggedField("ElectLeadersResponse")
                 _ = (tag, field)
             }
         }
@@ -102,7 +102,7 @@ public struct ElectLeadersResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("PartitionResult")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("PartitionResult.tag")
-                    var field = try reader.readTaggedField("PartitionResult")
+                    let field = try reader.readTaggedField("PartitionResult")
                     _ = (tag, field)
                 }
             }
@@ -155,7 +155,7 @@ public struct ElectLeadersResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("ReplicaElectionResult")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("ReplicaElectionResult.tag")
-                    var field = try reader.readTaggedField("ReplicaElectionResult")
+                    let field = try reader.readTaggedField("ReplicaElectionResult")
                     _ = (tag, field)
                 }
             }

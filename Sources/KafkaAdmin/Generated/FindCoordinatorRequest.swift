@@ -69,7 +69,7 @@ public struct FindCoordinatorRequest: KafkaRequestBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("FindCoordinatorRequest")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("FindCoordinatorRequest.tag")
-                var field = try reader.readTaggedField("FindCoordinatorRequest")
+                let field = try reader.readTaggedField("FindCoordinatorRequest")
                 _ = (tag, field)
             }
         }

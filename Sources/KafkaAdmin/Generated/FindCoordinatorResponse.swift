@@ -104,7 +104,7 @@ public struct FindCoordinatorResponse: KafkaResponseBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("FindCoordinatorResponse")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("FindCoordinatorResponse.tag")
-                var field = try reader.readTaggedField("FindCoordinatorResponse")
+                let field = try reader.readTaggedField("FindCoordinatorResponse")
                 _ = (tag, field)
             }
         }
@@ -185,7 +185,7 @@ public struct FindCoordinatorResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("Coordinator")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("Coordinator.tag")
-                    var field = try reader.readTaggedField("Coordinator")
+                    let field = try reader.readTaggedField("Coordinator")
                     _ = (tag, field)
                 }
             }

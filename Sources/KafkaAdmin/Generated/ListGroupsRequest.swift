@@ -75,7 +75,7 @@ public struct ListGroupsRequest: KafkaRequestBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("ListGroupsRequest")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("ListGroupsRequest.tag")
-                var field = try reader.readTaggedField("ListGroupsRequest")
+                let field = try reader.readTaggedField("ListGroupsRequest")
                 _ = (tag, field)
             }
         }

@@ -60,7 +60,7 @@ public struct ListGroupsResponse: KafkaResponseBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("ListGroupsResponse")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("ListGroupsResponse.tag")
-                var field = try reader.readTaggedField("ListGroupsResponse")
+                let field = try reader.readTaggedField("ListGroupsResponse")
                 _ = (tag, field)
             }
         }
@@ -115,7 +115,7 @@ public struct ListGroupsResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("ListedGroup")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("ListedGroup.tag")
-                    var field = try reader.readTaggedField("ListedGroup")
+                    let field = try reader.readTaggedField("ListedGroup")
                     _ = (tag, field)
                 }
             }

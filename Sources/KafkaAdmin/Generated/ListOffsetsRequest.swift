@@ -70,7 +70,7 @@ public struct ListOffsetsRequest: KafkaRequestBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("ListOffsetsRequest")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("ListOffsetsRequest.tag")
-                var field = try reader.readTaggedField("ListOffsetsRequest")
+                let field = try reader.readTaggedField("ListOffsetsRequest")
                 _ = (tag, field)
             }
         }
@@ -125,7 +125,7 @@ public struct ListOffsetsRequest: KafkaRequestBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("ListOffsetsPartition")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("ListOffsetsPartition.tag")
-                    var field = try reader.readTaggedField("ListOffsetsPartition")
+                    let field = try reader.readTaggedField("ListOffsetsPartition")
                     _ = (tag, field)
                 }
             }
@@ -178,7 +178,7 @@ public struct ListOffsetsRequest: KafkaRequestBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("ListOffsetsTopic")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("ListOffsetsTopic.tag")
-                    var field = try reader.readTaggedField("ListOffsetsTopic")
+                    let field = try reader.readTaggedField("ListOffsetsTopic")
                     _ = (tag, field)
                 }
             }

@@ -55,7 +55,7 @@ public struct ListOffsetsResponse: KafkaResponseBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("ListOffsetsResponse")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("ListOffsetsResponse.tag")
-                var field = try reader.readTaggedField("ListOffsetsResponse")
+                let field = try reader.readTaggedField("ListOffsetsResponse")
                 _ = (tag, field)
             }
         }
@@ -143,7 +143,7 @@ public struct ListOffsetsResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("ListOffsetsPartitionResponse")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("ListOffsetsPartitionResponse.tag")
-                    var field = try reader.readTaggedField("ListOffsetsPartitionResponse")
+                    let field = try reader.readTaggedField("ListOffsetsPartitionResponse")
                     _ = (tag, field)
                 }
             }
@@ -196,7 +196,7 @@ public struct ListOffsetsResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("ListOffsetsTopicResponse")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("ListOffsetsTopicResponse.tag")
-                    var field = try reader.readTaggedField("ListOffsetsTopicResponse")
+                    let field = try reader.readTaggedField("ListOffsetsTopicResponse")
                     _ = (tag, field)
                 }
             }

@@ -51,7 +51,7 @@ public struct ListPartitionReassignmentsRequest: KafkaRequestBody, Sendable, Has
             let tagCount = try reader.readTaggedFieldCount("ListPartitionReassignmentsRequest")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("ListPartitionReassignmentsRequest.tag")
-                var field = try reader.readTaggedField("ListPartitionReassignmentsRequest")
+                let field = try reader.readTaggedField("ListPartitionReassignmentsRequest")
                 _ = (tag, field)
             }
         }
@@ -103,7 +103,7 @@ public struct ListPartitionReassignmentsRequest: KafkaRequestBody, Sendable, Has
                 let tagCount = try reader.readTaggedFieldCount("ListPartitionReassignmentsTopics")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("ListPartitionReassignmentsTopics.tag")
-                    var field = try reader.readTaggedField("ListPartitionReassignmentsTopics")
+                    let field = try reader.readTaggedField("ListPartitionReassignmentsTopics")
                     _ = (tag, field)
                 }
             }

@@ -61,7 +61,7 @@ public struct ListPartitionReassignmentsResponse: KafkaResponseBody, Sendable, H
             let tagCount = try reader.readTaggedFieldCount("ListPartitionReassignmentsResponse")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("ListPartitionReassignmentsResponse.tag")
-                var field = try reader.readTaggedField("ListPartitionReassignmentsResponse")
+                let field = try reader.readTaggedField("ListPartitionReassignmentsResponse")
                 _ = (tag, field)
             }
         }
@@ -153,7 +153,7 @@ public struct ListPartitionReassignmentsResponse: KafkaResponseBody, Sendable, H
                 let tagCount = try reader.readTaggedFieldCount("OngoingPartitionReassignment")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("OngoingPartitionReassignment.tag")
-                    var field = try reader.readTaggedField("OngoingPartitionReassignment")
+                    let field = try reader.readTaggedField("OngoingPartitionReassignment")
                     _ = (tag, field)
                 }
             }
@@ -206,7 +206,7 @@ public struct ListPartitionReassignmentsResponse: KafkaResponseBody, Sendable, H
                 let tagCount = try reader.readTaggedFieldCount("OngoingTopicReassignment")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("OngoingTopicReassignment.tag")
-                    var field = try reader.readTaggedField("OngoingTopicReassignment")
+                    let field = try reader.readTaggedField("OngoingTopicReassignment")
                     _ = (tag, field)
                 }
             }

@@ -74,7 +74,7 @@ public struct MetadataRequest: KafkaRequestBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("MetadataRequest")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("MetadataRequest.tag")
-                var field = try reader.readTaggedField("MetadataRequest")
+                let field = try reader.readTaggedField("MetadataRequest")
                 _ = (tag, field)
             }
         }
@@ -116,7 +116,7 @@ public struct MetadataRequest: KafkaRequestBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("MetadataRequestTopic")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("MetadataRequestTopic.tag")
-                    var field = try reader.readTaggedField("MetadataRequestTopic")
+                    let field = try reader.readTaggedField("MetadataRequestTopic")
                     _ = (tag, field)
                 }
             }

@@ -102,7 +102,7 @@ public struct MetadataResponse: KafkaResponseBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("MetadataResponse")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("MetadataResponse.tag")
-                var field = try reader.readTaggedField("MetadataResponse")
+                let field = try reader.readTaggedField("MetadataResponse")
                 _ = (tag, field)
             }
         }
@@ -153,7 +153,7 @@ public struct MetadataResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("MetadataResponseBroker")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("MetadataResponseBroker.tag")
-                    var field = try reader.readTaggedField("MetadataResponseBroker")
+                    let field = try reader.readTaggedField("MetadataResponseBroker")
                     _ = (tag, field)
                 }
             }
@@ -269,7 +269,7 @@ public struct MetadataResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("MetadataResponsePartition")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("MetadataResponsePartition.tag")
-                    var field = try reader.readTaggedField("MetadataResponsePartition")
+                    let field = try reader.readTaggedField("MetadataResponsePartition")
                     _ = (tag, field)
                 }
             }
@@ -355,7 +355,7 @@ public struct MetadataResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("MetadataResponseTopic")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("MetadataResponseTopic.tag")
-                    var field = try reader.readTaggedField("MetadataResponseTopic")
+                    let field = try reader.readTaggedField("MetadataResponseTopic")
                     _ = (tag, field)
                 }
             }

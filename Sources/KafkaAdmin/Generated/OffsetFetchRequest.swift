@@ -93,7 +93,7 @@ public struct OffsetFetchRequest: KafkaRequestBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("OffsetFetchRequest")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("OffsetFetchRequest.tag")
-                var field = try reader.readTaggedField("OffsetFetchRequest")
+                let field = try reader.readTaggedField("OffsetFetchRequest")
                 _ = (tag, field)
             }
         }
@@ -153,7 +153,7 @@ public struct OffsetFetchRequest: KafkaRequestBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("OffsetFetchRequestTopic")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("OffsetFetchRequestTopic.tag")
-                    var field = try reader.readTaggedField("OffsetFetchRequestTopic")
+                    let field = try reader.readTaggedField("OffsetFetchRequestTopic")
                     _ = (tag, field)
                 }
             }
@@ -214,7 +214,7 @@ public struct OffsetFetchRequest: KafkaRequestBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("OffsetFetchRequestTopics")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("OffsetFetchRequestTopics.tag")
-                    var field = try reader.readTaggedField("OffsetFetchRequestTopics")
+                    let field = try reader.readTaggedField("OffsetFetchRequestTopics")
                     _ = (tag, field)
                 }
             }
@@ -292,7 +292,7 @@ public struct OffsetFetchRequest: KafkaRequestBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("OffsetFetchRequestGroup")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("OffsetFetchRequestGroup.tag")
-                    var field = try reader.readTaggedField("OffsetFetchRequestGroup")
+                    let field = try reader.readTaggedField("OffsetFetchRequestGroup")
                     _ = (tag, field)
                 }
             }

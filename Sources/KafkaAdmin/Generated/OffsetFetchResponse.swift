@@ -92,7 +92,7 @@ public struct OffsetFetchResponse: KafkaResponseBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("OffsetFetchResponse")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("OffsetFetchResponse.tag")
-                var field = try reader.readTaggedField("OffsetFetchResponse")
+                let field = try reader.readTaggedField("OffsetFetchResponse")
                 _ = (tag, field)
             }
         }
@@ -164,7 +164,7 @@ public struct OffsetFetchResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("OffsetFetchResponsePartition")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("OffsetFetchResponsePartition.tag")
-                    var field = try reader.readTaggedField("OffsetFetchResponsePartition")
+                    let field = try reader.readTaggedField("OffsetFetchResponsePartition")
                     _ = (tag, field)
                 }
             }
@@ -225,7 +225,7 @@ public struct OffsetFetchResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("OffsetFetchResponseTopic")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("OffsetFetchResponseTopic.tag")
-                    var field = try reader.readTaggedField("OffsetFetchResponseTopic")
+                    let field = try reader.readTaggedField("OffsetFetchResponseTopic")
                     _ = (tag, field)
                 }
             }
@@ -298,7 +298,7 @@ public struct OffsetFetchResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("OffsetFetchResponsePartitions")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("OffsetFetchResponsePartitions.tag")
-                    var field = try reader.readTaggedField("OffsetFetchResponsePartitions")
+                    let field = try reader.readTaggedField("OffsetFetchResponsePartitions")
                     _ = (tag, field)
                 }
             }
@@ -359,7 +359,7 @@ public struct OffsetFetchResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("OffsetFetchResponseTopics")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("OffsetFetchResponseTopics.tag")
-                    var field = try reader.readTaggedField("OffsetFetchResponseTopics")
+                    let field = try reader.readTaggedField("OffsetFetchResponseTopics")
                     _ = (tag, field)
                 }
             }
@@ -429,7 +429,7 @@ public struct OffsetFetchResponse: KafkaResponseBody, Sendable, Hashable {
                 let tagCount = try reader.readTaggedFieldCount("OffsetFetchResponseGroup")
                 for _ in 0..<tagCount {
                     let tag = try reader.readUnsignedVarint("OffsetFetchResponseGroup.tag")
-                    var field = try reader.readTaggedField("OffsetFetchResponseGroup")
+                    let field = try reader.readTaggedField("OffsetFetchResponseGroup")
                     _ = (tag, field)
                 }
             }

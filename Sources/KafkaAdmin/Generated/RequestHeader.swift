@@ -49,7 +49,7 @@ public struct RequestHeader: KafkaMessage, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("RequestHeader")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("RequestHeader.tag")
-                var field = try reader.readTaggedField("RequestHeader")
+                let field = try reader.readTaggedField("RequestHeader")
                 _ = (tag, field)
             }
         }

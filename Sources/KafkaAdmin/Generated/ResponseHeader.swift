@@ -30,7 +30,7 @@ public struct ResponseHeader: KafkaMessage, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("ResponseHeader")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("ResponseHeader.tag")
-                var field = try reader.readTaggedField("ResponseHeader")
+                let field = try reader.readTaggedField("ResponseHeader")
                 _ = (tag, field)
             }
         }

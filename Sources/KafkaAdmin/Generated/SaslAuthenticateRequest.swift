@@ -32,7 +32,7 @@ public struct SaslAuthenticateRequest: KafkaRequestBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("SaslAuthenticateRequest")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("SaslAuthenticateRequest.tag")
-                var field = try reader.readTaggedField("SaslAuthenticateRequest")
+                let field = try reader.readTaggedField("SaslAuthenticateRequest")
                 _ = (tag, field)
             }
         }

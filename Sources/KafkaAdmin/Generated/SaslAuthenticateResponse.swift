@@ -50,7 +50,7 @@ public struct SaslAuthenticateResponse: KafkaResponseBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("SaslAuthenticateResponse")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("SaslAuthenticateResponse.tag")
-                var field = try reader.readTaggedField("SaslAuthenticateResponse")
+                let field = try reader.readTaggedField("SaslAuthenticateResponse")
                 _ = (tag, field)
             }
         }

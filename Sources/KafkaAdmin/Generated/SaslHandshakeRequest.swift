@@ -32,7 +32,7 @@ public struct SaslHandshakeRequest: KafkaRequestBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("SaslHandshakeRequest")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("SaslHandshakeRequest.tag")
-                var field = try reader.readTaggedField("SaslHandshakeRequest")
+                let field = try reader.readTaggedField("SaslHandshakeRequest")
                 _ = (tag, field)
             }
         }

@@ -51,7 +51,7 @@ public struct SaslHandshakeResponse: KafkaResponseBody, Sendable, Hashable {
             let tagCount = try reader.readTaggedFieldCount("SaslHandshakeResponse")
             for _ in 0..<tagCount {
                 let tag = try reader.readUnsignedVarint("SaslHandshakeResponse.tag")
-                var field = try reader.readTaggedField("SaslHandshakeResponse")
+                let field = try reader.readTaggedField("SaslHandshakeResponse")
                 _ = (tag, field)
             }
         }

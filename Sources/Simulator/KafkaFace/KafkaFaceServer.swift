@@ -13,8 +13,19 @@ public final class KafkaFaceRouter: Sendable {
     }
 
     private let routes = NIOLockedValueBox<[Int16: Route]>([:])
+    private let saslConfig = NIOLockedValueBox<KafkaFaceSASL?>(nil)
 
     public init() {}
+
+    /// Requires SASL on every new connection, as a SASL_PLAINTEXT listener does.
+    public func requireSASL(_ config: KafkaFaceSASL) {
+        saslConfig.withLockedValue { $0 = config }
+        // Advertised so that clients negotiate them; answered per connection by the handler.
+        register(SaslHandshakeRequest.self) { _, _ in SaslHandshakeResponse(errorCode: 34) }
+        register(SaslAuthenticateRequest.self) { _, _ in SaslAuthenticateResponse(errorCode: 34, errorMessage: "already authenticated") }
+    }
+
+    var sasl: KafkaFaceSASL? { saslConfig.withLockedValue { $0 } }
 
     /// Serves `Request` at `versions` (default: every version the codecs know).
     public func register<Request: KafkaRequestBody>(
@@ -96,13 +107,33 @@ final class KafkaFaceHandler: ChannelInboundHandler {
 
     let router: KafkaFaceRouter
     private var decoder = KafkaFrameDecoder()
+    private var sasl: KafkaFaceSASLSession?
 
-    init(router: KafkaFaceRouter) { self.router = router }
+    init(router: KafkaFaceRouter) {
+        self.router = router
+        self.sasl = router.sasl.map { KafkaFaceSASLSession(config: $0) }
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         decoder.append(unwrapInboundIn(data).readableBytesView)
         do {
             while let payload = try decoder.next() {
+                if var session = sasl, !session.isAuthenticated {
+                    var peek = WireReader(payload)
+                    let apiKey = try peek.readInt16("RequestHeader.requestApiKey")
+                    let answer = try session.answer(payload, apiKey: apiKey, router: router)
+                    sasl = session
+                    if case .some(let bytes?) = answer {
+                        let written = context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)))
+                        if case .failed = session.step {
+                            // As Kafka: the error is sent, then the connection is closed.
+                            let channel = context.channel
+                            written.whenComplete { _ in channel.close(promise: nil) }
+                            return
+                        }
+                        continue
+                    }
+                }
                 guard let answer = try router.answer(payload) else {
                     context.close(promise: nil)
                     return

@@ -38,14 +38,17 @@ public final class SimulatedKafkaCluster: Sendable {
         var topics: [String: [Partition]] = [:]
         var reassignments: [String: [Int32: Reassignment]] = [:]
         var groupOffsets: [String: [String: [Int32: Int64]]] = [:]
+        var groupMembers: [String: Int] = [:]
         var now: Double = 0
         var moveSeconds: Double = 1.5
         var completedMoves = 0
         /// When set, every broker is advertised at this address: one listener serves them all.
         var advertised: (host: String, port: Int32)?
+        /// Brokers served by a listener of their own, at these addresses.
+        var listeners: [Int32: (host: String, port: Int32)] = [:]
     }
 
-    private let state: NIOLockedValueBox<State>
+    let state: NIOLockedValueBox<State>
 
     public init(moveSeconds: Double = 1.5) {
         var initial = State()
@@ -61,8 +64,13 @@ public final class SimulatedKafkaCluster: Sendable {
         state.withLockedValue { $0.advertised = (host, Int32(port)) }
     }
 
+    /// Advertise broker `id` at `host:port`, its own listener (see `router(node:)`).
+    public func advertise(broker id: Int32, host: String, port: Int) {
+        state.withLockedValue { $0.listeners[id] = (host, Int32(port)) }
+    }
+
     func address(of broker: Broker, in state: State) -> (String, Int32) {
-        state.advertised.map { ($0.host, $0.port) } ?? (broker.host, broker.port)
+        state.listeners[broker.id].map { ($0.host, $0.port) } ?? state.advertised.map { ($0.host, $0.port) } ?? (broker.host, broker.port)
     }
 
     public func addBroker(_ broker: Broker) {
@@ -94,6 +102,16 @@ public final class SimulatedKafkaCluster: Sendable {
         state.withLockedValue { $0.groupOffsets[group, default: [:]][topic, default: [:]][partition] = offset }
     }
 
+    /// How many consumers `group` has (0: the group is Empty).
+    public func setMembers(group: String, _ count: Int) {
+        state.withLockedValue { $0.groupMembers[group] = count }
+    }
+
+    /// The leader of a partition now.
+    public func leader(_ topic: String, _ partition: Int32) -> Int32? {
+        state.withLockedValue { $0.topics[topic]?[safe: Int(partition)]?.leader }
+    }
+
     /// Moves simulated time forward; reassignments due by then complete.
     public func advance(to now: Double) {
         state.withLockedValue { state in
@@ -101,7 +119,13 @@ public final class SimulatedKafkaCluster: Sendable {
             for (topic, partitions) in state.reassignments {
                 for (index, move) in partitions where move.completesAt <= now {
                     state.topics[topic]![Int(index)].replicas = move.target
-                    state.topics[topic]![Int(index)].leader = move.target.first ?? -1
+                    // As Kafka's controller: the leader stays when it is still a replica, else
+                    // the first live target replica leads. Preferred leaders come back only
+                    // with ElectLeaders.
+                    let leader = state.topics[topic]![Int(index)].leader
+                    if !move.target.contains(leader) {
+                        state.topics[topic]![Int(index)].leader = move.target.first { state.brokers[$0] != nil } ?? -1
+                    }
                     state.reassignments[topic]![index] = nil
                     state.completedMoves += 1
                 }
@@ -109,6 +133,9 @@ public final class SimulatedKafkaCluster: Sendable {
             }
         }
     }
+
+    /// The brokers in the cluster now.
+    public var brokerIds: [Int32] { state.withLockedValue { $0.brokers.keys.sorted() } }
 
     public var completedMoves: Int { state.withLockedValue { $0.completedMoves } }
 
@@ -125,14 +152,23 @@ public final class SimulatedKafkaCluster: Sendable {
 
     // MARK: The Kafka face
 
-    /// A router answering from this cluster.
-    public func router() -> KafkaFaceRouter {
+    /// A router answering from this cluster: as broker `node` (leader-only and
+    /// coordinator-only requests are refused for other brokers' partitions and groups, as
+    /// Kafka does), or, when nil, as every broker at once behind one listener.
+    public func router(node: Int32? = nil) -> KafkaFaceRouter {
         let router = KafkaFaceRouter()
         router.register(ApiVersionsRequest.self) { [router] _, _ in ApiVersionsResponse(apiKeys: router.advertised) }
         router.register(MetadataRequest.self) { [self] request, _ in metadata(request) }
         router.register(DescribeClusterRequest.self) { [self] _, _ in describeCluster() }
         router.register(ListPartitionReassignmentsRequest.self) { [self] request, _ in listReassignments(request) }
         router.register(AlterPartitionReassignmentsRequest.self) { [self] request, _ in alterReassignments(request) }
+        router.register(ListOffsetsRequest.self, versions: 1...ListOffsetsRequest.validVersions.upperBound) { [self] request, _ in listOffsets(request, node: node) }
+        router.register(FindCoordinatorRequest.self) { [self] request, version in findCoordinator(request, version: version) }
+        router.register(OffsetFetchRequest.self, versions: 1...OffsetFetchRequest.validVersions.upperBound) { [self] request, version in offsetFetch(request, version: version, node: node) }
+        router.register(ListGroupsRequest.self) { [self] _, _ in listGroups(node: node) }
+        router.register(DescribeGroupsRequest.self) { [self] request, _ in describeGroups(request, node: node) }
+        router.register(ElectLeadersRequest.self) { [self] request, _ in electLeaders(request) }
+        router.register(DescribeConfigsRequest.self) { [self] request, _ in describeConfigs(request) }
         return router
     }
 
@@ -171,7 +207,7 @@ public final class SimulatedKafkaCluster: Sendable {
 
     func listReassignments(_ request: ListPartitionReassignmentsRequest) -> ListPartitionReassignmentsResponse {
         state.withLockedValue { state in
-            let wanted = request.topics.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.name, Set($0.partitionIndexes)) }) }
+            let wanted = request.topics.map { Dictionary($0.map { ($0.name, Set($0.partitionIndexes)) }, uniquingKeysWith: { $0.union($1) }) }
             let topics = state.reassignments.keys.sorted().compactMap { topic -> ListPartitionReassignmentsResponse.OngoingTopicReassignment? in
                 let partitions = state.reassignments[topic]!.keys.sorted().filter { wanted == nil || wanted![topic]?.contains($0) == true }
                 guard !partitions.isEmpty else { return nil }
