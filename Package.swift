@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(name: "BrokerScaling", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -27,14 +28,17 @@ let package = Package(
             name: "KafkaAdmin",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             exclude: ["README.md"]
         ),
         .target(name: "Metrics", dependencies: ["BrokerScaling"]),
         .target(
             name: "Simulator",
-            dependencies: ["BrokerScaling", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: [
+                "BrokerScaling", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         .target(name: "Operator", dependencies: ["BrokerScaling", "KubernetesClient", "KafkaAdmin", "Metrics"]),
         .executableTarget(
@@ -52,7 +56,10 @@ let package = Package(
         .testTarget(name: "OperatorTests", dependencies: ["Operator"]),
         .testTarget(
             name: "SimulatorTests",
-            dependencies: ["Simulator", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "Simulator", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "EbbCLITests", dependencies: ["ebb"]),

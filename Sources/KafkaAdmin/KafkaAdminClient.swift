@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// The cluster as Metadata describes it.
 public struct KafkaClusterDescription: Sendable, Hashable, Codable {
@@ -71,13 +72,16 @@ public final class KafkaAdminClient: Sendable {
         public var maxRetryBackoff: Duration
         /// Credentials for SASL (PLAIN or SCRAM), or nil for none.
         public var sasl: SASLCredentials?
+        /// TLS settings, or nil for plain TCP.
+        public var tls: KafkaTLS?
 
         public init(
             bootstrapServers: [String], clientId: String = "ebb", requestTimeout: TimeAmount = .seconds(30),
             connectTimeout: TimeAmount = .seconds(10), retries: Int = 5, retryBackoff: Duration = .milliseconds(100),
-            maxRetryBackoff: Duration = .seconds(2), sasl: SASLCredentials? = nil
+            maxRetryBackoff: Duration = .seconds(2), sasl: SASLCredentials? = nil, tls: KafkaTLS? = nil
         ) {
             self.sasl = sasl
+            self.tls = tls
             self.bootstrapServers = bootstrapServers
             self.clientId = clientId
             self.requestTimeout = requestTimeout
@@ -97,6 +101,7 @@ public final class KafkaAdminClient: Sendable {
         var links: [String: Link] = [:]
         var brokers: [Int32: String] = [:]
         var controller: Int32?
+        var tlsContext: NIOSSLContext?
     }
 
     public let configuration: Configuration
@@ -122,8 +127,19 @@ public final class KafkaAdminClient: Sendable {
     func link(_ address: String) async throws(KafkaClientError) -> Link {
         if let link = state.withLockedValue({ $0.links[address] }), link.connection.isActive { return link }
         guard let (host, port) = Self.split(address) else { throw .connect(broker: address, cause: "not host:port") }
+        var context: NIOSSLContext?
+        if let tls = configuration.tls {
+            let made = state.withLockedValue { state -> Result<NIOSSLContext, KafkaClientError> in
+                if let made = state.tlsContext { return .success(made) }
+                let result = Result { () throws(KafkaClientError) in try tls.makeContext() }
+                if case .success(let made) = result { state.tlsContext = made }
+                return result
+            }
+            context = try made.get()
+        }
         let connection = try await KafkaConnection.connect(
-            host: host, port: port, clientId: configuration.clientId, timeout: configuration.connectTimeout, group: group)
+            host: host, port: port, clientId: configuration.clientId, timeout: configuration.connectTimeout,
+            tls: context, serverName: configuration.tls?.serverName, group: group)
         let versions: ApiVersionsResponse
         do {
             let request = ApiVersionsRequest(clientSoftwareName: "ebb", clientSoftwareVersion: "0.1.0")

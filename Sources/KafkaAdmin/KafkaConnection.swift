@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Why a Kafka request failed: which API, which broker, and what went wrong.
 public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
@@ -13,6 +14,7 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
     case unsupported(broker: String, cause: VersionNegotiation.Unsupported)
     case noBroker(detail: String)
     case authentication(broker: String, mechanism: String, detail: String)
+    case tls(broker: String, cause: String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
         case let .unsupported(broker, cause): return "\(broker): \(cause)"
         case let .noBroker(detail): return detail
         case let .authentication(broker, mechanism, detail): return "SASL \(mechanism) with \(broker): \(detail)"
+        case let .tls(broker, cause): return "TLS with \(broker): \(cause)"
         }
     }
 
@@ -52,12 +55,16 @@ public final class KafkaConnection: Sendable {
         self.clientId = clientId
     }
 
-    /// Connects to `host:port`.
+    /// Connects to `host:port`, over TLS when `tls` is given (verifying the certificate
+    /// against `serverName`, by default `host`).
     public static func connect(
         host: String, port: Int, clientId: String?, timeout: TimeAmount = .seconds(10),
-        maxFrameSize: Int = 256 * 1024 * 1024, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        maxFrameSize: Int = 256 * 1024 * 1024, tls: NIOSSLContext? = nil, serverName: String? = nil,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws(KafkaClientError) -> KafkaConnection {
         let broker = "\(host):\(port)"
+        // SNI takes names only; for an IP address the certificate is checked against the IP.
+        let name = serverName ?? (host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : host)
         do {
             let channel = try await ClientBootstrap(group: group)
                 .connectTimeout(timeout)
@@ -65,6 +72,9 @@ public final class KafkaConnection: Sendable {
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls {
+                            try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: name))
+                        }
                         try channel.pipeline.syncOperations.addHandler(KafkaClientHandler(broker: broker, maxFrameSize: maxFrameSize))
                     }
                 }
@@ -197,7 +207,11 @@ final class KafkaClientHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        failAll(KafkaClientError.protocolViolation(broker: broker, detail: "\(error)"))
+        if error is NIOSSLError || error is BoringSSLError {
+            failAll(KafkaClientError.tls(broker: broker, cause: "\(error)"))
+        } else {
+            failAll(KafkaClientError.protocolViolation(broker: broker, detail: "\(error)"))
+        }
         context.close(promise: nil)
     }
 

@@ -27,6 +27,33 @@ struct Kafka: AsyncParsableCommand {
         @Option(help: "File holding the SASL password (default: the EBB_KAFKA_PASSWORD environment variable).")
         var saslPasswordFile: String?
 
+        @Flag(help: "Connect over TLS (the SSL and SASL_SSL listeners).")
+        var tls = false
+
+        @Option(help: "PEM file of CA certificates to trust (default: the system's).")
+        var tlsCaFile: String?
+
+        @Option(help: "PEM client certificate, for brokers that require mutual TLS.")
+        var tlsCertFile: String?
+
+        @Option(help: "PEM key of the client certificate.")
+        var tlsKeyFile: String?
+
+        @Option(help: "Name to check the brokers' certificates against (default: each broker's host).")
+        var tlsServerName: String?
+
+        @Flag(help: "Do not verify the brokers' certificates. Anyone on the path can then read and change the traffic.")
+        var tlsInsecureSkipVerify = false
+
+        func tlsSettings() -> KafkaTLS? {
+            let wanted = tls || tlsCaFile != nil || tlsCertFile != nil || tlsKeyFile != nil || tlsServerName != nil || tlsInsecureSkipVerify
+            guard wanted else { return nil }
+            if tlsInsecureSkipVerify {
+                FileHandle.standardError.write(Data("warning: --tls-insecure-skip-verify: the brokers' certificates are not checked\n".utf8))
+            }
+            return KafkaTLS(caFile: tlsCaFile, certificateFile: tlsCertFile, keyFile: tlsKeyFile, serverName: tlsServerName, verifyCertificates: !tlsInsecureSkipVerify)
+        }
+
         func credentials() throws -> SASLCredentials? {
             guard let saslMechanism else {
                 if saslUsername != nil { throw ValidationError("--sasl-username needs --sasl-mechanism (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)") }
@@ -55,7 +82,7 @@ struct Kafka: AsyncParsableCommand {
             for server in servers where KafkaAdminClient.split(server) == nil {
                 throw ValidationError("--bootstrap: '\(server)' is not host:port")
             }
-            return KafkaAdminClient(.init(bootstrapServers: servers, requestTimeout: .milliseconds(Int64(timeout * 1000)), retries: 2, sasl: try credentials()))
+            return KafkaAdminClient(.init(bootstrapServers: servers, requestTimeout: .milliseconds(Int64(timeout * 1000)), retries: 2, sasl: try credentials(), tls: tlsSettings()))
         }
 
         /// Runs `call` with a client, closed afterwards; a failure is printed as

@@ -2,6 +2,7 @@ import KafkaAdmin
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Routes requests by api key to handlers, with the API's own flexible-version rule for the
 /// request header, and answers with the generated codecs.
@@ -80,15 +81,16 @@ public final class KafkaFaceServer: Sendable {
         self.channel = channel
     }
 
-    /// Listens on 127.0.0.1 (port 0: any free port).
+    /// Listens on 127.0.0.1 (port 0: any free port), over TLS when `tls` is given.
     public static func start(
-        router: KafkaFaceRouter, port: Int = 0, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        router: KafkaFaceRouter, port: Int = 0, tls: NIOSSLContext? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> KafkaFaceServer {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(KafkaFaceHandler(router: router))
                 }
             }

@@ -1,0 +1,52 @@
+import NIOCore
+import NIOSSL
+
+/// TLS for Kafka connections (the SSL and SASL_SSL listeners). Certificates are verified,
+/// hostname included, unless `verifyCertificates` is turned off explicitly.
+public struct KafkaTLS: Sendable, Hashable {
+    /// PEM file of the CA certificates to trust; nil trusts the system's store.
+    public var caFile: String?
+    /// PEM client certificate and key, for brokers that require mutual TLS.
+    public var certificateFile: String?
+    public var keyFile: String?
+    /// The name to check the broker's certificate against (default: the host connected to).
+    public var serverName: String?
+    public var verifyCertificates: Bool
+
+    public init(caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil, serverName: String? = nil, verifyCertificates: Bool = true) {
+        self.caFile = caFile
+        self.certificateFile = certificateFile
+        self.keyFile = keyFile
+        self.serverName = serverName
+        self.verifyCertificates = verifyCertificates
+    }
+
+    /// The TLS context, or an error naming the file that could not be used.
+    public func makeContext() throws(KafkaClientError) -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = verifyCertificates ? .fullVerification : .none
+        do {
+            if let caFile { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile)) }
+        } catch {
+            throw .tls(broker: "-", cause: "CA file \(caFile ?? ""): \(error)")
+        }
+        switch (certificateFile, keyFile) {
+        case (nil, nil):
+            break
+        case let (certificate?, key?):
+            do {
+                configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            } catch {
+                throw .tls(broker: "-", cause: "client certificate \(certificate) or key \(key): \(error)")
+            }
+        default:
+            throw .tls(broker: "-", cause: "a client certificate needs both a certificate file and a key file")
+        }
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw .tls(broker: "-", cause: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import KafkaAdmin
+import NIOSSL
+import Simulator
+import Testing
+
+/// Test certificates made by the openssl command: a CA, a server certificate it signs for
+/// localhost only (no IP address: NIOSSL accepts a certificate naming the peer's IP address
+/// whatever name was asked for), and a second CA that signed nothing here.
+struct TestCertificates {
+    let directory: URL
+    var ca: String { directory.appendingPathComponent("ca.pem").path }
+    var otherCA: String { directory.appendingPathComponent("other-ca.pem").path }
+    var serverCertificate: String { directory.appendingPathComponent("server.pem").path }
+    var serverKey: String { directory.appendingPathComponent("server.key").path }
+
+    static func make() throws -> TestCertificates {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let script = """
+        set -e
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=ebb-test-ca 2>/dev/null
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.pem -days 2 -subj /CN=someone-else 2>/dev/null
+        openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=broker 2>/dev/null
+        printf 'subjectAltName=DNS:localhost\\n' > san.ext
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile san.ext 2>/dev/null
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        process.currentDirectoryURL = directory
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "openssl could not make test certificates")
+        return TestCertificates(directory: directory)
+    }
+
+    func serverContext() throws -> NIOSSLContext {
+        let configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(serverCertificate).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: serverKey, format: .pem)))
+        return try NIOSSLContext(configuration: configuration)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+/// TLS between Ebb's client and the face: verified by default, refused with a named error when
+/// the certificate is not trusted or names another host.
+@Suite(.serialized)
+struct KafkaFaceTLSTests {
+    func describe(_ tls: KafkaTLS?, host: String = "127.0.0.1", certificates: TestCertificates) async throws -> Result<KafkaClusterDescription, KafkaClientError> {
+        let cluster = KafkaFaceTests.cluster()
+        let server = try await KafkaFaceServer.start(router: cluster.router(), tls: try certificates.serverContext())
+        cluster.advertise(host: host, port: server.port)
+        let client = KafkaAdminClient(.init(bootstrapServers: ["\(host):\(server.port)"], requestTimeout: .seconds(5), retries: 0, tls: tls))
+        let result: Result<KafkaClusterDescription, KafkaClientError>
+        do {
+            result = .success(try await client.describeCluster())
+        } catch {
+            result = .failure(error)
+        }
+        await client.close()
+        await server.stop()
+        return result
+    }
+
+    @Test func aTrustedCertificateIsVerifiedAndServes() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let byName = try await describe(KafkaTLS(caFile: certificates.ca), host: "localhost", certificates: certificates)
+        #expect(try byName.get().brokers.count == 3)
+        // An address with the name to check given apart, as for brokers advertised by IP.
+        let byIP = try await describe(KafkaTLS(caFile: certificates.ca, serverName: "localhost"), certificates: certificates)
+        #expect(try byIP.get().brokers.count == 3)
+    }
+
+    @Test func anUntrustedCertificateIsRefusedByName() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let result = try await describe(KafkaTLS(caFile: certificates.otherCA, serverName: "localhost"), certificates: certificates)
+        #expect(throws: KafkaClientError.self) { try result.get() }
+        if case .failure(let error) = result {
+            #expect("\(error)".hasPrefix("TLS with 127.0.0.1:"), "\(error)")
+            #expect(!error.isRetriable)
+        }
+    }
+
+    @Test func aCertificateForAnotherNameIsRefused() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let result = try await describe(KafkaTLS(caFile: certificates.ca, serverName: "kafka.example.com"), certificates: certificates)
+        #expect(throws: KafkaClientError.self) { try result.get() }
+        let byIP = try await describe(KafkaTLS(caFile: certificates.ca), certificates: certificates)
+        #expect(throws: KafkaClientError.self) { try byIP.get() }
+        // Turning verification off is the user's explicit choice, and then it connects.
+        let unverified = try await describe(KafkaTLS(serverName: "kafka.example.com", verifyCertificates: false), certificates: certificates)
+        #expect(try unverified.get().brokers.count == 3)
+    }
+
+    @Test func aMissingCAFileIsNamed() async throws {
+        #expect {
+            _ = try KafkaTLS(caFile: "/nonexistent/ca.pem").makeContext()
+        } throws: { error in
+            "\(error)".contains("CA file /nonexistent/ca.pem")
+        }
+    }
+}
