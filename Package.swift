@@ -80,4 +80,7 @@ if ProcessInfo.processInfo.environment["EBB_BENCHMARKS"] != nil {
                 plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
             ))
     }
+    // Not an ordo-one benchmark: its baseline is another program (kafka-python), timed in the same run.
+    package.targets.append(
+        .executableTarget(name: "MetadataDecodeComparison", dependencies: ["KafkaAdmin"], path: "Benchmarks/MetadataDecodeComparison"))
 }

@@ -47,10 +47,23 @@ public struct WireReader: Sendable {
         return bytes[offset..<(offset + count)]
     }
 
+    // The hot paths index the buffer directly (no slices, no string building) after one
+    // bounds check; errors are built only when thrown.
+    @inline(__always)
     private mutating func bigEndian<T: FixedWidthInteger>(_: T.Type, _ field: String) throws(WireError) -> T {
+        let size = MemoryLayout<T>.size
+        guard size <= remaining else { throw .truncated(field: field, needed: size, available: remaining) }
         var value: T = 0
-        for byte in try take(MemoryLayout<T>.size, field) { value = (value << 8) | T(byte) }
+        for index in offset..<(offset + size) { value = (value << 8) | T(bytes[index]) }
+        offset += size
         return value
+    }
+
+    @inline(__always)
+    private mutating func byte(_ field: String) throws(WireError) -> UInt8 {
+        guard offset < bytes.count else { throw .truncated(field: field, needed: 1, available: 0) }
+        defer { offset += 1 }
+        return bytes[offset]
     }
 
     public mutating func readInt8(_ field: String) throws(WireError) -> Int8 { Int8(bitPattern: try bigEndian(UInt8.self, field)) }
@@ -64,7 +77,7 @@ public struct WireReader: Sendable {
     public mutating func readUnsignedVarint(_ field: String) throws(WireError) -> UInt32 {
         var result: UInt32 = 0
         for index in 0..<5 {
-            let byte = try take(1, field).first!
+            let byte = try byte(field)
             result |= UInt32(byte & 0x7F) << (7 * index)
             if byte & 0x80 == 0 {
                 guard index < 4 || byte <= 0x0F else { throw .varintTooLong(field: field) }
@@ -84,7 +97,7 @@ public struct WireReader: Sendable {
     public mutating func readVarlong(_ field: String) throws(WireError) -> Int64 {
         var raw: UInt64 = 0
         for index in 0..<10 {
-            let byte = try take(1, field).first!
+            let byte = try byte(field)
             raw |= UInt64(byte & 0x7F) << (7 * index)
             if byte & 0x80 == 0 {
                 guard index < 9 || byte <= 0x01 else { throw .varintTooLong(field: field) }
@@ -178,6 +191,11 @@ public struct WireReader: Sendable {
 
     /// The number of tagged fields that follow, checked against the bytes left.
     public mutating func readTaggedFieldCount(_ field: String) throws(WireError) -> Int {
+        // Almost always a single zero byte: no tagged fields.
+        if offset < bytes.count, bytes[offset] == 0 {
+            offset += 1
+            return 0
+        }
         let count = Int(try readUnsignedVarint("\(field).tags"))
         guard count <= remaining else { throw .invalidLength(field: "\(field).tags", length: count) }
         return count
