@@ -82,6 +82,32 @@ CASES = [
         "topics": [{"name": "orders", "partitions": [{"partition_index": 0, "replicas": [1000, 1006], "adding_replicas": [1006], "removing_replicas": [1000]}]}]}),
     ("SaslHandshakeRequest", 1, {"mechanism": "SCRAM-SHA-512"}),
     ("SaslAuthenticateRequest", 2, {"auth_bytes": b"n,,n=ebb,r=abc"}),
+    ("SaslAuthenticateResponse", 1, {"error_code": 0, "error_message": None, "auth_bytes": b"v=signature", "session_lifetime_ms": 3600000}),
+    ("ListOffsetsRequest", 1, {"replica_id": -1, "topics": [{"name": "orders", "partitions": [{"partition_index": 0, "timestamp": -1}, {"partition_index": 1, "timestamp": -2}]}]}),
+    ("ListOffsetsRequest", 7, {"replica_id": -1, "isolation_level": 0, "topics": [{"name": "orders", "partitions": [{"partition_index": 2, "current_leader_epoch": 4, "timestamp": -1}]}]}),
+    ("ListOffsetsResponse", 1, {"topics": [{"name": "orders", "partitions": [{"partition_index": 0, "error_code": 0, "timestamp": -1, "offset": 120034}]}]}),
+    ("ListOffsetsResponse", 7, {"throttle_time_ms": 0, "topics": [{"name": "orders", "partitions": [{"partition_index": 2, "error_code": 6, "timestamp": -1, "offset": -1, "leader_epoch": 4}]}]}),
+    ("FindCoordinatorRequest", 1, {"key": "order-fulfilment", "key_type": 0}),
+    ("FindCoordinatorResponse", 1, {"throttle_time_ms": 0, "error_code": 0, "error_message": None, "node_id": 1002, "host": "broker-2", "port": 9092}),
+    ("FindCoordinatorResponse", 4, {"throttle_time_ms": 0, "coordinators": [{"key": "order-fulfilment", "node_id": 1002, "host": "broker-2", "port": 9092, "error_code": 0, "error_message": None}]}),
+    ("OffsetFetchRequest", 3, {"group_id": "order-fulfilment", "topics": None}),
+    ("OffsetFetchRequest", 8, {"groups": [{"group_id": "order-fulfilment", "topics": None}], "require_stable": False}),
+    ("OffsetFetchResponse", 3, {"throttle_time_ms": 0, "topics": [{"name": "orders", "partitions": [{"partition_index": 0, "committed_offset": 99, "metadata": "", "error_code": 0}]}], "error_code": 0}),
+    ("OffsetFetchResponse", 8, {"throttle_time_ms": 0, "groups": [{"group_id": "order-fulfilment", "topics": [{"name": "orders", "partitions": [{"partition_index": 0, "committed_offset": 99, "committed_leader_epoch": 3, "metadata": None, "error_code": 0}]}], "error_code": 0}]}),
+    ("ListGroupsResponse", 1, {"throttle_time_ms": 0, "error_code": 0, "groups": [{"group_id": "order-fulfilment", "protocol_type": "consumer"}]}),
+    ("ListGroupsResponse", 4, {"throttle_time_ms": 0, "error_code": 0, "groups": [{"group_id": "order-fulfilment", "protocol_type": "consumer", "group_state": "Stable"}]}),
+    ("DescribeGroupsRequest", 5, {"groups": ["order-fulfilment"], "include_authorized_operations": False}),
+    ("DescribeGroupsResponse", 1, {"throttle_time_ms": 0, "groups": [{"error_code": 0, "group_id": "order-fulfilment", "group_state": "Stable", "protocol_type": "consumer", "protocol_data": "range",
+        "members": [{"member_id": "c-1", "client_id": "checkout", "client_host": "/10.0.0.7", "member_metadata": b"", "member_assignment": b""}]}]}),
+    ("ElectLeadersRequest", 0, {"topic_partitions": [{"topic": "orders", "partitions": [0, 3]}], "timeout_ms": 30000}),
+    ("ElectLeadersRequest", 2, {"election_type": 0, "topic_partitions": None, "timeout_ms": 30000}),
+    ("ElectLeadersResponse", 1, {"throttle_time_ms": 0, "error_code": 0, "replica_election_results": [{"topic": "orders", "partition_result": [{"partition_id": 0, "error_code": 84, "error_message": "not needed"}]}]}),
+    ("DescribeConfigsRequest", 1, {"resources": [{"resource_type": 2, "resource_name": "orders", "configuration_keys": None}], "include_synonyms": False}),
+    ("DescribeConfigsRequest", 4, {"resources": [{"resource_type": 4, "resource_name": "1001", "configuration_keys": ["broker.rack"]}], "include_synonyms": False, "include_documentation": False}),
+    ("DescribeConfigsResponse", 1, {"throttle_time_ms": 0, "results": [{"error_code": 0, "error_message": None, "resource_type": 2, "resource_name": "orders",
+        "configs": [{"name": "cleanup.policy", "value": "delete", "read_only": False, "config_source": 5, "is_sensitive": False, "synonyms": []}]}]}),
+    ("DescribeConfigsResponse", 4, {"throttle_time_ms": 0, "results": [{"error_code": 0, "error_message": None, "resource_type": 4, "resource_name": "1001",
+        "configs": [{"name": "broker.rack", "value": "eu-west-1b", "read_only": True, "config_source": 4, "is_sensitive": False, "synonyms": [], "config_type": 2, "documentation": None}]}]}),
 ]
 
 
@@ -91,7 +117,7 @@ def main():
         cls = find_class(name)
         message = build(cls, cls, values)
         data = bytes(message.encode(version=version))
-        printable = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in values.items()}
+        printable = json.loads(json.dumps(values, default=lambda v: v.decode() if isinstance(v, bytes) else str(v)))
         out.append({"message": name, "version": version, "values": printable, "hex": data.hex()})
     json.dump({"generatedBy": "kafka-python " + importlib.import_module("kafka").__version__, "cases": out}, sys.stdout, indent=2)
     sys.stdout.write("\n")

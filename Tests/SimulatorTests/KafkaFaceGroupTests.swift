@@ -1,3 +1,4 @@
+import Foundation
 import KafkaAdmin
 import Simulator
 import Testing
@@ -137,5 +138,43 @@ struct KafkaFaceRoutingTests {
         }
         await client.close()
         await listeners.stopAll()
+    }
+}
+
+/// `ebb kafka lag`, the command people run, against a listener per broker.
+struct EbbKafkaLagCommandTests {
+    static func ebb(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ebb")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = FileManager.default.isExecutableFile(atPath: beside.path) ? beside : root.appendingPathComponent(".build/debug/ebb")
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, stdout, stderr)
+    }
+
+    @Test func printsLagAsATableAndAsJSON() async throws {
+        let cluster = KafkaPythonCrossCheckTests.world()
+        let listeners = try await KafkaFaceListeners.start(cluster)
+        let text = try Self.ebb(["kafka", "lag", "--bootstrap", listeners.bootstrap, "--group", "fulfilment"])
+        let json = try Self.ebb(["kafka", "lag", "--bootstrap", listeners.bootstrap, "--group", "fulfilment", "--output", "json"])
+        let missingPassword = try Self.ebb(["kafka", "lag", "--bootstrap", listeners.bootstrap, "--group", "g", "--sasl-mechanism", "SCRAM-SHA-512", "--sasl-username", "u"])
+        await listeners.stopAll()
+
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("Group fulfilment (Stable"))
+        #expect(text.stdout.contains("202 records behind"))
+        #expect(text.stdout.contains("orders-0   1000       1200     200"), "\(text.stdout)")
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(decoded.first?["totalLag"] as? Int == 202)
+        #expect(missingPassword.status != 0)
+        #expect(missingPassword.stderr.contains("SASL needs a password"))
     }
 }
