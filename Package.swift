@@ -20,10 +20,19 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "BrokerScaling", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "KubernetesClient", dependencies: ["BrokerScaling"]),
+        .target(
+            name: "KubernetesClient",
+            dependencies: [
+                "BrokerScaling", .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "KafkaAdmin",
             dependencies: [
@@ -50,7 +59,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling"], exclude: ["Fixtures"]),
-        .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient"]),
+        .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient", "Simulator"], exclude: ["Fixtures"]),
         .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin", "ebb"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "OperatorTests", dependencies: ["Operator"]),

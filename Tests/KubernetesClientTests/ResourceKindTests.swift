@@ -20,7 +20,8 @@ struct ResourceKindTests {
         #expect(error.isConflict && error.isRetriable)
         #expect(error.description == "update brokerpool shop/events status: 409 Conflict: the object has been modified")
         let opaque = APIError(step: "list pods", httpStatus: 502, body: Array("<html>bad gateway</html>".utf8))
-        #expect(opaque.description == "list pods: 502 HTTP502")
+        // Not a Status (a proxy's page): its first bytes are kept, so the cause is visible.
+        #expect(opaque.description == "list pods: 502 HTTP502: <html>bad gateway</html>")
         #expect(opaque.isRetriable && !opaque.isGone)
     }
 }

@@ -25,7 +25,20 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     public init(step: String, httpStatus: Int, body: [UInt8]) {
         self.step = step
         self.httpStatus = httpStatus
-        self.status = try? JSONDecoder().decode(APIStatus.self, from: Data(body))
+        // Not every error answer is a Status (a proxy's HTML page): keep the first bytes then.
+        if let status = try? JSONDecoder().decode(APIStatus.self, from: Data(body)), status.reason != nil || status.message != nil {
+            self.status = status
+        } else if !body.isEmpty {
+            self.status = APIStatus(message: String(decoding: body.prefix(200), as: UTF8.self))
+        } else {
+            self.status = nil
+        }
+    }
+
+    public init(step: String, httpStatus: Int, status: APIStatus?) {
+        self.step = step
+        self.httpStatus = httpStatus
+        self.status = status
     }
 
     public var reason: String { status?.reason ?? "HTTP\(httpStatus)" }

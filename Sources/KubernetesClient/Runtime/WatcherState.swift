@@ -1,0 +1,127 @@
+/// Exponential backoff with jitter: `base`, doubling per failure, capped at `cap`; the jitter
+/// keeps many clients from retrying in step. `random` is an input so tests are exact.
+public struct Backoff: Sendable, Hashable {
+    public var base: Double
+    public var cap: Double
+    public var failures = 0
+
+    public init(base: Double = 0.8, cap: Double = 30) {
+        self.base = base
+        self.cap = cap
+    }
+
+    /// The wait after one more failure: between half and all of the capped exponential.
+    public mutating func next(random: Double) -> Double {
+        let exponential = min(cap, base * Double(1 << min(failures, 30)))
+        failures += 1
+        return exponential * (0.5 + 0.5 * min(max(random, 0), 1))
+    }
+
+    public mutating func reset() { failures = 0 }
+}
+
+/// What the watcher's I/O shell must do next.
+public enum WatcherAction: Sendable, Hashable {
+    /// List every object (the answer's resourceVersion then starts the watch).
+    case list
+    /// Watch from this resourceVersion.
+    case watch(from: String)
+    /// Wait until this time, then ask again.
+    case wait(until: Double)
+}
+
+/// The list-then-watch state machine, with no I/O (kube-rs's watcher, client-go's reflector):
+/// list, then watch from the list's resourceVersion; on a dropped stream watch again from the
+/// last resourceVersion seen, so no event is lost; on 410 Gone list again; on any failure back
+/// off with jitter before the same step. Time is an input.
+public struct WatcherState: Sendable, Hashable {
+    enum Phase: Sendable, Hashable {
+        case needsList
+        case listing
+        case watching(String)
+        case streaming(String)
+        case backingOff(until: Double, then: Resume)
+    }
+
+    enum Resume: Sendable, Hashable {
+        case list
+        case watch(String)
+    }
+
+    var phase = Phase.needsList
+    public private(set) var backoff: Backoff
+    /// How many full relists happened after 410 Gone (for metrics and tests).
+    public private(set) var relists = 0
+
+    public init(backoff: Backoff = Backoff()) {
+        self.backoff = backoff
+    }
+
+    /// The resourceVersion the next watch starts from, if a list has been done.
+    public var resourceVersion: String? {
+        switch phase {
+        case .watching(let version), .streaming(let version): return version
+        case .backingOff(_, .watch(let version)): return version
+        default: return nil
+        }
+    }
+
+    /// The next step at `now`.
+    public mutating func next(now: Double) -> WatcherAction {
+        switch phase {
+        case .needsList, .listing:
+            phase = .listing
+            return .list
+        case .watching(let version), .streaming(let version):
+            phase = .streaming(version)
+            return .watch(from: version)
+        case let .backingOff(until, resume):
+            guard now >= until else { return .wait(until: until) }
+            switch resume {
+            case .list:
+                phase = .listing
+                return .list
+            case .watch(let version):
+                phase = .streaming(version)
+                return .watch(from: version)
+            }
+        }
+    }
+
+    /// The list succeeded at `resourceVersion`: the store is replaced, then the watch starts.
+    public mutating func listed(resourceVersion: String) {
+        phase = .watching(resourceVersion)
+        backoff.reset()
+    }
+
+    /// An event or bookmark was received at `resourceVersion`.
+    public mutating func received(resourceVersion: String) {
+        phase = .streaming(resourceVersion)
+        backoff.reset()
+    }
+
+    /// The server closed the stream normally (its timeout): watch again at once.
+    public mutating func streamEnded() {
+        if case .streaming(let version) = phase { phase = .watching(version) }
+    }
+
+    /// The list or watch failed at `now`. `gone` is 410: the resourceVersion was compacted
+    /// and only a new list can continue.
+    public mutating func failed(gone: Bool, now: Double, random: Double) {
+        let delay = backoff.next(random: random)
+        if gone {
+            relists += 1
+            // Relist at once the first time; repeated Gones back off like any failure.
+            phase = backoff.failures <= 1 ? .needsList : .backingOff(until: now + delay, then: .list)
+            return
+        }
+        switch phase {
+        case .streaming(let version), .watching(let version):
+            phase = .backingOff(until: now + delay, then: .watch(version))
+        case .backingOff(_, let resume):
+            phase = .backingOff(until: now + delay, then: resume)
+        case .needsList, .listing:
+            phase = .backingOff(until: now + delay, then: .list)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+/// The work queue's async shell: workers `await next()`; adds wake them; delayed keys become
+/// ready on time. Shut down, `next()` returns nil.
+public actor WorkQueue {
+    var state: WorkQueueState
+    var waiters: [CheckedContinuation<Void, Never>] = []
+    var shuttingDown = false
+
+    public init(state: WorkQueueState = WorkQueueState()) {
+        self.state = state
+    }
+
+    public func add(_ key: String) {
+        state.add(key)
+        wakeOne()
+    }
+
+    public func add(_ key: String, after seconds: Double) {
+        state.add(key, at: MonotonicTime.now + seconds)
+        wakeOne()
+    }
+
+    @discardableResult
+    public func addRateLimited(_ key: String) -> Double {
+        let delay = state.addRateLimited(key, now: MonotonicTime.now)
+        wakeOne()
+        return delay
+    }
+
+    public func forget(_ key: String) { state.forget(key) }
+    public func done(_ key: String) {
+        state.done(key)
+        wakeOne()
+    }
+
+    public func failureCount(_ key: String) -> Int { state.failureCount(key) }
+
+    public func shutDown() {
+        shuttingDown = true
+        for waiter in waiters { waiter.resume() }
+        waiters.removeAll()
+    }
+
+    func wakeOne() {
+        if !waiters.isEmpty { waiters.removeFirst().resume() }
+    }
+
+    /// The next key to process, waiting for one; nil once shut down or cancelled.
+    public func next() async -> String? {
+        while !shuttingDown, !Task.isCancelled {
+            if let key = state.next(now: MonotonicTime.now) { return key }
+            // Wait for an add, the next delayed key, or at most a second; a child task sleeps
+            // and wakes the waiters, which also ends the wait at once when this task is cancelled.
+            let wake = min(state.promote(now: MonotonicTime.now).map { max(0, $0 - MonotonicTime.now) } ?? 1, 1)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try? await Task.sleep(for: .milliseconds(Int64(wake * 1000) + 1))
+                    await self.wakeAll()
+                }
+                await wait()
+                group.cancelAll()
+            }
+        }
+        return nil
+    }
+
+    func wait() async {
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func wakeAll() {
+        for waiter in waiters { waiter.resume() }
+        waiters.removeAll()
+    }
+}
