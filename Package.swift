@@ -46,7 +46,8 @@ let package = Package(
             name: "Simulator",
             dependencies: [
                 "BrokerScaling", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(name: "Operator", dependencies: ["BrokerScaling", "KubernetesClient", "KafkaAdmin", "Metrics"]),

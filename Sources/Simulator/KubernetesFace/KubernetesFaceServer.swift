@@ -1,0 +1,165 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The Kubernetes API face: an HTTP server on loopback that serves a `KubernetesWorld` with
+/// the API server's semantics, for Ebb's client, the operator and real kubectl.
+public final class KubernetesFaceServer: Sendable {
+    public let world: KubernetesWorld
+    private let channel: any Channel
+
+    public var port: Int { channel.localAddress?.port ?? 0 }
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    private init(world: KubernetesWorld, channel: any Channel) {
+        self.world = world
+        self.channel = channel
+    }
+
+    /// Listens on 127.0.0.1 (port 0: any free port). `bookmarkInterval` is how often open
+    /// watches that asked for them get a BOOKMARK.
+    public static func start(
+        world: KubernetesWorld, port: Int = 0, bookmarkInterval: Double = 5, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> KubernetesFaceServer {
+        let address = NIOLockedValueBox("127.0.0.1:\(port)")
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 128)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    let router = KubernetesFaceRouter(world: world, address: address.withLockedValue { $0 })
+                    try channel.pipeline.syncOperations.addHandler(KubernetesFaceHandler(router: router, bookmarkInterval: bookmarkInterval))
+                }
+            }
+            .bind(host: "127.0.0.1", port: port).get()
+        address.withLockedValue { $0 = "127.0.0.1:\(channel.localAddress?.port ?? port)" }
+        return KubernetesFaceServer(world: world, channel: channel)
+    }
+
+    public func stop() async {
+        try? await channel.close()
+    }
+}
+
+final class KubernetesFaceHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let router: KubernetesFaceRouter
+    let bookmarkInterval: Double
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var watchId: Int?
+    private var timers: [Scheduled<Void>] = []
+    private var bookmarkTask: RepeatedTask?
+
+    init(router: KubernetesFaceRouter, bookmarkInterval: Double) {
+        self.router = router
+        self.bookmarkInterval = bookmarkInterval
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+        case .body(var buffer):
+            body += buffer.readBytes(length: buffer.readableBytes) ?? []
+            if body.count > 16 * 1024 * 1024 {
+                respond(context, 413, FaceError(code: 413, reason: "RequestEntityTooLarge", message: "the request is too large").status, keepAlive: false)
+            }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let request = FaceRequest(
+                method: head.method.rawValue, uri: head.uri, accept: head.headers.first(name: "Accept") ?? "application/json",
+                contentType: head.headers.first(name: "Content-Type") ?? "application/json", body: body)
+            switch router.answer(request) {
+            case let .json(status, document):
+                respond(context, status, document, keepAlive: head.isKeepAlive)
+            case .watch(let watch):
+                startWatch(context, watch)
+            }
+        }
+    }
+
+    func respond(_ context: ChannelHandlerContext, _ status: Int, _ document: JSON, keepAlive: Bool) {
+        let bytes = document.bytes
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: String(bytes.count))
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: bytes)))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let channel = context.channel
+            done.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    /// A watch: 200 with a chunked body of one JSON event per line, until the timeout.
+    func startWatch(_ context: ChannelHandlerContext, _ watch: FaceWatch) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Transfer-Encoding", value: "chunked")
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        let loop = context.eventLoop
+        let channel = context.channel
+        let asTable = watch.asTable
+        let resource = watch.resource
+        let send: @Sendable (String, JSON) -> Void = { type, object in
+            let payload = asTable ? KubernetesWorld.table([object], resource, resourceVersion: object.value(at: "metadata.resourceVersion")?.string ?? "", next: nil) : object
+            var line = JSON.object(["type": .string(type), "object": payload]).bytes
+            line.append(UInt8(ascii: "\n"))
+            loop.execute {
+                channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: line))), promise: nil)
+            }
+        }
+        do {
+            watchId = try router.world.watch(watch.resource, namespace: watch.namespace, selector: watch.selector, from: watch.resourceVersion, send: send)
+        } catch {
+            // As the API server: the stream opens, carries one ERROR event, and ends.
+            send("ERROR", error.status)
+            loop.execute { channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) } }
+            return
+        }
+        let world = router.world
+        let loopBound = NIOLoopBound(self, eventLoop: loop)
+        timers.append(loop.scheduleTask(in: .milliseconds(Int64(watch.timeoutSeconds * 1000))) {
+            loopBound.value.endWatch(channel)
+        })
+        if watch.bookmarks {
+            bookmarkTask = loop.scheduleRepeatedTask(initialDelay: .milliseconds(Int64(bookmarkInterval * 1000)), delay: .milliseconds(Int64(bookmarkInterval * 1000))) { _ in
+                let version = String(world.revision)
+                send("BOOKMARK", .object(["kind": .string(resource.kind), "apiVersion": .string(resource.apiVersion), "metadata": .object(["resourceVersion": .string(version)])]))
+            }
+        }
+    }
+
+    func endWatch(_ channel: any Channel) {
+        stopWatch()
+        channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    func stopWatch() {
+        if let watchId { router.world.unwatch(watchId) }
+        watchId = nil
+        for timer in timers { timer.cancel() }
+        timers.removeAll()
+        bookmarkTask?.cancel()
+        bookmarkTask = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stopWatch()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        stopWatch()
+        context.close(promise: nil)
+    }
+}

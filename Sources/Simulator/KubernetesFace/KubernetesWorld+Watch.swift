@@ -1,0 +1,50 @@
+extension KubernetesWorld {
+    /// Starts a watch: the changes after `version` (all objects as ADDED when it is empty or
+    /// "0"), then every change as it happens, through `send`, atomically so that nothing is
+    /// missed or sent twice. A version older than the kept history is 410 Gone.
+    func watch(
+        _ resource: FaceResource, namespace: String?, selector: FaceLabelSelector, from version: String?,
+        send: @escaping @Sendable (String, JSON) -> Void
+    ) throws(FaceError) -> Int {
+        try locked { state throws(FaceError) -> Int in
+            func wanted(_ object: JSON) -> Bool {
+                let objectNamespace = object.value(at: "metadata.namespace")?.string
+                return (namespace == nil || !resource.namespaced || objectNamespace == namespace) && selector.matches(Self.labels(object))
+            }
+            if let version, !version.isEmpty, version != "0" {
+                guard let start = Int64(version) else {
+                    throw FaceError(code: 400, reason: "BadRequest", message: "invalid resource version \"\(version)\"")
+                }
+                guard start >= state.compactedThrough else {
+                    throw FaceError(code: 410, reason: "Expired", message: "too old resource version: \(start) (\(state.compactedThrough + 1))")
+                }
+                for change in state.history where change.revision > start && change.resource == resource.key && wanted(change.object) {
+                    send(change.type, change.object)
+                }
+            } else {
+                for (_, object) in (state.objects[resource.key] ?? [:]).sorted(by: { $0.key < $1.key }) where wanted(object) {
+                    send("ADDED", object)
+                }
+            }
+            state.nextWatcher += 1
+            state.watchers[state.nextWatcher] = Watcher(resource: resource.key, namespace: resource.namespaced ? namespace : nil, selector: selector, send: send)
+            return state.nextWatcher
+        }
+    }
+
+    func unwatch(_ id: Int) {
+        _ = state.withLockedValue { $0.watchers.removeValue(forKey: id) }
+    }
+
+    /// How many watches are open (for tests and the face's own metrics).
+    public var openWatches: Int { state.withLockedValue { $0.watchers.count } }
+
+    /// Forgets the change history, as etcd compaction does: every watch that resumes from an
+    /// older resourceVersion gets 410 Gone and must list again.
+    public func compact() {
+        state.withLockedValue { state in
+            state.compactedThrough = state.revision
+            state.history.removeAll()
+        }
+    }
+}

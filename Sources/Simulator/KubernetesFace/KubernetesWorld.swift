@@ -1,0 +1,289 @@
+import BrokerScaling
+import Foundation
+import NIOConcurrencyHelpers
+
+/// An API error as the face answers it: an HTTP code and a `Status`.
+public struct FaceError: Error, Sendable, Hashable {
+    public var code: Int
+    public var reason: String
+    public var message: String
+
+    static func notFound(_ resource: FaceResource, _ name: String) -> FaceError {
+        FaceError(code: 404, reason: "NotFound", message: "\(resource.plural).\(resource.group) \"\(name)\" not found")
+    }
+
+    var status: JSON {
+        .object(["kind": .string("Status"), "apiVersion": .string("v1"), "metadata": .object([:]), "status": .string("Failure"),
+                 "message": .string(message), "reason": .string(reason), "code": .int(Int64(code))])
+    }
+}
+
+/// The Kubernetes side of the simulated world: objects of any kind stored as JSON, with the API
+/// server's semantics: one monotonically increasing resourceVersion, 409 Conflict on a stale
+/// update, generation bumped by spec changes only, status and scale subresources, CRDs that
+/// register their resources, and a bounded event history for watches (410 Gone before it).
+public final class KubernetesWorld: Sendable {
+    struct Watcher: Sendable {
+        var resource: String
+        var namespace: String?
+        var selector: FaceLabelSelector
+        var send: @Sendable (String, JSON) -> Void
+    }
+
+    struct Change: Sendable {
+        var revision: Int64
+        var resource: String
+        var type: String
+        var object: JSON
+    }
+
+    struct State: Sendable {
+        var resources: [String: FaceResource] = [:]
+        var objects: [String: [String: JSON]] = [:]
+        var revision: Int64 = 1
+        var history: [Change] = []
+        /// Watches from before this revision get 410 Gone.
+        var compactedThrough: Int64 = 0
+        var watchers: [Int: Watcher] = [:]
+        var nextWatcher = 0
+        var uids = 0
+    }
+
+    let state = NIOLockedValueBox(State())
+    /// How many changes a watch can resume across.
+    public let historyLimit: Int
+    /// Wall-clock or simulated seconds since 1970, for timestamps.
+    let clock: @Sendable () -> Double
+
+    public init(historyLimit: Int = 1_000, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.historyLimit = historyLimit
+        self.clock = clock
+        state.withLockedValue { state in
+            for resource in FaceResource.builtIn { state.resources[resource.key] = resource }
+            for namespace in ["default", "kube-system"] {
+                state.objects["/v1/namespaces", default: [:]][namespace] = .object([
+                    "apiVersion": .string("v1"), "kind": .string("Namespace"),
+                    "metadata": .object(["name": .string(namespace), "uid": .string("ns-\(namespace)"), "resourceVersion": .string("1"),
+                                         "creationTimestamp": .string(TimeFormat.format(Date(timeIntervalSince1970: 0)))]),
+                    "status": .object(["phase": .string("Active")]),
+                ])
+            }
+        }
+    }
+
+    public var resources: [FaceResource] { state.withLockedValue { Array($0.resources.values) } }
+
+    func resource(group: String, version: String, plural: String) -> FaceResource? {
+        state.withLockedValue { $0.resources["\(group)/\(version)/\(plural)"] }
+    }
+
+    /// Runs `body` under the lock, with typed errors.
+    func locked<T>(_ body: (inout State) throws(FaceError) -> T) throws(FaceError) -> T {
+        let result: Result<T, FaceError> = state.withLockedValue { state in Result { () throws(FaceError) -> T in try body(&state) } }
+        return try result.get()
+    }
+
+    /// The world's clock now.
+    public var now: Double { clock() }
+
+    public var revision: Int64 { state.withLockedValue { $0.revision } }
+
+    static func storeKey(_ namespace: String?, _ name: String) -> String { namespace.map { "\($0)/\(name)" } ?? name }
+
+    /// Now, in whole seconds as metav1.Time is written.
+    var timestamp: String { TimeFormat.format(Date(timeIntervalSince1970: clock().rounded(.down))) }
+
+    // MARK: Reads
+
+    public func get(_ resource: FaceResource, namespace: String?, name: String) throws(FaceError) -> JSON {
+        guard let object = state.withLockedValue({ $0.objects[resource.key]?[Self.storeKey(resource.namespaced ? namespace : nil, name)] }) else {
+            throw .notFound(resource, name)
+        }
+        return object
+    }
+
+    /// Objects in `namespace` (all when nil) matching `selector`, a page of `limit` after `continue`.
+    func list(_ resource: FaceResource, namespace: String?, selector: FaceLabelSelector, limit: Int?, after: String?) -> (items: [JSON], revision: Int64, next: String?) {
+        state.withLockedValue { state in
+            let all = (state.objects[resource.key] ?? [:]).sorted { $0.key < $1.key }.filter { key, object in
+                (namespace == nil || !resource.namespaced || key.hasPrefix("\(namespace!)/")) && selector.matches(Self.labels(object))
+            }
+            let start = after.flatMap { token in all.firstIndex { $0.key > token } } ?? (after == nil ? 0 : all.count)
+            let end = limit.map { min(all.count, start + max(1, $0)) } ?? all.count
+            let page = all[start..<end]
+            return (page.map(\.value), state.revision, end < all.count ? page.last?.key : nil)
+        }
+    }
+
+    static func labels(_ object: JSON) -> [String: String] {
+        (object["metadata"]?["labels"]?.objectValue ?? [:]).compactMapValues(\.string)
+    }
+
+    // MARK: Writes
+
+    /// Records a change: the object gets the next resourceVersion, watchers hear of it.
+    func commit(_ state: inout State, _ resource: FaceResource, _ type: String, _ object: JSON) -> JSON {
+        state.revision += 1
+        var stored = object
+        stored.set(.string(String(state.revision)), at: "metadata.resourceVersion")
+        let key = Self.storeKey(resource.namespaced ? stored.value(at: "metadata.namespace")?.string : nil, stored.value(at: "metadata.name")?.string ?? "")
+        if type == "DELETED" {
+            state.objects[resource.key]?[key] = nil
+        } else {
+            state.objects[resource.key, default: [:]][key] = stored
+        }
+        state.history.append(Change(revision: state.revision, resource: resource.key, type: type, object: stored))
+        if state.history.count > historyLimit {
+            let dropped = state.history.count - historyLimit
+            state.compactedThrough = state.history[dropped - 1].revision
+            state.history.removeFirst(dropped)
+        }
+        for watcher in state.watchers.values where watcher.resource == resource.key {
+            let namespace = stored.value(at: "metadata.namespace")?.string
+            guard watcher.namespace == nil || watcher.namespace == namespace, watcher.selector.matches(Self.labels(stored)) else { continue }
+            watcher.send(type, stored)
+        }
+        if resource == .customResourceDefinitions, type != "DELETED" {
+            for defined in FaceResource.from(crd: stored) { state.resources[defined.key] = defined }
+        }
+        return stored
+    }
+
+    public func create(_ resource: FaceResource, namespace: String?, _ body: JSON) throws(FaceError) -> JSON {
+        guard case .object = body else { throw FaceError(code: 400, reason: "BadRequest", message: "the body is not a JSON object") }
+        var object = body
+        if object.value(at: "metadata.name")?.string == nil, let prefix = object.value(at: "metadata.generateName")?.string {
+            object.set(.string(prefix + String(UInt32.random(in: 0...UInt32.max), radix: 36)), at: "metadata.name")
+        }
+        guard let name = object.value(at: "metadata.name")?.string, !name.isEmpty else {
+            throw FaceError(code: 422, reason: "Invalid", message: "\(resource.kind).\(resource.group) is invalid: metadata.name: Required value: name or generateName is required")
+        }
+        if resource.namespaced {
+            let given = object.value(at: "metadata.namespace")?.string
+            guard given == nil || given == namespace else {
+                throw FaceError(code: 400, reason: "BadRequest", message: "the namespace of the object (\(given!)) does not match the namespace on the request (\(namespace ?? ""))")
+            }
+            object.set(.string(namespace ?? "default"), at: "metadata.namespace")
+        }
+        try validate(resource, object)
+        return try locked { state throws(FaceError) -> JSON in
+            let key = Self.storeKey(resource.namespaced ? namespace ?? "default" : nil, name)
+            if state.objects[resource.key]?[key] != nil {
+                throw FaceError(code: 409, reason: "AlreadyExists", message: "\(resource.plural).\(resource.group) \"\(name)\" already exists")
+            }
+            if resource.namespaced, state.objects["/v1/namespaces"]?[namespace ?? "default"] == nil {
+                throw FaceError(code: 404, reason: "NotFound", message: "namespaces \"\(namespace ?? "default")\" not found")
+            }
+            state.uids += 1
+            object.set(.string(String(format: "00000000-0000-4000-8000-%012d", state.uids)), at: "metadata.uid")
+            object.set(.string(timestamp), at: "metadata.creationTimestamp")
+            object.set(.int(1), at: "metadata.generation")
+            object.set(.string(resource.apiVersion), at: "apiVersion")
+            object.set(.string(resource.kind), at: "kind")
+            if resource == .customResourceDefinitions { object = Self.established(object) }
+            if resource.plural == "namespaces" { object.set(.object(["phase": .string("Active")]), at: "status") }
+            return commit(&state, resource, "ADDED", object)
+        }
+    }
+
+    /// Replaces an object (or only its status with `subresource: "status"`). A resourceVersion
+    /// in the body must be the current one.
+    public func update(_ resource: FaceResource, namespace: String?, name: String, subresource: String?, _ body: JSON) throws(FaceError) -> JSON {
+        try modify(resource, namespace: namespace, name: name, subresource: subresource, expectedVersion: body.value(at: "metadata.resourceVersion")?.string) { _ in body }
+    }
+
+    /// Reads, changes with `change`, checks, and writes back, all under the lock: what a patch is.
+    public func modify(
+        _ resource: FaceResource, namespace: String?, name: String, subresource: String?, expectedVersion: String? = nil,
+        _ change: (JSON) throws(FaceError) -> JSON
+    ) throws(FaceError) -> JSON {
+        let key = Self.storeKey(resource.namespaced ? namespace : nil, name)
+        let checked: JSON = try locked { state throws(FaceError) -> JSON in
+            guard let current = state.objects[resource.key]?[key] else { throw .notFound(resource, name) }
+            if let expectedVersion, !expectedVersion.isEmpty, expectedVersion != current.value(at: "metadata.resourceVersion")?.string {
+                throw FaceError(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled on \(resource.plural).\(resource.group) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again")
+            }
+            return try merge(resource, current: current, changed: try change(current), subresource: subresource)
+        }
+        try validate(resource, checked)
+        return try locked { state throws(FaceError) -> JSON in
+            guard let current = state.objects[resource.key]?[key] else { throw .notFound(resource, name) }
+            guard current.value(at: "metadata.resourceVersion") == checked.value(at: "metadata.resourceVersion") else {
+                throw FaceError(code: 409, reason: "Conflict", message: "the object changed during the update; try again")
+            }
+            if current == checked { return current }
+            return commit(&state, resource, "MODIFIED", checked)
+        }
+    }
+
+    /// What a write may change: identity and server-set metadata stay; the status subresource
+    /// changes status only, the main resource everything but status; spec changes bump
+    /// metadata.generation.
+    func merge(_ resource: FaceResource, current: JSON, changed: JSON, subresource: String?) throws(FaceError) -> JSON {
+        guard case .object = changed else { throw FaceError(code: 400, reason: "BadRequest", message: "the body is not a JSON object") }
+        var result: JSON
+        if subresource == "status" {
+            result = current
+            result["status"] = changed["status"]
+        } else {
+            result = changed
+            if resource.hasStatus { result["status"] = current["status"] }
+            var metadata = changed["metadata"] ?? .object([:])
+            for field in ["name", "namespace", "uid", "creationTimestamp", "generation", "resourceVersion"] {
+                metadata[field] = current["metadata"]?[field]
+            }
+            result["metadata"] = metadata
+            result["apiVersion"] = current["apiVersion"]
+            result["kind"] = current["kind"]
+        }
+        var before = current
+        var after = result
+        before["metadata"] = nil
+        before["status"] = nil
+        after["metadata"] = nil
+        after["status"] = nil
+        if before != after {
+            result.set(.int((current.value(at: "metadata.generation")?.int ?? 1) + 1), at: "metadata.generation")
+        }
+        if resource == .customResourceDefinitions { result = Self.established(result) }
+        return result
+    }
+
+    public func delete(_ resource: FaceResource, namespace: String?, name: String) throws(FaceError) -> JSON {
+        try locked { state throws(FaceError) -> JSON in
+            let key = Self.storeKey(resource.namespaced ? namespace : nil, name)
+            guard let current = state.objects[resource.key]?[key] else { throw .notFound(resource, name) }
+            return commit(&state, resource, "DELETED", current)
+        }
+    }
+
+    /// A CRD as the API server reports it once it serves it.
+    static func established(_ crd: JSON) -> JSON {
+        var result = crd
+        let condition: (String) -> JSON = { type in
+            .object(["type": .string(type), "status": .string("True"), "reason": .string(type == "Established" ? "InitialNamesAccepted" : "NoConflicts"),
+                     "message": .string(type == "Established" ? "the initial names have been accepted" : "no conflicts found"),
+                     "lastTransitionTime": .string(TimeFormat.format(Date(timeIntervalSince1970: 0)))])
+        }
+        result.set(.array([condition("NamesAccepted"), condition("Established")]), at: "status.conditions")
+        result.set(crd.value(at: "spec.names") ?? .object([:]), at: "status.acceptedNames")
+        result.set(.array((crd.value(at: "spec.versions")?.arrayValue ?? []).filter { $0["storage"] == .bool(true) }.compactMap { $0["name"] }), at: "status.storedVersions")
+        return result
+    }
+
+    /// BrokerPools are checked as the CRD's schema and CEL rules would check them, with the
+    /// same checker `ebb validate` uses, so the face rejects what a real API server rejects.
+    func validate(_ resource: FaceResource, _ object: JSON) throws(FaceError) {
+        guard resource.group == BrokerPool.group, resource.plural == BrokerPool.plural else { return }
+        var checked = object
+        checked["status"] = nil
+        for field in ["uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "deletionTimestamp"] {
+            checked.set(nil, at: "metadata.\(field)")
+        }
+        let text = String(decoding: checked.bytes, as: UTF8.self)
+        let problems = BrokerPoolDocuments.check(text).flatMap(\.problems)
+        guard !problems.isEmpty else { return }
+        let name = object.value(at: "metadata.name")?.string ?? ""
+        throw FaceError(code: 422, reason: "Invalid", message: "BrokerPool.ebb.io \"\(name)\" is invalid: \(problems.map(\.description).joined(separator: ", "))")
+    }
+}
