@@ -62,6 +62,9 @@ struct KubernetesFaceRouter: Sendable {
     }
 
     func route(_ request: FaceRequest) throws(FaceError) -> FaceReply {
+        if world.isUnavailable {
+            throw FaceError(code: 503, reason: "ServiceUnavailable", message: "the simulated API server is unavailable")
+        }
         let segments = request.path.split(separator: "/").map(String.init)
         switch segments.first {
         case "version": return .json(200, world.versionDocument())
@@ -247,23 +250,11 @@ struct KubernetesFaceRouter: Sendable {
             guard let loaded = try Yams.load(yaml: String(decoding: body, as: UTF8.self)) else {
                 throw FaceError(code: 400, reason: "BadRequest", message: "the body is empty")
             }
-            return Self.json(loaded)
+            return JSON.from(yamlValue: loaded)
         } catch let error as FaceError {
             throw error
         } catch {
             throw FaceError(code: 400, reason: "BadRequest", message: "the body is not YAML: \(error)")
-        }
-    }
-
-    static func json(_ value: Any) -> JSON {
-        switch value {
-        case let value as Bool: return .bool(value)
-        case let value as Int: return .int(Int64(value))
-        case let value as Double: return .double(value)
-        case let value as String: return .string(value)
-        case let value as [Any]: return .array(value.map(json))
-        case let value as [String: Any]: return .object(value.mapValues(json))
-        default: return .null
         }
     }
 

@@ -118,8 +118,12 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
                 channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: line))), promise: nil)
             }
         }
+        let loopBound = NIOLoopBound(self, eventLoop: loop)
+        let close: @Sendable () -> Void = {
+            loop.execute { loopBound.value.endWatch(channel) }
+        }
         do {
-            watchId = try router.world.watch(watch.resource, namespace: watch.namespace, selector: watch.selector, from: watch.resourceVersion, send: send)
+            watchId = try router.world.watch(watch.resource, namespace: watch.namespace, selector: watch.selector, from: watch.resourceVersion, send: send, close: close)
         } catch {
             // As the API server: the stream opens, carries one ERROR event, and ends.
             send("ERROR", error.status)
@@ -127,7 +131,6 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
             return
         }
         let world = router.world
-        let loopBound = NIOLoopBound(self, eventLoop: loop)
         timers.append(loop.scheduleTask(in: .milliseconds(Int64(watch.timeoutSeconds * 1000))) {
             loopBound.value.endWatch(channel)
         })
@@ -140,6 +143,7 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
     }
 
     func endWatch(_ channel: any Channel) {
+        guard watchId != nil else { return }
         stopWatch()
         channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
     }

@@ -4,7 +4,7 @@ extension KubernetesWorld {
     /// missed or sent twice. A version older than the kept history is 410 Gone.
     func watch(
         _ resource: FaceResource, namespace: String?, selector: FaceLabelSelector, from version: String?,
-        send: @escaping @Sendable (String, JSON) -> Void
+        send: @escaping @Sendable (String, JSON) -> Void, close: @escaping @Sendable () -> Void
     ) throws(FaceError) -> Int {
         try locked { state throws(FaceError) -> Int in
             func wanted(_ object: JSON) -> Bool {
@@ -27,7 +27,7 @@ extension KubernetesWorld {
                 }
             }
             state.nextWatcher += 1
-            state.watchers[state.nextWatcher] = Watcher(resource: resource.key, namespace: resource.namespaced ? namespace : nil, selector: selector, send: send)
+            state.watchers[state.nextWatcher] = Watcher(resource: resource.key, namespace: resource.namespaced ? namespace : nil, selector: selector, send: send, close: close)
             return state.nextWatcher
         }
     }
@@ -38,6 +38,21 @@ extension KubernetesWorld {
 
     /// How many watches are open (for tests and the face's own metrics).
     public var openWatches: Int { state.withLockedValue { $0.watchers.count } }
+
+    /// Ends every open watch stream, as an API server restart or a load balancer does.
+    public func dropWatches() {
+        let dropped = state.withLockedValue { state in
+            defer { state.watchers.removeAll() }
+            return Array(state.watchers.values)
+        }
+        for watcher in dropped { watcher.close() }
+    }
+
+    /// While set, every request is answered 503 Service Unavailable.
+    public var isUnavailable: Bool {
+        get { state.withLockedValue { $0.unavailable } }
+        set { state.withLockedValue { $0.unavailable = newValue } }
+    }
 
     /// Forgets the change history, as etcd compaction does: every watch that resumes from an
     /// older resourceVersion gets 410 Gone and must list again.

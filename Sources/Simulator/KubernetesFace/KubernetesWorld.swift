@@ -28,6 +28,7 @@ public final class KubernetesWorld: Sendable {
         var namespace: String?
         var selector: FaceLabelSelector
         var send: @Sendable (String, JSON) -> Void
+        var close: @Sendable () -> Void
     }
 
     struct Change: Sendable {
@@ -47,6 +48,8 @@ public final class KubernetesWorld: Sendable {
         var watchers: [Int: Watcher] = [:]
         var nextWatcher = 0
         var uids = 0
+        /// Every request is answered 503, as an API server that is down or overloaded.
+        var unavailable = false
     }
 
     let state = NIOLockedValueBox(State())

@@ -1,0 +1,147 @@
+import BrokerScaling
+import Foundation
+import KubernetesClient
+import Logging
+import NIOConcurrencyHelpers
+import Simulator
+import Testing
+
+/// Ebb's Kubernetes client against the simulator's Kubernetes face, over HTTP on loopback.
+struct ClientAgainstFaceTests {
+    static let manifests = RealTools.root.appendingPathComponent("Manifests")
+
+    static func pool(_ name: String = "shop-events") throws -> BrokerPool {
+        let text = try String(contentsOf: manifests.appendingPathComponent("examples/ecommerce-black-friday.yaml"), encoding: .utf8)
+        var pool = try #require(BrokerPoolDocuments.check(text).first?.pool)
+        pool.metadata.name = name
+        return pool
+    }
+
+    /// A face with the CRD and the `shop` namespace, and a client for it.
+    func withFace(historyLimit: Int = 1_000, _ body: (Kubernetes, KubernetesWorld) async throws -> Void) async throws {
+        let world = KubernetesWorld(historyLimit: historyLimit)
+        let crdText = try String(contentsOf: Self.manifests.appendingPathComponent("crd/brokerpools.ebb.io.yaml"), encoding: .utf8)
+        let crdResource = try #require(world.resources.first { $0.plural == "customresourcedefinitions" })
+        _ = try world.create(crdResource, namespace: nil, try JSON.yaml(crdText))
+        let namespaces = try #require(world.resources.first { $0.plural == "namespaces" })
+        _ = try world.create(namespaces, namespace: nil, .object(["metadata": .object(["name": .string("shop")])]))
+        let server = try await KubernetesFaceServer.start(world: world, bookmarkInterval: 0.2)
+        let client = try Kubernetes(try KubernetesConfiguration(server: server.url, namespace: "shop"), timeout: .seconds(5))
+        do {
+            try await body(client, world)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    @Test func createGetPatchAndStatusWithConflicts() async throws {
+        try await withFace { client, _ in
+            let created = try await client.create(try Self.pool())
+            #expect(created.metadata.uid != nil && created.metadata.generation == 1)
+            // A spec change bumps generation; metadata-only and status changes do not.
+            let patched = try await client.patch(BrokerPool.self, namespace: "shop", name: "shop-events", .merge(Array(#"{"spec":{"maxReplicas":30}}"#.utf8)))
+            #expect(patched.spec.maxReplicas == 30 && patched.metadata.generation == 2)
+            var withStatus = patched
+            withStatus.status = BrokerPoolStatus(observedGeneration: 2, replicas: 3)
+            let updated = try await client.replaceStatus(withStatus)
+            #expect(updated.status?.replicas == 3 && updated.metadata.generation == 2)
+            // The same (now stale) object again: 409 Conflict, with the API's reason.
+            await #expect {
+                _ = try await client.replaceStatus(withStatus)
+            } throws: { error in
+                (error as? KubernetesClientError)?.apiError?.isConflict == true && "\(error)".contains("update status of brokerpool shop/shop-events: 409 Conflict")
+            }
+            let read = try await client.get(BrokerPool.self, namespace: "shop", name: "shop-events")
+            #expect(read.status?.replicas == 3 && read.spec.maxReplicas == 30)
+            await #expect {
+                _ = try await client.get(BrokerPool.self, namespace: "shop", name: "nope")
+            } throws: { error in
+                (error as? KubernetesClientError)?.apiError?.isNotFound == true
+            }
+        }
+    }
+
+    @Test func invalidSpecsAreRefusedWithTheField() async throws {
+        try await withFace { client, _ in
+            var pool = try Self.pool()
+            pool.spec.minReplicas = 30
+            await #expect {
+                _ = try await client.create(pool)
+            } throws: { error in
+                "\(error)".contains("422 Invalid") && "\(error)".contains("minReplicas")
+            }
+        }
+    }
+
+    @Test func listsEveryPageAndFiltersByLabel() async throws {
+        try await withFace { client, _ in
+            for index in 0..<7 {
+                var pool = try Self.pool("pool-\(index)")
+                pool.metadata.labels = ["tier": index % 2 == 0 ? "gold" : "silver"]
+                _ = try await client.create(pool)
+            }
+            let all = try await client.list(BrokerPool.self, namespace: "shop", pageSize: 3)
+            #expect(all.items.count == 7)
+            #expect(Set(all.items.compactMap(\.metadata.name)).count == 7)
+            let gold = try await client.list(BrokerPool.self, namespace: "shop", labelSelector: "tier=gold", pageSize: 2)
+            #expect(gold.items.compactMap(\.metadata.name).sorted() == ["pool-0", "pool-2", "pool-4", "pool-6"])
+        }
+    }
+
+    @Test func scaleSubresource() async throws {
+        try await withFace { client, _ in
+            var pool = try Self.pool()
+            pool.spec.replicas = 4
+            _ = try await client.create(pool)
+            let scale = try await client.scale(BrokerPool.self, namespace: "shop", name: "shop-events")
+            #expect(scale.spec.replicas == 4)
+            let scaled = try await client.setReplicas(BrokerPool.self, namespace: "shop", name: "shop-events", replicas: 9)
+            #expect(scaled.spec.replicas == 9)
+            #expect(try await client.get(BrokerPool.self, namespace: "shop", name: "shop-events").spec.replicas == 9)
+        }
+    }
+
+    @Test func theReflectorFollowsChangesAndRelistsAfterGone() async throws {
+        try await withFace(historyLimit: 5) { client, world in
+            _ = try await client.create(try Self.pool("first"))
+            let store = Store<BrokerPool>()
+            let seen = NIOLockedValueBox<[String]>([])
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let reflector = Reflector(client: client, namespace: "shop", store: store, logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await reflector.run { key in seen.withLockedValue { $0.append(key) } } }
+                try await Self.eventually { store.isSynced && store.get(namespace: "shop", name: "first") != nil }
+                _ = try await client.create(try Self.pool("second"))
+                try await Self.eventually { store.get(namespace: "shop", name: "second") != nil }
+                // The API server goes away, dropping the watch; while the reflector backs off, more
+                // changes than the history keeps happen. Its watch then resumes from a version
+                // that is gone (410), so it lists again, and misses nothing.
+                world.isUnavailable = true
+                world.dropWatches()
+                try await Task.sleep(for: .milliseconds(100))
+                world.isUnavailable = false
+                for index in 0..<8 { _ = try await client.create(try Self.pool("bulk-\(index)")) }
+                try await client.delete(BrokerPool.self, namespace: "shop", name: "first")
+                try await Self.eventually { store.keys.count == 9 && store.get(namespace: "shop", name: "first") == nil }
+                group.cancelAll()
+            }
+            #expect(seen.withLockedValue { $0 }.contains("shop/second"))
+            #expect(reflector.counters.relistsAfterGone >= 1, "the compacted history forced a relist")
+            #expect(reflector.counters.lists >= 2)
+        }
+    }
+
+    static func eventually(_ condition: () -> Bool, seconds: Double = 10) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("condition not met within \(seconds) s")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
