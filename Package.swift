@@ -59,15 +59,18 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // What several test targets share: real parts (Tansu, kubectl), processes, certificates.
+        .target(
+            name: "EbbTestSupport", dependencies: [.product(name: "NIOSSL", package: "swift-nio-ssl")], path: "Tests/Support"),
         .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling"], exclude: ["Fixtures"]),
-        .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient", "Simulator"], exclude: ["Fixtures"]),
-        .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin", "ebb"], exclude: ["Fixtures"]),
+        .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient", "Simulator", "EbbTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin", "ebb", "EbbTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "OperatorTests", dependencies: ["Operator"]),
         .testTarget(
             name: "SimulatorTests",
             dependencies: [
-                "Simulator", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "Simulator", "KafkaAdmin", "EbbTestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             exclude: ["Fixtures"]

@@ -1,6 +1,7 @@
 import Foundation
 import KafkaAdmin
 import Testing
+import EbbTestSupport
 
 /// Ebb's Kafka client against Tansu, a Kafka-compatible broker in Rust that nobody here wrote.
 @Suite(.enabled(if: RealParts.tansu != nil || RealParts.inCI, "Tansu is not installed: run .ci/run, or set TANSU"))
@@ -68,8 +69,7 @@ struct TansuTests {
     @Test func ebbKafkaDescribeReadsIt() async throws {
         try await withTansu { address in
             let process = Process()
-            let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ebb")
-            process.executableURL = FileManager.default.isExecutableFile(atPath: beside.path) ? beside : RealParts.root.appendingPathComponent(".build/debug/ebb")
+            process.executableURL = RealParts.ebb
             process.arguments = ["kafka", "describe", "--bootstrap", address, "--output", "json"]
             let out = Pipe()
             process.standardOutput = out

@@ -5,10 +5,11 @@ import Logging
 import NIOConcurrencyHelpers
 import Simulator
 import Testing
+import EbbTestSupport
 
 /// Ebb's Kubernetes client against the simulator's Kubernetes face, over HTTP on loopback.
 struct ClientAgainstFaceTests {
-    static let manifests = RealTools.root.appendingPathComponent("Manifests")
+    static let manifests = RealParts.root.appendingPathComponent("Manifests")
 
     static func pool(_ name: String = "shop-events") throws -> BrokerPool {
         let text = try String(contentsOf: manifests.appendingPathComponent("examples/ecommerce-black-friday.yaml"), encoding: .utf8)

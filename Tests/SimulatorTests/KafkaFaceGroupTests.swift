@@ -2,6 +2,7 @@ import Foundation
 import KafkaAdmin
 import Simulator
 import Testing
+import EbbTestSupport
 
 /// Offsets, consumer lag, groups, leader elections and configs through the Kafka face.
 struct KafkaFaceGroupTests {
@@ -143,22 +144,7 @@ struct KafkaFaceRoutingTests {
 
 /// `ebb kafka lag`, the command people run, against a listener per broker.
 struct EbbKafkaLagCommandTests {
-    static func ebb(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ebb")
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = FileManager.default.isExecutableFile(atPath: beside.path) ? beside : root.appendingPathComponent(".build/debug/ebb")
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, stdout, stderr)
-    }
+    static func ebb(_ arguments: [String]) throws -> RealParts.Run { try RealParts.run(RealParts.ebb, arguments) }
 
     @Test func printsLagAsATableAndAsJSON() async throws {
         let cluster = KafkaPythonCrossCheckTests.world()

@@ -3,47 +3,7 @@ import KafkaAdmin
 import NIOSSL
 import Simulator
 import Testing
-
-/// Test certificates made by the openssl command: a CA, a server certificate it signs for
-/// localhost only (no IP address: NIOSSL accepts a certificate naming the peer's IP address
-/// whatever name was asked for), and a second CA that signed nothing here.
-struct TestCertificates {
-    let directory: URL
-    var ca: String { directory.appendingPathComponent("ca.pem").path }
-    var otherCA: String { directory.appendingPathComponent("other-ca.pem").path }
-    var serverCertificate: String { directory.appendingPathComponent("server.pem").path }
-    var serverKey: String { directory.appendingPathComponent("server.key").path }
-
-    static func make() throws -> TestCertificates {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let script = """
-        set -e
-        openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=ebb-test-ca 2>/dev/null
-        openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.pem -days 2 -subj /CN=someone-else 2>/dev/null
-        openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=broker 2>/dev/null
-        printf 'subjectAltName=DNS:localhost\\n' > san.ext
-        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile san.ext 2>/dev/null
-        """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = directory
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "openssl could not make test certificates")
-        return TestCertificates(directory: directory)
-    }
-
-    func serverContext() throws -> NIOSSLContext {
-        let configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(serverCertificate).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: serverKey, format: .pem)))
-        return try NIOSSLContext(configuration: configuration)
-    }
-
-    func remove() { try? FileManager.default.removeItem(at: directory) }
-}
+import EbbTestSupport
 
 /// TLS between Ebb's client and the face: verified by default, refused with a named error when
 /// the certificate is not trusted or names another host.
