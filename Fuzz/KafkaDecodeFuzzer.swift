@@ -5,16 +5,7 @@
 //
 // Built by swiftc with -sanitize=fuzzer,address from the codec sources only (no SwiftNIO).
 
-let messages: [any KafkaMessage.Type] = [
-    ApiVersionsRequest.self, ApiVersionsResponse.self, MetadataRequest.self, MetadataResponse.self,
-    DescribeClusterRequest.self, DescribeClusterResponse.self, ListOffsetsRequest.self, ListOffsetsResponse.self,
-    FindCoordinatorRequest.self, FindCoordinatorResponse.self, OffsetFetchRequest.self, OffsetFetchResponse.self,
-    ListGroupsRequest.self, ListGroupsResponse.self, DescribeGroupsRequest.self, DescribeGroupsResponse.self,
-    ElectLeadersRequest.self, ElectLeadersResponse.self, DescribeConfigsRequest.self, DescribeConfigsResponse.self,
-    AlterPartitionReassignmentsRequest.self, AlterPartitionReassignmentsResponse.self,
-    ListPartitionReassignmentsRequest.self, ListPartitionReassignmentsResponse.self,
-    SaslHandshakeRequest.self, SaslHandshakeResponse.self, SaslAuthenticateRequest.self, SaslAuthenticateResponse.self,
-]
+let messages = KafkaMessages.all
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -35,16 +35,7 @@ struct GoldenBytesTests {
         try M.decode(bytes, version: version).encoded(version: version)
     }
 
-    static let messages: [any KafkaMessage.Type] = [
-        ApiVersionsRequest.self, ApiVersionsResponse.self, MetadataRequest.self, MetadataResponse.self,
-        DescribeClusterRequest.self, DescribeClusterResponse.self, ListOffsetsRequest.self, ListOffsetsResponse.self,
-        FindCoordinatorRequest.self, FindCoordinatorResponse.self, OffsetFetchRequest.self, OffsetFetchResponse.self,
-        ListGroupsRequest.self, ListGroupsResponse.self, DescribeGroupsRequest.self, DescribeGroupsResponse.self,
-        ElectLeadersRequest.self, ElectLeadersResponse.self, DescribeConfigsRequest.self, DescribeConfigsResponse.self,
-        AlterPartitionReassignmentsRequest.self, AlterPartitionReassignmentsResponse.self,
-        ListPartitionReassignmentsRequest.self, ListPartitionReassignmentsResponse.self,
-        SaslHandshakeRequest.self, SaslHandshakeResponse.self, SaslAuthenticateRequest.self, SaslAuthenticateResponse.self,
-    ]
+    static let messages = KafkaMessages.all
 
     static let codecs: [String: @Sendable ([UInt8], Int16) throws -> [UInt8]] = Dictionary(uniqueKeysWithValues: messages.map { message in
         (String(describing: message), { @Sendable bytes, version in try roundTrip(message, bytes, version) })

@@ -144,6 +144,16 @@ struct WorkQueueTests {
 struct LeaderElectionStateTests {
     static func stamp(_ time: Double) -> String { "t\(time)" }
 
+    /// An elector that created the lease at time 0 and leads.
+    static func leader(_ identity: String) -> LeaderElectionState {
+        var elector = LeaderElectionState(identity: identity)
+        _ = elector.next(now: 0, stamp: stamp)
+        elector.read(nil, now: 0)
+        _ = elector.next(now: 0, stamp: stamp)
+        elector.wrote(resourceVersion: "1", now: 0)
+        return elector
+    }
+
     static func lease(_ spec: Lease.Spec?, version: String) -> Lease {
         Lease(metadata: ObjectMeta(name: "ebb", namespace: "ebb-system", resourceVersion: version), spec: spec)
     }
@@ -198,11 +208,7 @@ struct LeaderElectionStateTests {
     }
 
     @Test func aLeaderThatCannotRenewStopsBeforeTheLeaseCouldBeTaken() {
-        var elector = LeaderElectionState(identity: "pod-a")
-        _ = elector.next(now: 0, stamp: Self.stamp)
-        elector.read(nil, now: 0)
-        _ = elector.next(now: 0, stamp: Self.stamp)
-        elector.wrote(resourceVersion: "1", now: 0)
+        var elector = Self.leader("pod-a")
         // Every renew fails (the API server is unreachable).
         var time = 2.0
         var stopped: Double?
@@ -219,21 +225,13 @@ struct LeaderElectionStateTests {
     }
 
     @Test func losingTheLeaseToAnotherHolderEndsLeadership() {
-        var elector = LeaderElectionState(identity: "pod-a")
-        _ = elector.next(now: 0, stamp: Self.stamp)
-        elector.read(nil, now: 0)
-        _ = elector.next(now: 0, stamp: Self.stamp)
-        elector.wrote(resourceVersion: "1", now: 0)
+        var elector = Self.leader("pod-a")
         elector.read(Self.lease(Lease.Spec(holderIdentity: "pod-c", leaseDurationSeconds: 15), version: "9"), now: 3)
         #expect(!elector.isLeader)
     }
 
     @Test func releasingOnShutdownFreesTheLease() {
-        var elector = LeaderElectionState(identity: "pod-a")
-        _ = elector.next(now: 0, stamp: Self.stamp)
-        elector.read(nil, now: 0)
-        _ = elector.next(now: 0, stamp: Self.stamp)
-        elector.wrote(resourceVersion: "1", now: 0)
+        var elector = Self.leader("pod-a")
         guard case .update(let released, "1") = elector.release(now: 5, stamp: Self.stamp) else {
             Issue.record("expected a release")
             return
