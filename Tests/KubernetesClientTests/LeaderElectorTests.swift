@@ -1,0 +1,110 @@
+import BrokerScaling
+import EbbTestSupport
+import Foundation
+import KubernetesClient
+import Logging
+import NIOConcurrencyHelpers
+import Simulator
+import Testing
+
+/// Two candidates on one Lease in the Kubernetes face, with short durations.
+struct LeaderElectorTests {
+    func elector(_ client: Kubernetes, _ identity: String, release: Bool = true) -> LeaderElector {
+        var logger = Logger(label: identity)
+        logger.logLevel = ProcessInfo.processInfo.environment["EBB_TEST_LOG"] != nil ? .trace : .critical
+        var elector = LeaderElector(client: client, namespace: "ebb-system", name: "ebb-operator", identity: identity, logger: logger)
+        // Leases carry whole seconds.
+        elector.leaseDuration = 2
+        elector.renewDeadline = 1.0
+        elector.retryPeriod = 0.2
+        elector.releaseOnCancel = release
+        return elector
+    }
+
+    func withFace(_ body: (Kubernetes, KubernetesWorld) async throws -> Void) async throws {
+        let world = KubernetesWorld()
+        let namespaces = try #require(world.resources.first { $0.plural == "namespaces" })
+        _ = try world.create(namespaces, namespace: nil, .object(["metadata": .object(["name": .string("ebb-system")])]))
+        let server = try await KubernetesFaceServer.start(world: world)
+        let client = try Kubernetes(try KubernetesConfiguration(server: server.url), timeout: .seconds(2))
+        do {
+            try await body(client, world)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    @Test func oneLeadsAndTheOtherTakesOverWhenItLeaves() async throws {
+        try await withFace { client, _ in
+            let a = elector(client, "pod-a")
+            let b = elector(client, "pod-b")
+            let log = NIOLockedValueBox<[String]>([])
+            try await withThrowingTaskGroup(of: Void.self) { outer in
+                try await withThrowingTaskGroup(of: Void.self) { inner in
+                    inner.addTask { await a.run { log.withLockedValue { $0.append("a leads") }; try? await Task.sleep(for: .seconds(60)) } }
+                    try await ClientAgainstFaceTests.eventually { a.leadership.isLeading }
+                    outer.addTask { await b.run { log.withLockedValue { $0.append("b leads") }; try? await Task.sleep(for: .seconds(60)) } }
+                    try await Task.sleep(for: .milliseconds(600))
+                    #expect(!b.leadership.isLeading, "never two leaders")
+                    // A shuts down gracefully: it releases the lease.
+                    inner.cancelAll()
+                }
+                let released = ContinuousClock.now
+                try await ClientAgainstFaceTests.eventually { b.leadership.isLeading }
+                #expect(ContinuousClock.now - released < .milliseconds(1_500), "B need not wait out the lease")
+                outer.cancelAll()
+            }
+            #expect(log.withLockedValue { $0 }.prefix(2) == ["a leads", "b leads"])
+            let lease = try await client.get(Lease.self, namespace: "ebb-system", name: "ebb-operator")
+            #expect((lease.spec?.leaseTransitions ?? 0) >= 0)
+        }
+    }
+
+    @Test func aLeaderThatCannotRenewStopsItsWork() async throws {
+        try await withFace { client, world in
+            let a = elector(client, "pod-a")
+            let stopped = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    await a.run {
+                        try? await Task.sleep(for: .seconds(60))
+                        stopped.withLockedValue { $0 = $0 ?? .now }
+                    }
+                }
+                try await ClientAgainstFaceTests.eventually { a.leadership.isLeading }
+                let outage = ContinuousClock.now
+                world.isUnavailable = true
+                try await ClientAgainstFaceTests.eventually({ !a.leadership.isLeading && stopped.withLockedValue { $0 } != nil }, seconds: 5)
+                let elapsed = (stopped.withLockedValue { $0 } ?? .now) - outage
+                #expect(elapsed < .milliseconds(2_000), "stopped within the renew deadline, before the lease expired: \(elapsed)")
+                world.isUnavailable = false
+                group.cancelAll()
+            }
+        }
+    }
+
+    @Test func aCrashedLeadersLeaseIsTakenAfterItExpires() async throws {
+        try await withFace { client, _ in
+            let crashed = elector(client, "pod-a", release: false)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await crashed.run { try? await Task.sleep(for: .seconds(60)) } }
+                try await ClientAgainstFaceTests.eventually { crashed.leadership.isLeading }
+                group.cancelAll()
+            }
+            let b = elector(client, "pod-b")
+            let start = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await b.run { try? await Task.sleep(for: .seconds(60)) } }
+                try await ClientAgainstFaceTests.eventually({ b.leadership.isLeading }, seconds: 5)
+                let waited = ContinuousClock.now - start
+                #expect(waited >= .milliseconds(1_900), "waited out the lease: \(waited)")
+                group.cancelAll()
+            }
+            let lease = try await client.get(Lease.self, namespace: "ebb-system", name: "ebb-operator")
+            #expect(lease.spec?.holderIdentity == "pod-b" || lease.spec?.holderIdentity == "")
+            #expect(lease.spec?.leaseTransitions == 1)
+        }
+    }
+}
