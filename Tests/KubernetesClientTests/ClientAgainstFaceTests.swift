@@ -135,6 +135,38 @@ struct ClientAgainstFaceTests {
         }
     }
 
+    @Test func eventsAreRecordedAboutAPool() async throws {
+        try await withFace { client, _ in
+            let pool = try await client.create(try Self.pool())
+            let event = Event(
+                metadata: ObjectMeta(name: "shop-events.187a2b3c4d5e6f70", namespace: "shop"), eventTime: "2026-11-27T17:00:00.000000Z",
+                reportingController: "ebb.io/operator", reportingInstance: "ebb-operator-0", action: "ScaleOut", reason: "HighLag",
+                regarding: .init(apiVersion: BrokerPool.apiVersion, kind: BrokerPool.kind, namespace: "shop", name: "shop-events", uid: pool.metadata.uid),
+                note: "3 -> 6 brokers: consumer lag 1.2M over target 100k", type: "Normal")
+            let created = try await client.create(event)
+            #expect(created.metadata.name?.hasPrefix("shop-events.") == true)
+            let listed = try await client.list(Event.self, namespace: "shop")
+            #expect(listed.items.map(\.reason) == ["HighLag"])
+            #expect(listed.items.first?.regarding.uid == pool.metadata.uid)
+        }
+    }
+
+    @Test func watchesCarryBookmarks() async throws {
+        try await withFace { client, _ in
+            _ = try await client.create(try Self.pool())
+            let start = try await client.list(BrokerPool.self, namespace: "shop")
+            var events: [String] = []
+            try await client.watch(BrokerPool.self, namespace: "shop", resourceVersion: start.resourceVersion, timeoutSeconds: 2) { event throws(KubernetesClientError) -> Bool in
+                switch event {
+                case .bookmark(let version): events.append("bookmark \(version)")
+                default: events.append("change")
+                }
+                return events.count < 2
+            }
+            #expect(events == ["bookmark \(start.resourceVersion)", "bookmark \(start.resourceVersion)"])
+        }
+    }
+
     static func eventually(_ condition: () -> Bool, seconds: Double = 10) async throws {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         while !condition() {

@@ -148,6 +148,9 @@ public struct KubeConfig: Sendable {
     var contexts: [String: Context] = [:]
     public private(set) var files: [String] = []
 
+    /// An empty configuration; `merge(text:file:)` fills it.
+    public init() {}
+
     /// The files kubectl would read: `explicit` (--kubeconfig), else every file of `KUBECONFIG`,
     /// else `~/.kube/config`.
     public static func paths(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {

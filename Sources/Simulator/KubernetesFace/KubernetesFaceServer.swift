@@ -2,25 +2,32 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// The Kubernetes API face: an HTTP server on loopback that serves a `KubernetesWorld` with
 /// the API server's semantics, for Ebb's client, the operator and real kubectl.
 public final class KubernetesFaceServer: Sendable {
     public let world: KubernetesWorld
     private let channel: any Channel
+    let secure: Bool
 
     public var port: Int { channel.localAddress?.port ?? 0 }
-    public var url: String { "http://127.0.0.1:\(port)" }
+    /// `http://127.0.0.1:PORT`, or `https://localhost:PORT` with TLS (the test certificates name localhost).
+    public var url: String { secure ? "https://localhost:\(port)" : "http://127.0.0.1:\(port)" }
 
-    private init(world: KubernetesWorld, channel: any Channel) {
+    private init(world: KubernetesWorld, channel: any Channel, secure: Bool) {
         self.world = world
         self.channel = channel
+        self.secure = secure
     }
 
     /// Listens on 127.0.0.1 (port 0: any free port). `bookmarkInterval` is how often open
-    /// watches that asked for them get a BOOKMARK.
+    /// watches that asked for them get a BOOKMARK. With `tls`, it speaks HTTPS; with
+    /// `bearerToken`, requests without it are 401 Unauthorized (unless the TLS context
+    /// verified a client certificate).
     public static func start(
-        world: KubernetesWorld, port: Int = 0, bookmarkInterval: Double = 5, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        world: KubernetesWorld, port: Int = 0, bookmarkInterval: Double = 5, tls: NIOSSLContext? = nil, bearerToken: String? = nil,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> KubernetesFaceServer {
         let address = NIOLockedValueBox("127.0.0.1:\(port)")
         let channel = try await ServerBootstrap(group: group)
@@ -28,14 +35,16 @@ public final class KubernetesFaceServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     let router = KubernetesFaceRouter(world: world, address: address.withLockedValue { $0 })
-                    try channel.pipeline.syncOperations.addHandler(KubernetesFaceHandler(router: router, bookmarkInterval: bookmarkInterval))
+                    try channel.pipeline.syncOperations.addHandler(
+                        KubernetesFaceHandler(router: router, bookmarkInterval: bookmarkInterval, bearerToken: bearerToken, clientCertificates: tls != nil))
                 }
             }
             .bind(host: "127.0.0.1", port: port).get()
         address.withLockedValue { $0 = "127.0.0.1:\(channel.localAddress?.port ?? port)" }
-        return KubernetesFaceServer(world: world, channel: channel)
+        return KubernetesFaceServer(world: world, channel: channel, secure: tls != nil)
     }
 
     public func stop() async {
@@ -49,15 +58,30 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
 
     let router: KubernetesFaceRouter
     let bookmarkInterval: Double
+    let bearerToken: String?
+    let clientCertificates: Bool
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var watchId: Int?
     private var timers: [Scheduled<Void>] = []
     private var bookmarkTask: RepeatedTask?
 
-    init(router: KubernetesFaceRouter, bookmarkInterval: Double) {
+    init(router: KubernetesFaceRouter, bookmarkInterval: Double, bearerToken: String?, clientCertificates: Bool) {
         self.router = router
         self.bookmarkInterval = bookmarkInterval
+        self.bearerToken = bearerToken
+        self.clientCertificates = clientCertificates
+    }
+
+    /// A verified client certificate (mutual TLS) or the bearer token authenticates.
+    func authenticated(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) -> Bool {
+        guard let bearerToken else { return true }
+        if head.headers.first(name: "Authorization") == "Bearer \(bearerToken)" { return true }
+        if clientCertificates, let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
+           (try? handler.peerCertificate) != nil {
+            return true
+        }
+        return false
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -73,6 +97,10 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
+            guard authenticated(context, head) else {
+                respond(context, 401, FaceError(code: 401, reason: "Unauthorized", message: "Unauthorized").status, keepAlive: head.isKeepAlive)
+                return
+            }
             let request = FaceRequest(
                 method: head.method.rawValue, uri: head.uri, accept: head.headers.first(name: "Accept") ?? "application/json",
                 contentType: head.headers.first(name: "Content-Type") ?? "application/json", body: body)
