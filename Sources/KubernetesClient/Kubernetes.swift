@@ -55,7 +55,7 @@ public final class Kubernetes: Sendable {
         }
     }
 
-    static func encode<T: Encodable>(_ value: T, step: String) throws(KubernetesClientError) -> [UInt8] {
+    public static func encode<T: Encodable>(_ value: T, step: String) throws(KubernetesClientError) -> [UInt8] {
         do {
             return Array(try encoder.encode(value))
         } catch {

@@ -122,16 +122,34 @@ struct ClientAgainstFaceTests {
                 // that is gone (410), so it lists again, and misses nothing.
                 world.isUnavailable = true
                 world.dropWatches()
-                try await Task.sleep(for: .milliseconds(100))
+                let pools = try #require(world.resources.first { $0.plural == "brokerpools" })
+                for index in 0..<8 { _ = try world.create(pools, namespace: "shop", try JSON.from(try Self.pool("bulk-\(index)"))) }
+                _ = try world.delete(pools, namespace: "shop", name: "first")
                 world.isUnavailable = false
-                for index in 0..<8 { _ = try await client.create(try Self.pool("bulk-\(index)")) }
-                try await client.delete(BrokerPool.self, namespace: "shop", name: "first")
                 try await Self.eventually { store.keys.count == 9 && store.get(namespace: "shop", name: "first") == nil }
                 group.cancelAll()
             }
             #expect(seen.withLockedValue { $0 }.contains("shop/second"))
             #expect(reflector.counters.relistsAfterGone >= 1, "the compacted history forced a relist")
             #expect(reflector.counters.lists >= 2)
+        }
+    }
+
+    @Test func serverSideApplyAndJSONPatch() async throws {
+        try await withFace { client, _ in
+            let pool = try Self.pool()
+            let body = try Kubernetes.encode(pool, step: "apply")
+            let applied = try await client.patch(BrokerPool.self, namespace: "shop", name: "shop-events", .apply(body, fieldManager: "ebb", force: true))
+            #expect(applied.metadata.generation == 1 && applied.spec.maxReplicas == 24)
+            // A JSON patch with a test: applied only if the value is still what we read.
+            let patch = Array(#"[{"op":"test","path":"/spec/maxReplicas","value":24},{"op":"replace","path":"/spec/maxReplicas","value":40}]"#.utf8)
+            let patched = try await client.patch(BrokerPool.self, namespace: "shop", name: "shop-events", .json(patch))
+            #expect(patched.spec.maxReplicas == 40)
+            await #expect {
+                _ = try await client.patch(BrokerPool.self, namespace: "shop", name: "shop-events", .json(patch))
+            } throws: { error in
+                "\(error)".contains("422") && "\(error)".contains("test failed")
+            }
         }
     }
 

@@ -31,6 +31,8 @@ struct KubeConfigTests {
         // A token file is relative to its kubeconfig, and re-read on every request.
         #expect(prod.credentials == .tokenFile(Self.path("tokens/bot.token")))
         #expect(merged.contextNames == ["prod", "staging"])
+        #expect(prod.warnings.count == 1 && prod.warnings[0].contains("insecure-skip-tls-verify is set for https://prod.example.com:8443/k8s"))
+        #expect(current.warnings.isEmpty)
     }
 
     @Test func certificateFilesAreRelativeToTheKubeconfig() throws {

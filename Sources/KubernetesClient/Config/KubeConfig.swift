@@ -48,6 +48,19 @@ public struct KubernetesConfiguration: Sendable {
     }
 
     public var usesTLS: Bool { scheme == "https" }
+
+    /// What the operator must warn about at start-up: certificates not verified, or credentials
+    /// sent in the clear.
+    public var warnings: [String] {
+        var warnings: [String] = []
+        if usesTLS, insecureSkipTLSVerify {
+            warnings.append("insecure-skip-tls-verify is set for \(server) (\(source)): the API server's certificate is not checked")
+        }
+        if !usesTLS, credentials != .none {
+            warnings.append("credentials go to \(server) without TLS (\(source))")
+        }
+        return warnings
+    }
     public var server: String { "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)\(basePath)" }
 
     static func parse(server: String) -> (String, String, Int, String)? {

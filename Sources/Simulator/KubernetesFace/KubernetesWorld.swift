@@ -118,6 +118,11 @@ public final class KubernetesWorld: Sendable {
         }
     }
 
+    /// Every object of `resource` as a list document.
+    public func listJSON(_ resource: FaceResource, namespace: String? = nil) -> [UInt8] {
+        JSON.object(["items": .array(list(resource, namespace: namespace, selector: FaceLabelSelector(), limit: nil, after: nil).items)]).bytes
+    }
+
     static func labels(_ object: JSON) -> [String: String] {
         (object["metadata"]?["labels"]?.objectValue ?? [:]).compactMapValues(\.string)
     }
