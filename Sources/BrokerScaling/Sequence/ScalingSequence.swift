@@ -1,0 +1,356 @@
+import Foundation
+
+/// The Kafka cluster as one reconcile saw it.
+public struct ClusterSnapshot: Sendable, Hashable {
+    /// Brokers registered in the cluster (Metadata), with racks.
+    public var brokers: [ClusterView.Broker]
+    public var partitions: [ClusterView.Partition]
+    /// Partitions (`topic-partition`) with a reassignment in progress.
+    public var reassigning: Set<String>
+
+    public init(brokers: [ClusterView.Broker], partitions: [ClusterView.Partition], reassigning: Set<String> = []) {
+        self.brokers = brokers
+        self.partitions = partitions
+        self.reassigning = reassigning
+    }
+}
+
+/// Everything one step of the scaling sequence looks at. Time is an input.
+public struct PoolObservation: Sendable {
+    public var now: Date
+    public var spec: BrokerPoolSpec
+    public var generation: Int64
+    /// The status as stored: where the sequence is, and the reassignment in progress.
+    public var status: BrokerPoolStatus
+    /// The StatefulSet's spec.replicas, status.replicas (pods that exist) and readyReplicas.
+    public var statefulSetReplicas: Int32
+    public var statefulSetPods: Int32
+    public var statefulSetReady: Int32
+    /// nil when the cluster could not be read: the sequence then holds.
+    public var cluster: ClusterSnapshot?
+    /// Why the cluster could not be read.
+    public var clusterError: String?
+    /// This reconcile's decision (the shell asks the decision engine every time).
+    public var decision: Decision?
+
+    public init(
+        now: Date, spec: BrokerPoolSpec, generation: Int64, status: BrokerPoolStatus, statefulSetReplicas: Int32, statefulSetPods: Int32,
+        statefulSetReady: Int32, cluster: ClusterSnapshot?, clusterError: String? = nil, decision: Decision?
+    ) {
+        self.now = now
+        self.spec = spec
+        self.generation = generation
+        self.status = status
+        self.statefulSetReplicas = statefulSetReplicas
+        self.statefulSetPods = statefulSetPods
+        self.statefulSetReady = statefulSetReady
+        self.cluster = cluster
+        self.clusterError = clusterError
+        self.decision = decision
+    }
+}
+
+/// What the shell must do, in order.
+public enum SequenceAction: Sendable, Hashable {
+    /// Patch the StatefulSet's replicas.
+    case setReplicas(Int32)
+    /// Submit these moves as one reassignment batch.
+    case submit([PartitionMove], batch: Int32)
+    /// Preferred leader election, for these partitions (`topic-partition`) or all when nil.
+    case electLeaders([String]?)
+    /// A Kubernetes Event about the pool.
+    case event(type: String, reason: String, note: String)
+}
+
+/// One step's outcome: the status to write, the actions, and when to look again.
+public struct SequenceStep: Sendable {
+    public var status: BrokerPoolStatus
+    public var actions: [SequenceAction]
+    /// A log record for this step ("plan submitted", "drain verified", "waiting").
+    public var record: String
+    public var requeueAfter: Double
+}
+
+/// The scaling sequence, pure: scale out then rebalance; drain then scale in. Its state lives in
+/// the pool's status (state, plan id, target, victims), so a restarted operator or a new leader
+/// resumes from what the status and the cluster say. Every step is recomputed from what is
+/// observed (level-based): a batch that completed is seen in the cluster and never resubmitted,
+/// and a reassignment in progress is waited for, never lost.
+public enum ScalingSequence {
+    /// How long to wait before looking again while something is moving.
+    public static let busyInterval = 2.0
+    /// The most batches one rebalance or drain submits (a guard against a plan that never settles).
+    public static let maxBatches: Int32 = 200
+
+    public static func advance(_ observation: PoolObservation, constraints: PlanConstraints) -> SequenceStep {
+        var step = Step(observation: observation, constraints: constraints)
+        step.run()
+        return step.result
+    }
+
+    /// Broker id of each StatefulSet ordinal.
+    public static func brokerId(ordinal: Int32, spec: BrokerPoolSpec) -> Int32 { spec.effectiveBrokerIdOffset + ordinal }
+
+    /// The replicas this reconcile aims for: the external count (`spec.replicas`, written by
+    /// an HPA or KEDA through the scale subresource) within bounds, else the decision's.
+    public static func target(_ observation: PoolObservation) -> Int32? {
+        let spec = observation.spec
+        if let external = spec.replicas {
+            return min(max(external, spec.effectiveMinReplicas), spec.maxReplicas)
+        }
+        guard let decision = observation.decision, decision.apply else { return nil }
+        return decision.desiredReplicas
+    }
+}
+
+/// One step's working state.
+struct Step {
+    let observation: PoolObservation
+    let constraints: PlanConstraints
+    var status: BrokerPoolStatus
+    var actions: [SequenceAction] = []
+    var record = ""
+    var requeueAfter: Double
+
+    init(observation: PoolObservation, constraints: PlanConstraints) {
+        self.observation = observation
+        self.constraints = constraints
+        self.status = observation.status
+        self.requeueAfter = Double(observation.spec.effectivePollingIntervalSeconds)
+    }
+
+    var result: SequenceStep { SequenceStep(status: status, actions: actions, record: record, requeueAfter: requeueAfter) }
+    var spec: BrokerPoolSpec { observation.spec }
+    var now: String { TimeFormat.format(observation.now) }
+
+    mutating func run() {
+        status.observedGeneration = observation.generation
+        status.replicas = observation.statefulSetReplicas
+        status.readyReplicas = observation.statefulSetReady
+        guard let cluster = observation.cluster else {
+            // Blind: hold whatever step we are in; nothing is changed on missing information.
+            condition(.ableToScale, .false, "KafkaUnavailable", "cannot read the Kafka cluster: \(observation.clusterError ?? "unknown error"); holding")
+            record = "holding: the Kafka cluster cannot be read"
+            requeueAfter = ScalingSequence.busyInterval * 5
+            return
+        }
+        condition(.ableToScale, .true, "Ready", "the StatefulSet and the Kafka cluster can be read")
+        switch status.state ?? .stable {
+        case .stable, .paused, .blocked: idle(cluster)
+        case .scalingOut: scalingOut(cluster)
+        case .rebalancing: rebalancing(cluster)
+        case .draining: draining(cluster)
+        case .scalingIn: scalingIn(cluster)
+        }
+    }
+
+    // MARK: States
+
+    mutating func idle(_ cluster: ClusterSnapshot) {
+        if spec.paused == true {
+            status.state = .paused
+            record = "paused"
+            return
+        }
+        if status.state == .blocked, status.reassignment?.drainingBrokers != nil {
+            // Blocked drains are retried each time: the cluster may have changed.
+            status.state = .draining
+            return draining(cluster)
+        }
+        status.state = .stable
+        let current = observation.statefulSetReplicas
+        guard let target = ScalingSequence.target(observation) else {
+            status.desiredReplicas = current
+            record = "stable"
+            return
+        }
+        status.desiredReplicas = target
+        if spec.dryRun == true {
+            record = target == current ? "stable" : "dry run: would scale \(current) -> \(target)"
+            return
+        }
+        if target > current {
+            begin(target: target, victims: nil)
+            actions.append(.setReplicas(target))
+            actions.append(.event(type: "Normal", reason: "ScaleOut", note: "\(current) -> \(target) brokers: \(observation.decision?.reason ?? "replicas set on the pool")"))
+            status.state = .scalingOut
+            status.lastScaleTime = now
+            record = "scale out \(current) -> \(target): replicas patched"
+            requeueAfter = ScalingSequence.busyInterval
+        } else if target < current {
+            let victims = (target..<current).map { ScalingSequence.brokerId(ordinal: $0, spec: spec) }
+            begin(target: target, victims: victims)
+            actions.append(.event(type: "Normal", reason: "Drain", note: "\(current) -> \(target) brokers: draining \(victims.map(String.init).joined(separator: ", ")) first"))
+            status.state = .draining
+            draining(cluster)
+        } else {
+            record = "stable"
+        }
+    }
+
+    mutating func begin(target: Int32, victims: [Int32]?) {
+        let id = String(format: "%08x", UInt32(truncatingIfNeeded: Int(observation.now.timeIntervalSince1970 * 1000) ^ Int(target) << 20))
+        status.reassignment = ReassignmentStatus(
+            planId: "plan-\(id)", targetReplicas: target, movesDone: 0, movesTotal: 0, batchesDone: 0, batchesTotal: 0,
+            drainingBrokers: victims, startedAt: now)
+    }
+
+    mutating func scalingOut(_ cluster: ClusterSnapshot) {
+        guard let target = status.reassignment?.targetReplicas else { return finish("scale out had no target; back to stable") }
+        requeueAfter = ScalingSequence.busyInterval
+        if observation.statefulSetReplicas < target {
+            // Not applied (or undone): apply again; patching replicas is idempotent.
+            actions.append(.setReplicas(target))
+        }
+        let wanted = Set((0..<target).map { ScalingSequence.brokerId(ordinal: $0, spec: spec) })
+        let registered = Set(cluster.brokers.map(\.id))
+        let missing = wanted.subtracting(registered)
+        guard observation.statefulSetReady >= target, missing.isEmpty else {
+            record = "scale out: waiting for \(target) ready pods (\(observation.statefulSetReady) ready) and their brokers (missing: \(missing.sorted().map(String.init).joined(separator: ", ")))"
+            return
+        }
+        status.state = .rebalancing
+        actions.append(.event(type: "Normal", reason: "BrokersReady", note: "\(target) brokers are ready and registered; rebalancing"))
+        rebalancing(cluster)
+    }
+
+    mutating func rebalancing(_ cluster: ClusterSnapshot) {
+        requeueAfter = ScalingSequence.busyInterval
+        if !cluster.reassigning.isEmpty {
+            record = "rebalancing: \(cluster.reassigning.count) partition move(s) in progress"
+            condition(.rebalancing, .true, "MovesInProgress", "\(cluster.reassigning.count) partition moves in progress")
+            return
+        }
+        let view = ClusterView(brokers: cluster.brokers.map { broker in
+            var broker = broker
+            let holds = cluster.partitions.contains { $0.replicas.contains(broker.id) }
+            broker.state = holds ? .active : .new
+            return broker
+        }, partitions: cluster.partitions)
+        let moves: [PartitionMove]
+        do {
+            moves = try PartitionPlanner.plan(view, constraints: constraints).batches.first ?? []
+        } catch {
+            return block("the planner refused the cluster view: \(error)")
+        }
+        if moves.isEmpty || (status.reassignment?.batchesDone ?? 0) >= ScalingSequence.maxBatches {
+            actions.append(.electLeaders(nil))
+            actions.append(.event(type: "Normal", reason: "Rebalanced", note: "partitions balanced after \(status.reassignment?.movesDone ?? 0) moves in \(status.reassignment?.batchesDone ?? 0) batches; preferred leaders elected"))
+            condition(.rebalancing, .false, "Balanced", "partitions are balanced")
+            return finish("rebalanced: \(status.reassignment?.movesDone ?? 0) moves; preferred leaders elected")
+        }
+        submit(moves, kind: "rebalance")
+    }
+
+    mutating func draining(_ cluster: ClusterSnapshot) {
+        requeueAfter = ScalingSequence.busyInterval
+        guard let reassignment = status.reassignment, let victims = reassignment.drainingBrokers else { return finish("drain had no victims; back to stable") }
+        if !cluster.reassigning.isEmpty {
+            record = "draining: \(cluster.reassigning.count) partition move(s) in progress"
+            condition(.rebalancing, .true, "Draining", "draining brokers \(victims.map(String.init).joined(separator: ", ")): \(cluster.reassigning.count) moves in progress")
+            return
+        }
+        let holding = Self.holding(cluster, victims: Set(victims))
+        if holding.isEmpty {
+            // Verified from the cluster itself: no victim holds a replica or leads a partition.
+            actions.append(.event(type: "Normal", reason: "DrainVerified", note: "brokers \(victims.map(String.init).joined(separator: ", ")) hold no partition; scaling in to \(reassignment.targetReplicas)"))
+            actions.append(.setReplicas(reassignment.targetReplicas))
+            status.state = .scalingIn
+            record = "drain verified; replicas patched to \(reassignment.targetReplicas)"
+            return
+        }
+        let victimSet = Set(victims)
+        let view = ClusterView(brokers: cluster.brokers.map { broker in
+            var broker = broker
+            broker.state = victimSet.contains(broker.id) ? .draining : .active
+            return broker
+        }, partitions: cluster.partitions)
+        let plan: ReassignmentPlan
+        do {
+            plan = try PartitionPlanner.plan(view, constraints: constraints)
+        } catch {
+            return block("the planner refused the cluster view: \(error)")
+        }
+        let moves = plan.batches.first ?? []
+        guard !moves.isEmpty, (reassignment.batchesDone ?? 0) < ScalingSequence.maxBatches else {
+            return block("cannot drain brokers \(victims.map(String.init).joined(separator: ", ")): \(holding.count) partitions stay (\(plan.unmetGoals.joined(separator: "; ")))")
+        }
+        submit(moves, kind: "drain")
+    }
+
+    mutating func scalingIn(_ cluster: ClusterSnapshot) {
+        requeueAfter = ScalingSequence.busyInterval
+        guard let reassignment = status.reassignment else { return finish("scale in had no target; back to stable") }
+        let victims = Set(reassignment.drainingBrokers ?? [])
+        let holding = Self.holding(cluster, victims: victims)
+        if !holding.isEmpty {
+            // A victim took a partition again (a new topic?): drain again before shrinking.
+            status.state = .draining
+            return draining(cluster)
+        }
+        if observation.statefulSetReplicas > reassignment.targetReplicas {
+            actions.append(.setReplicas(reassignment.targetReplicas))
+        }
+        if observation.statefulSetPods <= reassignment.targetReplicas {
+            actions.append(.event(type: "Normal", reason: "ScaledIn", note: "scaled in to \(reassignment.targetReplicas) brokers after moving \(reassignment.movesDone) partitions"))
+            status.lastScaleTime = now
+            return finish("scaled in to \(reassignment.targetReplicas)")
+        }
+        record = "scale in: waiting for pods to go (\(observation.statefulSetPods) left, target \(reassignment.targetReplicas))"
+    }
+
+    // MARK: Helpers
+
+    static func holding(_ cluster: ClusterSnapshot, victims: Set<Int32>) -> [ClusterView.Partition] {
+        cluster.partitions.filter { partition in
+            partition.replicas.contains(where: victims.contains) || partition.leader.map(victims.contains) == true
+        }
+    }
+
+    mutating func submit(_ moves: [PartitionMove], kind: String) {
+        let done = status.reassignment?.batchesDone ?? 0
+        if var reassignment = status.reassignment {
+            reassignment.batchesDone = done + 1
+            reassignment.movesDone += Int32(moves.count)
+            reassignment.movesTotal = max(reassignment.movesTotal, reassignment.movesDone)
+            reassignment.batchesTotal = max(reassignment.batchesTotal ?? 0, done + 1)
+            status.reassignment = reassignment
+        }
+        actions.append(.submit(moves, batch: done + 1))
+        condition(.rebalancing, .true, kind == "drain" ? "Draining" : "Rebalancing", "\(kind) batch \(done + 1): \(moves.count) moves submitted")
+        record = "\(kind) batch \(done + 1) submitted: \(moves.count) moves"
+    }
+
+    mutating func finish(_ what: String) {
+        status.state = .stable
+        status.reassignment = nil
+        record = what
+        requeueAfter = Double(spec.effectivePollingIntervalSeconds)
+        if status.conditions?.contains(where: { $0.type == .rebalancing }) == true {
+            condition(.rebalancing, .false, "Idle", "no partition is moving")
+        }
+    }
+
+    mutating func block(_ why: String) {
+        status.state = .blocked
+        record = "blocked: \(why)"
+        actions.append(.event(type: "Warning", reason: "Blocked", note: String(why.prefix(1000))))
+        condition(.ableToScale, .false, "Blocked", why)
+        requeueAfter = Double(spec.effectivePollingIntervalSeconds)
+    }
+
+    mutating func condition(_ type: PoolCondition.ConditionType, _ value: PoolCondition.Status, _ reason: String, _ message: String) {
+        var conditions = status.conditions ?? []
+        if let index = conditions.firstIndex(where: { $0.type == type }) {
+            let changed = conditions[index].status != value
+            conditions[index].status = value
+            conditions[index].reason = reason
+            conditions[index].message = message
+            conditions[index].observedGeneration = observation.generation
+            if changed { conditions[index].lastTransitionTime = now }
+        } else {
+            conditions.append(PoolCondition(type: type, status: value, observedGeneration: observation.generation, lastTransitionTime: now, reason: reason, message: message))
+        }
+        status.conditions = conditions
+    }
+}

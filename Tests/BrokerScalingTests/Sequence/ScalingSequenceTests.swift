@@ -1,0 +1,195 @@
+import BrokerScaling
+import Foundation
+import Testing
+
+/// A tiny world for the sequence: a StatefulSet whose pods follow its replicas one tick later,
+/// brokers registered while their pod exists, and reassignments that complete one tick after
+/// they are submitted. It checks, at every tick, that no pod goes while its broker holds a
+/// partition, and that no batch is submitted while another is moving.
+struct SequenceWorld {
+    var spec: BrokerPoolSpec
+    var status = BrokerPoolStatus()
+    var stsReplicas: Int32
+    var pods: Int32
+    var partitions: [ClusterView.Partition]
+    var inFlight: [PartitionMove] = []
+    var now = Fixture.t0
+    var kafkaUp = true
+    var submitted = 0
+    var moves = 0
+    var elections = 0
+    var events: [String] = []
+    var violations: [String] = []
+
+    init(brokers: Int32, partitions: Int, replication: Int = 2, offset: Int32 = 1000) {
+        spec = Fixture.spec(min: 1, max: 50)
+        spec.brokerIdOffset = offset
+        spec.reassignment = ReassignmentSpec(batchSize: 8)
+        stsReplicas = brokers
+        pods = brokers
+        self.partitions = (0..<partitions).map { index in
+            let replicas = (0..<replication).map { offset + Int32((index + $0) % Int(brokers)) }
+            return ClusterView.Partition(topic: "orders", partition: Int32(index), replicas: replicas, leader: replicas[0])
+        }
+    }
+
+    var brokerIds: [Int32] { (0..<pods).map { (spec.brokerIdOffset ?? 0) + $0 } }
+
+    func observation() -> PoolObservation {
+        let cluster = kafkaUp ? ClusterSnapshot(
+            brokers: brokerIds.map { ClusterView.Broker(id: $0, rack: "rack-\($0 % 3)") }, partitions: partitions,
+            reassigning: Set(inFlight.map { "\($0.topic)-\($0.partition)" })) : nil
+        return PoolObservation(
+            now: now, spec: spec, generation: 1, status: status, statefulSetReplicas: stsReplicas, statefulSetPods: pods,
+            statefulSetReady: pods, cluster: cluster, clusterError: kafkaUp ? nil : "connection refused", decision: nil)
+    }
+
+    /// One reconcile; `loseStatus` drops its status write (a crash after acting, before writing).
+    mutating func tick(loseStatus: Bool = false, skipActions: Bool = false) {
+        // The world moves first: pods follow replicas, moves complete.
+        for move in inFlight {
+            let index = partitions.firstIndex { $0.topic == move.topic && $0.partition == move.partition }!
+            let leader = partitions[index].leader
+            partitions[index].replicas = move.to
+            if let leader, !move.to.contains(leader) { partitions[index].leader = move.to.first }
+            moves += 1
+        }
+        inFlight = []
+        if pods > stsReplicas {
+            let leaving = Set((stsReplicas..<pods).map { (spec.brokerIdOffset ?? 0) + $0 })
+            for partition in partitions where partition.replicas.contains(where: leaving.contains) || partition.leader.map(leaving.contains) == true {
+                violations.append("\(partition.name) still on a removed broker at \(now)")
+            }
+        }
+        pods = stsReplicas
+
+        let step = ScalingSequence.advance(observation(), constraints: PlanConstraints(spec.effectiveReassignment))
+        if !skipActions {
+            for action in step.actions {
+                switch action {
+                case .setReplicas(let replicas):
+                    stsReplicas = replicas
+                case .submit(let batch, _):
+                    if !inFlight.isEmpty { violations.append("a batch was submitted while another was moving") }
+                    inFlight += batch
+                    submitted += 1
+                case .electLeaders:
+                    elections += 1
+                    for index in partitions.indices { partitions[index].leader = partitions[index].replicas.first }
+                case let .event(_, reason, _):
+                    events.append(reason)
+                }
+            }
+        }
+        if !loseStatus { status = step.status }
+        now = now.addingTimeInterval(step.requeueAfter)
+    }
+
+    mutating func run(until done: (SequenceWorld) -> Bool, ticks: Int = 200, crash: (Int) -> (loseStatus: Bool, skipActions: Bool) = { _ in (false, false) }) -> Int {
+        for index in 0..<ticks {
+            if done(self) { return index }
+            let fault = crash(index)
+            tick(loseStatus: fault.loseStatus, skipActions: fault.skipActions)
+        }
+        return ticks
+    }
+
+    func holds(_ broker: Int32) -> Int { partitions.filter { $0.replicas.contains(broker) }.count }
+    var stable: Bool { (status.state ?? .stable) == .stable && inFlight.isEmpty }
+}
+
+struct ScalingSequenceTests {
+    @Test func scaleOutThenRebalanceOntoTheNewBrokers() {
+        var world = SequenceWorld(brokers: 3, partitions: 48)
+        world.spec.replicas = 6
+        world.tick()
+        #expect(world.status.state == .scalingOut && world.stsReplicas == 6)
+        #expect(world.status.reassignment?.targetReplicas == 6)
+        let ticks = world.run { $0.stable && $0.stsReplicas == 6 && $0.submitted > 0 }
+        #expect(ticks < 100)
+        for broker in Int32(1003)...1005 { #expect(world.holds(broker) > 0, "new broker \(broker) took partitions") }
+        #expect(world.elections == 1, "preferred leaders elected once, at the end")
+        #expect(world.events.contains("ScaleOut") && world.events.contains("Rebalanced"))
+        #expect(world.violations.isEmpty, "\(world.violations)")
+        #expect(world.status.reassignment == nil)
+    }
+
+    @Test func drainThenScaleInNeverShrinksUnderAPartition() {
+        var world = SequenceWorld(brokers: 6, partitions: 60)
+        world.spec.replicas = 4
+        world.tick()
+        #expect(world.status.state == .draining)
+        #expect(world.status.reassignment?.drainingBrokers == [1004, 1005])
+        #expect(world.stsReplicas == 6, "replicas stay until the drain is verified")
+        let ticks = world.run { $0.stable && $0.pods == 4 }
+        #expect(ticks < 100)
+        #expect(world.holds(1004) == 0 && world.holds(1005) == 0)
+        #expect(world.events.contains("DrainVerified") && world.events.contains("ScaledIn"))
+        #expect(world.violations.isEmpty, "\(world.violations)")
+    }
+
+    @Test(arguments: 0..<12)
+    func aCrashAtAnyStepConvergesSafely(_ crashAt: Int) {
+        for direction in [Int32(7), 2] {
+            var world = SequenceWorld(brokers: 4, partitions: 40)
+            world.spec.replicas = direction
+            // The crash loses the step's status write; a second kind runs no action but
+            // writes the status (the operator died between writing and acting).
+            _ = world.run(until: { $0.stable && $0.pods == direction && $0.submitted > 0 }, crash: { index in
+                (loseStatus: index == crashAt, skipActions: index == crashAt + 1)
+            })
+            #expect(world.stable && world.pods == direction, "converged to \(direction) after a crash at step \(crashAt): \(world.status.state?.rawValue ?? "-")")
+            #expect(world.violations.isEmpty, "\(world.violations)")
+            let leaving = direction < 4 ? Array((direction..<4).map { 1000 + $0 }) : []
+            for broker in leaving { #expect(world.holds(broker) == 0) }
+        }
+    }
+
+    @Test func blindItHoldsAndNeverScalesIn() {
+        var world = SequenceWorld(brokers: 6, partitions: 30)
+        world.kafkaUp = false
+        world.spec.replicas = 3
+        for _ in 0..<5 { world.tick() }
+        #expect(world.stsReplicas == 6 && world.submitted == 0)
+        #expect(world.status.conditions?.first { $0.type == .ableToScale }?.reason == "KafkaUnavailable")
+        // Blind in the middle of a drain: the drain holds too.
+        world.kafkaUp = true
+        world.tick()
+        #expect(world.status.state == .draining)
+        world.kafkaUp = false
+        let submitted = world.submitted
+        for _ in 0..<5 { world.tick() }
+        #expect(world.submitted == submitted && world.stsReplicas == 6)
+        world.kafkaUp = true
+        _ = world.run { $0.stable && $0.pods == 3 }
+        #expect(world.pods == 3 && world.violations.isEmpty)
+    }
+
+    @Test func dryRunAndPauseWriteNothing() {
+        var world = SequenceWorld(brokers: 3, partitions: 12)
+        world.spec.replicas = 8
+        world.spec.dryRun = true
+        for _ in 0..<3 { world.tick() }
+        #expect(world.stsReplicas == 3 && world.submitted == 0)
+        #expect(world.status.desiredReplicas == 8 && world.status.state == .stable)
+        world.spec.dryRun = nil
+        world.spec.paused = true
+        for _ in 0..<3 { world.tick() }
+        #expect(world.stsReplicas == 3 && world.status.state == .paused)
+        world.spec.paused = nil
+        world.tick()
+        #expect(world.stsReplicas == 8)
+    }
+
+    @Test func anImpossibleDrainIsBlockedNotForced() {
+        // Replication factor 3 on 3 brokers: nowhere to move to when going to 2.
+        var world = SequenceWorld(brokers: 3, partitions: 6, replication: 3)
+        world.spec.minReplicas = 1
+        world.spec.replicas = 2
+        for _ in 0..<5 { world.tick() }
+        #expect(world.status.state == .blocked)
+        #expect(world.stsReplicas == 3, "never shrinks under a partition")
+        #expect(world.events.contains("Blocked"))
+        #expect(world.status.conditions?.first { $0.type == .ableToScale }?.message.contains("cannot drain brokers 1002") == true)
+    }
+}
