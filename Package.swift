@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "BrokerScaling", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -41,7 +44,8 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
-        .target(name: "Metrics", dependencies: ["BrokerScaling"]),
+        // Not "Metrics": swift-metrics owns that module name.
+        .target(name: "BrokerMetrics", dependencies: ["BrokerScaling", "KubernetesClient", "KafkaAdmin"]),
         .target(
             name: "Simulator",
             dependencies: [
@@ -50,7 +54,16 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "Operator", dependencies: ["BrokerScaling", "KubernetesClient", "KafkaAdmin", "Metrics"]),
+        .target(
+            name: "Operator",
+            dependencies: [
+                "BrokerScaling", "KubernetesClient", "KafkaAdmin", "BrokerMetrics",
+                .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "ebb",
             dependencies: [
@@ -65,7 +78,7 @@ let package = Package(
         .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling"], exclude: ["Fixtures"]),
         .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient", "Simulator", "EbbTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin", "ebb", "EbbTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "BrokerMetricsTests", dependencies: ["BrokerMetrics"]),
         .testTarget(name: "OperatorTests", dependencies: ["Operator"]),
         .testTarget(
             name: "SimulatorTests",

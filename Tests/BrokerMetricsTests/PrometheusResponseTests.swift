@@ -1,4 +1,4 @@
-import Metrics
+import BrokerMetrics
 import Testing
 
 struct PrometheusResponseTests {
