@@ -79,7 +79,10 @@ let package = Package(
         .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient", "Simulator", "EbbTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin", "ebb", "EbbTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BrokerMetricsTests", dependencies: ["BrokerMetrics"]),
-        .testTarget(name: "OperatorTests", dependencies: ["Operator"]),
+        .testTarget(
+            name: "OperatorTests",
+            dependencies: ["Operator", "BrokerScaling", "KubernetesClient", .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
         .testTarget(
             name: "SimulatorTests",
             dependencies: [

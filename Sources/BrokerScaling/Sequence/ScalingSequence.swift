@@ -98,7 +98,8 @@ public enum ScalingSequence {
         if let external = spec.replicas {
             return min(max(external, spec.effectiveMinReplicas), spec.maxReplicas)
         }
-        guard let decision = observation.decision, decision.apply else { return nil }
+        // A dry run shows what would be done; the sequence then does nothing with it.
+        guard let decision = observation.decision, decision.apply || spec.dryRun == true else { return nil }
         return decision.desiredReplicas
     }
 }

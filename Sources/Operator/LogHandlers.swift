@@ -1,0 +1,65 @@
+import BrokerScaling
+import Foundation
+import Logging
+
+/// One JSON object per line: `time`, `level`, `message`, `label`, then the metadata with its
+/// nesting kept (a decision's metrics are a list of objects, not a string).
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    let label: String
+    let write: @Sendable (String) -> Void
+
+    public init(label: String, write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }) {
+        self.label = label
+        self.write = write
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        for (key, value) in event.metadata ?? [:] { merged[key] = value }
+        var object: [String: Any] = ["time": TimeFormat.format(Date()), "level": "\(event.level)", "message": "\(event.message)", "logger": label]
+        for (key, value) in merged { object[key] = Self.plain(value) }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        write(String(decoding: data, as: UTF8.self))
+    }
+
+    static func plain(_ value: Logger.Metadata.Value) -> Any {
+        switch value {
+        case .string(let text): return text
+        case .stringConvertible(let value):
+            if let number = value as? any BinaryInteger { return Int(number) }
+            if let number = value as? Double { return number.isFinite ? number : "\(number)" }
+            if let flag = value as? Bool { return flag }
+            return value.description
+        case .array(let items): return items.map(plain)
+        case .dictionary(let fields): return fields.mapValues(plain)
+        }
+    }
+}
+
+/// `time level [label] message key=value ...`, for people at a terminal.
+public struct TextLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    let label: String
+
+    public init(label: String) { self.label = label }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        for (key, value) in event.metadata ?? [:] { merged[key] = value }
+        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        FileHandle.standardError.write(Data("\(TimeFormat.format(Date())) \(event.level) \(event.message)\(fields.isEmpty ? "" : " " + fields)\n".utf8))
+    }
+}

@@ -1,0 +1,121 @@
+import BrokerScaling
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Operator
+
+/// An in-memory pool world for reconciler tests: a StatefulSet whose pods (and brokers) follow
+/// its replicas on `tick()`, moves that complete on `tick()`, traffic that the metrics report,
+/// and a record of every write.
+final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable {
+    struct State {
+        var pool: BrokerPool
+        var replicas: Int32
+        var pods: Int32
+        var partitions: [ClusterView.Partition]
+        var inFlight: [PartitionMove] = []
+        var kafkaUp = true
+        var bytesInPerSecond: Double
+        var patches: [Int32] = []
+        var submitted: [[PartitionMove]] = []
+        var elections = 0
+        var events: [String] = []
+        var statusWrites = 0
+    }
+
+    let state: NIOLockedValueBox<State>
+    let logLines = NIOLockedValueBox<[String]>([])
+
+    init(pool: BrokerPool, brokers: Int32, partitions: Int, bytesInPerSecond: Double) {
+        let offset = pool.spec.effectiveBrokerIdOffset
+        let list = (0..<partitions).map { index in
+            let replicas = [offset + Int32(index % Int(brokers)), offset + Int32((index + 1) % Int(brokers))]
+            return ClusterView.Partition(topic: "orders", partition: Int32(index), replicas: replicas, leader: replicas[0])
+        }
+        state = NIOLockedValueBox(State(pool: pool, replicas: brokers, pods: brokers, partitions: list, bytesInPerSecond: bytesInPerSecond))
+    }
+
+    var pool: BrokerPool { state.withLockedValue { $0.pool } }
+
+    /// The world moves: pods follow replicas, moves complete.
+    func tick() {
+        state.withLockedValue { state in
+            for move in state.inFlight {
+                let index = state.partitions.firstIndex { $0.topic == move.topic && $0.partition == move.partition }!
+                let leader = state.partitions[index].leader
+                state.partitions[index].replicas = move.to
+                if let leader, !move.to.contains(leader) { state.partitions[index].leader = move.to.first }
+            }
+            state.inFlight = []
+            state.pods = state.replicas
+        }
+    }
+
+    var logger: Logger {
+        let lines = logLines
+        var logger = Logger(label: "ebb") { label in JSONLogHandler(label: label) { line in lines.withLockedValue { $0.append(line) } } }
+        logger.logLevel = .debug
+        return logger
+    }
+
+    // MARK: WorkloadPort
+
+    func workload(of pool: BrokerPool) async throws -> WorkloadState {
+        state.withLockedValue { WorkloadState(replicas: $0.replicas, pods: $0.pods, ready: $0.pods, selector: "app=broker") }
+    }
+
+    func setReplicas(of pool: BrokerPool, to replicas: Int32) async throws {
+        state.withLockedValue { state in
+            state.replicas = replicas
+            state.patches.append(replicas)
+        }
+    }
+
+    func writeStatus(of pool: BrokerPool, _ status: BrokerPoolStatus) async throws -> BrokerPool {
+        state.withLockedValue { state in
+            state.pool.status = status
+            state.statusWrites += 1
+            return state.pool
+        }
+    }
+
+    func recordEvent(about pool: BrokerPool, type: String, reason: String, action: String, note: String) async {
+        state.withLockedValue { $0.events.append(reason) }
+    }
+
+    // MARK: KafkaPort
+
+    struct Unreachable: Error, CustomStringConvertible { var description: String { "connection refused" } }
+
+    func snapshot(of pool: BrokerPool) async throws -> ClusterSnapshot {
+        try state.withLockedValue { state in
+            guard state.kafkaUp else { throw Unreachable() }
+            let offset = state.pool.spec.effectiveBrokerIdOffset
+            return ClusterSnapshot(
+                brokers: (0..<state.pods).map { ClusterView.Broker(id: offset + $0) }, partitions: state.partitions,
+                reassigning: Set(state.inFlight.map { "\($0.topic)-\($0.partition)" }))
+        }
+    }
+
+    func submit(_ moves: [PartitionMove], for pool: BrokerPool) async throws -> [String] {
+        state.withLockedValue { state in
+            state.inFlight += moves
+            state.submitted.append(moves)
+        }
+        return []
+    }
+
+    func electPreferredLeaders(_ partitions: [String]?, for pool: BrokerPool) async throws {
+        state.withLockedValue { state in
+            state.elections += 1
+            for index in state.partitions.indices { state.partitions[index].leader = state.partitions[index].replicas.first }
+        }
+    }
+
+    // MARK: MetricsPort
+
+    func observe(_ pool: BrokerPool, now: Date, cluster: ClusterSnapshot?) async -> [MetricObservation] {
+        let bytes = state.withLockedValue { $0.bytesInPerSecond }
+        return [MetricObservation(name: "bytes-in", samples: [MetricSample(time: now, value: bytes)])]
+    }
+}
