@@ -67,9 +67,10 @@ let package = Package(
         .executableTarget(
             name: "ebb",
             dependencies: [
-                "BrokerScaling", "Operator", "Simulator", "KafkaAdmin",
+                "BrokerScaling", "Operator", "Simulator", "KafkaAdmin", "KubernetesClient", "BrokerMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
+                .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // What several test targets share: real parts (Tansu, kubectl), processes, certificates.

@@ -6,6 +6,11 @@ import NIOSSL
 public struct KafkaTLS: Sendable, Hashable {
     /// PEM file of the CA certificates to trust; nil trusts the system's store.
     public var caFile: String?
+    /// PEM bytes of the CA certificates (from a Secret), instead of a file.
+    public var caPEM: [UInt8]?
+    /// PEM client certificate and key bytes (from a Secret), instead of files.
+    public var certificatePEM: [UInt8]?
+    public var keyPEM: [UInt8]?
     /// PEM client certificate and key, for brokers that require mutual TLS.
     public var certificateFile: String?
     public var keyFile: String?
@@ -27,8 +32,17 @@ public struct KafkaTLS: Sendable, Hashable {
         configuration.certificateVerification = verifyCertificates ? .fullVerification : .none
         do {
             if let caFile { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile)) }
+            if let caPEM { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(caPEM)) }
         } catch {
-            throw .tls(broker: "-", cause: "CA file \(caFile ?? ""): \(error)")
+            throw .tls(broker: "-", cause: "CA \(caFile ?? "certificate"): \(error)")
+        }
+        if let certificatePEM, let keyPEM {
+            do {
+                configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(certificatePEM).map { .certificate($0) }
+                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: keyPEM, format: .pem))
+            } catch {
+                throw .tls(broker: "-", cause: "client certificate or key: \(error)")
+            }
         }
         switch (certificateFile, keyFile) {
         case (nil, nil):

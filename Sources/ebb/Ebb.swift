@@ -7,7 +7,7 @@ struct Ebb: AsyncParsableCommand {
         commandName: "ebb",
         abstract: "Autoscale diskless Kafka broker pools on Kubernetes, with metadata-only partition moves.",
         version: InstallManifests.version,
-        subcommands: [Simulate.self, Decide.self, Plan.self, Kafka.self, Validate.self, Manifests.self]
+        subcommands: [Run.self, Simulate.self, Decide.self, Plan.self, Kafka.self, Validate.self, Manifests.self]
     )
 }
 

@@ -62,7 +62,7 @@ struct KafkaFaceTLSTests {
         #expect {
             _ = try KafkaTLS(caFile: "/nonexistent/ca.pem").makeContext()
         } throws: { error in
-            "\(error)".contains("CA file /nonexistent/ca.pem")
+            "\(error)".contains("CA /nonexistent/ca.pem")
         }
     }
 }

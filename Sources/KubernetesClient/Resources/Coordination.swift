@@ -1,3 +1,4 @@
+import Foundation
 import BrokerScaling
 
 /// A coordination.k8s.io/v1 Lease, for leader election.
@@ -86,5 +87,27 @@ public struct Event: KubernetesResource, Hashable {
         self.regarding = regarding
         self.note = note.map { String($0.prefix(1024)) }
         self.type = type
+    }
+}
+
+/// A v1 Secret, read for Kafka credentials and CA certificates.
+public struct Secret: KubernetesResource, Hashable {
+    public static let resource = ResourceKind.secret
+    public static let kindName = "Secret"
+
+    public var apiVersion: String? = "v1"
+    public var kind: String? = "Secret"
+    public var metadata: ObjectMeta
+    /// Values, base64 as the API carries them.
+    public var data: [String: String]?
+
+    public init(metadata: ObjectMeta, data: [String: String]? = nil) {
+        self.metadata = metadata
+        self.data = data
+    }
+
+    /// The decoded value of `key`, or nil when absent or not base64.
+    public func value(_ key: String) -> [UInt8]? {
+        data?[key].flatMap { Data(base64Encoded: $0) }.map(Array.init)
     }
 }

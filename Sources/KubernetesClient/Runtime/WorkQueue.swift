@@ -1,9 +1,13 @@
+import NIOConcurrencyHelpers
+
 /// The work queue's async shell: workers `await next()`; adds wake them; delayed keys become
 /// ready on time. Shut down, `next()` returns nil.
 public actor WorkQueue {
     var state: WorkQueueState
     var waiters: [CheckedContinuation<Void, Never>] = []
     var shuttingDown = false
+    /// Set from any context (a cancellation handler): workers stop within a second.
+    nonisolated let stopRequested = NIOLockedValueBox(false)
 
     public init(state: WorkQueueState = WorkQueueState()) {
         self.state = state
@@ -34,6 +38,11 @@ public actor WorkQueue {
 
     public func failureCount(_ key: String) -> Int { state.failureCount(key) }
 
+    /// Shuts down from outside the actor (cancellation handlers are synchronous).
+    public nonisolated func shutDownFromAnywhere() {
+        stopRequested.withLockedValue { $0 = true }
+    }
+
     public func shutDown() {
         shuttingDown = true
         for waiter in waiters { waiter.resume() }
@@ -46,7 +55,7 @@ public actor WorkQueue {
 
     /// The next key to process, waiting for one; nil once shut down or cancelled.
     public func next() async -> String? {
-        while !shuttingDown, !Task.isCancelled {
+        while !shuttingDown, !Task.isCancelled, !stopRequested.withLockedValue({ $0 }) {
             if let key = state.next(now: MonotonicTime.now) { return key }
             // Wait for an add, the next delayed key, or at most a second; a child task sleeps
             // and wakes the waiters, which also ends the wait at once when this task is cancelled.

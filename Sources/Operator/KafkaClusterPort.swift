@@ -1,0 +1,126 @@
+import BrokerScaling
+import KafkaAdmin
+import KubernetesClient
+import NIOConcurrencyHelpers
+
+/// One Kafka admin client per pool, made from `spec.kafka` and the Secrets it names, and made
+/// again when they change.
+public final class KafkaClients: Sendable {
+    struct Entry: Sendable {
+        let signature: String
+        let client: KafkaAdminClient
+    }
+
+    let kubernetes: Kubernetes?
+    private let clients = NIOLockedValueBox<[String: Entry]>([:])
+
+    /// `kubernetes` reads Secrets for SASL and TLS; nil when none are used (tests, simulation).
+    public init(kubernetes: Kubernetes?) {
+        self.kubernetes = kubernetes
+    }
+
+    public func client(for pool: BrokerPool) async throws -> KafkaAdminClient {
+        let key = "\(pool.metadata.namespace ?? "")/\(pool.metadata.name ?? "")"
+        let configuration = try await configuration(for: pool)
+        let signature = "\(pool.spec.kafka)|\(configuration.sasl?.username ?? "")|\(configuration.sasl?.password.hashValue ?? 0)|\(configuration.tls?.hashValue ?? 0)"
+        if let entry = clients.withLockedValue({ $0[key] }), entry.signature == signature { return entry.client }
+        let client = KafkaAdminClient(configuration)
+        let previous = clients.withLockedValue { clients -> Entry? in
+            defer { clients[key] = Entry(signature: signature, client: client) }
+            return clients[key]
+        }
+        await previous?.client.close()
+        return client
+    }
+
+    func secret(_ name: String, in namespace: String) async throws -> Secret {
+        guard let kubernetes else { throw ReconcileError.step("read Secret \(namespace)/\(name)", cause: "no Kubernetes client to read Secrets with") }
+        return try await kubernetes.get(Secret.self, namespace: namespace, name: name)
+    }
+
+    func configuration(for pool: BrokerPool) async throws -> KafkaAdminClient.Configuration {
+        let spec = pool.spec.kafka
+        let namespace = pool.metadata.namespace ?? "default"
+        var configuration = KafkaAdminClient.Configuration(
+            bootstrapServers: spec.bootstrapServers, clientId: spec.effectiveClientId,
+            requestTimeout: .seconds(Int64(spec.effectiveRequestTimeoutSeconds)), retries: 3)
+        if let sasl = spec.sasl {
+            let reference = sasl.credentialsSecretRef
+            let secret = try await secret(reference.name, in: namespace)
+            guard let username = secret.value(reference.effectiveUsernameKey), let password = secret.value(reference.effectivePasswordKey) else {
+                throw ReconcileError.step(
+                    "read SASL credentials", cause: "Secret \(namespace)/\(reference.name) lacks key \(reference.effectiveUsernameKey) or \(reference.effectivePasswordKey)")
+            }
+            let mechanism: SASLCredentials.Mechanism
+            switch sasl.mechanism {
+            case .plain: mechanism = .plain
+            case .scramSHA256: mechanism = .scramSHA256
+            case .scramSHA512: mechanism = .scramSHA512
+            }
+            configuration.sasl = SASLCredentials(
+                mechanism: mechanism, username: String(decoding: username, as: UTF8.self), password: String(decoding: password, as: UTF8.self))
+        }
+        if let tls = spec.tls, tls.effectiveEnabled {
+            var settings = KafkaAdmin.KafkaTLS(serverName: tls.serverName, verifyCertificates: tls.effectiveVerify)
+            if let reference = tls.caSecretRef {
+                let key = reference.key ?? "ca.crt"
+                guard let pem = try await secret(reference.name, in: namespace).value(key) else {
+                    throw ReconcileError.step("read Kafka CA", cause: "Secret \(namespace)/\(reference.name) has no key \(key)")
+                }
+                settings.caPEM = pem
+            }
+            if let reference = tls.clientCertificateSecretRef {
+                let secret = try await secret(reference.name, in: namespace)
+                guard let certificate = secret.value("tls.crt"), let key = secret.value("tls.key") else {
+                    throw ReconcileError.step("read Kafka client certificate", cause: "Secret \(namespace)/\(reference.name) needs tls.crt and tls.key")
+                }
+                settings.certificatePEM = certificate
+                settings.keyPEM = key
+            }
+            configuration.tls = settings
+        }
+        return configuration
+    }
+
+    public func closeAll() async {
+        let all = clients.withLockedValue { clients in
+            defer { clients.removeAll() }
+            return Array(clients.values)
+        }
+        for entry in all { await entry.client.close() }
+    }
+}
+
+/// The Kafka port over the Kafka protocol.
+public struct KafkaClusterPort: KafkaPort {
+    public let clients: KafkaClients
+
+    public init(clients: KafkaClients) { self.clients = clients }
+
+    public func snapshot(of pool: BrokerPool) async throws -> ClusterSnapshot {
+        let client = try await clients.client(for: pool)
+        let cluster = try await client.describeCluster()
+        let ongoing = try await client.listReassignments()
+        return ClusterSnapshot(
+            brokers: cluster.brokers.map { ClusterView.Broker(id: $0.id, rack: $0.rack) },
+            partitions: cluster.topics.flatMap { topic in
+                topic.partitions.map { ClusterView.Partition(topic: topic.name, partition: $0.index, replicas: $0.replicas, leader: $0.leader >= 0 ? $0.leader : nil) }
+            },
+            reassigning: Set(ongoing.map { "\($0.topic)-\($0.partition)" }))
+    }
+
+    public func submit(_ moves: [PartitionMove], for pool: BrokerPool) async throws -> [String] {
+        let client = try await clients.client(for: pool)
+        let results = try await client.alterReassignments(moves.map { (topic: $0.topic, partition: $0.partition, replicas: Optional($0.to)) })
+        return results.compactMap { result in result.error.map { "\(result.topic)-\(result.partition): \($0)" } }
+    }
+
+    public func electPreferredLeaders(_ partitions: [String]?, for pool: BrokerPool) async throws {
+        let client = try await clients.client(for: pool)
+        let list = partitions?.compactMap { name -> TopicPartition? in
+            guard let dash = name.lastIndex(of: "-"), let index = Int32(name[name.index(after: dash)...]) else { return nil }
+            return TopicPartition(String(name[..<dash]), index)
+        }
+        _ = try await client.electPreferredLeaders(list)
+    }
+}

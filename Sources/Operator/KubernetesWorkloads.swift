@@ -1,0 +1,49 @@
+import BrokerScaling
+import Foundation
+import KubernetesClient
+
+/// The workload port over the Kubernetes API: the StatefulSet through its scale subresource,
+/// the pool's status through its status subresource, Events through events.k8s.io/v1.
+public struct KubernetesWorkloads: WorkloadPort {
+    public let client: Kubernetes
+    /// Who writes the Events (`reportingInstance`): the pod's name.
+    public let instance: String
+
+    public init(client: Kubernetes, instance: String) {
+        self.client = client
+        self.instance = instance
+    }
+
+    public func workload(of pool: BrokerPool) async throws -> WorkloadState {
+        let set = try await client.get(StatefulSet.self, namespace: pool.metadata.namespace, name: pool.spec.scaleTargetRef.name)
+        return WorkloadState(
+            replicas: set.spec?.replicas ?? 1, pods: set.status?.replicas ?? 0, ready: set.status?.readyReplicas ?? 0,
+            selector: set.spec?.selector?.queryString)
+    }
+
+    public func setReplicas(of pool: BrokerPool, to replicas: Int32) async throws {
+        _ = try await client.setReplicas(StatefulSet.self, namespace: pool.metadata.namespace ?? "default", name: pool.spec.scaleTargetRef.name, replicas: replicas)
+    }
+
+    public func writeStatus(of pool: BrokerPool, _ status: BrokerPoolStatus) async throws -> BrokerPool {
+        var updated = pool
+        updated.status = status
+        return try await client.replaceStatus(updated)
+    }
+
+    public func recordEvent(about pool: BrokerPool, type: String, reason: String, action: String, note: String) async {
+        let now = Date()
+        let whole = TimeFormat.format(Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))).dropLast()
+        let micros = Int((now.timeIntervalSince1970 - now.timeIntervalSince1970.rounded(.down)) * 1_000_000)
+        // client-go names events `object.<hex nanoseconds>`.
+        let name = "\(pool.metadata.name ?? "pool").\(String(UInt64(now.timeIntervalSince1970 * 1e9), radix: 16))"
+        let event = Event(
+            metadata: ObjectMeta(name: name, namespace: pool.metadata.namespace), eventTime: "\(whole).\(String(format: "%06d", micros))Z",
+            reportingController: "ebb.io/operator", reportingInstance: instance, action: action, reason: reason,
+            regarding: .init(apiVersion: BrokerPool.apiVersion, kind: BrokerPool.kind, namespace: pool.metadata.namespace, name: pool.metadata.name,
+                             uid: pool.metadata.uid, resourceVersion: pool.metadata.resourceVersion),
+            note: note, type: type)
+        // An Event that cannot be written is not worth failing a reconcile for.
+        _ = try? await client.create(event)
+    }
+}

@@ -1,0 +1,109 @@
+import BrokerMetrics
+import BrokerScaling
+import Foundation
+import KafkaAdmin
+import NIOConcurrencyHelpers
+
+/// PromQL for the metrics Prometheus answers, with `$namespace`, `$statefulset` and `$pool`
+/// filled in per pool. The defaults read the JMX exporter's names for Apache Kafka and AutoMQ
+/// brokers (`kafka_server_brokertopicmetrics_*`) and cAdvisor/kube-state-metrics for CPU.
+public struct MetricQueries: Sendable, Hashable {
+    public var bytesIn = #"sum(rate(kafka_server_brokertopicmetrics_bytesin_total{namespace="$namespace",pod=~"$statefulset-[0-9]+"}[1m]))"#
+    public var bytesOut = #"sum(rate(kafka_server_brokertopicmetrics_bytesout_total{namespace="$namespace",pod=~"$statefulset-[0-9]+"}[1m]))"#
+    public var cpu = #"100 * sum by (pod) (rate(container_cpu_usage_seconds_total{namespace="$namespace",pod=~"$statefulset-[0-9]+",container!=""}[1m])) / sum by (pod) (kube_pod_container_resource_requests{namespace="$namespace",pod=~"$statefulset-[0-9]+",resource="cpu"})"#
+
+    public init() {}
+
+    func fill(_ template: String, _ pool: BrokerPool) -> String {
+        template.replacingOccurrences(of: "$namespace", with: pool.metadata.namespace ?? "default")
+            .replacingOccurrences(of: "$statefulset", with: pool.spec.scaleTargetRef.name)
+            .replacingOccurrences(of: "$pool", with: pool.metadata.name ?? "")
+    }
+}
+
+/// Reads a pool's metrics: throughput, CPU and custom queries from Prometheus; consumer lag
+/// from Kafka itself (committed offsets against log end offsets). Keeps the last few readings
+/// of each so that the decision sees a trend.
+public final class PoolMetricSource: MetricsPort {
+    let prometheus: PrometheusClient?
+    let kafka: KafkaClients
+    let queries: MetricQueries
+    private let recent = NIOLockedValueBox<[String: [MetricSample]]>([:])
+    static let kept = 6
+
+    public init(prometheus: PrometheusClient?, kafka: KafkaClients, queries: MetricQueries = MetricQueries()) {
+        self.prometheus = prometheus
+        self.kafka = kafka
+        self.queries = queries
+    }
+
+    public func observe(_ pool: BrokerPool, now: Date, cluster: ClusterSnapshot?) async -> [MetricObservation] {
+        var observations: [MetricObservation] = []
+        for metric in pool.spec.metrics ?? [] {
+            observations.append(await observe(metric, pool: pool, now: now))
+        }
+        return observations
+    }
+
+    func observe(_ metric: MetricSpec, pool: BrokerPool, now: Date) async -> MetricObservation {
+        let name = metric.displayName
+        do {
+            switch metric.type {
+            case .brokerThroughput:
+                let direction = metric.brokerThroughput?.direction ?? .in
+                let value = try await prometheusValue(queries.fill(direction == .in ? queries.bytesIn : queries.bytesOut, pool), server: nil)
+                return remember(name, pool: pool, MetricSample(time: now, value: value))
+            case .prometheus:
+                guard let query = metric.prometheus?.query else { return .failed(name, "spec.metrics[].prometheus.query is missing") }
+                let value = try await prometheusValue(queries.fill(query, pool), server: metric.prometheus?.serverAddress)
+                return remember(name, pool: pool, MetricSample(time: now, value: value))
+            case .cpu:
+                guard let prometheus else { throw NoPrometheus() }
+                let samples = try await prometheus.query(queries.fill(queries.cpu, pool))
+                return MetricObservation(name: name, pods: samples.map { PodReading(utilization: $0.value.isFinite ? $0.value : nil) })
+            case .consumerLag:
+                guard let lagSpec = metric.consumerLag else { return .failed(name, "spec.metrics[].consumerLag is missing") }
+                let client = try await kafka.client(for: pool)
+                let lag = try await client.consumerLag(group: lagSpec.group)
+                let wanted = lagSpec.topics.map(Set.init)
+                let partitions = lag.partitions.filter { wanted == nil || wanted!.contains($0.topic) }
+                let total = partitions.reduce(Int64(0)) { $0 + ($1.lag ?? 0) }
+                var observation = remember(name, pool: pool, MetricSample(time: now, value: Double(total)))
+                observation.partitions = Int32(partitions.count)
+                return observation
+            }
+        } catch {
+            return .failed(name, "\(error)")
+        }
+    }
+
+    struct NoPrometheus: Error, CustomStringConvertible {
+        var description: String { "no Prometheus address: start ebb run with --prometheus-url, or set spec.metrics[].prometheus.serverAddress" }
+    }
+
+    func prometheusValue(_ query: String, server: String?) async throws -> Double {
+        let client: PrometheusClient
+        if let server {
+            client = try PrometheusClient(url: server)
+        } else if let prometheus {
+            client = prometheus
+        } else {
+            throw NoPrometheus()
+        }
+        let sample = try await client.value(query)
+        guard sample.value.isFinite else { throw PrometheusError.malformed("the query returned \(sample.value): \(query)") }
+        return sample.value
+    }
+
+    func remember(_ name: String, pool: BrokerPool, _ sample: MetricSample) -> MetricObservation {
+        let key = "\(pool.metadata.namespace ?? "")/\(pool.metadata.name ?? "")|\(name)"
+        let samples = recent.withLockedValue { recent -> [MetricSample] in
+            var list = recent[key] ?? []
+            list.append(sample)
+            if list.count > Self.kept { list.removeFirst(list.count - Self.kept) }
+            recent[key] = list
+            return list
+        }
+        return MetricObservation(name: name, samples: samples)
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import BrokerMetrics
+import Foundation
+import KubernetesClient
+import Logging
+import Operator
+import ServiceLifecycle
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the operator: watch BrokerPools, scale their StatefulSets, move partitions, drain before shrinking.")
+
+    @Option(help: "kubeconfig file (default: in-cluster service account, else KUBECONFIG, else ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(help: "kubeconfig context (default: the current one).")
+    var context: String?
+
+    @Option(help: "Watch BrokerPools in this namespace only (default: every namespace).")
+    var namespace: String?
+
+    @Option(help: "Where /metrics, /healthz and /readyz listen.")
+    var metricsBindAddress: String = ":8080"
+
+    @Flag(help: "Run only while holding the leader Lease, so that several replicas can run.")
+    var leaderElect = false
+
+    @Option(help: "Namespace of the leader Lease (default: the pod's namespace, else ebb-system).")
+    var leaderElectionNamespace: String?
+
+    @Option(help: "Name of the leader Lease.")
+    var leaderElectionId = "ebb-operator"
+
+    @Option(help: "This replica's identity in the Lease and in Events (default: the host name).")
+    var identity: String?
+
+    @Option(help: "json or text.")
+    var logFormat: LogFormat = .json
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    @Flag(help: "Decide and log, but write nothing to StatefulSets or Kafka.")
+    var dryRun = false
+
+    @Option(help: "Prometheus base address for throughput, CPU and custom metrics (e.g. http://prometheus.monitoring:9090).")
+    var prometheusUrl: String?
+
+    @Option(help: "Reconciles that may run at once (never two on one pool).")
+    var workers = 2
+
+    func validate() throws {
+        do {
+            _ = try BindAddress(metricsBindAddress)
+        } catch {
+            throw ValidationError("--metrics-bind-address: \(error)")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical") }
+        guard workers >= 1 else { throw ValidationError("--workers: must be at least 1") }
+    }
+
+    func run() async throws {
+        let format = logFormat
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = format == .json ? JSONLogHandler(label: label) : TextLogHandler(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "ebb")
+
+        let configuration: KubernetesConfiguration
+        do {
+            if kubeconfig == nil, context == nil, ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] != nil {
+                configuration = try KubernetesConfiguration.inCluster()
+            } else {
+                configuration = try KubeConfig.load(paths: KubeConfig.paths(explicit: kubeconfig)).resolve(context: context)
+            }
+        } catch {
+            logger.critical("cannot configure the Kubernetes client", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+        let client = try Kubernetes(configuration)
+        let prometheus: PrometheusClient?
+        do {
+            prometheus = try prometheusUrl.map { url throws in try PrometheusClient(url: url) }
+        } catch {
+            throw ValidationError("--prometheus-url: \(error)")
+        }
+        let me = identity ?? ProcessInfo.processInfo.hostName
+        let kafkaClients = KafkaClients(kubernetes: client)
+        let metrics = OperatorMetrics()
+        var elector: LeaderElector?
+        if leaderElect {
+            let leaseNamespace = leaderElectionNamespace ?? (configuration.source.hasPrefix("in-cluster") ? configuration.namespace : "ebb-system")
+            elector = LeaderElector(client: client, namespace: leaseNamespace, name: leaderElectionId, identity: me, logger: logger)
+        }
+        let reconciler = PoolReconciler(
+            workloads: KubernetesWorkloads(client: client, instance: me), kafka: KafkaClusterPort(clients: kafkaClients),
+            metricSource: PoolMetricSource(prometheus: prometheus, kafka: kafkaClients), metrics: metrics, logger: logger,
+            leadership: elector?.leadership, options: .init(dryRun: dryRun))
+        let controller = PoolController(client: client, namespace: namespace, reconciler: reconciler, logger: logger, workers: workers, elector: elector)
+        let server = OperatorHTTPServer(address: try BindAddress(metricsBindAddress), metrics: metrics, logger: logger) { controller.isReady }
+        logger.info("starting", metadata: [
+            "kubernetes": "\(configuration.server)", "source": "\(configuration.source)", "namespace": "\(namespace ?? "(all)")",
+            "leader_elect": "\(leaderElect)", "dry_run": "\(dryRun)", "identity": "\(me)", "version": "\(Ebb.configuration.version)",
+        ])
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: controller), .init(service: server)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        await kafkaClients.closeAll()
+        logger.info("stopped")
+    }
+}
+
+extension LogFormat: ExpressibleByArgument {}
