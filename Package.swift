@@ -82,7 +82,10 @@ let package = Package(
         .testTarget(name: "BrokerMetricsTests", dependencies: ["BrokerMetrics"]),
         .testTarget(
             name: "OperatorTests",
-            dependencies: ["Operator", "BrokerScaling", "KubernetesClient", .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+            dependencies: [
+                "Operator", "BrokerScaling", "KubernetesClient", "KafkaAdmin", "Simulator", "EbbTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "SimulatorTests",

@@ -122,6 +122,9 @@ struct Step {
 
     var result: SequenceStep { SequenceStep(status: status, actions: actions, record: record, requeueAfter: requeueAfter) }
     var spec: BrokerPoolSpec { observation.spec }
+    /// How soon to look again while something moves: the busy interval, or the polling
+    /// interval when that is shorter.
+    var busy: Double { min(ScalingSequence.busyInterval, Double(spec.effectivePollingIntervalSeconds)) }
     var now: String { TimeFormat.format(observation.now) }
 
     mutating func run() {
@@ -132,7 +135,7 @@ struct Step {
             // Blind: hold whatever step we are in; nothing is changed on missing information.
             condition(.ableToScale, .false, "KafkaUnavailable", "cannot read the Kafka cluster: \(observation.clusterError ?? "unknown error"); holding")
             record = "holding: the Kafka cluster cannot be read"
-            requeueAfter = ScalingSequence.busyInterval * 5
+            requeueAfter = busy * 5
             return
         }
         condition(.ableToScale, .true, "Ready", "the StatefulSet and the Kafka cluster can be read")
@@ -177,7 +180,7 @@ struct Step {
             status.state = .scalingOut
             status.lastScaleTime = now
             record = "scale out \(current) -> \(target): replicas patched"
-            requeueAfter = ScalingSequence.busyInterval
+            requeueAfter = busy
         } else if target < current {
             let victims = (target..<current).map { ScalingSequence.brokerId(ordinal: $0, spec: spec) }
             begin(target: target, victims: victims)
@@ -198,7 +201,7 @@ struct Step {
 
     mutating func scalingOut(_ cluster: ClusterSnapshot) {
         guard let target = status.reassignment?.targetReplicas else { return finish("scale out had no target; back to stable") }
-        requeueAfter = ScalingSequence.busyInterval
+        requeueAfter = busy
         if observation.statefulSetReplicas < target {
             // Not applied (or undone): apply again; patching replicas is idempotent.
             actions.append(.setReplicas(target))
@@ -216,7 +219,7 @@ struct Step {
     }
 
     mutating func rebalancing(_ cluster: ClusterSnapshot) {
-        requeueAfter = ScalingSequence.busyInterval
+        requeueAfter = busy
         if !cluster.reassigning.isEmpty {
             record = "rebalancing: \(cluster.reassigning.count) partition move(s) in progress"
             condition(.rebalancing, .true, "MovesInProgress", "\(cluster.reassigning.count) partition moves in progress")
@@ -244,7 +247,7 @@ struct Step {
     }
 
     mutating func draining(_ cluster: ClusterSnapshot) {
-        requeueAfter = ScalingSequence.busyInterval
+        requeueAfter = busy
         guard let reassignment = status.reassignment, let victims = reassignment.drainingBrokers else { return finish("drain had no victims; back to stable") }
         if !cluster.reassigning.isEmpty {
             record = "draining: \(cluster.reassigning.count) partition move(s) in progress"
@@ -280,7 +283,7 @@ struct Step {
     }
 
     mutating func scalingIn(_ cluster: ClusterSnapshot) {
-        requeueAfter = ScalingSequence.busyInterval
+        requeueAfter = busy
         guard let reassignment = status.reassignment else { return finish("scale in had no target; back to stable") }
         let victims = Set(reassignment.drainingBrokers ?? [])
         let holding = Self.holding(cluster, victims: victims)

@@ -134,6 +134,17 @@ public final class SimulatedKafkaCluster: Sendable {
         }
     }
 
+    /// The partitions (`topic-partition`) with a replica on, or led by, `broker`.
+    public func partitions(on broker: Int32) -> [String] {
+        state.withLockedValue { state in
+            state.topics.keys.sorted().flatMap { topic in
+                state.topics[topic]!.enumerated().compactMap { index, partition in
+                    partition.replicas.contains(broker) || partition.leader == broker ? "\(topic)-\(index)" : nil
+                }
+            }
+        }
+    }
+
     /// The brokers in the cluster now.
     public var brokerIds: [Int32] { state.withLockedValue { $0.brokers.keys.sorted() } }
 

@@ -173,6 +173,9 @@ public final class KubernetesWorld: Sendable {
             }
             object.set(.string(namespace ?? "default"), at: "metadata.namespace")
         }
+        // The URL names the kind; a body without apiVersion and kind gets them from there.
+        if object["apiVersion"] == nil { object.set(.string(resource.apiVersion), at: "apiVersion") }
+        if object["kind"] == nil { object.set(.string(resource.kind), at: "kind") }
         try validate(resource, object)
         return try locked { state throws(FaceError) -> JSON in
             let key = Self.storeKey(resource.namespaced ? namespace ?? "default" : nil, name)

@@ -1,0 +1,112 @@
+import BrokerScaling
+import EbbTestSupport
+import Foundation
+import KafkaAdmin
+import KubernetesClient
+import Logging
+import NIOConcurrencyHelpers
+import Operator
+import Simulator
+import Testing
+
+/// The operator's controller, in this process, against the simulator's Kubernetes and Kafka
+/// faces over loopback: a stock HPA-like writer sets the pool's replicas through the scale
+/// subresource, and Ebb does the safe sequence for that count.
+struct OperatorAgainstFacesTests {
+    struct NoMetrics: MetricsPort {
+        func observe(_ pool: BrokerPool, now: Date, cluster: ClusterSnapshot?) async -> [MetricObservation] { [] }
+    }
+
+    static func eventually(_ what: String, seconds: Double = 30, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("not within \(seconds) s: \(what)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    @Test func externalReplicasScaleOutRebalanceDrainAndScaleIn() async throws {
+        let kube = KubernetesWorld()
+        let kafka = SimulatedKafkaCluster(moveSeconds: 0.2)
+        let world = SimulatedWorld(kubernetes: kube, kafka: kafka, podReadySeconds: 0.2)
+        func resource(_ plural: String) throws -> FaceResource { try #require(kube.resources.first { $0.plural == plural }) }
+        let crd = try String(contentsOf: RealParts.root.appendingPathComponent("Manifests/crd/brokerpools.ebb.io.yaml"), encoding: .utf8)
+        _ = try kube.create(try resource("customresourcedefinitions"), namespace: nil, try JSON.yaml(crd))
+        _ = try kube.create(try resource("namespaces"), namespace: nil, try JSON.yaml("metadata: {name: shop}"))
+        _ = try kube.create(try resource("statefulsets"), namespace: "shop", try JSON.yaml("""
+            metadata: {name: automq-broker}
+            spec:
+              replicas: 3
+              selector: {matchLabels: {app: automq}}
+              template: {metadata: {labels: {app: automq}}}
+            """))
+        let kafkaServer = try await KafkaFaceServer.start(router: kafka.router())
+        kafka.advertise(host: "127.0.0.1", port: kafkaServer.port)
+        _ = try kube.create(try resource("brokerpools"), namespace: "shop", try JSON.yaml("""
+            metadata: {name: shop-events}
+            spec:
+              scaleTargetRef: {name: automq-broker}
+              brokerIdOffset: 1000
+              kafka: {bootstrapServers: ["\(kafkaServer.address)"]}
+              minReplicas: 2
+              maxReplicas: 8
+              replicas: 3
+              pollingIntervalSeconds: 1
+              reassignment: {batchSize: 6}
+            """))
+        let start = MonotonicTime.now
+        world.tick(now: 0)
+        world.tick(now: 1)
+        #expect(kafka.brokerIds == [1000, 1001, 1002])
+        kafka.createTopic("orders", replicas: (0..<24).map { [1000 + Int32($0 % 3), 1000 + Int32(($0 + 1) % 3)] })
+        let kubeServer = try await KubernetesFaceServer.start(world: kube, bookmarkInterval: 1)
+        let client = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url), timeout: .seconds(5))
+        let lines = NIOLockedValueBox<[String]>([])
+        var logger = Logger(label: "ebb") { label in JSONLogHandler(label: label) { line in lines.withLockedValue { $0.append(line) } } }
+        logger.logLevel = .info
+        let reconciler = PoolReconciler(
+            workloads: KubernetesWorkloads(client: client, instance: "test"), kafka: KafkaClusterPort(clients: KafkaClients(kubernetes: nil)),
+            metricSource: NoMetrics(), logger: logger)
+        let controller = PoolController(client: client, namespace: "shop", reconciler: reconciler, logger: logger, workers: 2)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await controller.runLeading() }
+            group.addTask {
+                while !Task.isCancelled {
+                    world.tick(now: MonotonicTime.now - start + 1)
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            func pool() async throws -> BrokerPool { try await client.get(BrokerPool.self, namespace: "shop", name: "shop-events") }
+            // A stock HPA writes 5 through the scale subresource.
+            _ = try await client.setReplicas(BrokerPool.self, namespace: "shop", name: "shop-events", replicas: 5)
+            try await Self.eventually("scaled out to 5 and rebalanced onto the new brokers") {
+                let state = try await pool().status?.state
+                return state == .stable && kafka.brokerIds.count == 5 && !kafka.partitions(on: 1003).isEmpty && !kafka.partitions(on: 1004).isEmpty
+            }
+            // Then 2: drain 1002-1004 first, then shrink.
+            _ = try await client.setReplicas(BrokerPool.self, namespace: "shop", name: "shop-events", replicas: 2)
+            try await Self.eventually("drained and scaled in to 2") {
+                let state = try await pool().status?.state
+                let set = try await client.get(StatefulSet.self, namespace: "shop", name: "automq-broker")
+                return state == .stable && set.spec?.replicas == 2 && set.status?.replicas == 2 && kafka.brokerIds == [1000, 1001]
+            }
+            group.cancelAll()
+        }
+        await kubeServer.stop()
+        await kafkaServer.stop()
+
+        #expect(world.violations.isEmpty, "\(world.violations)")
+        for partition in 0..<24 { #expect(kafka.replicas("orders", Int32(partition))?.allSatisfy { $0 < 1002 } == true) }
+        let pool = try kube.get(try resource("brokerpools"), namespace: "shop", name: "shop-events")
+        #expect(pool.value(at: "status.observedGeneration")?.int == pool.value(at: "metadata.generation")?.int)
+        let events = ((try? JSON.parse(kube.listJSON(try resource("events"), namespace: "shop"))) ?? .null)["items"]?.arrayValue?.compactMap { $0["reason"]?.string } ?? []
+        for reason in ["ScaleOut", "Rebalanced", "Drain", "DrainVerified", "ScaledIn"] { #expect(events.contains(reason), "\(events)") }
+        let logged = lines.withLockedValue { $0 }
+        #expect(logged.contains { $0.contains("\"message\":\"plan submitted\"") })
+        #expect(logged.contains { $0.contains("\"message\":\"replicas patched\"") && $0.contains("\"to\":\"2\"") })
+    }
+}
