@@ -47,9 +47,12 @@ public final class KafkaConnection: Sendable {
     public let broker: String
     let channel: any Channel
     let clientId: String?
+    /// Why the connection ended, when a TLS failure ended it: reported by every request after.
+    let failure: NIOLockedValueBox<KafkaClientError?>
     private let nextCorrelationId = NIOLockedValueBox<Int32>(1)
 
-    init(broker: String, channel: any Channel, clientId: String?) {
+    init(broker: String, channel: any Channel, clientId: String?, failure: NIOLockedValueBox<KafkaClientError?>) {
+        self.failure = failure
         self.broker = broker
         self.channel = channel
         self.clientId = clientId
@@ -65,6 +68,7 @@ public final class KafkaConnection: Sendable {
         let broker = "\(host):\(port)"
         // SNI takes names only; for an IP address the certificate is checked against the IP.
         let name = serverName ?? (host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : host)
+        let failure = NIOLockedValueBox<KafkaClientError?>(nil)
         do {
             let channel = try await ClientBootstrap(group: group)
                 .connectTimeout(timeout)
@@ -75,11 +79,11 @@ public final class KafkaConnection: Sendable {
                         if let tls {
                             try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: name))
                         }
-                        try channel.pipeline.syncOperations.addHandler(KafkaClientHandler(broker: broker, maxFrameSize: maxFrameSize))
+                        try channel.pipeline.syncOperations.addHandler(KafkaClientHandler(broker: broker, maxFrameSize: maxFrameSize, failure: failure))
                     }
                 }
                 .connect(host: host, port: port).get()
-            return KafkaConnection(broker: broker, channel: channel, clientId: clientId)
+            return KafkaConnection(broker: broker, channel: channel, clientId: clientId, failure: failure)
         } catch {
             throw .connect(broker: broker, cause: "\(error)")
         }
@@ -99,7 +103,19 @@ public final class KafkaConnection: Sendable {
         let pending = KafkaClientHandler.Pending(
             correlationId: correlationId, api: api, apiKey: Request.apiKey, flexible: Request.Response.isFlexible(version),
             frame: frame, timeout: timeout, promise: promise)
-        channel.writeAndFlush(pending, promise: nil)
+        // A write that never reaches the handler (the channel closed meanwhile) would leave the
+        // answer's promise pending forever, with no timer: fail it with the write.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        let broker = self.broker
+        let registered = pending.registered
+        let failure = self.failure
+        written.futureResult.whenFailure { error in
+            // Once the handler holds the request, it fails it itself (with the TLS error, the
+            // closed connection or the timeout): only a write that never reached it fails here.
+            guard !registered.withLockedValue({ $0 }) else { return }
+            promise.fail(failure.withLockedValue { $0 } ?? KafkaClientHandler.classify(error, api: api, broker: broker))
+        }
+        channel.writeAndFlush(pending, promise: written)
         let body: [UInt8]
         do {
             body = try await promise.futureResult.get()
@@ -136,13 +152,18 @@ final class KafkaClientHandler: ChannelDuplexHandler {
         let frame: [UInt8]
         let timeout: TimeAmount
         let promise: EventLoopPromise<[UInt8]>
+        /// Set when the handler has taken the request in.
+        let registered = NIOLockedValueBox(false)
     }
 
     private let broker: String
     private var decoder: KafkaFrameDecoder
     private var inflight: [Int32: (pending: Pending, timer: Scheduled<Void>)] = [:]
 
-    init(broker: String, maxFrameSize: Int) {
+    let failure: NIOLockedValueBox<KafkaClientError?>
+
+    init(broker: String, maxFrameSize: Int, failure: NIOLockedValueBox<KafkaClientError?>) {
+        self.failure = failure
         self.broker = broker
         self.decoder = KafkaFrameDecoder(maxFrameSize: maxFrameSize)
     }
@@ -150,7 +171,7 @@ final class KafkaClientHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let pending = unwrapOutboundIn(data)
         guard context.channel.isActive else {
-            pending.promise.fail(KafkaClientError.connectionClosed(api: pending.api, broker: broker))
+            pending.promise.fail(tlsFailure ?? KafkaClientError.connectionClosed(api: pending.api, broker: broker))
             return
         }
         let correlationId = pending.correlationId
@@ -160,6 +181,7 @@ final class KafkaClientHandler: ChannelDuplexHandler {
             loopBound.value.expire(correlationId, seconds: seconds)
         }
         inflight[correlationId] = (pending, timer)
+        pending.registered.withLockedValue { $0 = true }
         context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: pending.frame)), promise: promise)
     }
 
@@ -200,15 +222,28 @@ final class KafkaClientHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         for (_, entry) in inflight {
             entry.timer.cancel()
-            entry.pending.promise.fail(KafkaClientError.connectionClosed(api: entry.pending.api, broker: broker))
+            entry.pending.promise.fail(tlsFailure ?? KafkaClientError.connectionClosed(api: entry.pending.api, broker: broker))
         }
         inflight.removeAll()
         context.fireChannelInactive()
     }
 
+    /// A failed write or channel error as the client reports it: TLS failures by name.
+    static func classify(_ error: any Error, api: String, broker: String) -> KafkaClientError {
+        if let known = error as? KafkaClientError { return known }
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError { return .tls(broker: broker, cause: "\(error)") }
+        return .connectionClosed(api: api, broker: broker)
+    }
+
+    /// The TLS failure that ended the connection, if one did.
+    private var tlsFailure: KafkaClientError?
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is NIOSSLError || error is BoringSSLError {
-            failAll(KafkaClientError.tls(broker: broker, cause: "\(error)"))
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            let tls = KafkaClientError.tls(broker: broker, cause: "\(error)")
+            tlsFailure = tls
+            failure.withLockedValue { $0 = tls }
+            failAll(tls)
         } else {
             failAll(KafkaClientError.protocolViolation(broker: broker, detail: "\(error)"))
         }

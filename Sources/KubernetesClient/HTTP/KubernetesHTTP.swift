@@ -146,7 +146,10 @@ public final class KubernetesHTTP: Sendable {
         let result = await Self.deadline(timeout, step: step) { () async throws(KubernetesClientError) -> HTTPAnswer in
             let connection = try await self.connect(step: step)
             do {
-                return try await connection.executeThenClose { inbound, outbound in
+                let channel = connection.channel
+                // Cancellation closes the connection, so that a waiting read ends at once.
+                return try await withTaskCancellationHandler {
+                try await connection.executeThenClose { inbound, outbound in
                     try await outbound.write(.head(head))
                     if let body, !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
                     try await outbound.write(.end(nil))
@@ -160,6 +163,9 @@ public final class KubernetesHTTP: Sendable {
                         }
                     }
                     throw KubernetesClientError.transport(step: step, cause: "the connection closed before the answer ended")
+                }
+                } onCancel: {
+                    channel.close(promise: nil)
                 }
             } catch let error as KubernetesClientError {
                 throw error
@@ -177,7 +183,10 @@ public final class KubernetesHTTP: Sendable {
     ) async throws(KubernetesClientError) {
         let head = try head(.GET, Self.target(path, query), contentType: nil, length: nil)
         let connection = try await connect(step: step)
+        let channel = connection.channel
         do {
+            // Cancellation (shutdown, lost lease) closes the stream at once.
+            try await withTaskCancellationHandler {
             try await connection.executeThenClose { inbound, outbound in
                 try await outbound.write(.head(head))
                 try await outbound.write(.end(nil))
@@ -208,6 +217,9 @@ public final class KubernetesHTTP: Sendable {
                         return
                     }
                 }
+            }
+            } onCancel: {
+                channel.close(promise: nil)
             }
         } catch let error as KubernetesClientError {
             throw error
