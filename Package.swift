@@ -51,7 +51,7 @@ let package = Package(
             dependencies: [
                 "BrokerScaling", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Yams", package: "Yams"),
+                .product(name: "Yams", package: "Yams"), "Operator", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(

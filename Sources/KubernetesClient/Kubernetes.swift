@@ -183,6 +183,15 @@ public final class Kubernetes: Sendable {
         return try Self.decode(R.self, body, step: step)
     }
 
+    /// Replaces an object (PUT), with its resourceVersion: a stale object fails with 409.
+    public func replace<R: KubernetesResource>(_ object: R) async throws(KubernetesClientError) -> R {
+        let step = "update \(object.reference)"
+        guard let name = object.metadata.name else { throw .decode(step: step, cause: "the object has no name") }
+        let body = try Self.encode(object, step: step)
+        let answer = try await call(.PUT, R.resource.path(namespace: object.metadata.namespace, name: name), contentType: "application/json", body: body, step: step)
+        return try Self.decode(R.self, answer, step: step)
+    }
+
     /// Replaces `status` through the status subresource, with the object's resourceVersion: a
     /// stale object fails with 409 Conflict rather than overwriting a newer status.
     public func replaceStatus<R: KubernetesResource>(_ object: R) async throws(KubernetesClientError) -> R {

@@ -229,7 +229,7 @@ public final class PoolReconciler: Sendable {
 
     /// One JSON line per decision that changes something, or differs from the last one logged.
     func logDecision(_ decision: Decision, spec: BrokerPoolSpec, state: PoolState?, key: String, logger: Logger) {
-        let signature = "\(decision.currentReplicas)>\(decision.desiredReplicas)|\(decision.reason)|\(decision.limitedBy?.rule.rawValue ?? "")"
+        let signature = "\(decision.currentReplicas)>\(decision.desiredReplicas)|\(decision.metric ?? "")|\(decision.limitedBy?.rule.rawValue ?? "")"
         let previous = memory.withLockedValue { memory -> String? in
             defer { memory[key, default: Memory()].lastDecision = signature }
             return memory[key]?.lastDecision

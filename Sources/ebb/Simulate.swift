@@ -1,72 +1,94 @@
 import ArgumentParser
 import Foundation
+import Logging
+import Operator
 import Simulator
 
-struct Simulate: ParsableCommand {
+struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a simulated campaign day and show what autoscaling the brokers saves.",
+        abstract: "Run a simulated campaign day three ways and show what following traffic saves.",
         discussion: """
-            Today this prints the scenario's traffic and the broker count it needs hour by hour, \
-            against provisioning for the peak all day. The full simulation (the Ebb controller \
-            against a simulated Kafka cluster, compared with static provisioning and a stock HPA) \
-            is being built.
+            The same traffic (a built-in scenario) hits a simulated diskless Kafka cluster three \
+            times: provisioned for the peak all day; scaled by the stock HPA algorithm on broker \
+            CPU, whose new brokers get no partitions; and scaled by Ebb's own reconcile code (the \
+            one `ebb run` uses), which moves partitions onto new brokers and drains leaving ones. \
+            A day runs in seconds, on virtual time; the same seed gives the same run.
             """
     )
 
     @Option(help: "Built-in scenario: \(BuiltInScenario.allCases.map(\.rawValue).joined(separator: ", ")).")
     var scenario: String = BuiltInScenario.blackFriday.rawValue
 
+    @Option(help: "Seed of the traffic noise and the partition skew.")
+    var seed: UInt64 = 42
+
     @Option(help: "Baseline produce throughput of the whole cluster, in MiB/s.")
     var baselineMiBPerSecond: Double = 300
 
-    @Option(help: "Throughput one broker should carry, in MiB/s.")
-    var targetMiBPerBroker: Double = 120
+    @Option(help: "Throughput one broker can serve, in MiB/s.")
+    var brokerCapacityMiBPerSecond: Double = 150
 
     @Option(name: .shortAndLong, help: "text or json.")
     var output: OutputFormat = .text
 
-    func run() throws {
-        guard let builtIn = BuiltInScenario(rawValue: scenario) else {
+    @Option(help: "Write Ebb's decision log to stderr: none, text or json.")
+    var log: String = "none"
+
+    func validate() throws {
+        guard BuiltInScenario(rawValue: scenario) != nil else {
             throw ValidationError("--scenario: unknown scenario '\(scenario)'; use one of \(BuiltInScenario.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard baselineMiBPerSecond > 0, targetMiBPerBroker > 0 else {
-            throw ValidationError("--baseline-mi-b-per-second and --target-mi-b-per-broker must be > 0")
+        guard baselineMiBPerSecond > 0, brokerCapacityMiBPerSecond > 0 else {
+            throw ValidationError("--baseline-mi-b-per-second and --broker-capacity-mi-b-per-second must be > 0")
         }
-        let profile = builtIn.profile
-        func brokers(_ multiplier: Double) -> Int { max(1, Int((baselineMiBPerSecond * multiplier / targetMiBPerBroker).rounded(.up))) }
-        let staticBrokers = brokers(profile.peakMultiplier)
-        // Broker-hours if capacity followed demand minute by minute.
-        let minutes = BuiltInScenario.daySeconds / 60
-        let followingBrokerHours = (0..<minutes).reduce(0.0) { $0 + Double(brokers(profile.multiplier(at: Double($1 * 60)))) } / 60
-        let staticBrokerHours = Double(staticBrokers * 24)
-        let hourly = (0..<24).map { hour in
-            (hour: hour, multiplier: profile.multiplier(at: Double(hour * 3600)), brokers: brokers(profile.multiplier(at: Double(hour * 3600))))
+        guard ["none", "text", "json"].contains(log) else { throw ValidationError("--log: none, text or json") }
+    }
+
+    func run() async throws {
+        let builtIn = BuiltInScenario(rawValue: scenario)!
+        var settings = CampaignSettings()
+        settings.baselineMiBPerSecond = baselineMiBPerSecond
+        settings.brokerCapacityMiBPerSecond = brokerCapacityMiBPerSecond
+        let format = log
+        var logger = Logger(label: "ebb") { label in
+            switch format {
+            case "json": return JSONLogHandler(label: label)
+            case "text": return TextLogHandler(label: label)
+            default: return SwiftLogNoOpLogHandler()
+            }
         }
+        logger.logLevel = .info
+        let clock = ContinuousClock()
+        var report: CampaignReport?
+        let elapsed = await clock.measure {
+            report = await Campaign.run(scenario: builtIn.rawValue, profile: builtIn.profile, settings: settings, seed: seed, logger: logger)
+        }
+        guard let report else { return }
         switch output {
         case .json:
-            struct Summary: Encodable {
-                let scenario: String
-                let staticBrokers: Int
-                let staticBrokerHours: Double
-                let demandFollowingBrokerHours: Double
-                let fullSimulation: String
-            }
-            print(try jsonString(Summary(
-                scenario: builtIn.rawValue, staticBrokers: staticBrokers, staticBrokerHours: staticBrokerHours,
-                demandFollowingBrokerHours: (followingBrokerHours * 10).rounded() / 10,
-                fullSimulation: "not built yet")))
+            print(try jsonString(report))
         case .text:
-            print("Scenario \(builtIn.rawValue): \(builtIn.summary)")
-            print("Baseline \(Int(baselineMiBPerSecond)) MiB/s, \(Int(targetMiBPerBroker)) MiB/s per broker.\n")
-            print("hour  traffic  brokers needed")
-            for row in hourly {
-                print(String(format: "%02d:00 %6.1f×  %4d  %@", row.hour, row.multiplier, row.brokers, String(repeating: "▇", count: row.brokers)))
+            print("Scenario \(report.scenario): \(builtIn.summary)")
+            print("Baseline \(Int(baselineMiBPerSecond)) MiB/s (peak \(report.peakMultiplier)×); a broker serves \(Int(brokerCapacityMiBPerSecond)) MiB/s; pods start in \(Int(settings.podStartSeconds)) s; a partition moves in \(settings.moveSeconds) s; lag SLO \(Int(settings.lagSLOMessages)) messages. Seed \(report.seed).\n")
+            print(table([["strategy", "broker-hours", "peak lag", "p99 lag", "min over SLO", "scale-outs", "scale-ins", "moves", "to capacity"]] + report.strategies.map { result in
+                [result.name, String(format: "%.1f", result.brokerHours), Self.count(result.peakLag), Self.count(result.p99Lag), String(format: "%.0f", result.minutesOverSlo),
+                 "\(result.scaleOuts)", "\(result.scaleIns)", "\(result.moves)", result.secondsToCapacity.map { String(format: "%.0f s", $0) } ?? "never"]
+            }))
+            if let fixed = report.strategies.first(where: { $0.name == "static" }), let ebb = report.strategies.first(where: { $0.name == "ebb" }), let hpa = report.strategies.first(where: { $0.name == "hpa" }) {
+                print("")
+                print(String(format: "Ebb used %.0f%% of the broker-hours of provisioning for the peak, with %.0f minutes over the lag SLO (HPA alone: %.0f).",
+                             ebb.brokerHours / fixed.brokerHours * 100, ebb.minutesOverSlo, hpa.minutesOverSlo))
             }
-            print("")
-            print("Provisioned for the peak all day: \(staticBrokers) brokers, \(Int(staticBrokerHours)) broker-hours.")
-            print(String(format: "Capacity following demand:        %.1f broker-hours (%.2f× of static).", followingBrokerHours, followingBrokerHours / staticBrokerHours))
-            print("\nThis is the demand curve only. The full simulation, with the Ebb controller scaling a simulated")
-            print("Kafka cluster and moving its partitions, compared with static provisioning and a stock HPA, is being built.")
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print(String(format: "(24 simulated hours × 3 strategies in %.1f s)", seconds))
+        }
+    }
+
+    static func count(_ value: Double) -> String {
+        switch value {
+        case ..<1_000: return String(format: "%.0f", value)
+        case ..<1_000_000: return String(format: "%.1fk", value / 1_000)
+        default: return String(format: "%.1fM", value / 1_000_000)
         }
     }
 }

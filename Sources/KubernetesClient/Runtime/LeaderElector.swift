@@ -148,9 +148,9 @@ public struct LeaderElector: Sendable {
                 let created = try await client.create(Lease(metadata: ObjectMeta(name: name, namespace: namespace), spec: spec))
                 return .wrote(created.metadata.resourceVersion ?? "")
             case let .update(spec, version):
+                // An update (PUT) with the resourceVersion read: a concurrent writer makes it 409.
                 let lease = Lease(metadata: ObjectMeta(name: name, namespace: namespace, resourceVersion: version), spec: spec)
-                let body = try Kubernetes.encode(lease, step: "renew lease \(namespace)/\(name)")
-                let updated = try await client.patch(Lease.self, namespace: namespace, name: name, .merge(body))
+                let updated = try await client.replace(lease)
                 return .wrote(updated.metadata.resourceVersion ?? "")
             case .wait, .stopLeading:
                 return .nothing

@@ -1,0 +1,167 @@
+import BrokerScaling
+
+/// The parameters of a simulated campaign day.
+public struct CampaignSettings: Sendable, Hashable, Codable {
+    /// Produce throughput of the whole cluster at multiplier 1, in MiB/s.
+    public var baselineMiBPerSecond: Double = 300
+    /// What one broker can serve, in MiB/s.
+    public var brokerCapacityMiBPerSecond: Double = 150
+    /// Seconds from a pod's creation until its broker serves.
+    public var podStartSeconds: Double = 60
+    /// Seconds a partition does not serve while it moves (AutoMQ: about 1.5 s).
+    public var moveSeconds: Double = 1.5
+    /// Consumer lag above this many messages breaks the SLO.
+    public var lagSLOMessages: Double = 100_000
+    /// Average record size, to turn bytes into messages.
+    public var recordBytes: Double = 1_024
+    /// Simulation step, in seconds.
+    public var stepSeconds: Double = 5
+    /// AutoMQ keeps one replica per partition: durability is the object store's.
+    public var replication = 1
+    /// Seconds before the partitions of a broker that vanished are failed over elsewhere.
+    public var failoverSeconds: Double = 30
+    /// Topics and their partition counts (an e-commerce platform's).
+    public var topics: [String: Int] = ["orders": 24, "carts": 12, "inventory": 12, "payments": 12, "clickstream": 48, "recommendations": 12]
+
+    public init() {}
+}
+
+/// The Kafka cluster of one strategy's run: brokers that take time to start, partitions with
+/// skewed traffic, a backlog (consumer lag) where brokers fall short, and partitions that do
+/// not serve while they move.
+struct CampaignCluster {
+    struct Partition {
+        var topic: String
+        var index: Int32
+        var replicas: [Int32]
+        var leader: Int32?
+        /// Share of the cluster's traffic.
+        var weight: Double
+        /// Bytes produced but not yet served.
+        var backlog: Double = 0
+        var movingUntil: Double = -1
+        var moveTo: [Int32]?
+    }
+
+    let settings: CampaignSettings
+    /// Broker id -> the time it serves from.
+    var brokers: [Int32: Double] = [:]
+    var partitions: [Partition] = []
+    var moves = 0
+    /// Brokers saturated in the last step.
+    var saturated = 0
+    /// Each serving broker's load in the last step, in percent of its capacity (its CPU).
+    var utilization: [Int32: Double] = [:]
+
+    init(settings: CampaignSettings, brokers count: Int, seed: UInt64) {
+        self.settings = settings
+        var random = SplitMix(seed: seed)
+        for id in 0..<Int32(count) { brokers[id] = 0 }
+        // Skew: a hot topic (clickstream), hot partitions within topics (Zipf-like weights).
+        var raw: [(String, Int32, Double)] = []
+        for (topic, count) in settings.topics.sorted(by: { $0.key < $1.key }) {
+            let topicWeight = topic == "clickstream" ? 3.0 : topic == "orders" ? 1.5 : 1.0
+            for index in 0..<count {
+                let jitter = 0.8 + 0.4 * Double(random.next() % 1000) / 1000
+                raw.append((topic, Int32(index), topicWeight * jitter / Double(index % 8 + 1).squareRoot()))
+            }
+        }
+        let total = raw.reduce(0) { $0 + $1.2 }
+        for (position, entry) in raw.enumerated() {
+            let replicas = (0..<settings.replication).map { Int32((position + $0) % count) }
+            partitions.append(Partition(topic: entry.0, index: entry.1, replicas: replicas, leader: replicas.first, weight: entry.2 / total))
+        }
+    }
+
+    func serving(at now: Double) -> [Int32] { brokers.filter { $0.value <= now }.keys.sorted() }
+
+    /// One step: traffic arrives, each leader serves what its capacity allows, moves finish.
+    mutating func step(now: Double, dt: Double, demandMiBPerSecond: Double) {
+        let mebibyte = 1_048_576.0
+        let capacity = settings.brokerCapacityMiBPerSecond * mebibyte * dt
+        let live = Set(serving(at: now))
+        var demand: [Int32: Double] = [:]
+        for index in partitions.indices {
+            partitions[index].backlog += demandMiBPerSecond * mebibyte * dt * partitions[index].weight
+            if partitions[index].movingUntil >= 0, partitions[index].movingUntil <= now, let target = partitions[index].moveTo {
+                let leader = partitions[index].leader
+                partitions[index].replicas = target
+                if leader == nil || !target.contains(leader!) { partitions[index].leader = target.first }
+                partitions[index].movingUntil = -1
+                partitions[index].moveTo = nil
+            }
+            guard partitions[index].movingUntil < 0, let leader = partitions[index].leader, live.contains(leader) else { continue }
+            demand[leader, default: 0] += partitions[index].backlog
+        }
+        saturated = 0
+        var fraction: [Int32: Double] = [:]
+        utilization = Dictionary(live.map { ($0, 5.0) }, uniquingKeysWith: { first, _ in first })
+        for (broker, wanted) in demand {
+            if wanted > capacity { saturated += 1 }
+            fraction[broker] = wanted > 0 ? min(1, capacity / wanted) : 1
+            // An idle broker still burns a little; a saturated one shows 100%.
+            utilization[broker] = 5 + 95 * min(1, wanted / capacity)
+        }
+        for index in partitions.indices {
+            guard partitions[index].movingUntil < 0, let leader = partitions[index].leader, let share = fraction[leader] else { continue }
+            partitions[index].backlog -= partitions[index].backlog * share
+            if partitions[index].backlog < 1 { partitions[index].backlog = 0 }
+        }
+    }
+
+    var lagMessages: Double { partitions.reduce(0) { $0 + $1.backlog } / settings.recordBytes }
+
+    /// Starts moving partitions; they stop serving for `moveSeconds`.
+    mutating func move(_ planned: [PartitionMove], now: Double) {
+        for move in planned {
+            guard let index = partitions.firstIndex(where: { $0.topic == move.topic && $0.index == move.partition }) else { continue }
+            partitions[index].moveTo = move.to
+            partitions[index].movingUntil = now + settings.moveSeconds
+            moves += 1
+        }
+    }
+
+    /// Places partitions as a careful team would before the campaign (the planner, at once,
+    /// with no move cost): what static provisioning gets.
+    mutating func balance(demandMiBPerSecond: Double) {
+        guard let plan = try? PartitionPlanner.plan(
+            ClusterView(brokers: view(now: .infinity, demandMiBPerSecond: demandMiBPerSecond).brokers, partitions: view(now: .infinity, demandMiBPerSecond: demandMiBPerSecond).partitions),
+            constraints: PlanConstraints(maxMovesPerBroker: 1_000, maxMovesPerCluster: 100_000, batchSize: 100_000)) else { return }
+        for move in plan.moves {
+            guard let index = partitions.firstIndex(where: { $0.topic == move.topic && $0.index == move.partition }) else { continue }
+            partitions[index].replicas = move.to
+            partitions[index].leader = move.to.first
+        }
+    }
+
+    /// A broker goes (its pod is deleted): its partitions lose that replica; leadership goes to
+    /// a remaining replica, as Kafka elects from the ISR. A partition left with none is offline
+    /// until the controller fails it over to another broker (`failoverSeconds`).
+    mutating func remove(_ broker: Int32, now: Double) {
+        brokers[broker] = nil
+        let remaining = brokers.keys.sorted()
+        var next = 0
+        for index in partitions.indices where partitions[index].replicas.contains(broker) || partitions[index].leader == broker {
+            partitions[index].replicas.removeAll { $0 == broker }
+            if partitions[index].leader == broker { partitions[index].leader = partitions[index].replicas.first }
+            if partitions[index].replicas.isEmpty, !remaining.isEmpty {
+                partitions[index].movingUntil = now + settings.failoverSeconds
+                partitions[index].moveTo = [remaining[next % remaining.count]]
+                next += 1
+            }
+        }
+    }
+
+    /// What the Kafka protocol would show: registered brokers (those serving), partitions with
+    /// their produce rates (as Ebb derives them from offsets), moves in progress.
+    func view(now: Double, demandMiBPerSecond: Double) -> ClusterSnapshot {
+        ClusterSnapshot(
+            brokers: serving(at: now).map { ClusterView.Broker(id: $0, rack: "rack-\($0 % 3)") },
+            partitions: partitions.map {
+                ClusterView.Partition(
+                    topic: $0.topic, partition: $0.index, replicas: $0.replicas, leader: $0.leader,
+                    bytesInPerSecond: demandMiBPerSecond * 1_048_576 * $0.weight)
+            },
+            reassigning: Set(partitions.filter { $0.movingUntil >= 0 }.map { "\($0.topic)-\($0.index)" }))
+    }
+}
