@@ -34,6 +34,9 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Write Ebb's decision log to stderr: none, text or json.")
     var log: String = "none"
 
+    @Option(help: "Also draw traffic, brokers and lag over the day for the three strategies into this SVG file.")
+    var chart: String?
+
     func validate() throws {
         guard BuiltInScenario(rawValue: scenario) != nil else {
             throw ValidationError("--scenario: unknown scenario '\(scenario)'; use one of \(BuiltInScenario.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -64,6 +67,13 @@ struct Simulate: AsyncParsableCommand {
             report = await Campaign.run(scenario: builtIn.rawValue, profile: builtIn.profile, settings: settings, seed: seed, logger: logger)
         }
         guard let report else { return }
+        if let chart {
+            do {
+                try CampaignChart.svg(report).write(toFile: chart, atomically: true, encoding: .utf8)
+            } catch {
+                throw ValidationError("--chart: cannot write \(chart): \(error.localizedDescription)")
+            }
+        }
         switch output {
         case .json:
             print(try jsonString(report))

@@ -87,15 +87,19 @@ struct CLITests {
         #expect(result.stdout == committed)
     }
 
-    @Test func simulateShowsTheDemandCurve() throws {
-        let result = try ebb("simulate", "--scenario", "black-friday", "--output", "json")
-        #expect(result.status == 0)
+    @Test func simulateComparesThreeStrategiesAndDrawsThem() throws {
+        let chart = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-chart-\(UUID().uuidString).svg")
+        defer { try? FileManager.default.removeItem(at: chart) }
+        let result = try ebb("simulate", "--scenario", "flash-sale", "--seed", "3", "--output", "json", "--chart", chart.path)
+        #expect(result.status == 0, "\(result.stderr)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        // 300 MiB/s × 8 at 120 MiB/s per broker: 20 brokers for the peak, all day.
-        #expect(summary["staticBrokers"] as? Int == 20)
-        #expect(summary["staticBrokerHours"] as? Double == 480)
-        let following = try #require(summary["demandFollowingBrokerHours"] as? Double)
-        #expect(following < 0.45 * 480)
+        #expect(summary["scenario"] as? String == "flash-sale" && summary["seed"] as? Int == 3)
+        let strategies = try #require(summary["strategies"] as? [[String: Any]])
+        #expect(strategies.compactMap { $0["name"] as? String } == ["static", "hpa", "ebb"])
+        let hours = strategies.compactMap { $0["brokerHours"] as? Double }
+        #expect(hours.count == 3 && hours[2] < hours[0])
+        let svg = try String(contentsOf: chart, encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.contains("polyline") && svg.contains("ebb (") && svg.hasSuffix("</svg>\n"))
         let unknown = try ebb("simulate", "--scenario", "cyber-tuesday")
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("unknown scenario 'cyber-tuesday'"))

@@ -21,6 +21,8 @@ final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable
         var elections = 0
         var events: [String] = []
         var statusWrites = 0
+        /// Partitions still on a broker when its pod went.
+        var violations: [String] = []
     }
 
     let state: NIOLockedValueBox<State>
@@ -47,6 +49,13 @@ final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable
                 if let leader, !move.to.contains(leader) { state.partitions[index].leader = move.to.first }
             }
             state.inFlight = []
+            if state.replicas < state.pods {
+                let offset = state.pool.spec.effectiveBrokerIdOffset
+                let leaving = Set((state.replicas..<state.pods).map { offset + $0 })
+                for partition in state.partitions where partition.replicas.contains(where: leaving.contains) {
+                    state.violations.append("\(partition.name) on a broker that went")
+                }
+            }
             state.pods = state.replicas
         }
     }

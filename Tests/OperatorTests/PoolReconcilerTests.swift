@@ -122,3 +122,31 @@ struct PoolReconcilerTests {
         #expect(world.state.withLockedValue { $0.replicas } == 3, "scales in once it can see")
     }
 }
+
+/// A new leader (a fresh reconciler, with none of the old one's memory) takes over mid-drain:
+/// it resumes from the pool's status and the cluster, repeats nothing, and never shrinks under
+/// a partition.
+struct LeaderHandoverTests {
+    @Test func aNewLeaderResumesADrain() async throws {
+        var pool = PoolReconcilerTests.pool()
+        pool.spec.replicas = 3
+        pool.spec.reassignment = ReassignmentSpec(batchSize: 4)
+        let world = FakeWorld(pool: pool, brokers: 6, partitions: 60, bytesInPerSecond: 0)
+        let old = PoolReconcilerTests.Harness(world: world)
+        for index in 0..<2 { try await old.step(index) }
+        #expect(world.pool.status?.state == .draining)
+        let submittedBefore = world.state.withLockedValue { $0.submitted.count }
+        #expect(submittedBefore >= 1)
+        // The old leader is gone; the new one starts from the status alone.
+        let new = PoolReconcilerTests.Harness(world: world)
+        for index in 2..<60 where world.pool.status?.state != .stable || world.state.withLockedValue({ $0.pods }) != 3 {
+            try await new.step(index)
+        }
+        let state = world.state.withLockedValue { $0 }
+        #expect(state.violations.isEmpty, "\(state.violations)")
+        #expect(state.submitted.count > submittedBefore, "the new leader went on with the drain")
+        #expect(world.pool.status?.state == .stable && state.replicas == 3 && state.pods == 3)
+        #expect(!state.partitions.contains { $0.replicas.contains { $0 >= 1003 } })
+        #expect(state.patches == [3], "one scale-in, by whichever leader verified the drain")
+    }
+}
