@@ -16,17 +16,17 @@ struct Simulate: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Built-in scenario: \(BuiltInScenario.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "A built-in scenario (\(BuiltInScenario.allCases.map(\.rawValue).joined(separator: ", "))) or a scenario YAML file.")
     var scenario: String = BuiltInScenario.blackFriday.rawValue
 
     @Option(help: "Seed of the traffic noise and the partition skew.")
     var seed: UInt64 = 42
 
-    @Option(help: "Baseline produce throughput of the whole cluster, in MiB/s.")
-    var baselineMiBPerSecond: Double = 300
+    @Option(help: "Baseline produce throughput of the whole cluster, in MiB/s (default 300, or the scenario file's).")
+    var baselineMiBPerSecond: Double?
 
-    @Option(help: "Throughput one broker can serve, in MiB/s.")
-    var brokerCapacityMiBPerSecond: Double = 150
+    @Option(help: "Throughput one broker can serve, in MiB/s (default 150, or the scenario file's).")
+    var brokerCapacityMiBPerSecond: Double?
 
     @Option(name: .shortAndLong, help: "text or json.")
     var output: OutputFormat = .text
@@ -38,20 +38,35 @@ struct Simulate: AsyncParsableCommand {
     var chart: String?
 
     func validate() throws {
-        guard BuiltInScenario(rawValue: scenario) != nil else {
-            throw ValidationError("--scenario: unknown scenario '\(scenario)'; use one of \(BuiltInScenario.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard BuiltInScenario(rawValue: scenario) != nil || FileManager.default.fileExists(atPath: scenario) else {
+            throw ValidationError("--scenario: unknown scenario '\(scenario)'; use one of \(BuiltInScenario.allCases.map(\.rawValue).joined(separator: ", ")), or a scenario YAML file")
         }
-        guard baselineMiBPerSecond > 0, brokerCapacityMiBPerSecond > 0 else {
+        guard (baselineMiBPerSecond ?? 1) > 0, (brokerCapacityMiBPerSecond ?? 1) > 0 else {
             throw ValidationError("--baseline-mi-b-per-second and --broker-capacity-mi-b-per-second must be > 0")
         }
         guard ["none", "text", "json"].contains(log) else { throw ValidationError("--log: none, text or json") }
     }
 
     func run() async throws {
-        let builtIn = BuiltInScenario(rawValue: scenario)!
+        let name: String
+        let summary: String
+        let profile: TrafficProfile
         var settings = CampaignSettings()
-        settings.baselineMiBPerSecond = baselineMiBPerSecond
-        settings.brokerCapacityMiBPerSecond = brokerCapacityMiBPerSecond
+        if let builtIn = BuiltInScenario(rawValue: scenario) {
+            (name, summary, profile) = (builtIn.rawValue, builtIn.summary, builtIn.profile)
+        } else {
+            let file: ScenarioFile
+            do {
+                file = try ScenarioFile.load(scenario)
+            } catch {
+                throw ValidationError("--scenario: \(error)")
+            }
+            (name, summary, profile) = (file.name, file.description, file.profile)
+            settings.baselineMiBPerSecond = file.baselineMiBPerSecond ?? settings.baselineMiBPerSecond
+            settings.brokerCapacityMiBPerSecond = file.brokerCapacityMiBPerSecond ?? settings.brokerCapacityMiBPerSecond
+        }
+        settings.baselineMiBPerSecond = baselineMiBPerSecond ?? settings.baselineMiBPerSecond
+        settings.brokerCapacityMiBPerSecond = brokerCapacityMiBPerSecond ?? settings.brokerCapacityMiBPerSecond
         let format = log
         var logger = Logger(label: "ebb") { label in
             switch format {
@@ -64,7 +79,7 @@ struct Simulate: AsyncParsableCommand {
         let clock = ContinuousClock()
         var report: CampaignReport?
         let elapsed = await clock.measure {
-            report = await Campaign.run(scenario: builtIn.rawValue, profile: builtIn.profile, settings: settings, seed: seed, logger: logger)
+            report = await Campaign.run(scenario: name, profile: profile, settings: settings, seed: seed, logger: logger)
         }
         guard let report else { return }
         if let chart {
@@ -78,8 +93,8 @@ struct Simulate: AsyncParsableCommand {
         case .json:
             print(try jsonString(report))
         case .text:
-            print("Scenario \(report.scenario): \(builtIn.summary)")
-            print("Baseline \(Int(baselineMiBPerSecond)) MiB/s (peak \(report.peakMultiplier)×); a broker serves \(Int(brokerCapacityMiBPerSecond)) MiB/s; pods start in \(Int(settings.podStartSeconds)) s; a partition moves in \(settings.moveSeconds) s; lag SLO \(Int(settings.lagSLOMessages)) messages. Seed \(report.seed).\n")
+            print("Scenario \(report.scenario): \(summary)")
+            print("Baseline \(Int(settings.baselineMiBPerSecond)) MiB/s (peak \(report.peakMultiplier)×); a broker serves \(Int(settings.brokerCapacityMiBPerSecond)) MiB/s; pods start in \(Int(settings.podStartSeconds)) s; a partition moves in \(settings.moveSeconds) s; lag SLO \(Int(settings.lagSLOMessages)) messages. Seed \(report.seed).\n")
             print(table([["strategy", "broker-hours", "peak lag", "p99 lag", "min over SLO", "scale-outs", "scale-ins", "moves", "to capacity"]] + report.strategies.map { result in
                 [result.name, String(format: "%.1f", result.brokerHours), Self.count(result.peakLag), Self.count(result.p99Lag), String(format: "%.0f", result.minutesOverSlo),
                  "\(result.scaleOuts)", "\(result.scaleIns)", "\(result.moves)", result.secondsToCapacity.map { String(format: "%.0f s", $0) } ?? "never"]
