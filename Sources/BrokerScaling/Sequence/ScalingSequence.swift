@@ -199,7 +199,23 @@ struct Step {
             drainingBrokers: victims, startedAt: now)
     }
 
+    /// Demand kept rising while brokers start or partitions move: raise the target at once
+    /// (adding brokers is always safe) instead of finishing this round first.
+    mutating func raiseTarget() -> Bool {
+        guard spec.dryRun != true, spec.paused != true, var reassignment = status.reassignment, reassignment.drainingBrokers == nil,
+              let wanted = ScalingSequence.target(observation), wanted > reassignment.targetReplicas else { return false }
+        actions.append(.setReplicas(wanted))
+        actions.append(.event(type: "Normal", reason: "ScaleOut", note: "\(reassignment.targetReplicas) -> \(wanted) brokers while scaling out: \(observation.decision?.reason ?? "replicas set on the pool")"))
+        reassignment.targetReplicas = wanted
+        status.reassignment = reassignment
+        status.desiredReplicas = wanted
+        status.state = .scalingOut
+        status.lastScaleTime = now
+        return true
+    }
+
     mutating func scalingOut(_ cluster: ClusterSnapshot) {
+        _ = raiseTarget()
         guard let target = status.reassignment?.targetReplicas else { return finish("scale out had no target; back to stable") }
         requeueAfter = busy
         if observation.statefulSetReplicas < target {
@@ -220,6 +236,10 @@ struct Step {
 
     mutating func rebalancing(_ cluster: ClusterSnapshot) {
         requeueAfter = busy
+        if raiseTarget() {
+            record = "scale out raised to \(status.reassignment?.targetReplicas ?? 0) while rebalancing"
+            return
+        }
         if !cluster.reassigning.isEmpty {
             record = "rebalancing: \(cluster.reassigning.count) partition move(s) in progress"
             condition(.rebalancing, .true, "MovesInProgress", "\(cluster.reassigning.count) partition moves in progress")
