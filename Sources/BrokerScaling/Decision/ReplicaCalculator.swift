@@ -54,7 +54,7 @@ struct ReplicaCalculator {
             guard let partitions = observation.partitions, partitions > 0 else {
                 return unavailable("the partition count of the group's topics is unknown")
             }
-            proposal.value = sample.value / Double(partitions)
+            proposal.value = Self.sustainedLag(observation.samples ?? [], newest: sample) / Double(partitions)
             return clusterValue(ratio: proposal.value! / targetValue, into: proposal)
         case (_, .averageValue):
             // HPA's external metric with an AverageValue target.
@@ -69,6 +69,14 @@ struct ReplicaCalculator {
             proposal.value = sample.value
             return clusterValue(ratio: sample.value / targetValue, into: proposal)
         }
+    }
+
+    /// Lag that lasted: the lowest reading of the last 30 s (the newest alone when there is no
+    /// other). A partition move stops that partition for a second or two, and the lag it leaves
+    /// drains at once; taken at its peak it would ask for brokers that nothing needs.
+    static func sustainedLag(_ samples: [MetricSample], newest: MetricSample) -> Double {
+        let recent = samples.filter { newest.time.timeIntervalSince($0.time) <= 30 && $0.time <= newest.time && $0.value.isFinite && $0.value >= 0 }
+        return recent.map(\.value).min() ?? newest.value
     }
 
     /// HPA's `getUsageRatioReplicaCount`: ceil(ratio × ready brokers), unless within tolerance.

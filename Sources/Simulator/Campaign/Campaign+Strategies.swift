@@ -114,6 +114,8 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
         var demand = 0.0
         var scaleOuts = 0
         var scaleIns = 0
+        /// Recent lag readings, as the operator's metric source keeps them.
+        var lagSamples: [MetricSample] = []
     }
 
     let state: NIOLockedValueBox<State>
@@ -177,10 +179,13 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
     func observe(_ pool: BrokerPool, now: Date, cluster: ClusterSnapshot?) async -> [MetricObservation] {
         state.withLockedValue { state in
             let lag = state.cluster?.lagMessages ?? 0
+            state.lagSamples.append(MetricSample(time: now, value: lag))
+            if state.lagSamples.count > 6 { state.lagSamples.removeFirst(state.lagSamples.count - 6) }
+            let samples = state.lagSamples
             return (pool.spec.metrics ?? []).map { metric in
                 switch metric.type {
                 case .consumerLag:
-                    return MetricObservation(name: metric.displayName, samples: [MetricSample(time: now, value: lag)], partitions: Int32(state.cluster?.partitions.count ?? 1))
+                    return MetricObservation(name: metric.displayName, samples: samples, partitions: Int32(state.cluster?.partitions.count ?? 1))
                 default:
                     return MetricObservation(name: metric.displayName, samples: [MetricSample(time: now, value: state.demand * 1_048_576)])
                 }
