@@ -10,33 +10,8 @@ import Testing
 /// faces: it follows a pool's replicas, serves /metrics and /readyz, and stops cleanly on SIGTERM.
 struct EbbRunProcessTests {
     @Test func ebbRunScalesAPoolServesMetricsAndStopsOnSIGTERM() async throws {
-        let kube = KubernetesWorld()
-        let kafka = SimulatedKafkaCluster(moveSeconds: 0.2)
-        let world = SimulatedWorld(kubernetes: kube, kafka: kafka, podReadySeconds: 0.2)
-        func resource(_ plural: String) throws -> FaceResource { try #require(kube.resources.first { $0.plural == plural }) }
-        let crd = try String(contentsOf: RealParts.root.appendingPathComponent("Manifests/crd/brokerpools.ebb.io.yaml"), encoding: .utf8)
-        _ = try kube.create(try resource("customresourcedefinitions"), namespace: nil, try JSON.yaml(crd))
-        _ = try kube.create(try resource("namespaces"), namespace: nil, try JSON.yaml("metadata: {name: shop}"))
-        _ = try kube.create(try resource("statefulsets"), namespace: "shop", try JSON.yaml("""
-            metadata: {name: automq-broker}
-            spec: {replicas: 3, selector: {matchLabels: {app: automq}}, template: {metadata: {labels: {app: automq}}}}
-            """))
-        let kafkaServer = try await KafkaFaceServer.start(router: kafka.router())
-        kafka.advertise(host: "127.0.0.1", port: kafkaServer.port)
-        _ = try kube.create(try resource("brokerpools"), namespace: "shop", try JSON.yaml("""
-            metadata: {name: shop-events}
-            spec:
-              scaleTargetRef: {name: automq-broker}
-              brokerIdOffset: 1000
-              kafka: {bootstrapServers: ["\(kafkaServer.address)"]}
-              minReplicas: 2
-              maxReplicas: 8
-              replicas: 3
-              pollingIntervalSeconds: 1
-            """))
-        world.tick(now: 0)
-        world.tick(now: 1)
-        kafka.createTopic("orders", replicas: (0..<12).map { [1000 + Int32($0 % 3)] })
+        let shop = try await ShopWorld.make(partitions: 12)
+        let (kube, kafka, world, kafkaServer) = (shop.kube, shop.kafka, shop.world, shop.kafkaServer)
         let kubeServer = try await KubernetesFaceServer.start(world: kube, bookmarkInterval: 1)
         let kubeconfig = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-run-\(UUID().uuidString).yaml")
         try """
