@@ -78,7 +78,9 @@ let package = Package(
         .target(
             name: "EbbTestSupport", dependencies: [.product(name: "NIOSSL", package: "swift-nio-ssl")], path: "Tests/Support"),
         .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling"], exclude: ["Fixtures"]),
-        .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient", "Simulator", "EbbTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "KubernetesClientTests", dependencies: ["KubernetesClient", "Simulator", "EbbTestSupport", .product(name: "Yams", package: "Yams")],
+            exclude: ["Fixtures"]),
         .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin", "ebb", "EbbTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BrokerMetricsTests", dependencies: ["BrokerMetrics"]),
         .testTarget(

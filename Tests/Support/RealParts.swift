@@ -1,7 +1,7 @@
 import Foundation
 
-/// Real parts the tests use, installed by `.ci/run`: Tansu (a Kafka-compatible broker) and
-/// kubectl, both from PyPI wheels, and kafka-python. Without them a test is skipped locally,
+/// Real parts the tests use, installed by `.ci/run`: Tansu (a Kafka-compatible broker), kubectl
+/// and helm, from PyPI wheels, and kafka-python. Without them a test is skipped locally,
 /// but fails in CI (where `CI` is set), so CI always proves them.
 public enum RealParts {
     public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -14,6 +14,7 @@ public enum RealParts {
 
     public static var tansu: URL? { tool("tansu", environment: "TANSU") }
     public static var kubectl: URL? { tool("kubectl", environment: "KUBECTL") }
+    public static var helm: URL? { tool("helm", environment: "HELM") }
 
     /// A TCP port free on 127.0.0.1 just now.
     public static func freePort() -> Int {
