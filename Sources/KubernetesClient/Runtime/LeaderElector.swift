@@ -139,7 +139,22 @@ public struct LeaderElector: Sendable {
     }
 
     /// The API call for `action`.
+    /// The API call for `action`, given at most half the renew deadline: a renewal stuck on an
+    /// unresponsive API server must fail in time for the leader to stop before the lease can
+    /// expire for the others (the client's own timeout may be much longer).
     func perform(_ action: LeaderElectionAction) async -> Outcome {
+        let limit = Duration.milliseconds(Int64(renewDeadline / 2 * 1000))
+        let elector = self
+        let result = await KubernetesHTTP.deadline(limit, step: "lease \(namespace)/\(name)") { () async throws(KubernetesClientError) -> Outcome in
+            await elector.call(action)
+        }
+        switch result {
+        case .success(let outcome): return outcome
+        case .failure(let error): return .failed(error)
+        }
+    }
+
+    func call(_ action: LeaderElectionAction) async -> Outcome {
         do {
             switch action {
             case .read:
