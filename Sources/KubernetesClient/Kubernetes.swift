@@ -49,7 +49,7 @@ public final class Kubernetes: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: Data(body))
         } catch let error as DecodingError {
-            throw .decode(step: step, cause: Self.describe(error))
+            throw .decode(step: step, cause: DecodingErrorText.describe(error))
         } catch {
             throw .decode(step: step, cause: "\(error)")
         }
@@ -60,20 +60,6 @@ public final class Kubernetes: Sendable {
             return Array(try encoder.encode(value))
         } catch {
             throw .decode(step: step, cause: "cannot encode: \(error)")
-        }
-    }
-
-    /// A decoding error as a field path and what was wrong.
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
-        }
-        switch error {
-        case let .keyNotFound(key, context): return "\(path(context.codingPath + [key])): missing"
-        case let .typeMismatch(type, context): return "\(path(context.codingPath)): expected \(type)"
-        case let .valueNotFound(type, context): return "\(path(context.codingPath)): expected \(type), got null"
-        case let .dataCorrupted(context): return "\(path(context.codingPath)): \(context.debugDescription)"
-        @unknown default: return "\(error)"
         }
     }
 

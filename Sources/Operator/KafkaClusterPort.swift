@@ -9,7 +9,15 @@ public final class KafkaClients: Sendable {
     struct Entry: Sendable {
         let signature: String
         let client: KafkaAdminClient
+        /// `spec.kafka` it was made from, and when its Secrets were last read.
+        let spec: BrokerScaling.KafkaConnection
+        let resolved: ContinuousClock.Instant
     }
+
+    /// How long the Secrets behind a client are trusted before they are read again (rotated
+    /// credentials are picked up within this). Without it every reconcile, and every call in
+    /// it, would read them.
+    public static let secretRefresh: Duration = .seconds(60)
 
     let kubernetes: Kubernetes?
     private let clients = NIOLockedValueBox<[String: Entry]>([:])
@@ -21,12 +29,20 @@ public final class KafkaClients: Sendable {
 
     public func client(for pool: BrokerPool) async throws -> KafkaAdminClient {
         let key = "\(pool.metadata.namespace ?? "")/\(pool.metadata.name ?? "")"
+        if let entry = clients.withLockedValue({ $0[key] }), entry.spec == pool.spec.kafka, ContinuousClock.now - entry.resolved < Self.secretRefresh {
+            return entry.client
+        }
         let configuration = try await configuration(for: pool)
         let signature = "\(pool.spec.kafka)|\(configuration.sasl?.username ?? "")|\(configuration.sasl?.password.hashValue ?? 0)|\(configuration.tls?.hashValue ?? 0)"
-        if let entry = clients.withLockedValue({ $0[key] }), entry.signature == signature { return entry.client }
+        let now = ContinuousClock.now
+        if let entry = clients.withLockedValue({ $0[key] }), entry.signature == signature {
+            // Same credentials: keep the client (and its connections), trust them again.
+            clients.withLockedValue { $0[key] = Entry(signature: signature, client: entry.client, spec: pool.spec.kafka, resolved: now) }
+            return entry.client
+        }
         let client = KafkaAdminClient(configuration)
         let previous = clients.withLockedValue { clients -> Entry? in
-            defer { clients[key] = Entry(signature: signature, client: client) }
+            defer { clients[key] = Entry(signature: signature, client: client, spec: pool.spec.kafka, resolved: now) }
             return clients[key]
         }
         await previous?.client.close()

@@ -33,12 +33,10 @@ public struct KubernetesWorkloads: WorkloadPort {
 
     public func recordEvent(about pool: BrokerPool, type: String, reason: String, action: String, note: String) async {
         let now = Date()
-        let whole = TimeFormat.format(Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))).dropLast()
-        let micros = Int((now.timeIntervalSince1970 - now.timeIntervalSince1970.rounded(.down)) * 1_000_000)
         // client-go names events `object.<hex nanoseconds>`.
         let name = "\(pool.metadata.name ?? "pool").\(String(UInt64(now.timeIntervalSince1970 * 1e9), radix: 16))"
         let event = Event(
-            metadata: ObjectMeta(name: name, namespace: pool.metadata.namespace), eventTime: "\(whole).\(String(format: "%06d", micros))Z",
+            metadata: ObjectMeta(name: name, namespace: pool.metadata.namespace), eventTime: TimeFormat.microTime(now),
             reportingController: "ebb.io/operator", reportingInstance: instance, action: action, reason: reason,
             regarding: .init(apiVersion: BrokerPool.apiVersion, kind: BrokerPool.kind, namespace: pool.metadata.namespace, name: pool.metadata.name,
                              uid: pool.metadata.uid, resourceVersion: pool.metadata.resourceVersion),

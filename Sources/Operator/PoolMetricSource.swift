@@ -29,6 +29,8 @@ public final class PoolMetricSource: MetricsPort {
     let kafka: KafkaClients
     let queries: MetricQueries
     private let recent = NIOLockedValueBox<[String: [MetricSample]]>([:])
+    /// Clients for the `serverAddress`es pools name, made once each.
+    private let servers = NIOLockedValueBox<[String: PrometheusClient]>([:])
     static let kept = 6
 
     public init(prometheus: PrometheusClient?, kafka: KafkaClients, queries: MetricQueries = MetricQueries()) {
@@ -84,7 +86,12 @@ public final class PoolMetricSource: MetricsPort {
     func prometheusValue(_ query: String, server: String?) async throws -> Double {
         let client: PrometheusClient
         if let server {
-            client = try PrometheusClient(url: server)
+            if let known = servers.withLockedValue({ $0[server] }) {
+                client = known
+            } else {
+                client = try PrometheusClient(url: server)
+                servers.withLockedValue { $0[server] = client }
+            }
         } else if let prometheus {
             client = prometheus
         } else {

@@ -88,7 +88,7 @@ public final class PoolReconciler: Sendable {
         if !problems.isEmpty {
             let message = problems.map(\.description).joined(separator: "; ")
             let flipped = status.conditions?.first { $0.type == .specValid }?.status != .false
-            Self.set(&status, .specValid, .false, "InvalidSpec", message, generation: generation, now: now)
+            status.setCondition(.specValid, .false, reason: "InvalidSpec", message: message, generation: generation, now: TimeFormat.format(now))
             status.observedGeneration = generation
             logger.warning("invalid spec; the pool is left as it is", metadata: ["problems": "\(message)"])
             try mayWrite()
@@ -96,7 +96,7 @@ public final class PoolReconciler: Sendable {
             if status != pool.status { _ = try await workloads.writeStatus(of: pool, status) }
             return Double(spec.effectivePollingIntervalSeconds)
         }
-        Self.set(&status, .specValid, .true, "Valid", "the spec is valid", generation: generation, now: now)
+        status.setCondition(.specValid, .true, reason: "Valid", message: "the spec is valid", generation: generation, now: TimeFormat.format(now))
 
         let workload: WorkloadState
         do {
@@ -143,7 +143,7 @@ public final class PoolReconciler: Sendable {
                 proposedReplicas: proposal.proposedReplicas, available: proposal.available, message: proposal.error)
         }
         for condition in decision.conditions where condition.type != .ableToScale {
-            Self.set(&next, condition.type, condition.status, condition.reason, condition.message, generation: generation, now: now)
+            next.setCondition(condition.type, condition.status, reason: condition.reason, message: condition.message, generation: generation, now: TimeFormat.format(now))
         }
         let scaling = step.actions.contains { if case .setReplicas = $0 { return true } else { return false } }
         let started_ = status.state != next.state && (next.state == .scalingOut || next.state == .draining)
@@ -254,22 +254,5 @@ public final class PoolReconciler: Sendable {
             metadata["limit_detail"] = "\(limit.detail)"
         }
         logger.info("decision", metadata: metadata)
-    }
-
-    static func set(
-        _ status: inout BrokerPoolStatus, _ type: PoolCondition.ConditionType, _ value: PoolCondition.Status, _ reason: String, _ message: String,
-        generation: Int64, now: Date
-    ) {
-        var conditions = status.conditions ?? []
-        if let index = conditions.firstIndex(where: { $0.type == type }) {
-            if conditions[index].status != value { conditions[index].lastTransitionTime = TimeFormat.format(now) }
-            conditions[index].status = value
-            conditions[index].reason = reason
-            conditions[index].message = message
-            conditions[index].observedGeneration = generation
-        } else {
-            conditions.append(PoolCondition(type: type, status: value, observedGeneration: generation, lastTransitionTime: TimeFormat.format(now), reason: reason, message: message))
-        }
-        status.conditions = conditions
     }
 }

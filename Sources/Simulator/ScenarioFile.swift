@@ -1,3 +1,4 @@
+import BrokerScaling
 import Foundation
 import Yams
 
@@ -49,7 +50,7 @@ public struct ScenarioFile: Sendable {
         do {
             document = try YAMLDecoder().decode(Document.self, from: text)
         } catch let error as DecodingError {
-            throw Invalid(description: "\(source): \(Self.describe(error))")
+            throw Invalid(description: "\(source): \(DecodingErrorText.describe(error))")
         } catch {
             throw Invalid(description: "\(source): not YAML: \(error)")
         }
@@ -82,18 +83,5 @@ public struct ScenarioFile: Sendable {
         return ScenarioFile(
             name: name, description: document.description ?? "a scenario from \(source)", profile: TrafficProfile(points: parsed),
             baselineMiBPerSecond: document.baselineMiBPerSecond, brokerCapacityMiBPerSecond: document.brokerCapacityMiBPerSecond)
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
-        }
-        switch error {
-        case let .keyNotFound(key, context): return "\(path(context.codingPath + [key])): missing"
-        case let .typeMismatch(type, context): return "\(path(context.codingPath)): expected \(type == Double.self ? "a number" : "\(type)")"
-        case let .valueNotFound(type, context): return "\(path(context.codingPath)): expected \(type)"
-        case let .dataCorrupted(context): return "\(path(context.codingPath)): \(context.debugDescription)"
-        @unknown default: return "\(error)"
-        }
     }
 }

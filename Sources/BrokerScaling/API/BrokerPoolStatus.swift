@@ -158,3 +158,23 @@ public struct ReassignmentStatus: Sendable, Hashable, Codable {
         self.startedAt = startedAt
     }
 }
+
+extension BrokerPoolStatus {
+    /// Sets condition `type` (Kubernetes conventions: `lastTransitionTime` moves only when the
+    /// status changes; reason, message and observedGeneration always follow).
+    public mutating func setCondition(
+        _ type: PoolCondition.ConditionType, _ value: PoolCondition.Status, reason: String, message: String, generation: Int64, now: String
+    ) {
+        var list = conditions ?? []
+        if let index = list.firstIndex(where: { $0.type == type }) {
+            if list[index].status != value { list[index].lastTransitionTime = now }
+            list[index].status = value
+            list[index].reason = reason
+            list[index].message = message
+            list[index].observedGeneration = generation
+        } else {
+            list.append(PoolCondition(type: type, status: value, observedGeneration: generation, lastTransitionTime: now, reason: reason, message: message))
+        }
+        conditions = list
+    }
+}

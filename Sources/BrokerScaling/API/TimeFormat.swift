@@ -24,6 +24,14 @@ public enum TimeFormat {
         return text + "Z"
     }
 
+    /// MicroTime, as Leases and Events write it: `2026-11-24T11:45:01.123456Z`.
+    public static func microTime(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        let whole = format(Date(timeIntervalSince1970: seconds)).dropLast()
+        let micros = min(999_999, Int((date.timeIntervalSince1970 - seconds) * 1_000_000))
+        return "\(whole).\(String(format: "%06d", micros))Z"
+    }
+
     public static func jsonDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in

@@ -364,17 +364,6 @@ struct Step {
     }
 
     mutating func condition(_ type: PoolCondition.ConditionType, _ value: PoolCondition.Status, _ reason: String, _ message: String) {
-        var conditions = status.conditions ?? []
-        if let index = conditions.firstIndex(where: { $0.type == type }) {
-            let changed = conditions[index].status != value
-            conditions[index].status = value
-            conditions[index].reason = reason
-            conditions[index].message = message
-            conditions[index].observedGeneration = observation.generation
-            if changed { conditions[index].lastTransitionTime = now }
-        } else {
-            conditions.append(PoolCondition(type: type, status: value, observedGeneration: observation.generation, lastTransitionTime: now, reason: reason, message: message))
-        }
-        status.conditions = conditions
+        status.setCondition(type, value, reason: reason, message: message, generation: observation.generation, now: now)
     }
 }

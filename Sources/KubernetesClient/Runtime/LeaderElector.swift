@@ -39,20 +39,12 @@ public struct LeaderElector: Sendable {
         self.logger = logger
     }
 
-    /// MicroTime, as Leases write it: `2026-11-24T11:45:01.123456Z`.
-    static func microTime(_ seconds: Double) -> String {
-        let date = Date(timeIntervalSince1970: seconds)
-        let whole = TimeFormat.format(Date(timeIntervalSince1970: seconds.rounded(.down))).dropLast()
-        let micros = Int((date.timeIntervalSince1970 - date.timeIntervalSince1970.rounded(.down)) * 1_000_000)
-        return "\(whole).\(String(format: "%06d", micros))Z"
-    }
-
     /// Campaigns until cancelled; while leading, runs `work`, which is cancelled as soon as the
     /// lease is lost (and `leadership.isLeading` is false before that).
     public func run(_ work: @escaping @Sendable () async -> Void) async {
         var machine = LeaderElectionState(identity: identity, leaseDuration: leaseDuration, renewDeadline: renewDeadline, retryPeriod: retryPeriod)
         let offset = Date().timeIntervalSince1970 - MonotonicTime.now
-        let stamp: @Sendable (Double) -> String = { Self.microTime($0 + offset) }
+        let stamp: @Sendable (Double) -> String = { TimeFormat.microTime(Date(timeIntervalSince1970: $0 + offset)) }
         while !Task.isCancelled {
             // Campaign.
             while !Task.isCancelled, !machine.isLeader {
