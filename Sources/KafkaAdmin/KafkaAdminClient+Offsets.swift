@@ -138,42 +138,51 @@ extension KafkaAdminClient {
     /// `group`'s committed offsets, from its coordinator. Partitions without a commit are left out.
     public func committedOffsets(group: String) async throws(KafkaClientError) -> [TopicPartition: Int64] {
         try await retrying { () async throws(KafkaClientError) -> [TopicPartition: Int64] in
-            let coordinator = try await findCoordinator(group: group)
-            // v0 reads ZooKeeper offsets only and cannot ask for all topics; v2+ can (null topics).
-            let request = OffsetFetchRequest(groupId: group, topics: nil, groups: [.init(groupId: group, topics: nil)])
-            let response = try await send(request, to: coordinator, versions: 2...OffsetFetchRequest.validVersions.upperBound)
-            var offsets: [TopicPartition: Int64] = [:]
-            func take(_ code: Int16, _ partition: TopicPartition, _ offset: Int64) throws(KafkaClientError) {
-                guard code == 0 else { throw .kafka(api: "OffsetFetch", broker: coordinator, code: KafkaErrorCode(code), message: "group \(group), \(partition)") }
-                if offset >= 0 { offsets[partition] = offset }
-            }
-            if let answer = response.groups.first {
-                guard answer.errorCode == 0 else { throw .kafka(api: "OffsetFetch", broker: coordinator, code: KafkaErrorCode(answer.errorCode), message: "group \(group)") }
-                for topic in answer.topics {
-                    for p in topic.partitions { try take(p.errorCode, TopicPartition(topic.name, p.partitionIndex), p.committedOffset) }
-                }
-            } else {
-                guard response.errorCode == 0 else { throw .kafka(api: "OffsetFetch", broker: coordinator, code: KafkaErrorCode(response.errorCode), message: "group \(group)") }
-                for topic in response.topics {
-                    for p in topic.partitions { try take(p.errorCode, TopicPartition(topic.name, p.partitionIndex), p.committedOffset) }
-                }
-            }
-            return offsets
+            try await committedOffsets(group: group, at: try await findCoordinator(group: group))
         }
+    }
+
+    /// OffsetFetch for `group` at its coordinator, once.
+    func committedOffsets(group: String, at coordinator: String) async throws(KafkaClientError) -> [TopicPartition: Int64] {
+        // v0 reads ZooKeeper offsets only and cannot ask for all topics; v2+ can (null topics).
+        let request = OffsetFetchRequest(groupId: group, topics: nil, groups: [.init(groupId: group, topics: nil)])
+        let response = try await send(request, to: coordinator, versions: 2...OffsetFetchRequest.validVersions.upperBound)
+        var offsets: [TopicPartition: Int64] = [:]
+        func take(_ code: Int16, _ partition: TopicPartition, _ offset: Int64) throws(KafkaClientError) {
+            guard code == 0 else { throw .kafka(api: "OffsetFetch", broker: coordinator, code: KafkaErrorCode(code), message: "group \(group), \(partition)") }
+            if offset >= 0 { offsets[partition] = offset }
+        }
+        if let answer = response.groups.first {
+            guard answer.errorCode == 0 else { throw .kafka(api: "OffsetFetch", broker: coordinator, code: KafkaErrorCode(answer.errorCode), message: "group \(group)") }
+            for topic in answer.topics {
+                for p in topic.partitions { try take(p.errorCode, TopicPartition(topic.name, p.partitionIndex), p.committedOffset) }
+            }
+        } else {
+            guard response.errorCode == 0 else { throw .kafka(api: "OffsetFetch", broker: coordinator, code: KafkaErrorCode(response.errorCode), message: "group \(group)") }
+            for topic in response.topics {
+                for p in topic.partitions { try take(p.errorCode, TopicPartition(topic.name, p.partitionIndex), p.committedOffset) }
+            }
+        }
+        return offsets
     }
 
     /// How far `group` is behind on every partition it has committed to.
     public func consumerLag(group: String) async throws(KafkaClientError) -> ConsumerGroupLag {
-        let coordinator = try await findCoordinator(group: group)
-        let committed = try await committedOffsets(group: group)
+        // The coordinator is found once for both of its requests (a moved coordinator is a
+        // retriable error, and the retry finds it again).
+        let (coordinator, committed, state) = try await retrying { () async throws(KafkaClientError) -> (String, [TopicPartition: Int64], String) in
+            let coordinator = try await findCoordinator(group: group)
+            let committed = try await committedOffsets(group: group, at: coordinator)
+            let state = try await describeGroup(group, at: coordinator).state
+            return (coordinator, committed, state ?? "")
+        }
         let ends = try await listOffsets(Array(committed.keys))
-        let state = try await describeGroups([group]).first?.state
         let partitions = committed.keys.sorted().map { partition -> ConsumerGroupLag.Partition in
             let end = ends[partition] ?? 0
             let offset = committed[partition]
             return .init(topic: partition.topic, partition: partition.partition, committed: offset, logEnd: end, lag: offset.map { max(0, end - $0) })
         }
-        return ConsumerGroupLag(group: group, state: state, coordinator: coordinator, partitions: partitions)
+        return ConsumerGroupLag(group: group, state: state.isEmpty ? nil : state, coordinator: coordinator, partitions: partitions)
     }
 
     /// Every group of every broker (each broker lists the groups it coordinates).
@@ -199,16 +208,20 @@ extension KafkaAdminClient {
         var summaries: [ConsumerGroupSummary] = []
         for group in groups {
             let summary = try await retrying { () async throws(KafkaClientError) -> ConsumerGroupSummary in
-                let coordinator = try await findCoordinator(group: group)
-                let response = try await send(DescribeGroupsRequest(groups: [group]), to: coordinator)
-                guard let described = response.groups.first(where: { $0.groupId == group }) else {
-                    throw .protocolViolation(broker: coordinator, detail: "DescribeGroups answered without group \(group)")
-                }
-                guard described.errorCode == 0 else { throw .kafka(api: "DescribeGroups", broker: coordinator, code: KafkaErrorCode(described.errorCode), message: "group \(group)") }
-                return .init(group: group, protocolType: described.protocolType, state: described.groupState, members: described.members.count)
+                try await describeGroup(group, at: try await findCoordinator(group: group))
             }
             summaries.append(summary)
         }
         return summaries
+    }
+
+    /// DescribeGroups for one group at its coordinator, once.
+    func describeGroup(_ group: String, at coordinator: String) async throws(KafkaClientError) -> ConsumerGroupSummary {
+        let response = try await send(DescribeGroupsRequest(groups: [group]), to: coordinator)
+        guard let described = response.groups.first(where: { $0.groupId == group }) else {
+            throw .protocolViolation(broker: coordinator, detail: "DescribeGroups answered without group \(group)")
+        }
+        guard described.errorCode == 0 else { throw .kafka(api: "DescribeGroups", broker: coordinator, code: KafkaErrorCode(described.errorCode), message: "group \(group)") }
+        return .init(group: group, protocolType: described.protocolType, state: described.groupState, members: described.members.count)
     }
 }

@@ -124,8 +124,9 @@ struct CampaignCluster {
     /// Places partitions as a careful team would before the campaign (the planner, at once,
     /// with no move cost): what static provisioning gets.
     mutating func balance(demandMiBPerSecond: Double) {
+        let snapshot = view(now: .infinity, demandMiBPerSecond: demandMiBPerSecond)
         guard let plan = try? PartitionPlanner.plan(
-            ClusterView(brokers: view(now: .infinity, demandMiBPerSecond: demandMiBPerSecond).brokers, partitions: view(now: .infinity, demandMiBPerSecond: demandMiBPerSecond).partitions),
+            ClusterView(brokers: snapshot.brokers, partitions: snapshot.partitions),
             constraints: PlanConstraints(maxMovesPerBroker: 1_000, maxMovesPerCluster: 100_000, batchSize: 100_000)) else { return }
         for move in plan.moves {
             guard let index = partitions.firstIndex(where: { $0.topic == move.topic && $0.index == move.partition }) else { continue }
