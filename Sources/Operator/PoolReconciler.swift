@@ -209,7 +209,7 @@ public final class PoolReconciler: Sendable {
         if step.record != remembered.lastRecord || !step.actions.isEmpty {
             logger.info("step", metadata: ["step": "\(step.record)", "state": "\((next.state ?? .stable).rawValue)"])
         }
-        let history = remembered.history.recording(decision, applied: scaling, behavior: spec.effectiveBehavior)
+        let history = remembered.history.recording(decision, applied: scaling, spec: spec)
         memory.withLockedValue { memory in
             memory[key, default: Memory()].history = history
             memory[key, default: Memory()].lastRecord = step.record

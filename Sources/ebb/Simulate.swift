@@ -103,6 +103,7 @@ struct Simulate: AsyncParsableCommand {
                 print("")
                 print(String(format: "Ebb used %.0f%% of the broker-hours of provisioning for the peak, with %.0f minutes over the lag SLO (HPA alone: %.0f).",
                              ebb.brokerHours / fixed.brokerHours * 100, ebb.minutesOverSlo, hpa.minutesOverSlo))
+                if let gap = ebb.minSecondsBetweenScaleIns { print(String(format: "Ebb's scale-ins were at least %.0f s apart.", gap)) }
             }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             print(String(format: "(24 simulated hours × 3 strategies in %.1f s)", seconds))

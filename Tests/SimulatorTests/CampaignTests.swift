@@ -1,5 +1,5 @@
 import Foundation
-import Simulator
+@testable import Simulator
 import Testing
 
 /// `ebb simulate`'s comparison: the same traffic three ways.
@@ -16,10 +16,17 @@ struct CampaignTests {
         #expect(fixed.minutesOverSlo == 0 && fixed.peakLag == 0 && fixed.scaleOuts == 0)
         // HPA on CPU: new brokers take no partitions, so the hot ones stay hot.
         #expect(hpa.minutesOverSlo > 60 && hpa.moves == 0)
-        // Ebb: a fraction of the broker-hours, little time over the SLO, partitions moved.
-        #expect(ebb.brokerHours < fixed.brokerHours * 0.5, "\(ebb.brokerHours) vs \(fixed.brokerHours)")
-        #expect(ebb.minutesOverSlo < hpa.minutesOverSlo / 10)
-        #expect(ebb.moves > 0 && ebb.scaleOuts > 0 && ebb.scaleIns > 0)
+        // Ebb: at most 0.45× the broker-hours, never over the SLO that static provisioning
+        // meets, partitions moved, and one scale-in per scale-down stabilization window.
+        #expect(ebb.brokerHours <= fixed.brokerHours * 0.45, "\(ebb.brokerHours) vs \(fixed.brokerHours)")
+        #expect(ebb.minutesOverSlo == 0, "\(ebb.minutesOverSlo) minutes over the SLO")
+        #expect(ebb.minutesOverSlo < hpa.minutesOverSlo)
+        #expect(ebb.moves > 0 && ebb.scaleOuts > 0 && ebb.scaleIns > 1)
+        #expect(ebb.scaleInTimes.count == ebb.scaleIns)
+        #expect(try #require(ebb.minSecondsBetweenScaleIns) >= 300, "scale-ins at \(ebb.scaleInTimes)")
+        for strategy in report.strategies {
+            #expect(strategy.violations.isEmpty, "\(strategy.name): \(strategy.violations.prefix(3))")
+        }
         #expect(try #require(ebb.secondsToCapacity) < 1_800, "capacity within the 30-minute ramp")
         #expect(hpa.secondsToCapacity == nil)
     }
@@ -30,6 +37,36 @@ struct CampaignTests {
         let other = await Self.run(.flashSale, seed: 8)
         #expect(first.strategies == again.strategies)
         #expect(first.strategies != other.strategies)
+        for strategy in first.strategies + other.strategies {
+            #expect(strategy.violations.isEmpty, "\(strategy.name): \(strategy.violations.prefix(3))")
+        }
+    }
+
+    /// The invariant check is not vacuous: a world that loses bytes, holds a partition on a
+    /// broker that is gone, or has a negative backlog is caught.
+    @Test func theInvariantCheckCatchesABrokenWorld() {
+        var cluster = CampaignCluster(settings: CampaignSettings(), brokers: 3, seed: 1)
+        cluster.step(now: 0, dt: 5, demandMiBPerSecond: 1_000)
+        #expect(cluster.invariantViolations(now: 0).isEmpty)
+        #expect(cluster.lagMessages > 0, "1,000 MiB/s on 3 brokers of 150 builds a backlog")
+
+        var lost = cluster
+        lost.partitions[0].backlog /= 2
+        #expect(lost.invariantViolations(now: 0).contains { $0.hasPrefix("bytes not conserved") })
+
+        var orphan = cluster
+        orphan.brokers[orphan.partitions[0].replicas[0]] = nil
+        #expect(orphan.invariantViolations(now: 0).contains { $0.contains("replica on missing broker") })
+
+        var negative = cluster
+        negative.partitions[1].backlog = -5
+        #expect(negative.invariantViolations(now: 0).contains { $0.contains("negative backlog") })
+
+        // Removing a broker the way a StatefulSet does keeps the world whole.
+        var shrunk = cluster
+        shrunk.resize(to: 2, now: 5)
+        shrunk.step(now: 5, dt: 5, demandMiBPerSecond: 100)
+        #expect(shrunk.invariantViolations(now: 5).isEmpty, "\(shrunk.invariantViolations(now: 5))")
     }
 
     @Test func theJSONSummaryHasTheDocumentedFields() async throws {

@@ -9,6 +9,7 @@ public struct BrokerPoolSpec: Sendable, Hashable, Codable {
     public var maxReplicas: Int32
     public var replicas: Int32?
     public var pollingIntervalSeconds: Int32?
+    public var scaleInCooldownSeconds: Int32?
     public var metrics: [MetricSpec]?
     public var behavior: ScalingBehavior?
     public var schedules: [ScalingSchedule]?
@@ -22,7 +23,7 @@ public struct BrokerPoolSpec: Sendable, Hashable, Codable {
 
     public init(
         scaleTargetRef: ScaleTargetReference, brokerIdOffset: Int32? = nil, kafka: KafkaConnection,
-        minReplicas: Int32? = nil, maxReplicas: Int32, replicas: Int32? = nil, pollingIntervalSeconds: Int32? = nil,
+        minReplicas: Int32? = nil, maxReplicas: Int32, replicas: Int32? = nil, pollingIntervalSeconds: Int32? = nil, scaleInCooldownSeconds: Int32? = nil,
         metrics: [MetricSpec]? = nil, behavior: ScalingBehavior? = nil, schedules: [ScalingSchedule]? = nil,
         reassignment: ReassignmentSpec? = nil, partitionAwareness: PartitionAwareness? = nil,
         paused: Bool? = nil, pausedScaleIn: Bool? = nil, pausedScaleOut: Bool? = nil, dryRun: Bool? = nil,
@@ -35,6 +36,7 @@ public struct BrokerPoolSpec: Sendable, Hashable, Codable {
         self.maxReplicas = maxReplicas
         self.replicas = replicas
         self.pollingIntervalSeconds = pollingIntervalSeconds
+        self.scaleInCooldownSeconds = scaleInCooldownSeconds
         self.metrics = metrics
         self.behavior = behavior
         self.schedules = schedules
@@ -54,6 +56,10 @@ public struct BrokerPoolSpec: Sendable, Hashable, Codable {
     public var effectiveBrokerIdOffset: Int32 { brokerIdOffset ?? 0 }
     public var effectivePollingIntervalSeconds: Int32 { pollingIntervalSeconds ?? Self.defaultPollingIntervalSeconds }
     public var effectiveBehavior: ScalingBehavior { behavior ?? ScalingBehavior() }
+    /// By default one scale-in per scale-down stabilization window.
+    public var effectiveScaleInCooldownSeconds: Int32 {
+        scaleInCooldownSeconds ?? Int32(effectiveBehavior.effectiveScaleDown.stabilizationWindowSeconds)
+    }
     public var effectiveReassignment: ReassignmentSpec { reassignment ?? ReassignmentSpec() }
     public var effectivePartitionAwareness: PartitionAwareness { partitionAwareness ?? PartitionAwareness() }
 }

@@ -76,6 +76,7 @@ public struct Decision: Sendable, Hashable, Codable {
             case pausedScaleOut = "PausedScaleOut"
             case reassignmentInProgress = "ReassignmentInProgress"
             case lagRising = "LagRising"
+            case scaleInCooldown = "ScaleInCooldown"
             case partialMetrics = "PartialMetrics"
             case blind = "NoMetrics"
             case fallback = "Fallback"

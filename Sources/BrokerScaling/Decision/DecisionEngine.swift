@@ -197,9 +197,18 @@ private struct Run {
         if desired < current {
             if spec.pausedScaleIn == true { return hold(.pausedScaleIn, "spec.pausedScaleIn") }
             if input.reassignmentInProgress == true { return hold(.reassignmentInProgress, "a partition reassignment is in progress") }
+            if spec.replicas == nil, let since = secondsSinceLastScaleIn(), since < Double(spec.effectiveScaleInCooldownSeconds) {
+                return hold(.scaleInCooldown, "one scale-in per \(spec.effectiveScaleInCooldownSeconds)s (spec.scaleInCooldownSeconds); the last was \(Int(since))s ago")
+            }
             if let rising = risingLag() { return hold(.lagRising, "consumer lag \(rising) is rising") }
         }
         return desired
+    }
+
+    /// Seconds since the most recent scale-in in the history (nil: none remembered).
+    private func secondsSinceLastScaleIn() -> Double? {
+        guard let last = input.history?.scaleEvents.filter({ $0.to < $0.from }).map(\.time).max() else { return nil }
+        return now.timeIntervalSince(last)
     }
 
     /// The first lag metric whose lag grew by more than 2 % over the recent samples.

@@ -131,6 +131,15 @@ public struct ScalingHistory: Sendable, Hashable, Codable {
     /// The history after a decision: its recommendation recorded, its change (if applied)
     /// recorded as a scale event, and entries older than any window or period forgotten.
     public func recording(_ decision: Decision, applied: Bool, behavior: ScalingBehavior) -> ScalingHistory {
+        recording(decision, applied: applied, behavior: behavior, keepingScaleEventsFor: 0)
+    }
+
+    /// The same, for a pool: scale events are also kept for its scale-in cooldown.
+    public func recording(_ decision: Decision, applied: Bool, spec: BrokerPoolSpec) -> ScalingHistory {
+        recording(decision, applied: applied, behavior: spec.effectiveBehavior, keepingScaleEventsFor: Int(spec.effectiveScaleInCooldownSeconds))
+    }
+
+    func recording(_ decision: Decision, applied: Bool, behavior: ScalingBehavior, keepingScaleEventsFor cooldown: Int) -> ScalingHistory {
         var next = self
         if let recommendation = decision.recordedRecommendation {
             next.recommendations.append(Recommendation(time: decision.time, replicas: recommendation))
@@ -141,7 +150,7 @@ public struct ScalingHistory: Sendable, Hashable, Codable {
         let up = behavior.effectiveScaleUp
         let down = behavior.effectiveScaleDown
         let longestWindow = max(up.stabilizationWindowSeconds, down.stabilizationWindowSeconds)
-        let longestPeriod = (up.policies + down.policies).map { Int($0.periodSeconds) }.max() ?? 0
+        let longestPeriod = max(cooldown, (up.policies + down.policies).map { Int($0.periodSeconds) }.max() ?? 0)
         let recommendationCutoff = decision.time.addingTimeInterval(-Double(longestWindow))
         let eventCutoff = decision.time.addingTimeInterval(-Double(longestPeriod))
         next.recommendations.removeAll { $0.time <= recommendationCutoff && $0.time != decision.time }

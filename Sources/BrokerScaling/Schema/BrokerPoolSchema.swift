@@ -44,6 +44,9 @@ public enum BrokerPoolSchema {
             ("pollingIntervalSeconds", .integer(
                 "How often Ebb reads the metrics and decides, in seconds.",
                 minimum: 1, maximum: 3600, default: 10)),
+            ("scaleInCooldownSeconds", .integer(
+                "After a scale-in, seconds before the next one may start. Every scale-in drains brokers (partition moves, each pausing its partition for a moment), so Ebb makes one larger step rather than many small ones: unset, it allows one scale-in per scale-down stabilization window (behavior.scaleDown.stabilizationWindowSeconds, 300 s by default). 0 scales in as a stock HPA does, whenever the window's highest recommendation drops. Scale-out is never delayed.",
+                minimum: 0, maximum: 86_400)),
             ("metrics", .array(
                 "The signals the pool is sized by, as in an HPA v2: each proposes a broker count and the largest proposal wins. Leave empty for a pool sized only by schedules or by spec.replicas.",
                 of: metric, maxItems: 16)),

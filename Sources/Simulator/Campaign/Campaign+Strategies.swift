@@ -52,7 +52,12 @@ final class HPAControl: Campaign.Control {
         let decision = DecisionEngine.decide(input)
         history = history.recording(decision, applied: decision.apply, behavior: spec.effectiveBehavior)
         guard decision.apply, decision.desiredReplicas != Int32(ids.count) else { return }
-        if decision.desiredReplicas > Int32(ids.count) { result.scaleOuts += 1 } else { result.scaleIns += 1 }
+        if decision.desiredReplicas > Int32(ids.count) {
+            result.scaleOuts += 1
+        } else {
+            result.scaleIns += 1
+            result.scaleInTimes.append(now)
+        }
         cluster.resize(to: Int(decision.desiredReplicas), now: now)
     }
 }
@@ -98,8 +103,10 @@ final class EbbControl: Campaign.Control, @unchecked Sendable {
             cluster = state.cluster!
             result.scaleOuts += state.scaleOuts
             result.scaleIns += state.scaleIns
+            result.scaleInTimes += state.scaleInTimes
             state.scaleOuts = 0
             state.scaleIns = 0
+            state.scaleInTimes = []
             state.cluster = nil
         }
     }
@@ -114,6 +121,7 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
         var demand = 0.0
         var scaleOuts = 0
         var scaleIns = 0
+        var scaleInTimes: [Double] = []
         /// Recent lag readings, as the operator's metric source keeps them.
         var lagSamples: [MetricSample] = []
     }
@@ -139,7 +147,10 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
     func setReplicas(of pool: BrokerPool, to replicas: Int32) async throws {
         state.withLockedValue { state in
             guard var cluster = state.cluster else { return }
-            if Int(replicas) > cluster.brokers.count { state.scaleOuts += 1 } else if Int(replicas) < cluster.brokers.count { state.scaleIns += 1 }
+            if Int(replicas) > cluster.brokers.count { state.scaleOuts += 1 } else if Int(replicas) < cluster.brokers.count {
+                state.scaleIns += 1
+                state.scaleInTimes.append(state.now)
+            }
             cluster.resize(to: Int(replicas), now: state.now)
             state.cluster = cluster
         }

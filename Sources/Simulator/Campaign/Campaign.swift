@@ -19,6 +19,15 @@ public struct StrategyResult: Sendable, Codable, Hashable {
     public var secondsToCapacity: Double?
     /// One point a minute: time, demand (MiB/s), brokers, lag (messages), for the chart.
     public var series: [Point]
+    /// When each scale-in happened (seconds into the day).
+    public var scaleInTimes: [Double]
+    /// Broken world invariants, each with its moment (should stay empty).
+    public var violations: [String]
+
+    /// The shortest time between two scale-ins (nil: fewer than two).
+    public var minSecondsBetweenScaleIns: Double? {
+        zip(scaleInTimes, scaleInTimes.dropFirst()).map { $1 - $0 }.min()
+    }
 
     public struct Point: Sendable, Codable, Hashable {
         public var seconds: Double
@@ -28,7 +37,7 @@ public struct StrategyResult: Sendable, Codable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, brokerHours, peakLag, p99Lag, minutesOverSlo, scaleOuts, scaleIns, moves, secondsToCapacity
+        case name, brokerHours, peakLag, p99Lag, minutesOverSlo, scaleOuts, scaleIns, moves, secondsToCapacity, minSecondsBetweenScaleIns
     }
 
     public init(from decoder: any Decoder) throws {
@@ -43,6 +52,8 @@ public struct StrategyResult: Sendable, Codable, Hashable {
         moves = try container.decode(Int.self, forKey: .moves)
         secondsToCapacity = try container.decodeIfPresent(Double.self, forKey: .secondsToCapacity)
         series = []
+        scaleInTimes = []
+        violations = []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -51,11 +62,12 @@ public struct StrategyResult: Sendable, Codable, Hashable {
         try container.encode((brokerHours * 10).rounded() / 10, forKey: .brokerHours)
         try container.encode(peakLag.rounded(), forKey: .peakLag)
         try container.encode(p99Lag.rounded(), forKey: .p99Lag)
-        try container.encode(minutesOverSlo, forKey: .minutesOverSlo)
+        try container.encode((minutesOverSlo * 100).rounded() / 100, forKey: .minutesOverSlo)
         try container.encode(scaleOuts, forKey: .scaleOuts)
         try container.encode(scaleIns, forKey: .scaleIns)
         try container.encode(moves, forKey: .moves)
         try container.encode(secondsToCapacity, forKey: .secondsToCapacity)
+        try container.encode(minSecondsBetweenScaleIns, forKey: .minSecondsBetweenScaleIns)
     }
 
     init(name: String) {
@@ -68,6 +80,8 @@ public struct StrategyResult: Sendable, Codable, Hashable {
         scaleIns = 0
         moves = 0
         series = []
+        scaleInTimes = []
+        violations = []
     }
 }
 
@@ -130,6 +144,9 @@ public enum Campaign {
                 nextControl = time + control.interval
             }
             cluster.step(now: time, dt: dt, demandMiBPerSecond: wanted)
+            if result.violations.count < 100 {
+                result.violations += cluster.invariantViolations(now: time).map { "t=\(Int(time)) s: \($0)" }
+            }
             let lag = cluster.lagMessages
             lags.append(lag)
             result.brokerHours += Double(cluster.brokers.count) * dt / 3600

@@ -52,6 +52,11 @@ struct CampaignCluster {
     var saturated = 0
     /// Each serving broker's load in the last step, in percent of its capacity (its CPU).
     var utilization: [Int32: Double] = [:]
+    /// Bytes each broker served in the last step.
+    var servedBy: [Int32: Double] = [:]
+    /// Every byte produced and served since the start.
+    var producedBytes = 0.0
+    var servedBytes = 0.0
 
     init(settings: CampaignSettings, brokers count: Int, seed: UInt64) {
         self.settings = settings
@@ -75,22 +80,34 @@ struct CampaignCluster {
 
     func serving(at now: Double) -> [Int32] { brokers.filter { $0.value <= now }.keys.sorted() }
 
-    /// One step: traffic arrives, each leader serves what its capacity allows, moves finish.
+    /// One step: traffic arrives, moves due within the step finish (a moving partition serves
+    /// only for the part of the step after its move), and each leader serves what its capacity
+    /// allows, in proportion to its partitions' backlogs.
     mutating func step(now: Double, dt: Double, demandMiBPerSecond: Double) {
         let mebibyte = 1_048_576.0
         let capacity = settings.brokerCapacityMiBPerSecond * mebibyte * dt
         let live = Set(serving(at: now))
         var demand: [Int32: Double] = [:]
+        var servingTime = [Double](repeating: 0, count: partitions.count)
         for index in partitions.indices {
-            partitions[index].backlog += demandMiBPerSecond * mebibyte * dt * partitions[index].weight
-            if partitions[index].movingUntil >= 0, partitions[index].movingUntil <= now, let target = partitions[index].moveTo {
-                let leader = partitions[index].leader
-                partitions[index].replicas = target
-                if leader == nil || !target.contains(leader!) { partitions[index].leader = target.first }
-                partitions[index].movingUntil = -1
-                partitions[index].moveTo = nil
+            let arriving = demandMiBPerSecond * mebibyte * dt * partitions[index].weight
+            partitions[index].backlog += arriving
+            producedBytes += arriving
+            var serves = 1.0
+            if partitions[index].movingUntil >= 0 {
+                if partitions[index].movingUntil < now + dt, let target = partitions[index].moveTo {
+                    let leader = partitions[index].leader
+                    partitions[index].replicas = target
+                    if leader == nil || !target.contains(leader!) { partitions[index].leader = target.first }
+                    serves = (now + dt - max(now, partitions[index].movingUntil)) / dt
+                    partitions[index].movingUntil = -1
+                    partitions[index].moveTo = nil
+                } else {
+                    serves = 0
+                }
             }
-            guard partitions[index].movingUntil < 0, let leader = partitions[index].leader, live.contains(leader) else { continue }
+            guard serves > 0, let leader = partitions[index].leader, live.contains(leader) else { continue }
+            servingTime[index] = serves
             demand[leader, default: 0] += partitions[index].backlog
         }
         saturated = 0
@@ -102,11 +119,37 @@ struct CampaignCluster {
             // An idle broker still burns a little; a saturated one shows 100%.
             utilization[broker] = 5 + 95 * min(1, wanted / capacity)
         }
-        for index in partitions.indices {
-            guard partitions[index].movingUntil < 0, let leader = partitions[index].leader, let share = fraction[leader] else { continue }
-            partitions[index].backlog -= partitions[index].backlog * share
-            if partitions[index].backlog < 1 { partitions[index].backlog = 0 }
+        servedBy = [:]
+        for index in partitions.indices where servingTime[index] > 0 {
+            guard let leader = partitions[index].leader, let share = fraction[leader] else { continue }
+            // A partition that served for part of the step cannot have used more than its
+            // broker's whole capacity over that part.
+            var served = min(partitions[index].backlog * share, capacity * servingTime[index])
+            if partitions[index].backlog - served < 1 { served = partitions[index].backlog }
+            partitions[index].backlog -= served
+            servedBytes += served
+            servedBy[leader, default: 0] += served
         }
+    }
+
+    /// What must hold after every step, whatever the strategy did: no partition is held by a
+    /// broker that does not exist, only serving brokers served, no backlog is negative, and
+    /// every byte produced was either served or is still in a backlog.
+    func invariantViolations(now: Double) -> [String] {
+        var found: [String] = []
+        let live = Set(serving(at: now))
+        for partition in partitions {
+            let name = "\(partition.topic)-\(partition.index)"
+            if partition.backlog < 0 { found.append("\(name): negative backlog \(partition.backlog)") }
+            for replica in partition.replicas where brokers[replica] == nil { found.append("\(name): replica on missing broker \(replica)") }
+            if let leader = partition.leader, brokers[leader] == nil { found.append("\(name): led by missing broker \(leader)") }
+        }
+        for broker in servedBy.keys where !live.contains(broker) { found.append("broker \(broker) served while not serving") }
+        let backlog = partitions.reduce(0) { $0 + $1.backlog }
+        if abs(producedBytes - servedBytes - backlog) > max(1, producedBytes * 1e-9) {
+            found.append("bytes not conserved: produced \(producedBytes), served \(servedBytes), backlog \(backlog)")
+        }
+        return found
     }
 
     var lagMessages: Double { partitions.reduce(0) { $0 + $1.backlog } / settings.recordBytes }

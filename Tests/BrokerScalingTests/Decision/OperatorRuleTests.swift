@@ -167,6 +167,29 @@ struct OperatorRuleTests {
         #expect(DecisionEngine.decide(F.input(spec, current: 1, [])).desiredReplicas == 3)
     }
 
+    @Test func oneScaleInPerScaleDownWindowByDefault() {
+        let spec = F.spec()
+        // 8 brokers at 60 MiB/s against 120: HPA wants 4. A scale-in 100 s ago holds it.
+        let recent = ScalingHistory(scaleEvents: [.init(time: F.ago(100), from: 10, to: 8)])
+        let held = DecisionEngine.decide(F.input(spec, current: 8, [F.bytesIn(60, brokers: 8)], history: recent))
+        #expect(held.desiredReplicas == 8)
+        #expect(held.limitedBy?.rule == .scaleInCooldown)
+        #expect(held.limitedBy?.detail == "one scale-in per 300s (spec.scaleInCooldownSeconds); the last was 100s ago")
+        // Once the window has passed, it scales in.
+        let old = ScalingHistory(scaleEvents: [.init(time: F.ago(301), from: 10, to: 8)])
+        #expect(DecisionEngine.decide(F.input(spec, current: 8, [F.bytesIn(60, brokers: 8)], history: old)).desiredReplicas == 4)
+        // A scale-out is never delayed by it.
+        #expect(DecisionEngine.decide(F.input(spec, current: 8, [F.bytesIn(240, brokers: 8)], history: recent)).desiredReplicas == 16)
+        // 0: the stock HPA's behaviour.
+        var hpaLike = spec
+        hpaLike.scaleInCooldownSeconds = 0
+        #expect(DecisionEngine.decide(F.input(hpaLike, current: 8, [F.bytesIn(60, brokers: 8)], history: recent)).desiredReplicas == 4)
+        // The pool's history keeps scale-ins for as long as the cooldown needs them.
+        // (HPA's own memory forgets events after the longest policy period, 15 s here.)
+        #expect(recent.recording(held, applied: false, spec: spec).scaleEvents.map(\.to) == [8])
+        #expect(recent.recording(held, applied: false, behavior: spec.effectiveBehavior).scaleEvents.isEmpty)
+    }
+
     @Test func historyRecordsAndForgets() {
         let spec = F.spec()
         let decision = DecisionEngine.decide(F.input(spec, current: 6, [F.bytesIn(182, brokers: 6)]))
