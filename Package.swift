@@ -53,6 +53,7 @@ let package = Package(
                 "BrokerScaling", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"), "Operator", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -78,6 +79,8 @@ let package = Package(
         .target(
             name: "EbbTestSupport", dependencies: [.product(name: "NIOSSL", package: "swift-nio-ssl")], path: "Tests/Support"),
         .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling"], exclude: ["Fixtures"]),
+        // `ebb simulate --serve`, real Prometheus, real kubectl and `ebb run` as processes, with chaos.
+        .testTarget(name: "EndToEndTests", dependencies: ["EbbTestSupport", "BrokerScaling", "ebb"]),
         .testTarget(
             name: "KubernetesClientTests", dependencies: ["KubernetesClient", "Simulator", "EbbTestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]),

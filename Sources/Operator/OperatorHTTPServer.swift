@@ -27,15 +27,14 @@ public final class OperatorHTTPServer: Service, Sendable {
     public func run() async throws {
         let metrics = self.metrics
         let ready = self.ready
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(OperatorHTTPHandler(metrics: metrics, ready: ready))
-                }
+        let channel = try await PlainHTTP.bind(host: address.host, port: address.port) { path in
+            switch path {
+            case "/metrics": return (.ok, "text/plain; version=0.0.4", metrics.exposition())
+            case "/healthz", "/livez": return (.ok, "text/plain", "ok\n")
+            case "/readyz": return ready() ? (.ok, "text/plain", "ok\n") : (.serviceUnavailable, "text/plain", "caches not synced\n")
+            default: return (.notFound, "text/plain", "not found: try /metrics, /healthz or /readyz\n")
             }
-            .bind(host: address.host, port: address.port).get()
+        }
         bound.withLockedValue { $0 = channel.localAddress?.port }
         logger.info("serving /metrics, /healthz and /readyz", metadata: ["address": "\(address.host):\(channel.localAddress?.port ?? address.port)"])
         try? await gracefulShutdown()
@@ -43,17 +42,38 @@ public final class OperatorHTTPServer: Service, Sendable {
     }
 }
 
-final class OperatorHTTPHandler: ChannelInboundHandler {
+/// A small HTTP/1.1 server for GET endpoints whose answer is computed on each request: the
+/// operator's /metrics and probes, the simulator's metrics face.
+public enum PlainHTTP {
+    public typealias Answer = (status: HTTPResponseStatus, contentType: String, body: String)
+
+    /// Listens on `host:port` (port 0: any free port) and answers each request by its path
+    /// (without the query). Closing the returned channel stops it.
+    public static func bind(
+        host: String, port: Int, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        answer: @escaping @Sendable (String) -> Answer
+    ) async throws -> any Channel {
+        try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(PlainHTTPHandler(answer: answer))
+                }
+            }
+            .bind(host: host, port: port).get()
+    }
+}
+
+final class PlainHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    let metrics: OperatorMetrics
-    let ready: @Sendable () -> Bool
+    let answer: @Sendable (String) -> PlainHTTP.Answer
     private var head: HTTPRequestHead?
 
-    init(metrics: OperatorMetrics, ready: @escaping @Sendable () -> Bool) {
-        self.metrics = metrics
-        self.ready = ready
+    init(answer: @escaping @Sendable (String) -> PlainHTTP.Answer) {
+        self.answer = answer
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -64,13 +84,7 @@ final class OperatorHTTPHandler: ChannelInboundHandler {
             guard let head else { return }
             self.head = nil
             let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
-            let (status, type, body): (HTTPResponseStatus, String, String)
-            switch path {
-            case "/metrics": (status, type, body) = (.ok, "text/plain; version=0.0.4", metrics.exposition())
-            case "/healthz", "/livez": (status, type, body) = (.ok, "text/plain", "ok\n")
-            case "/readyz": (status, type, body) = ready() ? (.ok, "text/plain", "ok\n") : (.serviceUnavailable, "text/plain", "caches not synced\n")
-            default: (status, type, body) = (.notFound, "text/plain", "not found: try /metrics, /healthz or /readyz\n")
-            }
+            let (status, type, body) = answer(path)
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: type)
             headers.add(name: "Content-Length", value: String(body.utf8.count))

@@ -3,7 +3,7 @@ import Foundation
 import Yams
 
 /// A scenario written by a user: a name, a description and the day's traffic as points
-/// (`HH:MM` and a multiple of the baseline), optionally with its own baseline and broker size.
+/// (`HH:MM` or `HH:MM:SS` and a multiple of the baseline), optionally with its own baseline and broker size.
 ///
 ///     name: cyber-monday
 ///     description: a long plateau after a morning ramp
@@ -45,6 +45,16 @@ public struct ScenarioFile: Sendable {
         return try parse(text, source: path)
     }
 
+    /// `HH:MM` or `HH:MM:SS` as seconds since midnight (up to 24:00), or nil.
+    public static func secondsOfDay(_ text: String) -> Int? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3, (1...2).contains(parts[0].count), parts.dropFirst().allSatisfy({ $0.count == 2 }),
+              let hours = Int(parts[0]), let minutes = Int(parts[1]), let seconds = parts.count == 3 ? Int(parts[2]) : 0,
+              (0...24).contains(hours), (0..<60).contains(minutes), (0..<60).contains(seconds) else { return nil }
+        let total = (hours * 60 + minutes) * 60 + seconds
+        return total <= 24 * 3600 ? total : nil
+    }
+
     public static func parse(_ text: String, source: String) throws(Invalid) -> ScenarioFile {
         let document: Document
         do {
@@ -59,15 +69,12 @@ public struct ScenarioFile: Sendable {
         }
         var parsed: [TrafficProfile.Point] = []
         for (index, point) in points.enumerated() {
-            let parts = point.at.split(separator: ":")
-            guard parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]), (0...24).contains(hours), (0..<60).contains(minutes),
-                  hours * 60 + minutes <= 24 * 60 else {
-                throw Invalid(description: "\(source): points[\(index)].at: '\(point.at)' is not a time of day as HH:MM (00:00 to 24:00)")
+            guard let seconds = Self.secondsOfDay(point.at) else {
+                throw Invalid(description: "\(source): points[\(index)].at: '\(point.at)' is not a time of day as HH:MM or HH:MM:SS (00:00 to 24:00)")
             }
             guard point.multiplier >= 0, point.multiplier.isFinite else {
                 throw Invalid(description: "\(source): points[\(index)].multiplier: must be a number >= 0, got \(point.multiplier)")
             }
-            let seconds = (hours * 60 + minutes) * 60
             if let last = parsed.last, last.seconds >= seconds {
                 throw Invalid(description: "\(source): points[\(index)].at: \(point.at) is not after the point before; list the points in time order")
             }

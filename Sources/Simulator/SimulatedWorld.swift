@@ -10,12 +10,28 @@ public final class SimulatedWorld: Sendable {
     public let kubernetes: KubernetesWorld
     public let kafka: SimulatedKafkaCluster
     public let statefulSets: StatefulSetController
+    /// Broker StatefulSets whose pods are brokers whether or not a BrokerPool names them yet
+    /// (as on a real platform, where brokers register on their own).
+    public let brokerSets: [BrokerSet]
     private let lost = NIOLockedValueBox<[String]>([])
 
-    public init(kubernetes: KubernetesWorld, kafka: SimulatedKafkaCluster, podReadySeconds: Double = 20) {
+    public struct BrokerSet: Sendable, Hashable {
+        public var namespace: String
+        public var statefulSet: String
+        public var brokerIdOffset: Int32
+
+        public init(namespace: String, statefulSet: String, brokerIdOffset: Int32 = 0) {
+            self.namespace = namespace
+            self.statefulSet = statefulSet
+            self.brokerIdOffset = brokerIdOffset
+        }
+    }
+
+    public init(kubernetes: KubernetesWorld, kafka: SimulatedKafkaCluster, podReadySeconds: Double = 20, brokerSets: [BrokerSet] = []) {
         self.kubernetes = kubernetes
         self.kafka = kafka
         self.statefulSets = StatefulSetController(world: kubernetes, readyAfter: podReadySeconds)
+        self.brokerSets = brokerSets
     }
 
     /// Partitions that were on a broker when it went away (should stay empty).
@@ -28,22 +44,27 @@ public final class SimulatedWorld: Sendable {
         kafka.advance(to: now)
     }
 
-    /// Brokers follow the ready pods of every StatefulSet a BrokerPool targets.
+    /// Brokers follow the ready pods of every broker StatefulSet: those named in `brokerSets`
+    /// and those a BrokerPool targets.
     func syncBrokers() {
         guard let pools = kubernetes.resources.first(where: { $0.group == BrokerPool.group && $0.plural == BrokerPool.plural }),
               let pods = kubernetes.resources.first(where: { $0.group == "" && $0.plural == "pods" }) else { return }
-        var wanted: Set<Int32> = []
-        var managed: Set<Int32> = []
+        var sets = Set(brokerSets)
         for pool in kubernetes.list(pools, namespace: nil, selector: FaceLabelSelector(), limit: nil, after: nil).items {
             guard let namespace = pool.value(at: "metadata.namespace")?.string, let target = pool.value(at: "spec.scaleTargetRef.name")?.string else { continue }
-            let offset = Int32(pool.value(at: "spec.brokerIdOffset")?.int ?? 0)
-            for pod in kubernetes.list(pods, namespace: namespace, selector: FaceLabelSelector(), limit: nil, after: nil).items {
+            sets.insert(BrokerSet(namespace: namespace, statefulSet: target, brokerIdOffset: Int32(pool.value(at: "spec.brokerIdOffset")?.int ?? 0)))
+        }
+        var wanted: Set<Int32> = []
+        var managed: Set<Int32> = []
+        for set in sets {
+            let (target, offset) = (set.statefulSet, set.brokerIdOffset)
+            for pod in kubernetes.list(pods, namespace: set.namespace, selector: FaceLabelSelector(), limit: nil, after: nil).items {
                 guard let name = pod.value(at: "metadata.name")?.string, name.hasPrefix("\(target)-"), let ordinal = Int32(name.dropFirst(target.count + 1)) else { continue }
                 let id = offset + ordinal
                 managed.insert(id)
                 if pod.value(at: "status.phase")?.string == "Running" { wanted.insert(id) }
             }
-            // Brokers of this pool whose pods are gone are managed too (they must leave).
+            // Brokers of this set whose pods are gone are managed too (they must leave).
             for id in kafka.brokerIds where id >= offset && id < offset + 10_000 { managed.insert(id) }
         }
         let present = Set(kafka.brokerIds)

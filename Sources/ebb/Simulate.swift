@@ -37,6 +37,33 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Also draw traffic, brokers and lag over the day for the three strategies into this SVG file.")
     var chart: String?
 
+    @Flag(help: "Instead of comparing strategies, keep one world running in real time and serve its Kubernetes API, Kafka protocol and Prometheus /metrics on 127.0.0.1, for `ebb run`, kubectl, Kafka clients and Prometheus. Stops on SIGINT or SIGTERM.")
+    var serve = false
+
+    @Option(help: "With --serve: world seconds per real second.")
+    var speed: Double = 1
+
+    @Option(help: "With --serve: where in the scenario the world starts, as HH:MM or HH:MM:SS.")
+    var start: String = "00:00"
+
+    @Option(help: "With --serve: seconds from a pod's creation until its broker serves (default 60, as in the comparison).")
+    var podStartSeconds: Double?
+
+    @Option(help: "With --serve: port of the Kubernetes API face (default: any free port).")
+    var kubernetesPort: Int = 0
+
+    @Option(help: "With --serve: port of the Kafka face (default: any free port).")
+    var kafkaPort: Int = 0
+
+    @Option(help: "With --serve: port of the Prometheus /metrics face (default: any free port).")
+    var metricsPort: Int = 0
+
+    @Option(help: "With --serve: write a kubeconfig for the Kubernetes face here.")
+    var kubeconfigOut: String = "ebb-simulate.kubeconfig"
+
+    @Option(help: "With --serve: write an example BrokerPool for the world here.")
+    var poolOut: String = "ebb-simulate-pool.yaml"
+
     func validate() throws {
         guard BuiltInScenario(rawValue: scenario) != nil || FileManager.default.fileExists(atPath: scenario) else {
             throw ValidationError("--scenario: unknown scenario '\(scenario)'; use one of \(BuiltInScenario.allCases.map(\.rawValue).joined(separator: ", ")), or a scenario YAML file")
@@ -45,6 +72,12 @@ struct Simulate: AsyncParsableCommand {
             throw ValidationError("--baseline-mi-b-per-second and --broker-capacity-mi-b-per-second must be > 0")
         }
         guard ["none", "text", "json"].contains(log) else { throw ValidationError("--log: none, text or json") }
+        guard speed > 0, speed <= 1_000 else { throw ValidationError("--speed: must be > 0 and at most 1000 (world seconds per real second)") }
+        guard ScenarioFile.secondsOfDay(start) != nil else { throw ValidationError("--start: '\(start)' is not a time of day as HH:MM or HH:MM:SS") }
+        guard (podStartSeconds ?? 0) >= 0 else { throw ValidationError("--pod-start-seconds: must be >= 0") }
+        for (name, port) in [("--kubernetes-port", kubernetesPort), ("--kafka-port", kafkaPort), ("--metrics-port", metricsPort)] where !(0...65_535).contains(port) {
+            throw ValidationError("\(name): \(port) is not a port (0 to 65535; 0 picks a free one)")
+        }
     }
 
     func run() async throws {
@@ -67,6 +100,11 @@ struct Simulate: AsyncParsableCommand {
         }
         settings.baselineMiBPerSecond = baselineMiBPerSecond ?? settings.baselineMiBPerSecond
         settings.brokerCapacityMiBPerSecond = brokerCapacityMiBPerSecond ?? settings.brokerCapacityMiBPerSecond
+        settings.podStartSeconds = podStartSeconds ?? settings.podStartSeconds
+        if serve {
+            try await serveWorld(name: name, summary: summary, profile: profile, settings: settings)
+            return
+        }
         let format = log
         var logger = Logger(label: "ebb") { label in
             switch format {

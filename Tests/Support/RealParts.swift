@@ -15,6 +15,11 @@ public enum RealParts {
     public static var tansu: URL? { tool("tansu", environment: "TANSU") }
     public static var kubectl: URL? { tool("kubectl", environment: "KUBECTL") }
     public static var helm: URL? { tool("helm", environment: "HELM") }
+    /// Prometheus from Debian's package (`/usr/bin/prometheus`).
+    public static var prometheus: URL? {
+        [ProcessInfo.processInfo.environment["PROMETHEUS"], "/usr/bin/prometheus", root.appendingPathComponent(".build-tools/bin/prometheus").path]
+            .compactMap { $0 }.map(URL.init(fileURLWithPath:)).first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
 
     /// A TCP port free on 127.0.0.1 just now.
     public static func freePort() -> Int {

@@ -60,21 +60,10 @@ struct CampaignCluster {
 
     init(settings: CampaignSettings, brokers count: Int, seed: UInt64) {
         self.settings = settings
-        var random = SplitMix(seed: seed)
         for id in 0..<Int32(count) { brokers[id] = 0 }
-        // Skew: a hot topic (clickstream), hot partitions within topics (Zipf-like weights).
-        var raw: [(String, Int32, Double)] = []
-        for (topic, count) in settings.topics.sorted(by: { $0.key < $1.key }) {
-            let topicWeight = topic == "clickstream" ? 3.0 : topic == "orders" ? 1.5 : 1.0
-            for index in 0..<count {
-                let jitter = 0.8 + 0.4 * Double(random.next() % 1000) / 1000
-                raw.append((topic, Int32(index), topicWeight * jitter / Double(index % 8 + 1).squareRoot()))
-            }
-        }
-        let total = raw.reduce(0) { $0 + $1.2 }
-        for (position, entry) in raw.enumerated() {
+        for (position, share) in PartitionSkew.shares(topics: settings.topics, seed: seed).enumerated() {
             let replicas = (0..<settings.replication).map { Int32((position + $0) % count) }
-            partitions.append(Partition(topic: entry.0, index: entry.1, replicas: replicas, leader: replicas.first, weight: entry.2 / total))
+            partitions.append(Partition(topic: share.topic, index: share.index, replicas: replicas, leader: replicas.first, weight: share.weight))
         }
     }
 

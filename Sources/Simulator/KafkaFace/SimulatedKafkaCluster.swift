@@ -150,6 +150,9 @@ public final class SimulatedKafkaCluster: Sendable {
 
     public var completedMoves: Int { state.withLockedValue { $0.completedMoves } }
 
+    /// Partition moves in flight now.
+    public var movesInFlight: Int { state.withLockedValue { $0.reassignments.values.reduce(0) { $0 + $1.count } } }
+
     /// The replicas of a partition now (during a move: the union of old and new).
     public func replicas(_ topic: String, _ partition: Int32) -> [Int32]? {
         state.withLockedValue { state in

@@ -128,7 +128,7 @@ struct KubernetesFaceRouter: Sendable {
                     asTable: request.wantsTable))
             }
             let page = world.list(resource, namespace: namespace, selector: selector, limit: request.query["limit"].flatMap { Int($0) }, after: request.query["continue"].flatMap { $0.isEmpty ? nil : $0 })
-            if request.wantsTable { return .json(200, KubernetesWorld.table(page.items, resource, resourceVersion: String(page.revision), next: page.next)) }
+            if request.wantsTable { return .json(200, KubernetesWorld.table(page.items, resource, resourceVersion: String(page.revision), next: page.next, now: world.now)) }
             var metadata: [String: JSON] = ["resourceVersion": .string(String(page.revision))]
             if let next = page.next { metadata["continue"] = .string(next) }
             return .json(200, .object(["kind": .string("\(resource.kind)List"), "apiVersion": .string(resource.apiVersion), "metadata": .object(metadata), "items": .array(page.items)]))
@@ -149,7 +149,7 @@ struct KubernetesFaceRouter: Sendable {
         switch request.method {
         case "GET":
             let object = try world.get(resource, namespace: namespace, name: name)
-            if request.wantsTable { return .json(200, KubernetesWorld.table([object], resource, resourceVersion: String(world.revision), next: nil)) }
+            if request.wantsTable { return .json(200, KubernetesWorld.table([object], resource, resourceVersion: String(world.revision), next: nil, now: world.now)) }
             return .json(200, object)
         case "PUT":
             return .json(200, try world.update(resource, namespace: namespace, name: name, subresource: subresource, try parse(request)))

@@ -138,8 +138,9 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         let channel = context.channel
         let asTable = watch.asTable
         let resource = watch.resource
+        let world = router.world
         let send: @Sendable (String, JSON) -> Void = { type, object in
-            let payload = asTable ? KubernetesWorld.table([object], resource, resourceVersion: object.value(at: "metadata.resourceVersion")?.string ?? "", next: nil) : object
+            let payload = asTable ? KubernetesWorld.table([object], resource, resourceVersion: object.value(at: "metadata.resourceVersion")?.string ?? "", next: nil, now: world.now) : object
             var line = JSON.object(["type": .string(type), "object": payload]).bytes
             line.append(UInt8(ascii: "\n"))
             loop.execute {
@@ -158,7 +159,6 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
             loop.execute { channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) } }
             return
         }
-        let world = router.world
         timers.append(loop.scheduleTask(in: .milliseconds(Int64(watch.timeoutSeconds * 1000))) {
             loopBound.value.endWatch(channel)
         })

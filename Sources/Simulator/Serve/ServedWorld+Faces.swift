@@ -1,0 +1,111 @@
+import Foundation
+
+/// What the served world shows: Prometheus metrics, its own state as JSON, and the files a
+/// user needs to point `ebb run` and kubectl at it.
+extension ServedWorld {
+    /// The brokers' metrics in Prometheus text format, one series per broker pod and topic,
+    /// named as Kafka's JMX exporter names them (`kafka_server_brokertopicmetrics_*_total`)
+    /// and, per pod, as AutoMQ names them (`kafka_network_io_bytes_total`). Counters advance
+    /// at the world's rate per world second, so `rate()` reads MiB/s of the world at any speed.
+    func exposition() -> String {
+        let counters = traffic.counters
+        let scale = 1 / options.speed
+        var out = ""
+        func family(_ name: String, _ help: String, _ values: [Int32: [String: Double]]) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) counter\n"
+            for broker in values.keys.sorted() {
+                for topic in values[broker]!.keys.sorted() {
+                    out += "\(name){namespace=\"\(options.namespace)\",pod=\"\(options.statefulSet)-\(broker)\",topic=\"\(topic)\"} \(format(values[broker]![topic]! * scale))\n"
+                }
+            }
+        }
+        family("kafka_server_brokertopicmetrics_bytesin_total", "Bytes produced to the broker's partitions.", counters.bytesIn)
+        family("kafka_server_brokertopicmetrics_bytesout_total", "Bytes fetched from the broker's partitions.", counters.bytesOut)
+        family("kafka_server_brokertopicmetrics_messagesin_total", "Messages produced to the broker's partitions.", counters.messagesIn)
+        out += "# HELP kafka_network_io_bytes_total Network bytes of the broker (AutoMQ).\n# TYPE kafka_network_io_bytes_total counter\n"
+        for (direction, values) in [("in", counters.bytesIn), ("out", counters.bytesOut)] {
+            for broker in values.keys.sorted() {
+                let total = values[broker]!.values.reduce(0, +)
+                out += "kafka_network_io_bytes_total{namespace=\"\(options.namespace)\",pod=\"\(options.statefulSet)-\(broker)\",direction=\"\(direction)\"} \(format(total * scale))\n"
+            }
+        }
+        let state = observed.withLockedValue { $0 }
+        out += "# HELP ebb_sim_consumer_lag_messages Consumer lag of the simulated group.\n# TYPE ebb_sim_consumer_lag_messages gauge\n"
+        out += "ebb_sim_consumer_lag_messages{group=\"\(options.group)\"} \(format(traffic.lagMessages))\n"
+        out += "# HELP ebb_sim_demand_mib_per_second Produce demand of the scenario now.\n# TYPE ebb_sim_demand_mib_per_second gauge\n"
+        out += "ebb_sim_demand_mib_per_second \(format(traffic.demandMiBPerSecond))\n"
+        out += "# HELP ebb_sim_brokers Registered Kafka brokers.\n# TYPE ebb_sim_brokers gauge\n"
+        out += "ebb_sim_brokers \(kafka.brokerIds.count)\n"
+        out += "# HELP ebb_sim_violations Broken world invariants so far.\n# TYPE ebb_sim_violations gauge\n"
+        out += "ebb_sim_violations \(state.violations.count)\n"
+        return out
+    }
+
+    private func format(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    /// The world now, for scripts and tests: time, demand, brokers and who holds what, lag,
+    /// completed moves, violations.
+    public func worldJSON() -> String {
+        let state = observed.withLockedValue { $0 }
+        let brokers = kafka.brokerIds
+        let held = Dictionary(uniqueKeysWithValues: brokers.map { ("\($0)", kafka.partitions(on: $0).count) })
+        let object: [String: Any] = [
+            "seconds": state.now, "demandMiBPerSecond": traffic.demandMiBPerSecond, "brokers": brokers.map(Int.init),
+            "partitionsByBroker": held, "lagMessages": traffic.lagMessages, "peakLagMessages": state.peakLag, "peakBrokers": state.peakBrokers,
+            "movesCompleted": kafka.completedMoves, "reassigning": kafka.movesInFlight, "violations": state.violations,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// A kubeconfig for the Kubernetes face (plain HTTP on loopback, namespace preset).
+    public func kubeconfig() -> String {
+        """
+        apiVersion: v1
+        kind: Config
+        current-context: ebb-simulate
+        clusters:
+          - name: ebb-simulate
+            cluster: {server: "\(kubernetesURL)"}
+        contexts:
+          - name: ebb-simulate
+            context: {cluster: ebb-simulate, namespace: \(options.namespace), user: ebb-simulate}
+        users:
+          - name: ebb-simulate
+            user: {}
+
+        """
+    }
+
+    /// A BrokerPool for the world's broker StatefulSet: bytes-in per broker at 70 % of a
+    /// broker's capacity and the consumer group's lag, with the world's Kafka address.
+    public func examplePool() -> String {
+        let target = Int((settings.brokerCapacityMiBPerSecond * 0.7).rounded())
+        return """
+            apiVersion: ebb.io/v1alpha1
+            kind: BrokerPool
+            metadata:
+              name: shop-events
+              namespace: \(options.namespace)
+            spec:
+              scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: \(options.statefulSet)}
+              kafka:
+                bootstrapServers: ["\(kafkaAddress)"]
+              minReplicas: 3
+              maxReplicas: 40
+              pollingIntervalSeconds: 5
+              metrics:
+                - type: BrokerThroughput
+                  name: bytes-in
+                  brokerThroughput:
+                    direction: In
+                    target: {type: AverageValue, averageValue: \(target)Mi}
+                - type: ConsumerLag
+                  name: lag
+                  consumerLag:
+                    group: \(options.group)
+                    target: {type: AverageValue, averageValue: "500"}
+
+            """
+    }
+}

@@ -1,0 +1,194 @@
+import BrokerScaling
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import Operator
+import ServiceLifecycle
+
+/// `ebb simulate --serve`: one simulated e-commerce platform running in real time (or faster),
+/// seen through real faces on loopback: the Kubernetes API (for `ebb run` and kubectl), the
+/// Kafka protocol (for Ebb's client and kafka-python), and a Prometheus `/metrics` endpoint
+/// with broker metrics named as Kafka's JMX exporter and AutoMQ name them. The broker
+/// StatefulSet's ready pods are the Kafka brokers; traffic follows a scenario.
+public final class ServedWorld: Service, Sendable {
+    public struct Options: Sendable {
+        public var kubernetesPort = 0
+        public var kafkaPort = 0
+        public var metricsPort = 0
+        /// World seconds per real second.
+        public var speed = 1.0
+        /// Where in the scenario the world starts, in seconds.
+        public var startSeconds = 0.0
+        public var namespace = "shop"
+        public var statefulSet = "automq-broker"
+        public var group = "shop-consumers"
+        /// Brokers at the start (default: enough for the scenario's start at 70 % of capacity, at least 3).
+        public var initialBrokers: Int?
+        /// Real seconds between two steps of the world.
+        public var tickSeconds = 0.1
+
+        public init() {}
+    }
+
+    public let kubernetes: KubernetesWorld
+    public let kafka: SimulatedKafkaCluster
+    public let world: SimulatedWorld
+    let traffic: LiveTraffic
+    let profile: TrafficProfile
+    let settings: CampaignSettings
+    let options: Options
+    let noise: Noise
+    let kubernetesServer: KubernetesFaceServer
+    let kafkaServer: KafkaFaceServer
+    let metricsChannel: any Channel
+    let started: ContinuousClock.Instant
+    let observed = NIOLockedValueBox(Observed())
+
+    struct Observed {
+        var now = 0.0
+        var peakLag = 0.0
+        var peakBrokers = 0
+        var violations: [String] = []
+    }
+
+    /// The addresses a user points tools at.
+    public var kubernetesURL: String { kubernetesServer.url }
+    public var kafkaAddress: String { kafkaServer.address }
+    public var metricsURL: String { "http://127.0.0.1:\(metricsChannel.localAddress?.port ?? 0)/metrics" }
+
+    private init(
+        kubernetes: KubernetesWorld, kafka: SimulatedKafkaCluster, world: SimulatedWorld, traffic: LiveTraffic, profile: TrafficProfile,
+        settings: CampaignSettings, options: Options, seed: UInt64, servers: (KubernetesFaceServer, KafkaFaceServer, any Channel)
+    ) {
+        self.kubernetes = kubernetes
+        self.kafka = kafka
+        self.world = world
+        self.traffic = traffic
+        self.profile = profile
+        self.settings = settings
+        self.options = options
+        noise = Noise(seed: seed)
+        (kubernetesServer, kafkaServer, metricsChannel) = servers
+        started = .now
+    }
+
+    /// Builds the platform (the CRD, the namespace, the broker StatefulSet with its pods ready,
+    /// the topics spread over the brokers, the consumer group) and starts the faces.
+    public static func start(profile: TrafficProfile, settings: CampaignSettings, seed: UInt64, options: Options = Options()) async throws -> ServedWorld {
+        let kubernetes = KubernetesWorld()
+        let kafka = SimulatedKafkaCluster(moveSeconds: settings.moveSeconds)
+        let world = SimulatedWorld(
+            kubernetes: kubernetes, kafka: kafka, podReadySeconds: settings.podStartSeconds,
+            brokerSets: [SimulatedWorld.BrokerSet(namespace: options.namespace, statefulSet: options.statefulSet)])
+        let traffic = LiveTraffic(settings: settings, group: options.group, seed: seed)
+        let startDemand = settings.baselineMiBPerSecond * profile.multiplier(at: options.startSeconds)
+        let brokers = options.initialBrokers ?? max(3, Int((startDemand / (settings.brokerCapacityMiBPerSecond * 0.7)).rounded(.up)))
+        try install(kubernetes, options: options, brokers: brokers)
+        // The initial pods are ready from the start.
+        world.tick(now: options.startSeconds - settings.podStartSeconds - 1)
+        world.tick(now: options.startSeconds)
+        var placement: [String: [[Int32]]] = [:]
+        for (position, share) in PartitionSkew.shares(topics: settings.topics, seed: seed).enumerated() {
+            placement[share.topic, default: []].append([Int32(position % brokers)])
+        }
+        for (topic, replicas) in placement { kafka.createTopic(topic, replicas: replicas) }
+        kafka.setMembers(group: options.group, 3)
+        traffic.step(kafka, now: options.startSeconds, demandMiBPerSecond: startDemand)
+
+        let kubernetesServer = try await KubernetesFaceServer.start(world: kubernetes, port: options.kubernetesPort, bookmarkInterval: 5)
+        let kafkaServer: KafkaFaceServer
+        do {
+            kafkaServer = try await KafkaFaceServer.start(router: kafka.router(), port: options.kafkaPort)
+        } catch {
+            await kubernetesServer.stop()
+            throw error
+        }
+        kafka.advertise(host: "127.0.0.1", port: kafkaServer.port)
+        let box = NIOLockedValueBox<ServedWorld?>(nil)
+        let metricsChannel: any Channel
+        do {
+            metricsChannel = try await PlainHTTP.bind(host: "127.0.0.1", port: options.metricsPort) { path in
+                guard let served = box.withLockedValue({ $0 }) else { return (.serviceUnavailable, "text/plain", "starting\n") }
+                switch path {
+                case "/metrics": return (.ok, "text/plain; version=0.0.4", served.exposition())
+                case "/world": return (.ok, "application/json", served.worldJSON())
+                default: return (.notFound, "text/plain", "not found: try /metrics or /world\n")
+                }
+            }
+        } catch {
+            await kubernetesServer.stop()
+            await kafkaServer.stop()
+            throw error
+        }
+        let served = ServedWorld(
+            kubernetes: kubernetes, kafka: kafka, world: world, traffic: traffic, profile: profile, settings: settings, options: options, seed: seed,
+            servers: (kubernetesServer, kafkaServer, metricsChannel))
+        box.withLockedValue { $0 = served }
+        served.observed.withLockedValue { $0.now = options.startSeconds }
+        return served
+    }
+
+    static func install(_ kubernetes: KubernetesWorld, options: Options, brokers: Int) throws {
+        func resource(_ plural: String) throws -> FaceResource {
+            guard let found = kubernetes.resources.first(where: { $0.plural == plural }) else { throw FaceError(code: 500, reason: "InternalError", message: "no \(plural)") }
+            return found
+        }
+        guard let crd = InstallManifests.files.first(where: { $0.path.hasPrefix("crd/") }) else { return }
+        _ = try kubernetes.create(try resource("customresourcedefinitions"), namespace: nil, try JSON.yaml(try crd.render()))
+        _ = try kubernetes.create(try resource("namespaces"), namespace: nil, .object(["metadata": .object(["name": .string(options.namespace)])]))
+        _ = try kubernetes.create(try resource("statefulsets"), namespace: options.namespace, try JSON.yaml("""
+            metadata: {name: \(options.statefulSet), labels: {app: automq}}
+            spec:
+              replicas: \(brokers)
+              serviceName: \(options.statefulSet)
+              selector: {matchLabels: {app: automq}}
+              template: {metadata: {labels: {app: automq}}, spec: {containers: [{name: broker, image: automqinc/automq}]}}
+            """))
+    }
+
+    /// World seconds now.
+    public var now: Double {
+        let elapsed = (ContinuousClock.now - started).components
+        return options.startSeconds + (Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18) * options.speed
+    }
+
+    /// One step: pods and brokers follow the StatefulSet, moves complete, traffic flows.
+    public func tick() {
+        let now = self.now
+        world.tick(now: now)
+        let demand = settings.baselineMiBPerSecond * profile.multiplier(at: now) * noise.factor(at: now)
+        traffic.step(kafka, now: now, demandMiBPerSecond: demand)
+        traffic.forget(brokersOtherThan: Set(kafka.brokerIds))
+        let lag = traffic.lagMessages
+        let problems = traffic.violations + world.violations
+        observed.withLockedValue { observed in
+            observed.now = now
+            observed.peakLag = max(observed.peakLag, lag)
+            observed.peakBrokers = max(observed.peakBrokers, kafka.brokerIds.count)
+            for problem in problems where !observed.violations.contains(problem) && observed.violations.count < 100 {
+                observed.violations.append("t=\(Int(now)) s: \(problem)")
+            }
+        }
+    }
+
+    /// Steps the world until graceful shutdown (or cancellation), then stops the faces.
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                tick()
+                try? await Task.sleep(for: .seconds(options.tickSeconds))
+            }
+        } onGracefulShutdown: {}
+        await stop()
+    }
+
+    public func stop() async {
+        await kubernetesServer.stop()
+        await kafkaServer.stop()
+        try? await metricsChannel.close()
+    }
+
+    /// Broken invariants seen so far (a broker that left holding a partition, bytes lost, a
+    /// negative backlog); should stay empty.
+    public var violations: [String] { observed.withLockedValue { $0.violations } }
+}

@@ -1,0 +1,181 @@
+import BrokerScaling
+import EbbTestSupport
+import Foundation
+import Testing
+
+/// Ebb run the way a platform team runs it, every part that can be real being real:
+/// `ebb simulate --serve` is the platform (Kubernetes API, Kafka protocol, broker metrics),
+/// Debian's Prometheus scrapes it, kubectl applies the CRD and the pool, and `ebb run` is its own
+/// process, reading throughput from Prometheus and lag through the Kafka protocol. Then the
+/// test breaks things: the operator is SIGKILLed at random (seeded) moments and restarted, and
+/// Prometheus is stopped for a while. Everything is judged from outside.
+///
+/// `EBB_E2E_KILLS=200` runs the long chaos version (more kills, a longer scenario).
+@Suite(.serialized) struct EndToEndTests {
+    static let longRun = Int(ProcessInfo.processInfo.environment["EBB_E2E_KILLS"] ?? "") ?? 0
+
+    @Test func aSpikeScalesOutRebalancesDrainsAndScalesInThroughChaos() async throws {
+        guard let kubectl = RealParts.kubectl, let prometheus = RealParts.prometheus else {
+            #expect(!RealParts.inCI, "kubectl and prometheus must be installed in CI (Scripts/install-test-tools.sh)")
+            return
+        }
+        let wantedKills = max(20, Self.longRun)
+        let platform = try await Platform.start(kubectl: kubectl, prometheus: prometheus, spikes: max(1, wantedKills / 20))
+        var chaos = Chaos(seed: 20_261_127)
+        var report = Report()
+        do {
+            try await run(platform, &chaos, &report, wantedKills: wantedKills)
+        } catch {
+            await platform.stop()
+            throw error
+        }
+        let simulator = await platform.stop()
+        print("""
+            end-to-end: \(report.kills) operator kills (by state: \(report.killsByState.sorted { $0.key < $1.key })), \
+            peak \(report.peakBrokers) brokers, \(report.finalBrokers) at the end, \(report.movesCompleted) moves completed, \
+            \(report.submitted) moves submitted, \(report.scaleOuts) scale-outs and \(report.scaleIns) scale-ins patched, \
+            states seen \(report.states), Prometheus down \(Int(report.outageSeconds)) s, wall \(Int(report.wallSeconds)) s
+            """)
+        #expect(simulator.contains("no invariant broke"), "\(simulator.suffix(2000))")
+    }
+
+    func run(_ platform: Platform, _ chaos: inout Chaos, _ report: inout Report, wantedKills: Int) async throws {
+        let started = Date()
+        try platform.applyPool()
+        var operatorProcess = try platform.startOperator()
+        var lastStart = Date()
+        var brokersSeen: [Int: Date] = [:]
+        var owningSince: [Int: Date] = [:]
+        var lastSample = try await platform.world()
+        var nextKill = Date().addingTimeInterval(chaos.nextKillDelay())
+        var outage: (start: Date, end: Date?)?
+        var outageBrokers: Int?
+        var holdSeenDuringOutage = false
+        let deadline = Date().addingTimeInterval(platform.scenarioSeconds + 240)
+
+        while Date() < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            let world = try await platform.world()
+            lastSample = world
+            let state = try platform.poolState()
+            if let state { report.states.insert(state.state) }
+            report.peakBrokers = max(report.peakBrokers, world.brokers.count)
+            let now = Date()
+            for broker in world.brokers where brokersSeen[broker] == nil { brokersSeen[broker] = now }
+            for (broker, held) in world.partitionsByBroker where held > 0 && owningSince[Int(broker)!] == nil { owningSince[Int(broker)!] = now }
+            #expect(world.violations.isEmpty, "\(world.violations.prefix(3))")
+
+            // Chaos: SIGKILL the operator at seeded random moments while the spike plays out,
+            // and restart it at once.
+            // Once more while it drains, after Prometheus is back.
+            let drainKill = outage?.end != nil && state?.state == "Draining" && !report.killsByState.keys.contains("Draining")
+            if (world.seconds < platform.outageAt && now >= nextKill || drainKill), now.timeIntervalSince(lastStart) > 1.5 {
+                report.kills += 1
+                report.killsByState[state?.state ?? "none", default: 0] += 1
+                await operatorProcess.stop(SIGKILL)
+                operatorProcess = try platform.startOperator()
+                lastStart = Date()
+                nextKill = Date().addingTimeInterval(chaos.nextKillDelay())
+            }
+
+            // After the spike: Prometheus stopped for a while. No scale-in may start while the
+            // throughput metric cannot be read, and the condition must say why.
+            if outage == nil, world.seconds >= platform.outageAt, world.brokers.count > 3 {
+                await platform.stopPrometheus()
+                outage = (Date(), nil)
+                outageBrokers = world.brokers.count
+            }
+            if let current = outage, current.end == nil {
+                let down = now.timeIntervalSince(current.start)
+                if down > 8 {
+                    #expect(world.brokers.count >= outageBrokers ?? 0, "no scale-in while Prometheus is down")
+                    if let state, state.metricsAvailable == "False", state.metricsMessage.contains("bytes-in") { holdSeenDuringOutage = true }
+                }
+                if down >= 25 {
+                    try platform.startPrometheus()
+                    outage = (current.start, Date())
+                    report.outageSeconds = down
+                }
+            }
+
+            // Done: the spike is over, Prometheus is back, the pool is back near its baseline and stable.
+            if let current = outage, current.end != nil, world.seconds > platform.scenarioSeconds, world.brokers.count <= 4,
+               state?.state == "Stable", world.reassigning == 0 {
+                break
+            }
+        }
+        report.wallSeconds = Date().timeIntervalSince(started)
+        report.finalBrokers = lastSample.brokers.count
+        report.movesCompleted = lastSample.movesCompleted
+
+        // What the last operator's /metrics counts matches its own log.
+        let metrics = await httpGet("http://127.0.0.1:\(platform.operatorMetricsPort)/metrics")?.body ?? ""
+        let lastLog = operatorProcess.errors
+        await operatorProcess.stop()
+        let logs = platform.operatorLogs()
+        let records = logs.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let patched = records.filter { $0["step"] as? String == "replicas_patched" }
+        report.scaleOuts = patched.filter { Int("\($0["to"] ?? 0)")! > Int("\($0["from"] ?? 0)")! }.count
+        report.scaleIns = patched.count - report.scaleOuts
+        report.submitted = records.filter { $0["step"] as? String == "plan_submitted" }.reduce(0) { $0 + (Int("\($1["moves"] ?? 0)") ?? 0) }
+
+        #expect(report.kills >= wantedKills, "the operator was killed \(report.kills) times")
+        #expect(report.peakBrokers >= 8, "the pool scaled out for the spike (peak \(report.peakBrokers))")
+        #expect(report.finalBrokers <= 4, "the pool drained and scaled in after it (\(report.finalBrokers) brokers)")
+        #expect(report.movesCompleted > 0 && report.submitted >= report.movesCompleted, "\(report.submitted) submitted, \(report.movesCompleted) completed")
+        #expect(lastSample.reassigning == 0, "no reassignment left behind")
+        for state in ["ScalingOut", "Rebalancing", "Draining", "Stable"] {
+            #expect(report.states.contains(state), "kubectl get brokerpools showed \(report.states)")
+        }
+        #expect(report.killsByState.keys.contains { $0 == "ScalingOut" || $0 == "Rebalancing" }, "\(report.killsByState)")
+        #expect(holdSeenDuringOutage, "MetricsAvailable=False naming bytes-in while Prometheus was down")
+        #expect(report.outageSeconds >= 25)
+        // New brokers took partitions within a minute of registering.
+        for (broker, seen) in brokersSeen where broker >= 3 {
+            if let owning = owningSince[broker] {
+                #expect(owning.timeIntervalSince(seen) <= 60, "broker \(broker) took \(Int(owning.timeIntervalSince(seen))) s to own a partition")
+            }
+        }
+        #expect(owningSince.keys.contains { $0 >= 3 }, "a new broker owned partitions")
+        // Every replica change has its decision record; the last operator's /metrics counts what its log shows.
+        let decisions = records.filter { $0["message"] as? String == "decision" && $0["applied"] as? Bool == true }
+        for change in patched {
+            #expect(decisions.contains { "\($0["to"] ?? "")" == "\(change["to"] ?? "")" }, "a decision record for \(change)")
+        }
+        let lastRecords = lastLog.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let lastDecisions = lastRecords.filter { $0["message"] as? String == "decision" }.count
+        let counted = Self.sum(metrics, "ebb_decisions_total")
+        #expect(counted >= Double(lastDecisions) && counted > 0, "ebb_decisions_total \(counted) vs \(lastDecisions) decision records")
+        let lastPatched = lastRecords.filter { $0["step"] as? String == "replicas_patched" }.count
+        #expect(Self.sum(metrics, "ebb_scale_events_total") == Double(lastPatched), "\(metrics.split(separator: "\n").filter { $0.contains("scale_events") })")
+    }
+
+    static func sum(_ exposition: String, _ name: String) -> Double {
+        exposition.split(separator: "\n").filter { $0.hasPrefix(name + "{") || $0.hasPrefix(name + " ") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+    }
+}
+
+struct Report {
+    var kills = 0
+    var killsByState: [String: Int] = [:]
+    var states: Set<String> = []
+    var peakBrokers = 0
+    var finalBrokers = 0
+    var movesCompleted = 0
+    var submitted = 0
+    var scaleOuts = 0
+    var scaleIns = 0
+    var outageSeconds = 0.0
+    var wallSeconds = 0.0
+}
+
+/// The chaos schedule, seeded.
+struct Chaos {
+    var random: SplitMix
+
+    init(seed: UInt64) { random = SplitMix(seed: seed) }
+
+    /// 2 to 5 seconds until the next kill.
+    mutating func nextKillDelay() -> Double { 2 + Double(random.next() % 3_000) / 1_000 }
+}

@@ -1,0 +1,179 @@
+import EbbTestSupport
+import Foundation
+import Testing
+
+/// The platform an end-to-end test runs: the served world, Prometheus scraping it, the CRD and
+/// a BrokerPool applied with kubectl, and `ebb run` processes (one at a time, restarted after
+/// each kill) whose logs are kept, one file each.
+final class Platform: @unchecked Sendable {
+    let directory: URL
+    let kubectl: URL
+    let prometheusBinary: URL
+    let simulator: Launched
+    let addresses: [String: Any]
+    let prometheusPort = RealParts.freePort()
+    let operatorMetricsPort = RealParts.freePort()
+    var prometheus: Launched?
+    var operators: [Launched] = []
+    /// World seconds: the last spike's decay ends at `outageAt - 5`; the test is done after `scenarioSeconds`.
+    let outageAt: Double
+    let scenarioSeconds: Double
+
+    struct World: Decodable {
+        var seconds: Double
+        var brokers: [Int]
+        var partitionsByBroker: [String: Int]
+        var movesCompleted: Int
+        var reassigning: Int
+        var violations: [String]
+    }
+
+    struct PoolState {
+        var state: String
+        var metricsAvailable: String
+        var metricsMessage: String
+    }
+
+    private init(directory: URL, kubectl: URL, prometheus: URL, simulator: Launched, addresses: [String: Any], outageAt: Double) {
+        self.directory = directory
+        self.kubectl = kubectl
+        prometheusBinary = prometheus
+        self.simulator = simulator
+        self.addresses = addresses
+        self.outageAt = outageAt
+        scenarioSeconds = outageAt + 25
+    }
+
+    /// `spikes` spikes, 130 world seconds each: 30 s at baseline, a 4× ramp over 20 s, 50 s at
+    /// peak, back to baseline over 20 s.
+    static func start(kubectl: URL, prometheus: URL, spikes: Int) async throws -> Platform {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var points = ""
+        for spike in 0..<spikes {
+            let base = spike * 130
+            for (offset, multiplier) in [(0, 1), (30, 1), (50, 4), (100, 4), (120, 1)] {
+                let t = base + offset
+                points += "  - {at: \"\(String(format: "%02d:%02d:%02d", t / 3600, t / 60 % 60, t % 60))\", multiplier: \(multiplier)}\n"
+            }
+        }
+        try "name: e2e\ndescription: spikes for the end-to-end test\npoints:\n\(points)".write(to: directory.appendingPathComponent("scenario.yaml"), atomically: true, encoding: .utf8)
+        let simulator = try Launched("simulate", RealParts.ebb, [
+            "simulate", "--serve", "--scenario", "scenario.yaml", "--pod-start-seconds", "5", "--output", "json",
+            "--kubeconfig-out", "kubeconfig", "--pool-out", "pool.yaml",
+        ], in: directory)
+        var addresses: [String: Any]?
+        for _ in 0..<200 where addresses == nil {
+            try await Task.sleep(for: .milliseconds(50))
+            if let line = simulator.output.split(separator: "\n").first {
+                addresses = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            }
+        }
+        guard let addresses else {
+            await simulator.stop()
+            throw Failure("ebb simulate --serve did not print its addresses: \(simulator.errors)")
+        }
+        let platform = Platform(
+            directory: directory, kubectl: kubectl, prometheus: prometheus, simulator: simulator, addresses: addresses,
+            outageAt: Double((spikes - 1) * 130 + 125))
+        let metrics = (addresses["metrics"] as? String ?? "").replacingOccurrences(of: "http://", with: "").replacingOccurrences(of: "/metrics", with: "")
+        try """
+            global: {scrape_interval: 1s, evaluation_interval: 1s}
+            scrape_configs:
+              - job_name: ebb-simulate
+                honor_labels: true
+                static_configs: [{targets: ["\(metrics)"]}]
+            """.write(to: directory.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
+        try platform.startPrometheus()
+        return platform
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    func startPrometheus() throws {
+        prometheus = try Launched("prometheus-\(operators.count)", prometheusBinary, [
+            "--config.file=prometheus.yml", "--web.listen-address=127.0.0.1:\(prometheusPort)", "--storage.tsdb.path=tsdb",
+        ], in: directory)
+    }
+
+    func stopPrometheus() async {
+        await prometheus?.stop()
+        prometheus = nil
+    }
+
+    func kubectl(_ arguments: [String], input: String? = nil) throws -> RealParts.Run {
+        try RealParts.run(kubectl, ["--kubeconfig", directory.appendingPathComponent("kubeconfig").path] + arguments, input: input)
+    }
+
+    /// The CRD from Manifests/ and a pool sized for the spikes, applied with kubectl.
+    func applyPool() throws {
+        let crd = try kubectl(["apply", "-f", RealParts.root.appendingPathComponent("Manifests/crd").path])
+        #expect(crd.status == 0, "\(crd.stderr)")
+        let pool = try kubectl(["apply", "-f", "-"], input: """
+            apiVersion: ebb.io/v1alpha1
+            kind: BrokerPool
+            metadata: {name: shop-events, namespace: shop}
+            spec:
+              scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: automq-broker}
+              kafka: {bootstrapServers: ["\(addresses["kafka"] as? String ?? "")"]}
+              minReplicas: 3
+              maxReplicas: 16
+              pollingIntervalSeconds: 2
+              metrics:
+                - type: BrokerThroughput
+                  name: bytes-in
+                  brokerThroughput: {direction: In, target: {type: AverageValue, averageValue: 105Mi}}
+                - type: ConsumerLag
+                  name: lag
+                  consumerLag: {group: shop-consumers, target: {type: AverageValue, averageValue: "200000"}}
+              behavior:
+                scaleDown: {stabilizationWindowSeconds: 20}
+            """)
+        #expect(pool.status == 0, "\(pool.stderr)")
+    }
+
+    func startOperator() throws -> Launched {
+        let launched = try Launched("operator-\(operators.count)", RealParts.ebb, [
+            "run", "--kubeconfig", "kubeconfig", "--namespace", "shop", "--prometheus-url", "http://127.0.0.1:\(prometheusPort)",
+            "--metrics-bind-address", "127.0.0.1:\(operatorMetricsPort)", "--log-format", "json",
+        ], in: directory)
+        operators.append(launched)
+        return launched
+    }
+
+    /// Every operator's log, in order.
+    func operatorLogs() -> String { operators.map(\.errors).joined(separator: "\n") }
+
+    func world() async throws -> World {
+        guard let world = addresses["world"] as? String, let answer = await httpGet(world), answer.status == 200 else {
+            throw Failure("the served world does not answer: \(simulator.errors.suffix(1000))")
+        }
+        return try JSONDecoder().decode(World.self, from: Data(answer.body.utf8))
+    }
+
+    /// The pool's state and MetricsAvailable condition as kubectl shows them.
+    func poolState() throws -> PoolState? {
+        let got = try kubectl(["get", "brokerpools", "shop-events", "-n", "shop", "-o", "json"])
+        guard got.status == 0, let object = try JSONSerialization.jsonObject(with: Data(got.stdout.utf8)) as? [String: Any],
+              let status = object["status"] as? [String: Any] else { return nil }
+        let conditions = status["conditions"] as? [[String: Any]] ?? []
+        let metrics = conditions.first { $0["type"] as? String == "MetricsAvailable" }
+        return PoolState(
+            state: status["state"] as? String ?? "", metricsAvailable: metrics?["status"] as? String ?? "",
+            metricsMessage: metrics?["message"] as? String ?? "")
+    }
+
+    /// Stops everything it started, gracefully, removes its files, and returns what the
+    /// served world said as it stopped.
+    @discardableResult func stop() async -> String {
+        for launched in operators { await launched.stop() }
+        await prometheus?.stop()
+        await simulator.stop()
+        let said = simulator.errors
+        try? FileManager.default.removeItem(at: directory)
+        return said
+    }
+}
