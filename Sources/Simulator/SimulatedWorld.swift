@@ -34,7 +34,8 @@ public final class SimulatedWorld: Sendable {
         self.brokerSets = brokerSets
     }
 
-    /// Partitions that were on a broker when it went away (should stay empty).
+    /// Partitions that were on a broker when it was scaled away (should stay empty; a broker
+    /// that crashes while its StatefulSet still wants it is not counted).
     public var violations: [String] { lost.withLockedValue { $0 } }
 
     /// One step of the world at `now` (seconds on the world's clock).
@@ -56,8 +57,15 @@ public final class SimulatedWorld: Sendable {
         }
         var wanted: Set<Int32> = []
         var managed: Set<Int32> = []
+        // Brokers whose pod the StatefulSet still wants: if one goes, it crashed (and comes back);
+        // only a broker scaled away must have been drained.
+        var kept: Set<Int32> = []
+        let statefulSets = kubernetes.resources.first { $0.group == "apps" && $0.plural == "statefulsets" }
         for set in sets {
             let (target, offset) = (set.statefulSet, set.brokerIdOffset)
+            if let statefulSets, let replicas = (try? kubernetes.get(statefulSets, namespace: set.namespace, name: target))?.value(at: "spec.replicas")?.int {
+                for ordinal in 0..<Int32(max(0, replicas)) { kept.insert(offset + ordinal) }
+            }
             for pod in kubernetes.list(pods, namespace: set.namespace, selector: FaceLabelSelector(), limit: nil, after: nil).items {
                 guard let name = pod.value(at: "metadata.name")?.string, name.hasPrefix("\(target)-"), let ordinal = Int32(name.dropFirst(target.count + 1)) else { continue }
                 let id = offset + ordinal
@@ -73,7 +81,7 @@ public final class SimulatedWorld: Sendable {
         }
         for id in present.intersection(managed).subtracting(wanted).sorted() {
             let held = kafka.partitions(on: id)
-            if !held.isEmpty {
+            if !held.isEmpty, !kept.contains(id) {
                 lost.withLockedValue { $0 += held.map { "\($0) was on broker \(id) when it went away" } }
             }
             kafka.removeBroker(id)

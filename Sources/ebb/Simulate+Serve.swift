@@ -19,6 +19,8 @@ extension Simulate {
         options.kubernetesPort = kubernetesPort
         options.kafkaPort = kafkaPort
         options.metricsPort = metricsPort
+        options.faultRate = faultRate
+        options.initialBrokers = brokers
         let world: ServedWorld
         do {
             world = try await ServedWorld.start(profile: profile, settings: settings, seed: seed, options: options)
@@ -65,8 +67,10 @@ extension Simulate {
             services: [.init(service: world)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         let violations = world.violations
+        let faults = (world.faults?.counts ?? [:]).sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) ×\($0.value)" }
         FileHandle.standardError.write(Data("""
             stopped at world second \(Int(world.now)); \(world.kafka.completedMoves) partition moves completed; \
+            \(faults.isEmpty ? "" : "faults injected: \(faults.joined(separator: ", ")); ")\
             \(violations.isEmpty ? "no invariant broke" : "\(violations.count) invariant violation(s):\n" + violations.joined(separator: "\n"))
 
             """.utf8))

@@ -49,6 +49,12 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "With --serve: seconds from a pod's creation until its broker serves (default 60, as in the comparison).")
     var podStartSeconds: Double?
 
+    @Option(help: "With --serve: brokers at the start (default: enough for the scenario's start at 70% of a broker, at least 3).")
+    var brokers: Int?
+
+    @Option(help: "With --serve: inject faults with this probability per request (409, 410, 429 and 500 from the Kubernetes face to clients other than kubectl, dropped watches, unanswered Kafka requests, NOT_CONTROLLER) and per 10 world seconds (a broker pod dies).")
+    var faultRate: Double = 0
+
     @Option(help: "With --serve: port of the Kubernetes API face (default: any free port).")
     var kubernetesPort: Int = 0
 
@@ -74,6 +80,8 @@ struct Simulate: AsyncParsableCommand {
         guard ["none", "text", "json"].contains(log) else { throw ValidationError("--log: none, text or json") }
         guard speed > 0, speed <= 1_000 else { throw ValidationError("--speed: must be > 0 and at most 1000 (world seconds per real second)") }
         guard ScenarioFile.secondsOfDay(start) != nil else { throw ValidationError("--start: '\(start)' is not a time of day as HH:MM or HH:MM:SS") }
+        guard (0...0.5).contains(faultRate) else { throw ValidationError("--fault-rate: must be between 0 and 0.5") }
+        guard (brokers ?? 1) >= 1, (brokers ?? 1) <= 1_000 else { throw ValidationError("--brokers: must be between 1 and 1000") }
         guard (podStartSeconds ?? 0) >= 0 else { throw ValidationError("--pod-start-seconds: must be >= 0") }
         for (name, port) in [("--kubernetes-port", kubernetesPort), ("--kafka-port", kafkaPort), ("--metrics-port", metricsPort)] where !(0...65_535).contains(port) {
             throw ValidationError("\(name): \(port) is not a port (0 to 65535; 0 picks a free one)")

@@ -26,6 +26,7 @@ final class Platform: @unchecked Sendable {
         var movesCompleted: Int
         var reassigning: Int
         var violations: [String]
+        var faults: [String: Int]
     }
 
     struct PoolState {
@@ -44,24 +45,25 @@ final class Platform: @unchecked Sendable {
         scenarioSeconds = outageAt + 25
     }
 
-    /// `spikes` spikes, 130 world seconds each: 30 s at baseline, a 4× ramp over 20 s, 50 s at
+    /// `count` spikes, 130 world seconds each: 30 s at baseline, a 4× ramp over 20 s, 50 s at
     /// peak, back to baseline over 20 s.
-    static func start(kubectl: URL, prometheus: URL, spikes: Int) async throws -> Platform {
+    static func spikes(_ count: Int) -> [(seconds: Int, multiplier: Int)] {
+        (0..<count).flatMap { spike in [(0, 1), (30, 1), (50, 4), (100, 4), (120, 1)].map { (spike * 130 + $0.0, $0.1) } }
+    }
+
+    static func start(
+        kubectl: URL, prometheus: URL, points scenario: [(seconds: Int, multiplier: Int)], outageAt: Double, simulateArguments: [String] = []
+    ) async throws -> Platform {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var points = ""
-        for spike in 0..<spikes {
-            let base = spike * 130
-            for (offset, multiplier) in [(0, 1), (30, 1), (50, 4), (100, 4), (120, 1)] {
-                let t = base + offset
-                points += "  - {at: \"\(String(format: "%02d:%02d:%02d", t / 3600, t / 60 % 60, t % 60))\", multiplier: \(multiplier)}\n"
-            }
-        }
+        let points = scenario.map { t, multiplier in
+            "  - {at: \"\(String(format: "%02d:%02d:%02d", t / 3600, t / 60 % 60, t % 60))\", multiplier: \(multiplier)}\n"
+        }.joined()
         try "name: e2e\ndescription: spikes for the end-to-end test\npoints:\n\(points)".write(to: directory.appendingPathComponent("scenario.yaml"), atomically: true, encoding: .utf8)
         let simulator = try Launched("simulate", RealParts.ebb, [
             "simulate", "--serve", "--scenario", "scenario.yaml", "--pod-start-seconds", "5", "--output", "json",
             "--kubeconfig-out", "kubeconfig", "--pool-out", "pool.yaml",
-        ], in: directory)
+        ] + simulateArguments, in: directory)
         var addresses: [String: Any]?
         for _ in 0..<200 where addresses == nil {
             try await Task.sleep(for: .milliseconds(50))
@@ -75,7 +77,7 @@ final class Platform: @unchecked Sendable {
         }
         let platform = Platform(
             directory: directory, kubectl: kubectl, prometheus: prometheus, simulator: simulator, addresses: addresses,
-            outageAt: Double((spikes - 1) * 130 + 125))
+            outageAt: outageAt)
         let metrics = (addresses["metrics"] as? String ?? "").replacingOccurrences(of: "http://", with: "").replacingOccurrences(of: "/metrics", with: "")
         try """
             global: {scrape_interval: 1s, evaluation_interval: 1s}
@@ -118,7 +120,7 @@ final class Platform: @unchecked Sendable {
             metadata: {name: shop-events, namespace: shop}
             spec:
               scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: automq-broker}
-              kafka: {bootstrapServers: ["\(addresses["kafka"] as? String ?? "")"]}
+              kafka: {bootstrapServers: ["\(addresses["kafka"] as? String ?? "")"], requestTimeoutSeconds: 3}
               minReplicas: 3
               maxReplicas: 16
               pollingIntervalSeconds: 2
@@ -135,11 +137,15 @@ final class Platform: @unchecked Sendable {
         #expect(pool.status == 0, "\(pool.stderr)")
     }
 
-    func startOperator() throws -> Launched {
-        let launched = try Launched("operator-\(operators.count)", RealParts.ebb, [
+    /// `ebb run`; with an identity, with leader election (the Lease in namespace shop) and
+    /// /metrics on a port of its own.
+    func startOperator(identity: String? = nil) throws -> Launched {
+        var arguments = [
             "run", "--kubeconfig", "kubeconfig", "--namespace", "shop", "--prometheus-url", "http://127.0.0.1:\(prometheusPort)",
-            "--metrics-bind-address", "127.0.0.1:\(operatorMetricsPort)", "--log-format", "json",
-        ], in: directory)
+            "--metrics-bind-address", "127.0.0.1:\(identity == nil ? operatorMetricsPort : RealParts.freePort())", "--log-format", "json",
+        ]
+        if let identity { arguments += ["--leader-elect", "--leader-election-namespace", "shop", "--identity", identity] }
+        let launched = try Launched("operator-\(operators.count)", RealParts.ebb, arguments, in: directory)
         operators.append(launched)
         return launched
     }
@@ -152,6 +158,12 @@ final class Platform: @unchecked Sendable {
             throw Failure("the served world does not answer: \(simulator.errors.suffix(1000))")
         }
         return try JSONDecoder().decode(World.self, from: Data(answer.body.utf8))
+    }
+
+    /// The broker StatefulSet's spec.replicas, as kubectl shows it.
+    func statefulSetReplicas() throws -> Int? {
+        let got = try kubectl(["get", "statefulsets", "automq-broker", "-n", "shop", "-o", "jsonpath={.spec.replicas}"])
+        return got.status == 0 ? Int(got.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) : nil
     }
 
     /// The pool's state and MetricsAvailable condition as kubectl shows them.

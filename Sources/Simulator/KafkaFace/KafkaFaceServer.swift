@@ -15,6 +15,14 @@ public final class KafkaFaceRouter: Sendable {
 
     private let routes = NIOLockedValueBox<[Int16: Route]>([:])
     private let saslConfig = NIOLockedValueBox<KafkaFaceSASL?>(nil)
+    private let faultBox = NIOLockedValueBox<FaultInjector?>(nil)
+
+    /// Faults to inject: requests left unanswered (the client's timeout fires) and, through the
+    /// cluster's handlers, NOT_CONTROLLER on admin requests.
+    public var faults: FaultInjector? {
+        get { faultBox.withLockedValue { $0 } }
+        set { faultBox.withLockedValue { $0 = newValue } }
+    }
 
     public init() {}
 
@@ -136,6 +144,8 @@ final class KafkaFaceHandler: ChannelInboundHandler {
                         continue
                     }
                 }
+                // An injected timeout: the request is read and never answered.
+                if router.faults?.roll([.kafkaTimeout]) != nil { continue }
                 guard let answer = try router.answer(payload) else {
                     context.close(promise: nil)
                     return

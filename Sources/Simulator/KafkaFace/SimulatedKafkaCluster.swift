@@ -174,8 +174,15 @@ public final class SimulatedKafkaCluster: Sendable {
         router.register(ApiVersionsRequest.self) { [router] _, _ in ApiVersionsResponse(apiKeys: router.advertised) }
         router.register(MetadataRequest.self) { [self] request, _ in metadata(request) }
         router.register(DescribeClusterRequest.self) { [self] _, _ in describeCluster() }
-        router.register(ListPartitionReassignmentsRequest.self) { [self] request, _ in listReassignments(request) }
-        router.register(AlterPartitionReassignmentsRequest.self) { [self] request, _ in alterReassignments(request) }
+        // Admin requests go to the controller; after a failover (an injected fault) a broker says NOT_CONTROLLER (41).
+        router.register(ListPartitionReassignmentsRequest.self) { [self, router] request, _ in
+            if router.faults?.roll([.notController]) != nil { return ListPartitionReassignmentsResponse(errorCode: 41, errorMessage: "not the controller (injected fault)") }
+            return listReassignments(request)
+        }
+        router.register(AlterPartitionReassignmentsRequest.self) { [self, router] request, _ in
+            if router.faults?.roll([.notController]) != nil { return AlterPartitionReassignmentsResponse(errorCode: 41, errorMessage: "not the controller (injected fault)") }
+            return alterReassignments(request)
+        }
         router.register(ListOffsetsRequest.self, versions: 1...ListOffsetsRequest.validVersions.upperBound) { [self] request, _ in listOffsets(request, node: node) }
         router.register(FindCoordinatorRequest.self) { [self] request, version in findCoordinator(request, version: version) }
         router.register(OffsetFetchRequest.self, versions: 1...OffsetFetchRequest.validVersions.upperBound) { [self] request, version in offsetFetch(request, version: version, node: node) }

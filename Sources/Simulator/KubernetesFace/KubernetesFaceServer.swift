@@ -104,12 +104,30 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
             let request = FaceRequest(
                 method: head.method.rawValue, uri: head.uri, accept: head.headers.first(name: "Accept") ?? "application/json",
                 contentType: head.headers.first(name: "Content-Type") ?? "application/json", body: body)
+            // Injected faults hit Ebb's own clients, not the kubectl a person (or a test) uses.
+            // A refused request is not carried out, as the API server refuses it.
+            let faults = (head.headers.first(name: "User-Agent") ?? "").hasPrefix("kubectl") ? nil : router.world.faults
+            let write = ["POST", "PUT", "PATCH", "DELETE"].contains(request.method)
+            if request.path.hasPrefix("/api"), request.query["watch"] != "true", request.query["watch"] != "1",
+               let fault = faults?.roll(write ? [.conflict, .throttled, .internalError] : [.throttled, .internalError]) {
+                respond(context, Int(fault.rawValue)!, Self.injected(fault).status, keepAlive: head.isKeepAlive)
+                return
+            }
             switch router.answer(request) {
             case let .json(status, document):
                 respond(context, status, document, keepAlive: head.isKeepAlive)
             case .watch(let watch):
-                startWatch(context, watch)
+                startWatch(context, watch, fault: faults?.roll([.gone, .watchDropped]), faults: faults)
             }
+        }
+    }
+
+    static func injected(_ fault: FaultInjector.Kind) -> FaceError {
+        switch fault {
+        case .conflict: return FaceError(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled: the object has been modified (injected fault)")
+        case .gone: return FaceError(code: 410, reason: "Expired", message: "too old resource version (injected fault)")
+        case .throttled: return FaceError(code: 429, reason: "TooManyRequests", message: "the server has received too many requests and has asked us to try again later (injected fault)")
+        default: return FaceError(code: 500, reason: "InternalError", message: "an error on the server has prevented the request from succeeding (injected fault)")
         }
     }
 
@@ -129,7 +147,7 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
     }
 
     /// A watch: 200 with a chunked body of one JSON event per line, until the timeout.
-    func startWatch(_ context: ChannelHandlerContext, _ watch: FaceWatch) {
+    func startWatch(_ context: ChannelHandlerContext, _ watch: FaceWatch, fault: FaultInjector.Kind? = nil, faults: FaultInjector? = nil) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Transfer-Encoding", value: "chunked")
@@ -151,13 +169,17 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         let close: @Sendable () -> Void = {
             loop.execute { loopBound.value.endWatch(channel) }
         }
-        do {
+        do throws(FaceError) {
+            if fault == .gone { throw Self.injected(.gone) }
             watchId = try router.world.watch(watch.resource, namespace: watch.namespace, selector: watch.selector, from: watch.resourceVersion, send: send, close: close)
         } catch {
             // As the API server: the stream opens, carries one ERROR event, and ends.
             send("ERROR", error.status)
             loop.execute { channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) } }
             return
+        }
+        if fault == .watchDropped, let faults {
+            timers.append(loop.scheduleTask(in: .milliseconds(Int64(200 + faults.fraction() * 5_000))) { loopBound.value.endWatch(channel) })
         }
         timers.append(loop.scheduleTask(in: .milliseconds(Int64(watch.timeoutSeconds * 1000))) {
             loopBound.value.endWatch(channel)

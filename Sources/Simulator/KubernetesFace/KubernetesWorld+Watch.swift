@@ -63,3 +63,11 @@ extension KubernetesWorld {
         }
     }
 }
+
+extension KubernetesWorld {
+    /// Faults to inject into the requests of clients other than kubectl (nil: none).
+    public var faults: FaultInjector? {
+        get { faultBox.withLockedValue { $0 } }
+        set { faultBox.withLockedValue { $0 = newValue } }
+    }
+}

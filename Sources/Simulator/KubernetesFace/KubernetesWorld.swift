@@ -55,6 +55,7 @@ public final class KubernetesWorld: Sendable {
     let state = NIOLockedValueBox(State())
     /// How many changes a watch can resume across.
     public let historyLimit: Int
+    let faultBox = NIOLockedValueBox<FaultInjector?>(nil)
     /// Wall-clock or simulated seconds since 1970, for timestamps.
     let clock: @Sendable () -> Double
 

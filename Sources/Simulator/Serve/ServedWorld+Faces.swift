@@ -53,6 +53,7 @@ extension ServedWorld {
             "seconds": state.now, "demandMiBPerSecond": traffic.demandMiBPerSecond, "brokers": brokers.map(Int.init),
             "partitionsByBroker": held, "lagMessages": traffic.lagMessages, "peakLagMessages": state.peakLag, "peakBrokers": state.peakBrokers,
             "movesCompleted": kafka.completedMoves, "reassigning": kafka.movesInFlight, "violations": state.violations,
+            "faults": Dictionary(uniqueKeysWithValues: (faults?.counts ?? [:]).map { ($0.key.rawValue, $0.value) }),
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"

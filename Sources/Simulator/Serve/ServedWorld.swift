@@ -26,6 +26,9 @@ public final class ServedWorld: Service, Sendable {
         public var initialBrokers: Int?
         /// Real seconds between two steps of the world.
         public var tickSeconds = 0.1
+        /// Probability of an injected fault per request to the Kubernetes face (except
+        /// kubectl's) and the Kafka face, and of a broker pod dying per 10 world seconds.
+        public var faultRate = 0.0
 
         public init() {}
     }
@@ -43,12 +46,15 @@ public final class ServedWorld: Service, Sendable {
     let metricsChannel: any Channel
     let started: ContinuousClock.Instant
     let observed = NIOLockedValueBox(Observed())
+    /// The faults injected (nil: none).
+    public let faults: FaultInjector?
 
     struct Observed {
         var now = 0.0
         var peakLag = 0.0
         var peakBrokers = 0
         var violations: [String] = []
+        var nextVanishCheck = 0.0
     }
 
     /// The addresses a user points tools at.
@@ -68,6 +74,8 @@ public final class ServedWorld: Service, Sendable {
         self.settings = settings
         self.options = options
         noise = Noise(seed: seed)
+        faults = options.faultRate > 0 ? FaultInjector(rate: options.faultRate, seed: seed &+ 0xFA17) : nil
+        kubernetes.faults = faults
         (kubernetesServer, kafkaServer, metricsChannel) = servers
         started = .now
     }
@@ -123,6 +131,7 @@ public final class ServedWorld: Service, Sendable {
         let served = ServedWorld(
             kubernetes: kubernetes, kafka: kafka, world: world, traffic: traffic, profile: profile, settings: settings, options: options, seed: seed,
             servers: (kubernetesServer, kafkaServer, metricsChannel))
+        kafkaServer.router.faults = served.faults
         box.withLockedValue { $0 = served }
         served.observed.withLockedValue { $0.now = options.startSeconds }
         return served
@@ -155,6 +164,7 @@ public final class ServedWorld: Service, Sendable {
     /// One step: pods and brokers follow the StatefulSet, moves complete, traffic flows.
     public func tick() {
         let now = self.now
+        vanishABroker(now: now)
         world.tick(now: now)
         let demand = settings.baselineMiBPerSecond * profile.multiplier(at: now) * noise.factor(at: now)
         traffic.step(kafka, now: now, demandMiBPerSecond: demand)
@@ -169,6 +179,22 @@ public final class ServedWorld: Service, Sendable {
                 observed.violations.append("t=\(Int(now)) s: \(problem)")
             }
         }
+    }
+
+    /// With faults on: once per 10 world seconds, a broker pod may die (its StatefulSet brings
+    /// it back after the pod start delay).
+    func vanishABroker(now: Double) {
+        guard let faults else { return }
+        let due = observed.withLockedValue { observed in
+            defer { if now >= observed.nextVanishCheck { observed.nextVanishCheck = now + 10 } }
+            return now >= observed.nextVanishCheck
+        }
+        guard due, faults.roll([.brokerVanished]) != nil, let pods = kubernetes.resources.first(where: { $0.group == "" && $0.plural == "pods" }) else { return }
+        let names = kubernetes.list(pods, namespace: options.namespace, selector: FaceLabelSelector(), limit: nil, after: nil).items
+            .compactMap { $0.value(at: "metadata.name")?.string }.filter { $0.hasPrefix("\(options.statefulSet)-") }.sorted()
+        guard !names.isEmpty else { return }
+        let victim = names[Int(faults.fraction() * Double(names.count)) % names.count]
+        _ = try? kubernetes.delete(pods, namespace: options.namespace, name: victim)
     }
 
     /// Steps the world until graceful shutdown (or cancellation), then stops the faces.

@@ -1,0 +1,77 @@
+import EbbTestSupport
+import Foundation
+import Testing
+
+/// Two `ebb run` replicas with leader election against a world that injects faults: 409, 410,
+/// 429 and 500 from the API server, dropped watches, unanswered Kafka requests, NOT_CONTROLLER,
+/// broker pods that die. The leader is SIGKILLed while it drains; the other takes the Lease
+/// and finishes, and no scale action happens twice.
+struct LeaderTakeoverTests {
+    @Test func theLeaderKilledMidDrainIsReplacedAndFaultsDuplicateNothing() async throws {
+        guard let kubectl = RealParts.kubectl, let prometheus = RealParts.prometheus else {
+            #expect(!RealParts.inCI, "kubectl and prometheus must be installed in CI (Scripts/install-test-tools.sh)")
+            return
+        }
+        // A quiet day on a cluster sized for a busy one: 300 MiB/s needs 3 brokers; there are 9.
+        let platform = try await Platform.start(
+            kubectl: kubectl, prometheus: prometheus, points: [(0, 1), (3_600, 1)], outageAt: .infinity,
+            simulateArguments: ["--brokers", "9", "--fault-rate", "0.1"])
+        do {
+            try await run(platform)
+        } catch {
+            await platform.stop()
+            throw error
+        }
+        let said = await platform.stop()
+        #expect(said.contains("no invariant broke"), "\(said.suffix(2000))")
+    }
+
+    func run(_ platform: Platform) async throws {
+        try platform.applyPool()
+        var replicas = ["ebb-a": try platform.startOperator(identity: "ebb-a"), "ebb-b": try platform.startOperator(identity: "ebb-b")]
+        var killed: String?
+        var holders: [String] = []
+        var moments: [String] = []
+        let started = Date()
+        func note(_ what: String) { moments.append("\(what) at \(Int(Date().timeIntervalSince(started))) s") }
+        var lastState = ""
+        var world = try await platform.world()
+        let deadline = Date().addingTimeInterval(180)
+        while Date() < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            world = try await platform.world()
+            #expect(world.violations.isEmpty, "\(world.violations.prefix(3))")
+            let state = try platform.poolState()?.state
+            if let state, state != lastState {
+                note(state)
+                lastState = state
+            }
+            let lease = try platform.kubectl(["get", "leases", "ebb-operator", "-n", "shop", "-o", "jsonpath={.spec.holderIdentity}"])
+            let holder = lease.status == 0 ? lease.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            if !holder.isEmpty, holders.last != holder {
+                holders.append(holder)
+                note("lease to \(holder)")
+            }
+            if killed == nil, state == "Draining", let leader = replicas[holder] {
+                await leader.stop(SIGKILL)
+                replicas[holder] = nil
+                killed = holder
+                note("killed \(holder)")
+            }
+            if killed != nil, world.brokers.count <= 3, world.reassigning == 0, state == "Stable" { break }
+        }
+        for (_, replica) in replicas { await replica.stop() }
+        if world.brokers.count > 3 {
+            for (name, replica) in replicas { print("--- \(name)\n" + replica.errors.split(separator: "\n").filter { !$0.contains("\"decision\"") }.suffix(25).joined(separator: "\n")) }
+        }
+
+        let records = platform.operatorLogs().split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let patches = records.filter { $0["step"] as? String == "replicas_patched" }.map { "\($0["from"] ?? "")→\($0["to"] ?? "")" }
+        print("leader takeover: lease holders \(holders), killed \(killed ?? "none"), replica patches \(patches), timeline \(moments), faults \(world.faults.sorted { $0.key < $1.key }), \(world.movesCompleted) moves")
+        let leader = try #require(killed, "the pool never drained while a leader held the Lease (holders \(holders))")
+        #expect(holders.last != nil && holders.last != leader, "the other replica took the Lease: \(holders)")
+        #expect(world.brokers.count <= 3, "drained and scaled in to the 3 brokers the traffic needs (\(world.brokers))")
+        #expect(Set(patches).count == patches.count, "no scale action twice: \(patches)")
+        #expect(world.faults.values.reduce(0, +) >= 5, "faults injected: \(world.faults)")
+    }
+}
