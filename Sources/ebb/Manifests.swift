@@ -14,7 +14,14 @@ struct Manifests: ParsableCommand {
     @Option(help: "Only this part: crd, rbac or operator.")
     var only: String?
 
+    @Flag(help: "Print the BrokerPool field reference (Markdown, Docs/brokerpool-reference.md) instead.")
+    var reference = false
+
     func run() throws {
+        if reference {
+            print(BrokerPoolReference.markdown(), terminator: "")
+            return
+        }
         var files = InstallManifests.files
         if let only {
             files = files.filter { $0.path.hasPrefix("\(only)/") }

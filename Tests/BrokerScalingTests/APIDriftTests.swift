@@ -11,6 +11,16 @@ struct APIDriftTests {
         #expect(committed == (try file.render()), "Manifests/\(path) is stale: run `swift run ebb manifests --write Manifests`")
     }
 
+    /// Every field, default and bound of the CRD is in the reference page, because the page is
+    /// written from the same schema; this fails when the committed page is stale.
+    @Test func committedReferenceMatchesTheSchema() throws {
+        let committed = try RepositoryFiles.read("Docs/brokerpool-reference.md")
+        #expect(committed == BrokerPoolReference.markdown(), "Docs/brokerpool-reference.md is stale: run `swift run ebb manifests --reference > Docs/brokerpool-reference.md`")
+        for field in ["spec.scaleInCooldownSeconds", "spec.behavior.scaleDown.stabilizationWindowSeconds", "spec.metrics[].consumerLag.group", "status.conditions[].observedGeneration"] {
+            #expect(committed.contains("`\(field)`"), "\(field) is not in the reference")
+        }
+    }
+
     /// A pool with every optional field set, so that its JSON has every key the Swift types have.
     static let everyField: BrokerPool = {
         let target = MetricTarget(type: .averageValue, value: try! Quantity("1"), averageValue: try! Quantity("120Mi"), averageUtilization: 70)
