@@ -21,8 +21,10 @@ public enum InstallManifests {
     public static var files: [File] {
         [
             File(path: "crd/brokerpools.ebb.io.yaml", documents: [crd]),
-            File(path: "rbac/rbac.yaml", documents: [serviceAccountDocument, clusterRole, clusterRoleBinding, leaderElectionRole, leaderElectionRoleBinding]),
-            File(path: "operator/operator.yaml", documents: [namespaceDocument, deployment, metricsService]),
+            // The namespace comes before anything in it: `kubectl apply -f crd/ -f rbac/ -f operator/`
+            // and `ebb manifests | kubectl apply -f -` apply in this order.
+            File(path: "rbac/rbac.yaml", documents: [namespaceDocument, serviceAccountDocument, clusterRole, clusterRoleBinding, leaderElectionRole, leaderElectionRoleBinding]),
+            File(path: "operator/operator.yaml", documents: [deployment, metricsService]),
         ]
     }
 
