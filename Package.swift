@@ -82,7 +82,7 @@ let package = Package(
         // `ebb simulate --serve`, real Prometheus, real kubectl and `ebb run` as processes, with chaos.
         .testTarget(name: "EndToEndTests", dependencies: ["EbbTestSupport", "BrokerScaling", "ebb"]),
         .testTarget(
-            name: "KubernetesClientTests", dependencies: ["KubernetesClient", "Simulator", "EbbTestSupport", .product(name: "Yams", package: "Yams")],
+            name: "KubernetesClientTests", dependencies: ["KubernetesClient", "Simulator", "Operator", "EbbTestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]),
         .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin", "ebb", "EbbTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BrokerMetricsTests", dependencies: ["BrokerMetrics"]),

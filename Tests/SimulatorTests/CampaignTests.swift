@@ -42,6 +42,24 @@ struct CampaignTests {
         }
     }
 
+    /// Load flapping around the target (a swing of ±13 % every 3 minutes for 8 hours) makes
+    /// Ebb scale in at most once per scale-down stabilization window, and never over the SLO.
+    @Test func flappingLoadScalesInAtMostOncePerWindow() async throws {
+        var points = [TrafficProfile.Point(0, 2.3), TrafficProfile.Point(3_600, 2.3)]
+        var high = true
+        while let last = points.last, last.seconds < 9 * 3_600 {
+            points.append(TrafficProfile.Point(last.seconds + 180, high ? 2.6 : 2.0))
+            high.toggle()
+        }
+        points.append(TrafficProfile.Point(10 * 3_600, 1))
+        let report = await Campaign.run(scenario: "flapping", profile: TrafficProfile(points: points), seed: 3)
+        let ebb = report.strategies[2]
+        #expect(ebb.scaleIns >= 2, "the final decay scales in")
+        #expect(try #require(ebb.minSecondsBetweenScaleIns) >= 300, "scale-ins at \(ebb.scaleInTimes)")
+        #expect(ebb.minutesOverSlo == 0)
+        #expect(ebb.violations.isEmpty, "\(ebb.violations.prefix(3))")
+    }
+
     /// The invariant check is not vacuous: a world that loses bytes, holds a partition on a
     /// broker that is gone, or has a negative backlog is caught.
     @Test func theInvariantCheckCatchesABrokenWorld() {

@@ -275,6 +275,13 @@ struct Step {
             return
         }
         let holding = Self.holding(cluster, victims: Set(victims))
+        if holding.isEmpty, let blind = Self.cannotSee(observation) {
+            // The moves are done, but removing brokers is a scale-in, and Ebb does not scale in
+            // while it cannot see: the emptied brokers wait until the metrics are back.
+            record = "drain done; brokers kept while \(blind)"
+            condition(.ableToScale, .false, "MetricsUnavailable", "drained brokers \(victims.map(String.init).joined(separator: ", ")) are kept until the metrics can be read: \(blind)")
+            return
+        }
         if holding.isEmpty {
             // Verified from the cluster itself: no victim holds a replica or leads a partition.
             actions.append(.event(type: "Normal", reason: "DrainVerified", note: "brokers \(victims.map(String.init).joined(separator: ", ")) hold no partition; scaling in to \(reassignment.targetReplicas)"))
@@ -324,6 +331,12 @@ struct Step {
     }
 
     // MARK: Helpers
+
+    /// Why the decision could not see (a metric unreadable), or nil when it could.
+    static func cannotSee(_ observation: PoolObservation) -> String? {
+        guard let limit = observation.decision?.limitedBy, [.partialMetrics, .blind, .fallback].contains(limit.rule) else { return nil }
+        return limit.detail
+    }
 
     static func holding(_ cluster: ClusterSnapshot, victims: Set<Int32>) -> [ClusterView.Partition] {
         cluster.partitions.filter { partition in

@@ -33,6 +33,9 @@ struct SequenceWorld {
         }
     }
 
+    /// The decision of each reconcile (nil: the pool follows spec.replicas).
+    var decision: Decision?
+
     var brokerIds: [Int32] { (0..<pods).map { (spec.brokerIdOffset ?? 0) + $0 } }
 
     func observation() -> PoolObservation {
@@ -41,7 +44,7 @@ struct SequenceWorld {
             reassigning: Set(inFlight.map { "\($0.topic)-\($0.partition)" })) : nil
         return PoolObservation(
             now: now, spec: spec, generation: 1, status: status, statefulSetReplicas: stsReplicas, statefulSetPods: pods,
-            statefulSetReady: pods, cluster: cluster, clusterError: kafkaUp ? nil : "connection refused", decision: nil)
+            statefulSetReady: pods, cluster: cluster, clusterError: kafkaUp ? nil : "connection refused", decision: decision)
     }
 
     /// One reconcile; `loseStatus` drops its status write (a crash after acting, before writing).
@@ -143,6 +146,32 @@ struct ScalingSequenceTests {
             let leaving = direction < 4 ? Array((direction..<4).map { 1000 + $0 }) : []
             for broker in leaving { #expect(world.holds(broker) == 0) }
         }
+    }
+
+    /// Prometheus goes away in the middle of a drain: the moves finish, but the emptied brokers
+    /// are not removed until every metric can be read again.
+    @Test func aFinishedDrainKeepsItsBrokersWhileAMetricCannotBeRead() {
+        var world = SequenceWorld(brokers: 6, partitions: 60)
+        world.spec.replicas = nil
+        world.spec.metrics = [.throughput(.in, perBroker: try! Quantity("100Mi")), .lag(group: "g", target: MetricTarget(type: .value, value: try! Quantity("1000")))]
+        let now = world.now
+        let input = { (throughput: MetricObservation) in
+            DecisionInput(now: now, spec: world.spec, currentReplicas: 6, readyReplicas: 6, metrics: [throughput, .value("lag:g", 10, at: now)], history: ScalingHistory())
+        }
+        // 6 brokers at 60 MiB/s each against 100: four are enough.
+        world.decision = DecisionEngine.decide(input(.value("bytes-in", 6 * 60 * 1_048_576, at: now)))
+        #expect(world.decision?.desiredReplicas == 4)
+        world.tick()
+        #expect(world.status.state == .draining)
+        world.decision = DecisionEngine.decide(input(.failed("bytes-in", "Prometheus: connection refused")))
+        #expect(world.decision?.limitedBy?.rule == .partialMetrics)
+        for _ in 0..<30 { world.tick() }
+        #expect(world.holds(1004) == 0 && world.holds(1005) == 0, "the drain's moves finished")
+        #expect(world.stsReplicas == 6, "no broker removed while bytes-in cannot be read")
+        #expect(world.status.conditions?.first { $0.type == .ableToScale }?.reason == "MetricsUnavailable")
+        world.decision = DecisionEngine.decide(input(.value("bytes-in", 6 * 60 * 1_048_576, at: now)))
+        _ = world.run { $0.stable && $0.pods == 4 }
+        #expect(world.stsReplicas == 4 && world.violations.isEmpty)
     }
 
     @Test func blindItHoldsAndNeverScalesIn() {
