@@ -53,7 +53,7 @@ import Testing
         var outage: (start: Date, end: Date?)?
         var outageBrokers: Int?
         var holdSeenDuringOutage = false
-        let deadline = Date().addingTimeInterval(platform.scenarioSeconds + 240)
+        let deadline = Date().addingTimeInterval(platform.scenarioSeconds + 360)
 
         while Date() < deadline {
             try await Task.sleep(for: .milliseconds(500))
@@ -185,6 +185,6 @@ struct Chaos {
 
     init(seed: UInt64) { random = SplitMix(seed: seed) }
 
-    /// 2 to 5 seconds until the next kill.
-    mutating func nextKillDelay() -> Double { 2 + Double(random.next() % 3_000) / 1_000 }
+    /// 1.5 to 3.5 seconds until the next kill.
+    mutating func nextKillDelay() -> Double { 1.5 + Double(random.next() % 2_000) / 1_000 }
 }

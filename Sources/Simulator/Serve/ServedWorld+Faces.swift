@@ -5,7 +5,7 @@ import Foundation
 extension ServedWorld {
     /// The brokers' metrics in Prometheus text format, one series per broker pod and topic,
     /// named as Kafka's JMX exporter names them (`kafka_server_brokertopicmetrics_*_total`)
-    /// and, per pod, as AutoMQ names them (`kafka_network_io_bytes_total`). Counters advance
+    /// and as AutoMQ names them (`kafka_network_io_bytes_total{direction,topic}`). Counters advance
     /// at the world's rate per world second, so `rate()` reads MiB/s of the world at any speed.
     func exposition() -> String {
         let counters = traffic.counters
@@ -22,11 +22,13 @@ extension ServedWorld {
         family("kafka_server_brokertopicmetrics_bytesin_total", "Bytes produced to the broker's partitions.", counters.bytesIn)
         family("kafka_server_brokertopicmetrics_bytesout_total", "Bytes fetched from the broker's partitions.", counters.bytesOut)
         family("kafka_server_brokertopicmetrics_messagesin_total", "Messages produced to the broker's partitions.", counters.messagesIn)
-        out += "# HELP kafka_network_io_bytes_total Network bytes of the broker (AutoMQ).\n# TYPE kafka_network_io_bytes_total counter\n"
+        // AutoMQ's OpenTelemetry name for the same broker-topic byte counters.
+        out += "# HELP kafka_network_io_bytes_total Bytes received or sent by the broker, per topic (AutoMQ).\n# TYPE kafka_network_io_bytes_total counter\n"
         for (direction, values) in [("in", counters.bytesIn), ("out", counters.bytesOut)] {
             for broker in values.keys.sorted() {
-                let total = values[broker]!.values.reduce(0, +)
-                out += "kafka_network_io_bytes_total{namespace=\"\(options.namespace)\",pod=\"\(options.statefulSet)-\(broker)\",direction=\"\(direction)\"} \(format(total * scale))\n"
+                for topic in values[broker]!.keys.sorted() {
+                    out += "kafka_network_io_bytes_total{namespace=\"\(options.namespace)\",pod=\"\(options.statefulSet)-\(broker)\",topic=\"\(topic)\",direction=\"\(direction)\"} \(format(values[broker]![topic]! * scale))\n"
+                }
             }
         }
         let state = observed.withLockedValue { $0 }
