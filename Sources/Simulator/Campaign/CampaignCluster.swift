@@ -71,13 +71,12 @@ struct CampaignCluster {
 
     /// One step: traffic arrives, moves due within the step finish (a moving partition serves
     /// only for the part of the step after its move), and each leader serves what its capacity
-    /// allows, in proportion to its partitions' backlogs.
+    /// allows (`BrokerService`).
     mutating func step(now: Double, dt: Double, demandMiBPerSecond: Double) {
         let mebibyte = 1_048_576.0
         let capacity = settings.brokerCapacityMiBPerSecond * mebibyte * dt
         let live = Set(serving(at: now))
-        var demand: [Int32: Double] = [:]
-        var servingTime = [Double](repeating: 0, count: partitions.count)
+        var claims = [BrokerService.Claim?](repeating: nil, count: partitions.count)
         for index in partitions.indices {
             let arriving = demandMiBPerSecond * mebibyte * dt * partitions[index].weight
             partitions[index].backlog += arriving
@@ -96,28 +95,22 @@ struct CampaignCluster {
                 }
             }
             guard serves > 0, let leader = partitions[index].leader, live.contains(leader) else { continue }
-            servingTime[index] = serves
-            demand[leader, default: 0] += partitions[index].backlog
+            claims[index] = BrokerService.Claim(broker: leader, backlog: partitions[index].backlog, servingFraction: serves)
         }
+        let (served, demand) = BrokerService.serve(claims, capacity: capacity)
         saturated = 0
-        var fraction: [Int32: Double] = [:]
         utilization = Dictionary(live.map { ($0, 5.0) }, uniquingKeysWith: { first, _ in first })
         for (broker, wanted) in demand {
             if wanted > capacity { saturated += 1 }
-            fraction[broker] = wanted > 0 ? min(1, capacity / wanted) : 1
             // An idle broker still burns a little; a saturated one shows 100%.
             utilization[broker] = 5 + 95 * min(1, wanted / capacity)
         }
         servedBy = [:]
-        for index in partitions.indices where servingTime[index] > 0 {
-            guard let leader = partitions[index].leader, let share = fraction[leader] else { continue }
-            // A partition that served for part of the step cannot have used more than its
-            // broker's whole capacity over that part.
-            var served = min(partitions[index].backlog * share, capacity * servingTime[index])
-            if partitions[index].backlog - served < 1 { served = partitions[index].backlog }
-            partitions[index].backlog -= served
-            servedBytes += served
-            servedBy[leader, default: 0] += served
+        for index in partitions.indices {
+            guard let claim = claims[index] else { continue }
+            partitions[index].backlog -= served[index]
+            servedBytes += served[index]
+            servedBy[claim.broker, default: 0] += served[index]
         }
     }
 

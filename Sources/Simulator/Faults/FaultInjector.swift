@@ -49,6 +49,4 @@ public final class FaultInjector: Sendable {
 
     /// How many faults of each kind were injected.
     public var counts: [Kind: Int] { state.withLockedValue { $0.counts } }
-
-    public var total: Int { counts.values.reduce(0, +) }
 }

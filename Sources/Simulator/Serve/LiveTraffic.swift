@@ -56,8 +56,7 @@ final class LiveTraffic: Sendable {
             let dt = now - last
             kafka.state.withLockedValue { cluster in
                 let capacity = capacityMiBPerSecond * mebibyte * dt
-                var serving = [Int32?](repeating: nil, count: traffic.partitions.count)
-                var wanted: [Int32: Double] = [:]
+                var claims = [BrokerService.Claim?](repeating: nil, count: traffic.partitions.count)
                 for (position, partition) in traffic.partitions.enumerated() {
                     let bytes = demandMiBPerSecond * mebibyte * dt * partition.weight
                     traffic.partitions[position].backlog += bytes
@@ -72,17 +71,14 @@ final class LiveTraffic: Sendable {
                     traffic.counters.messagesIn[leader, default: [:]][partition.topic, default: 0] += bytes / recordBytes
                     // While it moves (AutoMQ: about 1.5 s), a partition does not serve.
                     guard cluster.reassignments[partition.topic]?[partition.index] == nil else { continue }
-                    serving[position] = leader
-                    wanted[leader, default: 0] += traffic.partitions[position].backlog
+                    claims[position] = BrokerService.Claim(broker: leader, backlog: traffic.partitions[position].backlog)
                 }
-                for (position, leader) in serving.enumerated() {
-                    guard let leader, let total = wanted[leader], total > 0 else { continue }
-                    let share = min(1, capacity / total)
-                    var served = traffic.partitions[position].backlog * share
-                    if traffic.partitions[position].backlog - served < 1 { served = traffic.partitions[position].backlog }
-                    traffic.partitions[position].backlog -= served
-                    traffic.servedBytes += served
-                    traffic.counters.bytesOut[leader, default: [:]][traffic.partitions[position].topic, default: 0] += served
+                let served = BrokerService.serve(claims, capacity: capacity).served
+                for (position, claim) in claims.enumerated() {
+                    guard let claim, served[position] > 0 else { continue }
+                    traffic.partitions[position].backlog -= served[position]
+                    traffic.servedBytes += served[position]
+                    traffic.counters.bytesOut[claim.broker, default: [:]][traffic.partitions[position].topic, default: 0] += served[position]
                 }
                 for partition in traffic.partitions {
                     let committed = Int64(((partition.producedBytes - partition.backlog) / recordBytes).rounded(.down))
@@ -116,9 +112,9 @@ final class LiveTraffic: Sendable {
     /// Brokers that have left: their counters go with their pods.
     func forget(brokersOtherThan present: Set<Int32>) {
         state.withLockedValue { traffic in
-            for id in traffic.counters.bytesIn.keys where !present.contains(id) { traffic.counters.bytesIn[id] = nil }
-            for id in traffic.counters.bytesOut.keys where !present.contains(id) { traffic.counters.bytesOut[id] = nil }
-            for id in traffic.counters.messagesIn.keys where !present.contains(id) { traffic.counters.messagesIn[id] = nil }
+            for counter in [\Counters.bytesIn, \Counters.bytesOut, \Counters.messagesIn] {
+                traffic.counters[keyPath: counter] = traffic.counters[keyPath: counter].filter { present.contains($0.key) }
+            }
         }
     }
 }

@@ -11,26 +11,24 @@ extension ServedWorld {
         let counters = traffic.counters
         let scale = 1 / options.speed
         var out = ""
-        func family(_ name: String, _ help: String, _ values: [Int32: [String: Double]]) {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) counter\n"
+        func series(_ name: String, _ values: [Int32: [String: Double]], _ extra: String = "") {
             for broker in values.keys.sorted() {
                 for topic in values[broker]!.keys.sorted() {
-                    out += "\(name){namespace=\"\(options.namespace)\",pod=\"\(options.statefulSet)-\(broker)\",topic=\"\(topic)\"} \(format(values[broker]![topic]! * scale))\n"
+                    out += "\(name){namespace=\"\(options.namespace)\",pod=\"\(options.statefulSet)-\(broker)\",topic=\"\(topic)\"\(extra)} \(format(values[broker]![topic]! * scale))\n"
                 }
             }
+        }
+        func family(_ name: String, _ help: String, _ values: [Int32: [String: Double]]) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) counter\n"
+            series(name, values)
         }
         family("kafka_server_brokertopicmetrics_bytesin_total", "Bytes produced to the broker's partitions.", counters.bytesIn)
         family("kafka_server_brokertopicmetrics_bytesout_total", "Bytes fetched from the broker's partitions.", counters.bytesOut)
         family("kafka_server_brokertopicmetrics_messagesin_total", "Messages produced to the broker's partitions.", counters.messagesIn)
         // AutoMQ's OpenTelemetry name for the same broker-topic byte counters.
         out += "# HELP kafka_network_io_bytes_total Bytes received or sent by the broker, per topic (AutoMQ).\n# TYPE kafka_network_io_bytes_total counter\n"
-        for (direction, values) in [("in", counters.bytesIn), ("out", counters.bytesOut)] {
-            for broker in values.keys.sorted() {
-                for topic in values[broker]!.keys.sorted() {
-                    out += "kafka_network_io_bytes_total{namespace=\"\(options.namespace)\",pod=\"\(options.statefulSet)-\(broker)\",topic=\"\(topic)\",direction=\"\(direction)\"} \(format(values[broker]![topic]! * scale))\n"
-                }
-            }
-        }
+        series("kafka_network_io_bytes_total", counters.bytesIn, ",direction=\"in\"")
+        series("kafka_network_io_bytes_total", counters.bytesOut, ",direction=\"out\"")
         let state = observed.withLockedValue { $0 }
         out += "# HELP ebb_sim_consumer_lag_messages Consumer lag of the simulated group.\n# TYPE ebb_sim_consumer_lag_messages gauge\n"
         out += "ebb_sim_consumer_lag_messages{group=\"\(options.group)\"} \(format(traffic.lagMessages))\n"
