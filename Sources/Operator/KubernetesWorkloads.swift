@@ -15,7 +15,13 @@ public struct KubernetesWorkloads: WorkloadPort {
     }
 
     public func workload(of pool: BrokerPool) async throws -> WorkloadState {
-        let set = try await client.get(StatefulSet.self, namespace: pool.metadata.namespace, name: pool.spec.scaleTargetRef.name)
+        let set: StatefulSet
+        do {
+            set = try await client.get(StatefulSet.self, namespace: pool.metadata.namespace, name: pool.spec.scaleTargetRef.name)
+        } catch {
+            guard error.apiError?.isNotFound == true else { throw error }
+            throw WorkloadNotFound(namespace: pool.metadata.namespace ?? "default", name: pool.spec.scaleTargetRef.name)
+        }
         return WorkloadState(
             replicas: set.spec?.replicas ?? 1, pods: set.status?.replicas ?? 0, ready: set.status?.readyReplicas ?? 0,
             selector: set.spec?.selector?.queryString)
@@ -31,7 +37,7 @@ public struct KubernetesWorkloads: WorkloadPort {
         return try await client.replaceStatus(updated)
     }
 
-    public func recordEvent(about pool: BrokerPool, type: String, reason: String, action: String, note: String) async {
+    public func recordEvent(about pool: BrokerPool, type: String, reason: String, action: String, note: String) async throws {
         let now = Date()
         // client-go names events `object.<hex nanoseconds>`.
         let name = "\(pool.metadata.name ?? "pool").\(String(UInt64(now.timeIntervalSince1970 * 1e9), radix: 16))"
@@ -41,7 +47,7 @@ public struct KubernetesWorkloads: WorkloadPort {
             regarding: .init(apiVersion: BrokerPool.apiVersion, kind: BrokerPool.kind, namespace: pool.metadata.namespace, name: pool.metadata.name,
                              uid: pool.metadata.uid, resourceVersion: pool.metadata.resourceVersion),
             note: note, type: type)
-        // An Event that cannot be written is not worth failing a reconcile for.
-        _ = try? await client.create(event)
+        // The reconciler logs and counts a refusal; it does not fail the reconcile for it.
+        _ = try await client.create(event)
     }
 }

@@ -43,6 +43,8 @@ public final class PoolReconciler: Sendable {
         var lastDecision: String?
         var lastRecord: String?
         var movesInFlight = 0
+        /// Our last writes, until the cache shows them.
+        var expected: WriteExpectations?
     }
 
     private let memory = NIOLockedValueBox<[String: Memory]>([:])
@@ -81,6 +83,12 @@ public final class PoolReconciler: Sendable {
         if options.dryRun { spec.dryRun = true }
         var status = pool.status ?? BrokerPoolStatus()
         let generation = pool.metadata.generation ?? 1
+        let remembered = memory.withLockedValue { $0[key] ?? Memory() }
+        // One action per observed state: not again before the cache shows our last writes.
+        if let waiting = remembered.expected?.waitingForPool(resourceVersion: pool.metadata.resourceVersion, now: now) {
+            logger.debug("waiting for the cache to show our status write", metadata: ["step": "cache_behind", "detail": "\(waiting)"])
+            return WriteExpectations.recheckSeconds
+        }
 
         // A spec the API server let through (no CEL before 1.25) but Ebb cannot follow: report
         // it and leave the pool as it is.
@@ -92,8 +100,8 @@ public final class PoolReconciler: Sendable {
             status.observedGeneration = generation
             logger.warning("invalid spec; the pool is left as it is", metadata: ["problems": "\(message)"])
             try mayWrite()
-            if flipped { await workloads.recordEvent(about: pool, type: "Warning", reason: "InvalidSpec", action: "Validate", note: String(message.prefix(1000))) }
-            if status != pool.status { _ = try await workloads.writeStatus(of: pool, status) }
+            if flipped { await recordEvent(about: pool, type: "Warning", reason: "InvalidSpec", action: "Validate", note: String(message.prefix(1000)), logger: logger) }
+            if status != pool.status { try await write(status, of: pool, key: key, now: now) }
             return Double(spec.effectivePollingIntervalSeconds)
         }
         status.setCondition(.specValid, .true, reason: "Valid", message: "the spec is valid", generation: generation, now: TimeFormat.format(now))
@@ -101,10 +109,18 @@ public final class PoolReconciler: Sendable {
         let workload: WorkloadState
         do {
             workload = try await workloads.workload(of: pool)
+        } catch let missing as WorkloadNotFound {
+            return try await targetNotFound(missing, pool: pool, status: status, spec: spec, key: key, now: now, logger: logger)
         } catch {
             metrics.error(kind: "kubernetes")
             throw ReconcileError.step("read StatefulSet \(spec.scaleTargetRef.name)", cause: "\(error)")
         }
+        if let waiting = remembered.expected?.waitingForWorkload(replicas: workload.replicas, now: now) {
+            logger.debug("waiting for the StatefulSet to show our scale patch", metadata: ["step": "cache_behind", "detail": "\(waiting)"])
+            return WriteExpectations.recheckSeconds
+        }
+        // The cache has caught up: nothing is expected any more until this reconcile writes.
+        if remembered.expected != nil { memory.withLockedValue { $0[key]?.expected = nil } }
         var cluster: ClusterSnapshot?
         var clusterError: String?
         do {
@@ -115,7 +131,6 @@ public final class PoolReconciler: Sendable {
             logger.warning("cannot read the Kafka cluster; holding", metadata: ["error": "\(error)"])
         }
         let observations = await metricSource.observe(pool, now: now, cluster: cluster)
-        let remembered = memory.withLockedValue { $0[key] ?? Memory() }
         let failures: Int32 = observations.allSatisfy({ $0.error != nil }) && !observations.isEmpty ? (status.consecutiveMetricFailures ?? 0) + 1 : 0
         let input = DecisionInput(
             now: now, spec: spec, currentReplicas: workload.replicas, readyReplicas: workload.ready,
@@ -130,11 +145,10 @@ public final class PoolReconciler: Sendable {
             decision.reason = "holding: the Kafka cluster cannot be read, so no broker is removed"
         }
         status.consecutiveMetricFailures = failures
-        let step = ScalingSequence.advance(
-            PoolObservation(
-                now: now, spec: spec, generation: generation, status: status, statefulSetReplicas: workload.replicas, statefulSetPods: workload.pods,
-                statefulSetReady: workload.ready, cluster: cluster, clusterError: clusterError, decision: decision),
-            constraints: PlanConstraints(spec.effectiveReassignment))
+        let observation = PoolObservation(
+            now: now, spec: spec, generation: generation, status: status, statefulSetReplicas: workload.replicas, statefulSetPods: workload.pods,
+            statefulSetReady: workload.ready, cluster: cluster, clusterError: clusterError, decision: decision)
+        let step = ScalingSequence.reportingBlindness(ScalingSequence.advance(observation, constraints: PlanConstraints(spec.effectiveReassignment)), of: observation)
         var next = step.status
         next.selector = workload.selector
         next.currentMetrics = decision.proposals.map { proposal in
@@ -148,15 +162,33 @@ public final class PoolReconciler: Sendable {
         let scaling = step.actions.contains { if case .setReplicas = $0 { return true } else { return false } }
         let started_ = status.state != next.state && (next.state == .scalingOut || next.state == .draining)
         if decision.desiredReplicas != decision.currentReplicas || started_ {
-            next.lastDecision = DecisionRecord(
+            let record = DecisionRecord(
                 time: TimeFormat.format(now), fromReplicas: decision.currentReplicas, toReplicas: decision.desiredReplicas, reason: decision.reason,
                 metric: decision.metric, limitedBy: decision.limitedBy?.rule.rawValue, dryRun: spec.dryRun == true ? true : nil)
+            // The same decision as the last one recorded (a dry run, a pool holding) keeps the
+            // time it was first made: a new time alone is nothing a user would notice, and
+            // would be a status write on every reconcile.
+            next.lastDecision = status.lastDecision.map { Self.sameDecision($0, record) } == true ? status.lastDecision : record
         }
 
         logDecision(decision, spec: spec, state: next.state, key: key, logger: logger)
         metrics.decision(pool: key, direction: decision.direction.rawValue, reason: decision.limitedBy?.rule.rawValue ?? (decision.direction == .none ? "Stable" : "Metrics"))
         metrics.replicas(pool: key, desired: next.desiredReplicas ?? workload.replicas, current: workload.replicas, ready: workload.ready)
         metrics.state(pool: key, (next.state ?? .stable).rawValue)
+
+        // The status first, then the actions. The status records the step about to be taken
+        // (ScalingIn after DrainVerified, the batch about to be submitted), and its write is the
+        // claim to take it: it carries the resourceVersion the pool was read at, so a reconcile
+        // that read a stale pool (its own cache behind, or an old leader that has not noticed a
+        // new one) gets a 409 and does nothing. Actions first, as before, could run twice on one
+        // state and only then fail on the write. The cost: an action that fails after the write
+        // leaves a status one step ahead; every step is re-derived from the world next time
+        // (ScalingOut patches again while the StatefulSet is short, moves that never reached
+        // Kafka are planned again, a lost Event is only lost), so nothing unsafe follows.
+        if next != pool.status {
+            try mayWrite()
+            try await write(next, of: pool, key: key, now: now)
+        }
 
         // Act, in order; each write checks leadership first.
         var inFlight = remembered.movesInFlight
@@ -173,6 +205,11 @@ public final class PoolReconciler: Sendable {
                 } catch {
                     metrics.error(kind: "kubernetes")
                     throw ReconcileError.step("patch replicas of \(spec.scaleTargetRef.name) to \(replicas)", cause: "\(error)")
+                }
+                memory.withLockedValue { memory in
+                    var expected = memory[key]?.expected ?? WriteExpectations(since: now)
+                    expected.replicas = replicas
+                    memory[key, default: Memory()].expected = expected
                 }
                 metrics.scaled(pool: key, direction: replicas > workload.replicas ? "out" : "in")
                 logger.info("replicas patched", metadata: ["step": "replicas_patched", "from": "\(workload.replicas)", "to": "\(replicas)", "statefulset": "\(spec.scaleTargetRef.name)"])
@@ -203,7 +240,7 @@ public final class PoolReconciler: Sendable {
                 }
             case let .event(type, reason, note):
                 try mayWrite()
-                await workloads.recordEvent(about: pool, type: type, reason: reason, action: reason, note: note)
+                await recordEvent(about: pool, type: type, reason: reason, action: reason, note: note, logger: logger)
             }
         }
         if step.record != remembered.lastRecord || !step.actions.isEmpty {
@@ -215,16 +252,61 @@ public final class PoolReconciler: Sendable {
             memory[key, default: Memory()].lastRecord = step.record
             memory[key, default: Memory()].movesInFlight = inFlight
         }
-        if next != pool.status {
-            try mayWrite()
-            do {
-                _ = try await workloads.writeStatus(of: pool, next)
-            } catch {
-                metrics.error(kind: "kubernetes")
-                throw ReconcileError.step("write status", cause: "\(error)")
-            }
+        return step.requeueAfter
+    }
+
+    /// The scale target is missing: the domain says what the pool shows (Blocked, AbleToScale
+    /// False TargetNotFound, one Warning Event when it starts); the reconcile reports it.
+    func targetNotFound(
+        _ missing: WorkloadNotFound, pool: BrokerPool, status: BrokerPoolStatus, spec: BrokerPoolSpec, key: String, now: Date, logger: Logger
+    ) async throws -> Double {
+        let step = ScalingSequence.targetNotFound(
+            status: status, spec: spec, generation: pool.metadata.generation ?? 1, now: now, namespace: missing.namespace, name: missing.name)
+        logger.warning("scale target not found; the pool is blocked", metadata: ["step": "target_not_found", "statefulset": "\(missing.namespace)/\(missing.name)"])
+        metrics.state(pool: key, (step.status.state ?? .stable).rawValue)
+        try mayWrite()
+        if step.status != pool.status { try await write(step.status, of: pool, key: key, now: now) }
+        for case let .event(type, reason, note) in step.actions {
+            await recordEvent(about: pool, type: type, reason: reason, action: reason, note: note, logger: logger)
         }
         return step.requeueAfter
+    }
+
+    /// Writes the status, and expects the cache to show it before the pool is acted on again.
+    func write(_ status: BrokerPoolStatus, of pool: BrokerPool, key: String, now: Date) async throws {
+        let stored: BrokerPool
+        do {
+            stored = try await workloads.writeStatus(of: pool, status)
+        } catch {
+            metrics.error(kind: "kubernetes")
+            throw ReconcileError.step("write status", cause: "\(error)")
+        }
+        memory.withLockedValue { memory in
+            memory[key, default: Memory()].expected = WriteExpectations(
+                poolVersion: stored.metadata.resourceVersion, replacedVersion: pool.metadata.resourceVersion, since: now)
+        }
+    }
+
+    /// Two decision records that differ at most in their time.
+    static func sameDecision(_ a: DecisionRecord, _ b: DecisionRecord) -> Bool {
+        var b = b
+        b.time = a.time
+        return a == b
+    }
+
+    /// Records an Event. One the API server refuses (403 without the `events` rule, 429, a
+    /// timeout) does not fail the reconcile, which has done its work, but is not silent either:
+    /// a warning naming the Event's reason and the HTTP status, and `ebb_errors_total{kind="event"}`.
+    func recordEvent(about pool: BrokerPool, type: String, reason: String, action: String, note: String, logger: Logger) async {
+        do {
+            try await workloads.recordEvent(about: pool, type: type, reason: reason, action: action, note: note)
+        } catch {
+            metrics.error(kind: "event")
+            let status = (error as? KubernetesClientError)?.apiError.map { String($0.httpStatus) } ?? "none"
+            logger.warning("cannot record Event", metadata: [
+                "step": "record_event", "event_reason": "\(reason)", "event_type": "\(type)", "http_status": "\(status)", "error": "\(error)",
+            ])
+        }
     }
 
     /// One JSON line per decision that changes something, or differs from the last one logged.

@@ -19,6 +19,20 @@ public struct WorkloadState: Sendable, Hashable {
     }
 }
 
+/// The pool's scale target does not exist (the API server answered 404): the pool reports it
+/// (`TargetNotFound`) instead of failing each reconcile.
+public struct WorkloadNotFound: Error, Sendable, Hashable, CustomStringConvertible {
+    public var namespace: String
+    public var name: String
+
+    public init(namespace: String, name: String) {
+        self.namespace = namespace
+        self.name = name
+    }
+
+    public var description: String { "StatefulSet \(namespace)/\(name) not found" }
+}
+
 /// The Kubernetes side of a pool, as the reconciler uses it. `ebb run` implements it with the
 /// Kubernetes API; tests and the simulator with their own worlds.
 public protocol WorkloadPort: Sendable {
@@ -26,7 +40,9 @@ public protocol WorkloadPort: Sendable {
     func setReplicas(of pool: BrokerPool, to replicas: Int32) async throws
     /// Writes `status` through the status subresource; returns the pool as stored.
     func writeStatus(of pool: BrokerPool, _ status: BrokerPoolStatus) async throws -> BrokerPool
-    func recordEvent(about pool: BrokerPool, type: String, reason: String, action: String, note: String) async
+    /// Creates an Event about the pool; throws when the API server refuses it (a missing
+    /// `events` rule: 403), so that the reconciler can log and count it.
+    func recordEvent(about pool: BrokerPool, type: String, reason: String, action: String, note: String) async throws
 }
 
 /// The Kafka side of a pool.

@@ -1,5 +1,6 @@
 import BrokerScaling
 import Foundation
+import KubernetesClient
 import Logging
 import NIOConcurrencyHelpers
 import Operator
@@ -21,6 +22,10 @@ final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable
         var elections = 0
         var events: [String] = []
         var statusWrites = 0
+        /// What the API server answers to an Event (nil: it is created), e.g. 403 without the rule.
+        var eventRefusal: Int?
+        /// The StatefulSet is gone (404).
+        var targetMissing = false
         /// Partitions still on a broker when its pod went.
         var violations: [String] = []
     }
@@ -34,6 +39,8 @@ final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable
             let replicas = [offset + Int32(index % Int(brokers)), offset + Int32((index + 1) % Int(brokers))]
             return ClusterView.Partition(topic: "orders", partition: Int32(index), replicas: replicas, leader: replicas[0])
         }
+        var pool = pool
+        pool.metadata.resourceVersion = pool.metadata.resourceVersion ?? "1"
         state = NIOLockedValueBox(State(pool: pool, replicas: brokers, pods: brokers, partitions: list, bytesInPerSecond: bytesInPerSecond))
     }
 
@@ -70,7 +77,10 @@ final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable
     // MARK: WorkloadPort
 
     func workload(of pool: BrokerPool) async throws -> WorkloadState {
-        state.withLockedValue { WorkloadState(replicas: $0.replicas, pods: $0.pods, ready: $0.pods, selector: "app=broker") }
+        try state.withLockedValue { state in
+            if state.targetMissing { throw WorkloadNotFound(namespace: "shop", name: pool.spec.scaleTargetRef.name) }
+            return WorkloadState(replicas: state.replicas, pods: state.pods, ready: state.pods, selector: "app=broker")
+        }
     }
 
     func setReplicas(of pool: BrokerPool, to replicas: Int32) async throws {
@@ -80,16 +90,31 @@ final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable
         }
     }
 
+    /// As the API server: the write carries the resourceVersion it was read at, and a stale one
+    /// is a 409 Conflict; a stored write gets a new resourceVersion.
     func writeStatus(of pool: BrokerPool, _ status: BrokerPoolStatus) async throws -> BrokerPool {
-        state.withLockedValue { state in
+        try state.withLockedValue { state in
+            guard pool.metadata.resourceVersion == state.pool.metadata.resourceVersion else {
+                throw KubernetesClientError.api(APIError(
+                    step: "update status of brokerpool shop/\(pool.metadata.name ?? "")", httpStatus: 409,
+                    status: APIStatus(status: "Failure", message: "the object has been modified", reason: "Conflict", code: 409)))
+            }
             state.pool.status = status
+            state.pool.metadata.resourceVersion = String((Int(state.pool.metadata.resourceVersion ?? "0") ?? 0) + 1)
             state.statusWrites += 1
             return state.pool
         }
     }
 
-    func recordEvent(about pool: BrokerPool, type: String, reason: String, action: String, note: String) async {
-        state.withLockedValue { $0.events.append(reason) }
+    func recordEvent(about pool: BrokerPool, type: String, reason: String, action: String, note: String) async throws {
+        try state.withLockedValue { state in
+            if let code = state.eventRefusal {
+                throw KubernetesClientError.api(APIError(
+                    step: "create event shop/\(pool.metadata.name ?? "")", httpStatus: code,
+                    status: APIStatus(status: "Failure", message: "events.events.k8s.io is forbidden", reason: "Forbidden", code: code)))
+            }
+            state.events.append(reason)
+        }
     }
 
     // MARK: KafkaPort

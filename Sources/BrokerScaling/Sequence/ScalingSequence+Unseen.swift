@@ -1,0 +1,51 @@
+import Foundation
+
+/// What a pool looks like when Ebb cannot see what it scales: the StatefulSet is missing, or
+/// the Kafka cluster cannot be read. Nothing is changed on missing information, but a user
+/// must see it in `kubectl get bp` (STATE), in the AbleToScale condition, and in one Warning
+/// Event when it starts (not one per reconcile). An idle pool shows `Blocked`; a pool in the
+/// middle of a sequence keeps its state, so that it resumes where it stopped.
+extension ScalingSequence {
+    /// The step when the scale target `namespace/name` does not exist.
+    public static func targetNotFound(
+        status: BrokerPoolStatus, spec: BrokerPoolSpec, generation: Int64, now: Date, namespace: String, name: String
+    ) -> SequenceStep {
+        var status = status
+        status.observedGeneration = generation
+        let message = "StatefulSet \(namespace)/\(name) (spec.scaleTargetRef.name) not found: nothing can be scaled until it exists"
+        let starts = status.conditions?.first { $0.type == .ableToScale }?.reason != "TargetNotFound"
+        status.setCondition(.ableToScale, .false, reason: "TargetNotFound", message: message, generation: generation, now: TimeFormat.format(now))
+        status.state = unseenState(status.state)
+        if let external = spec.replicas { status.desiredReplicas = min(max(external, spec.effectiveMinReplicas), spec.maxReplicas) }
+        return SequenceStep(
+            status: status, actions: starts ? [.event(type: "Warning", reason: "TargetNotFound", note: message)] : [],
+            record: "blocked: StatefulSet \(namespace)/\(name) not found", requeueAfter: Double(spec.effectivePollingIntervalSeconds))
+    }
+
+    /// `step` (from `advance`) as a user must see it when the Kafka cluster could not be read:
+    /// `Blocked` when idle, a Warning Event when the blindness starts, and a condition that
+    /// says whether the pool sits below `minReplicas` meanwhile (it is not scaled either way).
+    public static func reportingBlindness(_ step: SequenceStep, of observation: PoolObservation) -> SequenceStep {
+        guard observation.cluster == nil else { return step }
+        var step = step
+        let spec = observation.spec
+        let floor = spec.effectiveMinReplicas
+        var message = "cannot read the Kafka cluster: \(observation.clusterError ?? "unknown error"); holding at \(observation.statefulSetReplicas) brokers"
+        if observation.statefulSetReplicas < floor {
+            message += ", below minReplicas \(floor): brokers are added once Kafka can be read"
+        }
+        let starts = observation.status.conditions?.first { $0.type == .ableToScale }?.reason != "KafkaUnavailable"
+        step.status.setCondition(.ableToScale, .false, reason: "KafkaUnavailable", message: message, generation: observation.generation, now: TimeFormat.format(observation.now))
+        step.status.state = unseenState(step.status.state)
+        if starts { step.actions.append(.event(type: "Warning", reason: "KafkaUnavailable", note: String(message.prefix(1000)))) }
+        return step
+    }
+
+    /// Idle (or never set): Blocked. In a sequence: unchanged.
+    static func unseenState(_ state: PoolState?) -> PoolState? {
+        switch state {
+        case nil, .stable, .blocked: return .blocked
+        case let other: return other
+        }
+    }
+}
