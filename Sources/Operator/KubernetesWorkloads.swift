@@ -24,7 +24,7 @@ public struct KubernetesWorkloads: WorkloadPort {
         }
         return WorkloadState(
             replicas: set.spec?.replicas ?? 1, pods: set.status?.replicas ?? 0, ready: set.status?.readyReplicas ?? 0,
-            selector: set.spec?.selector?.queryString)
+            selector: set.spec?.selector?.queryString, brokerPods: try await brokerPods(of: set, in: pool))
     }
 
     public func setReplicas(of pool: BrokerPool, to replicas: Int32) async throws {

@@ -147,7 +147,7 @@ public final class PoolReconciler: Sendable {
         status.consecutiveMetricFailures = failures
         let observation = PoolObservation(
             now: now, spec: spec, generation: generation, status: status, statefulSetReplicas: workload.replicas, statefulSetPods: workload.pods,
-            statefulSetReady: workload.ready, cluster: cluster, clusterError: clusterError, decision: decision)
+            statefulSetReady: workload.ready, pods: workload.brokerPods, cluster: cluster, clusterError: clusterError, decision: decision)
         let step = ScalingSequence.reportingBlindness(ScalingSequence.advance(observation, constraints: PlanConstraints(spec.effectiveReassignment)), of: observation)
         var next = step.status
         next.selector = workload.selector

@@ -10,12 +10,16 @@ public struct WorkloadState: Sendable, Hashable {
     public var ready: Int32
     /// The pods' label selector, for the scale subresource's status.
     public var selector: String?
+    /// The StatefulSet's pods by ordinal, ready or not: which brokers are the pool's members.
+    /// nil when not listed (ordinals 0 ..< pods are then taken to exist, the first `ready` ready).
+    public var brokerPods: [BrokerPod]?
 
-    public init(replicas: Int32, pods: Int32, ready: Int32, selector: String? = nil) {
+    public init(replicas: Int32, pods: Int32, ready: Int32, selector: String? = nil, brokerPods: [BrokerPod]? = nil) {
         self.replicas = replicas
         self.pods = pods
         self.ready = ready
         self.selector = selector
+        self.brokerPods = brokerPods
     }
 }
 

@@ -44,7 +44,7 @@ struct APIDriftTests {
             reassignment: ReassignmentSpec(mode: .metadataOnly, maxConcurrentMovesPerBroker: 1, maxConcurrentMovesPerCluster: 2, batchSize: 3, rackAware: true, balanceTolerancePercent: 5, allowLeadershipMoves: true),
             partitionAwareness: PartitionAwareness(capAtPartitionCount: true, evenSpread: true),
             paused: false, pausedScaleIn: false, pausedScaleOut: false, dryRun: false,
-            fallback: FallbackSpec(failureThreshold: 3, replicas: 6))
+            fallback: FallbackSpec(failureThreshold: 3, replicas: 6), ownership: PoolOwnership(brokerIds: [7]))
         let status = BrokerPoolStatus(
             observedGeneration: 2, replicas: 4, readyReplicas: 4, desiredReplicas: 6, selector: "app=broker", state: .rebalancing,
             conditions: [PoolCondition(type: .ready, status: .true, observedGeneration: 2, lastTransitionTime: "2026-11-27T05:00:00Z", reason: "Stable", message: "ok")],

@@ -20,6 +20,7 @@ public struct BrokerPoolSpec: Sendable, Hashable, Codable {
     public var pausedScaleOut: Bool?
     public var dryRun: Bool?
     public var fallback: FallbackSpec?
+    public var ownership: PoolOwnership?
 
     public init(
         scaleTargetRef: ScaleTargetReference, brokerIdOffset: Int32? = nil, kafka: KafkaConnection,
@@ -27,7 +28,7 @@ public struct BrokerPoolSpec: Sendable, Hashable, Codable {
         metrics: [MetricSpec]? = nil, behavior: ScalingBehavior? = nil, schedules: [ScalingSchedule]? = nil,
         reassignment: ReassignmentSpec? = nil, partitionAwareness: PartitionAwareness? = nil,
         paused: Bool? = nil, pausedScaleIn: Bool? = nil, pausedScaleOut: Bool? = nil, dryRun: Bool? = nil,
-        fallback: FallbackSpec? = nil
+        fallback: FallbackSpec? = nil, ownership: PoolOwnership? = nil
     ) {
         self.scaleTargetRef = scaleTargetRef
         self.brokerIdOffset = brokerIdOffset
@@ -47,6 +48,7 @@ public struct BrokerPoolSpec: Sendable, Hashable, Codable {
         self.pausedScaleOut = pausedScaleOut
         self.dryRun = dryRun
         self.fallback = fallback
+        self.ownership = ownership
     }
 
     public static let defaultMinReplicas: Int32 = 1
@@ -62,6 +64,7 @@ public struct BrokerPoolSpec: Sendable, Hashable, Codable {
     }
     public var effectiveReassignment: ReassignmentSpec { reassignment ?? ReassignmentSpec() }
     public var effectivePartitionAwareness: PartitionAwareness { partitionAwareness ?? PartitionAwareness() }
+    public var effectiveOwnership: PoolOwnership { ownership ?? PoolOwnership() }
 }
 
 /// The StatefulSet whose replicas Ebb sets.

@@ -17,6 +17,9 @@ public struct ClusterView: Sendable, Hashable, Codable {
             case new
             /// Leaving: every partition must move off it.
             case draining
+            /// Not the pool's to use (another pool's broker, a controller node, a broker without a
+            /// pod): its replicas stay where they are, and it takes none.
+            case fixed
         }
 
         public var id: Int32
@@ -30,6 +33,9 @@ public struct ClusterView: Sendable, Hashable, Codable {
         }
 
         public var effectiveState: State { state ?? .active }
+
+        /// Whether partitions may be placed on it.
+        public var receives: Bool { effectiveState == .active || effectiveState == .new }
     }
 
     public struct Partition: Sendable, Hashable, Codable {

@@ -4,7 +4,7 @@
 public enum NaivePlanner {
     /// Replica moves of the round-robin assignment.
     public static func roundRobinMoves(_ cluster: ClusterView) -> Int {
-        let targets = cluster.brokers.filter { $0.effectiveState != .draining }.map(\.id).sorted()
+        let targets = cluster.brokers.filter(\.receives).map(\.id).sorted()
         guard !targets.isEmpty else { return 0 }
         var moves = 0
         var index = 0

@@ -7,7 +7,7 @@ extension PartitionPlanner {
         var draining = 0
         var removals = 0
         var deficit = 0.0
-        for broker in 0..<state.brokerCount {
+        for broker in 0..<state.brokerCount where state.states[broker] != .fixed {
             if state.states[broker] == .draining {
                 draining += state.hosted[broker].count
                 continue
@@ -30,7 +30,12 @@ extension PartitionPlanner {
             var onDraining = 0
             var racks = Set<Int>()
             var duplicates = 0
-            for slot in state.slots(partition) {
+            // Replicas on fixed brokers never move: their racks count first, their duplicates not at all.
+            for slot in state.slots(partition) where !state.movable(slot) {
+                let broker = Int(state.replicaBroker[slot])
+                if state.racksRequired(partition), state.rackOf[broker] >= 0 { racks.insert(state.rackOf[broker]) }
+            }
+            for slot in state.slots(partition) where state.movable(slot) {
                 let broker = Int(state.replicaBroker[slot])
                 if state.states[broker] == .draining { onDraining += 1 }
                 if state.racksRequired(partition), state.rackOf[broker] >= 0, !racks.insert(state.rackOf[broker]).inserted { duplicates += 1 }
@@ -58,7 +63,7 @@ extension PartitionPlanner {
             mutating func advance() { next = sizes.pop() }
         }
         var sources: [Source] = []
-        for broker in 0..<state.brokerCount {
+        for broker in 0..<state.brokerCount where state.states[broker] != .fixed {
             let draining = state.states[broker] == .draining
             let headroom = draining ? state.load[broker] : state.load[broker] - state.low
             guard headroom > 0 else { continue }

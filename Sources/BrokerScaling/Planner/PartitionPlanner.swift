@@ -27,7 +27,8 @@ public enum PartitionPlanner {
         }
         let original = state.replicaBroker
         let loadBefore = state.load
-        let total = state.load.reduce(0, +)
+        // Load on fixed brokers stays there: the mean is that of the load the pool places.
+        let total = state.load.indices.reduce(0.0) { $0 + (state.states[$1] == .fixed ? 0 : state.load[$1]) }
         state.setBand(mean: total / Double(state.receiving.count), tolerance: constraints.tolerance)
         let deviationBefore = state.maxDeviation()
         let lowerBound = lowerBoundMoves(state)
@@ -76,8 +77,8 @@ public enum PartitionPlanner {
                 rackOf.append(-1)
             }
         }
-        let receiving = cluster.brokers.indices.filter { cluster.brokers[$0].effectiveState != .draining }
-        guard !receiving.isEmpty else { throw InputError(path: "brokers", message: "every broker is draining; nothing can take the partitions") }
+        let receiving = cluster.brokers.indices.filter { cluster.brokers[$0].receives }
+        guard !receiving.isEmpty else { throw InputError(path: "brokers", message: "every broker is draining or fixed; nothing can take the partitions") }
 
         let bytesInKnown = !cluster.partitions.isEmpty && cluster.partitions.allSatisfy { $0.bytesInPerSecond != nil }
         let bytesOutKnown = !cluster.partitions.isEmpty && cluster.partitions.allSatisfy { $0.bytesOutPerSecond != nil }
@@ -201,8 +202,13 @@ public enum PartitionPlanner {
                 if slots.count > 1, state.rackCount < slots.count { short += 1 }
                 continue
             }
+            // Replicas on fixed brokers stay: their racks are taken first, and the others move around them.
             var used: [Int] = []
-            for slot in slots {
+            for slot in slots where !state.movable(slot) {
+                let rack = state.rackOf[Int(state.replicaBroker[slot])]
+                if rack >= 0, !used.contains(rack) { used.append(rack) }
+            }
+            for slot in slots where state.movable(slot) {
                 let rack = state.rackOf[Int(state.replicaBroker[slot])]
                 guard rack >= 0 else { continue }
                 guard used.contains(rack) else {
@@ -319,15 +325,20 @@ public enum PartitionPlanner {
         let multiReplica = (0..<state.partitionCount).filter { state.slots($0).count > 1 }
         guard !multiReplica.isEmpty else { return }
         var leaders = Array(repeating: 0, count: state.brokerCount)
-        for partition in 0..<state.partitionCount { leaders[Int(state.replicaBroker[state.replicaOffset[partition]])] += 1 }
-        let mean = Double(state.partitionCount) / Double(state.receiving.count)
+        var counted = 0
+        for partition in 0..<state.partitionCount where state.movable(state.replicaOffset[partition]) {
+            leaders[Int(state.replicaBroker[state.replicaOffset[partition]])] += 1
+            counted += 1
+        }
+        // Partitions led from a fixed broker keep their order (and are not counted).
+        let mean = Double(counted) / Double(state.receiving.count)
         let upper = Int((mean * (1 + tolerance)).rounded(.up))
         let lower = Int((mean * (1 - tolerance)).rounded(.down))
         for partition in multiReplica {
             let first = state.replicaOffset[partition]
             let leader = Int(state.replicaBroker[first])
-            guard leaders[leader] > upper else { continue }
-            let slots = state.slots(partition).dropFirst()
+            guard state.movable(first), leaders[leader] > upper else { continue }
+            let slots = state.slots(partition).dropFirst().filter { state.movable($0) }
             guard let follower = slots.min(by: { (leaders[Int(state.replicaBroker[$0])], $0) < (leaders[Int(state.replicaBroker[$1])], $1) }),
                   leaders[Int(state.replicaBroker[follower])] < max(lower, Int(mean.rounded(.down)))
             else { continue }

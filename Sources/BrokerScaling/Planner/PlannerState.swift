@@ -16,7 +16,7 @@ struct PlannerState {
     var load: [Double]
     /// Partitions with a replica on each broker.
     var hosted: [[Int32]]
-    /// Brokers that may hold partitions (not draining).
+    /// Brokers that may hold partitions (neither draining nor fixed).
     let receiving: [Int]
     var mean: Double = 0
     var low: Double = 0
@@ -33,9 +33,15 @@ struct PlannerState {
         rackAware && rackCount >= slots(partition).count && rackCount > 1
     }
 
+    /// Whether the broker may take replicas (neither draining nor fixed).
+    func receives(_ broker: Int) -> Bool { states[broker] == .active || states[broker] == .new }
+
+    /// Whether the replica in `slot` may move: replicas on fixed brokers stay.
+    func movable(_ slot: Int) -> Bool { states[Int(replicaBroker[slot])] != .fixed }
+
     /// Whether the replica in `slot` of `partition` may move to broker `destination`.
     func canMove(_ partition: Int, slot: Int, to destination: Int) -> Bool {
-        guard states[destination] != .draining else { return false }
+        guard receives(destination), movable(slot) else { return false }
         let checkRacks = racksRequired(partition) && rackOf[destination] >= 0
         for other in slots(partition) where other != slot {
             let broker = Int(replicaBroker[other])
@@ -45,9 +51,9 @@ struct PlannerState {
         return true
     }
 
-    /// -1 below the band, 0 within, 1 above; draining brokers are never counted.
+    /// -1 below the band, 0 within, 1 above; draining and fixed brokers are never counted.
     func band(_ broker: Int) -> Int {
-        guard states[broker] != .draining else { return 0 }
+        guard receives(broker) else { return 0 }
         if load[broker] > high { return 1 }
         if load[broker] < low { return -1 }
         return 0

@@ -76,6 +76,13 @@ public enum BrokerPoolSchema {
                     ("failureThreshold", .integer("Consecutive failed metric reads before the fallback applies.", minimum: 1, maximum: 1000)),
                     ("replicas", .integer("Broker count to hold while the fallback applies; it never lowers the current count.", minimum: 1, maximum: 10_000)),
                 ])),
+            ("ownership", .object(
+                "Which brokers outside the pool are the pool's to empty. The pool's own brokers are ids brokerIdOffset to brokerIdOffset + maxReplicas - 1; Ebb places partitions only on those of them whose pod exists and is ready and whose broker is registered, never on a victim of a running scale-in, and by default it leaves every replica on any other broker where it is (another pool's brokers, combined controller nodes, a second StatefulSet): two pools on one cluster must use id ranges that do not overlap.",
+                [
+                    ("brokerIds", .array(
+                        "Brokers outside the pool (an old StatefulSet being retired, brokers that left without a drain) whose replicas Ebb moves onto the pool's brokers. Ebb never places a replica on them.",
+                        of: .integer("A Kafka broker id.", minimum: 0, maximum: 2_147_483_647), maxItems: 1000, listType: .set)),
+                ])),
         ])
 
     static let kafka: Schema = .object(

@@ -26,6 +26,10 @@ public struct PoolObservation: Sendable {
     public var statefulSetReplicas: Int32
     public var statefulSetPods: Int32
     public var statefulSetReady: Int32
+    /// The StatefulSet's pods by ordinal, and whether each is ready; nil when they were not
+    /// listed (then ordinals 0 ..< statefulSetPods are taken to exist, the first
+    /// statefulSetReady of them ready).
+    public var pods: [BrokerPod]?
     /// nil when the cluster could not be read: the sequence then holds.
     public var cluster: ClusterSnapshot?
     /// Why the cluster could not be read.
@@ -35,8 +39,9 @@ public struct PoolObservation: Sendable {
 
     public init(
         now: Date, spec: BrokerPoolSpec, generation: Int64, status: BrokerPoolStatus, statefulSetReplicas: Int32, statefulSetPods: Int32,
-        statefulSetReady: Int32, cluster: ClusterSnapshot?, clusterError: String? = nil, decision: Decision?
+        statefulSetReady: Int32, pods: [BrokerPod]? = nil, cluster: ClusterSnapshot?, clusterError: String? = nil, decision: Decision?
     ) {
+        self.pods = pods
         self.now = now
         self.spec = spec
         self.generation = generation
@@ -86,6 +91,14 @@ public enum ScalingSequence {
         var step = Step(observation: observation, constraints: constraints)
         step.run()
         return step.result
+    }
+
+    /// The pool's brokers as `observation` shows them, for a pool heading for `keep` replicas.
+    public static func membership(_ observation: PoolObservation, cluster: ClusterSnapshot, keep: Int32, victims: [Int32]) -> PoolMembership {
+        PoolMembership(
+            spec: observation.spec, statefulSetReplicas: observation.statefulSetReplicas, keep: keep,
+            pods: observation.pods ?? PoolMembership.impliedPods(pods: observation.statefulSetPods, ready: observation.statefulSetReady),
+            registered: cluster.brokers, victims: victims)
     }
 
     /// Broker id of each StatefulSet ordinal.
@@ -223,8 +236,8 @@ struct Step {
             actions.append(.setReplicas(target))
         }
         let wanted = Set((0..<target).map { ScalingSequence.brokerId(ordinal: $0, spec: spec) })
-        let registered = Set(cluster.brokers.map(\.id))
-        let missing = wanted.subtracting(registered)
+        let members = ScalingSequence.membership(observation, cluster: cluster, keep: target, victims: []).members
+        let missing = wanted.subtracting(members)
         guard observation.statefulSetReady >= target, missing.isEmpty else {
             record = "scale out: waiting for \(target) ready pods (\(observation.statefulSetReady) ready) and their brokers (missing: \(missing.sorted().map(String.init).joined(separator: ", ")))"
             return
@@ -245,12 +258,9 @@ struct Step {
             condition(.rebalancing, .true, "MovesInProgress", "\(cluster.reassigning.count) partition moves in progress")
             return
         }
-        let view = ClusterView(brokers: cluster.brokers.map { broker in
-            var broker = broker
-            let holds = cluster.partitions.contains { $0.replicas.contains(broker.id) }
-            broker.state = holds ? .active : .new
-            return broker
-        }, partitions: cluster.partitions)
+        let keep = status.reassignment?.targetReplicas ?? observation.statefulSetReplicas
+        let membership = ScalingSequence.membership(observation, cluster: cluster, keep: keep, victims: [])
+        let view = membership.planningView(cluster)
         let moves: [PartitionMove]
         do {
             moves = try PartitionPlanner.plan(view, constraints: constraints).batches.first ?? []
@@ -258,7 +268,9 @@ struct Step {
             return block("the planner refused the cluster view: \(error)")
         }
         if moves.isEmpty || (status.reassignment?.batchesDone ?? 0) >= ScalingSequence.maxBatches {
-            actions.append(.electLeaders(nil))
+            // Only the pool's partitions: those led, by preference, from a broker it keeps.
+            let preferred = view.partitions.filter { $0.replicas.first.map(membership.targets.contains) == true }.map(\.name)
+            if !preferred.isEmpty { actions.append(.electLeaders(preferred)) }
             actions.append(.event(type: "Normal", reason: "Rebalanced", note: "partitions balanced after \(status.reassignment?.movesDone ?? 0) moves in \(status.reassignment?.batchesDone ?? 0) batches; preferred leaders elected"))
             condition(.rebalancing, .false, "Balanced", "partitions are balanced")
             return finish("rebalanced: \(status.reassignment?.movesDone ?? 0) moves; preferred leaders elected")
@@ -274,7 +286,8 @@ struct Step {
             condition(.rebalancing, .true, "Draining", "draining brokers \(victims.map(String.init).joined(separator: ", ")): \(cluster.reassigning.count) moves in progress")
             return
         }
-        let holding = Self.holding(cluster, victims: Set(victims))
+        let membership = ScalingSequence.membership(observation, cluster: cluster, keep: reassignment.targetReplicas, victims: victims)
+        let holding = membership.misplaced(cluster)
         if holding.isEmpty, let blind = Self.cannotSee(observation) {
             // The moves are done, but removing brokers is a scale-in, and Ebb does not scale in
             // while it cannot see: the emptied brokers wait until the metrics are back.
@@ -283,28 +296,25 @@ struct Step {
             return
         }
         if holding.isEmpty {
-            // Verified from the cluster itself: no victim holds a replica or leads a partition.
-            actions.append(.event(type: "Normal", reason: "DrainVerified", note: "brokers \(victims.map(String.init).joined(separator: ", ")) hold no partition; scaling in to \(reassignment.targetReplicas)"))
+            // Verified from the whole placement: no victim holds a replica or leads a partition,
+            // and no replica is on a pool broker that does not stay.
+            actions.append(.event(type: "Normal", reason: "DrainVerified", note: "brokers \(victims.map(String.init).joined(separator: ", ")) hold no partition and every replica of the pool is on a broker it keeps; scaling in to \(reassignment.targetReplicas)"))
             actions.append(.setReplicas(reassignment.targetReplicas))
             status.state = .scalingIn
             record = "drain verified; replicas patched to \(reassignment.targetReplicas)"
             return
         }
-        let victimSet = Set(victims)
-        let view = ClusterView(brokers: cluster.brokers.map { broker in
-            var broker = broker
-            broker.state = victimSet.contains(broker.id) ? .draining : .active
-            return broker
-        }, partitions: cluster.partitions)
+        let view = membership.planningView(cluster)
         let plan: ReassignmentPlan
         do {
             plan = try PartitionPlanner.plan(view, constraints: constraints)
         } catch {
-            return block("the planner refused the cluster view: \(error)")
+            return block("cannot drain brokers \(victims.map(String.init).joined(separator: ", ")): the planner refused the cluster view: \(error); blocking: \(PoolMembership.describe(holding))")
         }
         let moves = plan.batches.first ?? []
         guard !moves.isEmpty, (reassignment.batchesDone ?? 0) < ScalingSequence.maxBatches else {
-            return block("cannot drain brokers \(victims.map(String.init).joined(separator: ", ")): \(holding.count) partitions stay (\(plan.unmetGoals.joined(separator: "; ")))")
+            let why = plan.unmetGoals.isEmpty ? "" : " (\(plan.unmetGoals.prefix(5).joined(separator: "; ")))"
+            return block("cannot drain brokers \(victims.map(String.init).joined(separator: ", ")): \(holding.count) partition(s) stay: \(PoolMembership.describe(holding))\(why)")
         }
         submit(moves, kind: "drain")
     }
@@ -312,9 +322,8 @@ struct Step {
     mutating func scalingIn(_ cluster: ClusterSnapshot) {
         requeueAfter = busy
         guard let reassignment = status.reassignment else { return finish("scale in had no target; back to stable") }
-        let victims = Set(reassignment.drainingBrokers ?? [])
-        let holding = Self.holding(cluster, victims: victims)
-        if !holding.isEmpty {
+        let membership = ScalingSequence.membership(observation, cluster: cluster, keep: reassignment.targetReplicas, victims: reassignment.drainingBrokers ?? [])
+        if !membership.misplaced(cluster).isEmpty {
             // A victim took a partition again (a new topic?): drain again before shrinking.
             status.state = .draining
             return draining(cluster)
@@ -336,12 +345,6 @@ struct Step {
     static func cannotSee(_ observation: PoolObservation) -> String? {
         guard let limit = observation.decision?.limitedBy, [.partialMetrics, .blind, .fallback].contains(limit.rule) else { return nil }
         return limit.detail
-    }
-
-    static func holding(_ cluster: ClusterSnapshot, victims: Set<Int32>) -> [ClusterView.Partition] {
-        cluster.partitions.filter { partition in
-            partition.replicas.contains(where: victims.contains) || partition.leader.map(victims.contains) == true
-        }
     }
 
     mutating func submit(_ moves: [PartitionMove], kind: String) {

@@ -140,7 +140,10 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
         try state.withLockedValue { state in
             guard let cluster = state.cluster else { throw Detached() }
             let count = Int32(cluster.brokers.count)
-            return WorkloadState(replicas: count, pods: count, ready: Int32(cluster.serving(at: state.now).count))
+            let serving = Set(cluster.serving(at: state.now))
+            // Broker ids are the ordinals (the campaign's pool has brokerIdOffset 0).
+            let pods = cluster.brokers.keys.sorted().map { BrokerPod(ordinal: $0, ready: serving.contains($0)) }
+            return WorkloadState(replicas: count, pods: count, ready: Int32(serving.count), brokerPods: pods)
         }
     }
 

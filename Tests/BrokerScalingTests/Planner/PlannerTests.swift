@@ -165,7 +165,7 @@ struct PlannerTests {
         #expect(throws: PartitionPlanner.InputError(path: "partitions[0].replicas", message: "orders-0 lists broker 2 twice")) {
             try PartitionPlanner.plan(ClusterView(brokers: brokers, partitions: [.init(topic: "orders", partition: 0, replicas: [2, 2])]))
         }
-        #expect(throws: PartitionPlanner.InputError(path: "brokers", message: "every broker is draining; nothing can take the partitions")) {
+        #expect(throws: PartitionPlanner.InputError(path: "brokers", message: "every broker is draining or fixed; nothing can take the partitions")) {
             try PartitionPlanner.plan(ClusterView(brokers: [.init(id: 1, state: .draining)], partitions: []))
         }
     }
