@@ -15,6 +15,38 @@ struct WatcherStateTests {
         #expect(watcher.next(now: 1) == .watch(from: "107"))
     }
 
+    @Test func aSilentWatchIsGivenUpPastItsTimeoutAndResumedWhereItWas() {
+        var watcher = WatcherState(silenceMargin: 10)
+        _ = watcher.next(now: 0)
+        watcher.listed(resourceVersion: "10")
+        #expect(watcher.next(now: 0) == .watch(from: "10"))
+        // Silence is counted from the watch's start until something arrives...
+        #expect(!watcher.isSilent(now: 310, timeoutSeconds: 300))
+        #expect(watcher.isSilent(now: 310.5, timeoutSeconds: 300))
+        #expect(!watcher.isSilent(now: 310.5, timeoutSeconds: 600), "a longer watch may be quiet for longer")
+        // ...then from the last event or bookmark.
+        watcher.received(resourceVersion: "12", now: 100)
+        watcher.received(resourceVersion: "15", now: 200)
+        #expect(!watcher.isSilent(now: 510, timeoutSeconds: 300))
+        #expect(watcher.isSilent(now: 511, timeoutSeconds: 300))
+        // Given up: watch again at once from the last version seen (nothing is lost, no relist).
+        watcher.silenced()
+        #expect(watcher.silentRestarts == 1)
+        #expect(watcher.next(now: 511) == .watch(from: "15"))
+        #expect(!watcher.isSilent(now: 800, timeoutSeconds: 300), "the new watch has its own clock")
+        #expect(watcher.isSilent(now: 822, timeoutSeconds: 300))
+    }
+
+    @Test func aWatchThatIsNotStreamingIsNeverSilent() {
+        var watcher = WatcherState(silenceMargin: 1)
+        _ = watcher.next(now: 0)
+        #expect(!watcher.isSilent(now: 1000, timeoutSeconds: 1), "listing")
+        watcher.listed(resourceVersion: "1")
+        _ = watcher.next(now: 0)
+        watcher.failed(gone: false, now: 1, random: 0)
+        #expect(!watcher.isSilent(now: 1000, timeoutSeconds: 1), "backing off")
+    }
+
     @Test func bookmarksMoveTheResumePoint() {
         var watcher = WatcherState()
         _ = watcher.next(now: 0)

@@ -33,7 +33,10 @@ public enum WatcherAction: Sendable, Hashable {
 /// The list-then-watch state machine, with no I/O (kube-rs's watcher, client-go's reflector):
 /// list, then watch from the list's resourceVersion; on a dropped stream watch again from the
 /// last resourceVersion seen, so no event is lost; on 410 Gone list again; on any failure back
-/// off with jitter before the same step. Time is an input.
+/// off with jitter before the same step. A watch that delivers nothing (no event, no bookmark)
+/// for longer than its `timeoutSeconds` plus `silenceMargin` is dead, whatever its connection
+/// says (an API server stopping gracefully keeps streams open and sends nothing): the shell
+/// cancels it and watches again from the last resourceVersion. Time is an input.
 public struct WatcherState: Sendable, Hashable {
     enum Phase: Sendable, Hashable {
         case needsList
@@ -52,9 +55,18 @@ public struct WatcherState: Sendable, Hashable {
     public private(set) var backoff: Backoff
     /// How many full relists happened after 410 Gone (for metrics and tests).
     public private(set) var relists = 0
+    /// How many watches were given up as silent.
+    public private(set) var silentRestarts = 0
+    /// Seconds past a watch's timeout before its silence means it is dead: the server closes
+    /// a watch at its timeout, so one still open well after it, with nothing sent, is not
+    /// coming back.
+    public var silenceMargin: Double
+    /// When the watch in progress started, or last delivered something.
+    var lastHeard: Double?
 
-    public init(backoff: Backoff = Backoff()) {
+    public init(backoff: Backoff = Backoff(), silenceMargin: Double = 15) {
         self.backoff = backoff
+        self.silenceMargin = silenceMargin
     }
 
     /// The resourceVersion the next watch starts from, if a list has been done.
@@ -74,6 +86,7 @@ public struct WatcherState: Sendable, Hashable {
             return .list
         case .watching(let version), .streaming(let version):
             phase = .streaming(version)
+            lastHeard = now
             return .watch(from: version)
         case let .backingOff(until, resume):
             guard now >= until else { return .wait(until: until) }
@@ -83,6 +96,7 @@ public struct WatcherState: Sendable, Hashable {
                 return .list
             case .watch(let version):
                 phase = .streaming(version)
+                lastHeard = now
                 return .watch(from: version)
             }
         }
@@ -94,10 +108,27 @@ public struct WatcherState: Sendable, Hashable {
         backoff.reset()
     }
 
-    /// An event or bookmark was received at `resourceVersion`.
-    public mutating func received(resourceVersion: String) {
+    /// An event or bookmark was received at `resourceVersion` (at `now`: the watch is alive).
+    public mutating func received(resourceVersion: String, now: Double? = nil) {
         phase = .streaming(resourceVersion)
         backoff.reset()
+        if let now { lastHeard = now }
+    }
+
+    /// Whether the watch in progress, opened with `timeoutSeconds`, has been silent for too
+    /// long at `now`: nothing received for more than its timeout plus the margin.
+    public func isSilent(now: Double, timeoutSeconds: Double) -> Bool {
+        guard case .streaming = phase, let lastHeard else { return false }
+        return now - lastHeard > timeoutSeconds + silenceMargin
+    }
+
+    /// The shell cancelled a silent watch: watch again, at once, from the last resourceVersion
+    /// seen (a 410 on that watch then relists, as always).
+    public mutating func silenced() {
+        guard case .streaming(let version) = phase else { return }
+        silentRestarts += 1
+        phase = .watching(version)
+        lastHeard = nil
     }
 
     /// The server closed the stream normally (its timeout): watch again at once.
