@@ -34,18 +34,21 @@ extension Schema {
             out.append(("description", .string(description)))
             out.append(("type", .string("boolean")))
         case .quantity(let allowZero):
+            // The API server's int-or-string form: anyOf exactly integer/string (nothing else may
+            // sit in the branches of a structural schema), value checks beside it. `minimum`
+            // applies to integers only and `pattern` to strings only.
             out.append(("description", .string(description)))
             out.append(("x-kubernetes-int-or-string", .boolean(true)))
-            out.append(("anyOf", .list([
-                .map([("type", .string("integer")), ("minimum", .integer(allowZero ? 0 : 1))]),
-                .map([("type", .string("string")), ("pattern", .string(Schema.quantityPattern))]),
-            ])))
+            out.append(("anyOf", .list([.map([("type", .string("integer"))]), .map([("type", .string("string"))])])))
+            out.append(("minimum", .integer(allowZero ? 0 : 1)))
+            out.append(("pattern", .string(Schema.quantityPattern)))
         case .stringMap:
             out.append(("description", .string(description)))
             out.append(("type", .string("object")))
             out.append(("additionalProperties", .map([("type", .string("string"))])))
         case .embeddedObject:
-            out.append(("description", .string(description)))
+            // The root `metadata`: the API server forbids anything but `type: object` here
+            // (a description included); it validates metadata itself.
             out.append(("type", .string("object")))
         case .number:
             out.append(("description", .string(description)))

@@ -23,6 +23,7 @@ public struct FaceResource: Sendable, Hashable {
     public var hasStatus: Bool = false
     public var scale: ScalePaths?
     public var columns: [Column] = []
+    public var categories: [String] = []
 
     public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
     public var key: String { "\(group)/\(version)/\(plural)" }
@@ -42,7 +43,7 @@ public struct FaceResource: Sendable, Hashable {
         FaceResource(group: "", version: "v1", plural: "configmaps", singular: "configmap", kind: "ConfigMap", namespaced: true, shortNames: ["cm"]),
         FaceResource(group: "apps", version: "v1", plural: "statefulsets", singular: "statefulset", kind: "StatefulSet", namespaced: true, shortNames: ["sts"], hasStatus: true,
                      scale: .init(specReplicas: ".spec.replicas", statusReplicas: ".status.replicas", labelSelector: nil),
-                     columns: [.init(name: "Ready", type: "string", jsonPath: "#readyOfReplicas", description: "Ready pods of desired")]),
+                     columns: [.init(name: "Ready", type: "string", jsonPath: "#readyOfReplicas", description: "Ready pods of desired")], categories: ["all"]),
         FaceResource(group: "apps", version: "v1", plural: "deployments", singular: "deployment", kind: "Deployment", namespaced: true, shortNames: ["deploy"], hasStatus: true,
                      scale: .init(specReplicas: ".spec.replicas", statusReplicas: ".status.replicas", labelSelector: nil)),
         FaceResource(group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease", namespaced: true,
@@ -77,7 +78,8 @@ public struct FaceResource: Sendable, Hashable {
             return FaceResource(
                 group: group, version: name, plural: plural, singular: names["singular"]?.string ?? kind.lowercased(), kind: kind,
                 namespaced: namespaced, shortNames: (names["shortNames"]?.arrayValue ?? []).compactMap(\.string),
-                hasStatus: subresources?["status"] != nil, scale: scale, columns: columns)
+                hasStatus: subresources?["status"] != nil, scale: scale, columns: columns,
+                categories: (names["categories"]?.arrayValue ?? []).compactMap(\.string))
         }
     }
 }

@@ -1,3 +1,6 @@
+import Foundation
+import KafkaAdmin
+
 /// Discovery and OpenAPI documents: what kubectl reads before anything else.
 extension KubernetesWorld {
     var groupVersions: [(group: String, version: String)] {
@@ -18,12 +21,20 @@ extension KubernetesWorld {
                  "serverAddressByClientCIDRs": .array([.object(["clientCIDR": .string("0.0.0.0/0"), "serverAddress": .string(address)])])])
     }
 
+    /// The order a 1.23 server lists its groups in (by priority); custom groups come last.
+    static let groupOrder = [
+        "apiregistration.k8s.io", "apps", "events.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch",
+        "certificates.k8s.io", "networking.k8s.io", "policy", "rbac.authorization.k8s.io", "storage.k8s.io", "admissionregistration.k8s.io",
+        "apiextensions.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "node.k8s.io", "discovery.k8s.io", "flowcontrol.apiserver.k8s.io",
+    ]
+
     func groupList() -> JSON {
         var groups: [String: [String]] = [:]
         for (group, version) in groupVersions where !group.isEmpty { groups[group, default: []].append(version) }
+        let rank = { (name: String) in Self.groupOrder.firstIndex(of: name) ?? Self.groupOrder.count }
         return .object([
             "kind": .string("APIGroupList"), "apiVersion": .string("v1"),
-            "groups": .array(groups.keys.sorted().map { name in
+            "groups": .array(groups.keys.sorted { (rank($0), $0) < (rank($1), $1) }.map { name in
                 let versions = groups[name]!.sorted()
                 let entries = versions.map { JSON.object(["groupVersion": .string("\(name)/\($0)"), "version": .string($0)]) }
                 return .object(["name": .string(name), "versions": .array(entries), "preferredVersion": entries.last!])
@@ -31,25 +42,43 @@ extension KubernetesWorld {
         ])
     }
 
+    /// What a server puts in storageVersionHash: the first 8 bytes of SHA-256 of group/version/Kind.
+    static func storageVersionHash(_ resource: FaceResource) -> String {
+        let digest = SHA2.sha256.hash(Array("\(resource.group)/\(resource.version)/\(resource.kind)".utf8))
+        return Data(digest.prefix(8)).base64EncodedString()
+    }
+
     func resourceList(group: String, version: String) -> JSON? {
         let served = resources.filter { $0.group == group && $0.version == version }.sorted { $0.plural < $1.plural }
         guard !served.isEmpty else { return nil }
         var entries: [JSON] = []
         for resource in served {
-            entries.append(.object([
-                "name": .string(resource.plural), "singularName": .string(resource.singular), "namespaced": .bool(resource.namespaced),
-                "kind": .string(resource.kind), "shortNames": .array(resource.shortNames.map(JSON.string)),
-                "verbs": .array(["create", "delete", "get", "list", "patch", "update", "watch"].map(JSON.string)),
-            ]))
-            if resource.hasStatus {
-                entries.append(.object(["name": .string("\(resource.plural)/status"), "singularName": .string(""), "namespaced": .bool(resource.namespaced),
-                                        "kind": .string(resource.kind), "verbs": .array(["get", "patch", "update"].map(JSON.string))]))
-            }
+            // Custom resources: singular name and the verbs in the order a server lists them;
+            // built-in kinds: no singular name, verbs sorted.
+            let custom = schema(of: resource) != nil
+            var entry: [String: JSON] = [
+                "name": .string(resource.plural), "singularName": .string(custom ? resource.singular : ""), "namespaced": .bool(resource.namespaced),
+                "kind": .string(resource.kind),
+                "verbs": .array((custom ? ["delete", "deletecollection", "get", "list", "patch", "create", "update", "watch"]
+                                 : ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]).map(JSON.string)),
+                "storageVersionHash": .string(Self.storageVersionHash(resource)),
+            ]
+            if !resource.shortNames.isEmpty { entry["shortNames"] = .array(resource.shortNames.map(JSON.string)) }
+            if !resource.categories.isEmpty { entry["categories"] = .array(resource.categories.map(JSON.string)) }
+            entries.append(.object(entry))
+            var subresources: [(String, JSON)] = []
             if resource.scale != nil {
-                entries.append(.object(["name": .string("\(resource.plural)/scale"), "singularName": .string(""), "namespaced": .bool(resource.namespaced),
+                subresources.append(("scale", .object(["name": .string("\(resource.plural)/scale"), "singularName": .string(""), "namespaced": .bool(resource.namespaced),
                                         "group": .string("autoscaling"), "version": .string("v1"), "kind": .string("Scale"),
-                                        "verbs": .array(["get", "patch", "update"].map(JSON.string))]))
+                                        "verbs": .array(["get", "patch", "update"].map(JSON.string))])))
             }
+            if resource.hasStatus {
+                subresources.append(("status", .object(["name": .string("\(resource.plural)/status"), "singularName": .string(""), "namespaced": .bool(resource.namespaced),
+                                        "kind": .string(resource.kind), "verbs": .array(["get", "patch", "update"].map(JSON.string))])))
+            }
+            // A CRD's subresources come status first; built-in ones alphabetically.
+            if custom { subresources.reverse() }
+            entries += subresources.map(\.1)
         }
         return .object(["kind": .string("APIResourceList"), "apiVersion": .string("v1"), "groupVersion": .string(group.isEmpty ? version : "\(group)/\(version)"),
                         "resources": .array(entries)])

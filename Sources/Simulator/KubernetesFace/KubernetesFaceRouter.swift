@@ -9,9 +9,15 @@ struct FaceRequest: Sendable {
     var accept: String
     var contentType: String
     var body: [UInt8]
+    /// Who sent it (authenticated by the server from the bearer token or client certificate).
+    var user: FaceUser
+    /// The manager an Update is recorded under without ?fieldManager: the User-Agent's program.
+    var userAgent: String
 
-    init(method: String, uri: String, accept: String, contentType: String, body: [UInt8]) {
+    init(method: String, uri: String, accept: String, contentType: String, body: [UInt8], user: FaceUser = .admin, userAgent: String = "") {
         self.method = method
+        self.user = user
+        self.userAgent = userAgent
         self.accept = accept
         self.contentType = contentType
         self.body = body
@@ -30,11 +36,22 @@ struct FaceRequest: Sendable {
     }
 
     var wantsTable: Bool { accept.contains("as=Table") }
+
+    var writeOptions: KubernetesWorld.WriteOptions {
+        KubernetesWorld.WriteOptions(
+            dryRun: query["dryRun"] == "All", fieldValidation: query["fieldValidation"] ?? "",
+            fieldManager: query["fieldManager"] ?? userAgent.split(separator: "/").first.map(String.init) ?? "unknown",
+            force: query["force"] == "true")
+    }
+
+    var isWatch: Bool { query["watch"] == "true" || query["watch"] == "1" }
 }
 
 /// What the face answers: a JSON document, or a watch stream to open.
 enum FaceReply: Sendable {
     case json(Int, JSON)
+    /// An answer with `Warning` headers (unknown fields under fieldValidation=Warn).
+    case warned(Int, JSON, [String])
     case watch(FaceWatch)
 }
 
@@ -101,6 +118,18 @@ struct KubernetesFaceRouter: Sendable {
         guard let resource = world.resource(group: group, version: version, plural: rest[0]) else {
             throw FaceError(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
         }
+        let verb: String
+        switch request.method {
+        case "GET": verb = rest.count == 1 ? (request.isWatch ? "watch" : "list") : "get"
+        case "POST": verb = "create"
+        case "PUT": verb = "update"
+        case "PATCH": verb = "patch"
+        case "DELETE": verb = rest.count == 1 ? "deletecollection" : "delete"
+        default: verb = request.method.lowercased()
+        }
+        let attributes = FaceAttributes(
+            verb: verb, group: group, resource: resource.plural, subresource: rest[safe: 2], namespace: resource.namespaced ? namespace : nil, name: rest[safe: 1])
+        if let forbidden = world.authorizer.check(request.user, attributes, in: world) { throw forbidden }
         if namespace != nil, !resource.namespaced {
             // /api/v1/namespaces/NAME: the namespace object itself.
             if resource.plural == "namespaces" {
@@ -127,14 +156,25 @@ struct KubernetesFaceRouter: Sendable {
                     timeoutSeconds: Double(request.query["timeoutSeconds"] ?? "") ?? 1800, bookmarks: request.query["allowWatchBookmarks"] == "true",
                     asTable: request.wantsTable))
             }
-            let page = world.list(resource, namespace: namespace, selector: selector, limit: request.query["limit"].flatMap { Int($0) }, after: request.query["continue"].flatMap { $0.isEmpty ? nil : $0 })
-            if request.wantsTable { return .json(200, KubernetesWorld.table(page.items, resource, resourceVersion: String(page.revision), next: page.next, now: world.now)) }
-            var metadata: [String: JSON] = ["resourceVersion": .string(String(page.revision))]
-            if let next = page.next { metadata["continue"] = .string(next) }
+            if let version = request.query["resourceVersion"].flatMap(Int64.init), request.query["resourceVersionMatch"] == "Exact", world.isCompacted(version) {
+                throw FaceError(code: 410, reason: "Expired", message: "The resourceVersion for the provided list is too old.")
+            }
+            let token = try FaceContinueToken(request.query["continue"])
+            let page = world.list(resource, namespace: namespace, selector: selector, limit: request.query["limit"].flatMap { Int($0) }, after: token?.start)
+            let revision = token?.revision ?? page.revision
+            let next = page.next.map { FaceContinueToken(revision: revision, start: $0).encoded }
+            if request.wantsTable { return .json(200, KubernetesWorld.table(page.items, resource, resourceVersion: String(revision), next: next, now: world.now)) }
+            var metadata: [String: JSON] = ["resourceVersion": .string(String(revision))]
+            // As the server: a paged list says `continue` on every page ("" on the last) and how
+            // many items remain while there are more.
+            if request.query["limit"] != nil || token != nil {
+                metadata["continue"] = .string(next ?? "")
+                if next != nil { metadata["remainingItemCount"] = .int(Int64(page.remaining)) }
+            }
             return .json(200, .object(["kind": .string("\(resource.kind)List"), "apiVersion": .string(resource.apiVersion), "metadata": .object(metadata), "items": .array(page.items)]))
         case "POST":
-            let created = try world.create(resource, namespace: namespace, try parse(request))
-            return .json(201, created)
+            let created = try world.create(resource, namespace: namespace, try parse(request), options: request.writeOptions)
+            return .warned(201, created.object, created.warnings)
         default:
             throw FaceError(code: 405, reason: "MethodNotAllowed", message: "\(request.method) is not allowed on a collection")
         }
@@ -152,11 +192,18 @@ struct KubernetesFaceRouter: Sendable {
             if request.wantsTable { return .json(200, KubernetesWorld.table([object], resource, resourceVersion: String(world.revision), next: nil, now: world.now)) }
             return .json(200, object)
         case "PUT":
-            return .json(200, try world.update(resource, namespace: namespace, name: name, subresource: subresource, try parse(request)))
+            let body = try parse(request)
+            let written = try world.modify(
+                resource, namespace: namespace, name: name, subresource: subresource, expectedVersion: body.value(at: "metadata.resourceVersion")?.string,
+                options: request.writeOptions) { _ in body }
+            return .warned(200, written.object, written.warnings)
         case "PATCH":
             return try patch(request, resource, namespace: namespace, name: name, subresource: subresource)
         case "DELETE":
-            return .json(200, try world.delete(resource, namespace: namespace, name: name))
+            let deleted = try world.delete(resource, namespace: namespace, name: name, dryRun: request.writeOptions.dryRun)
+            // Pods are deleted gracefully and answer with the object; the kinds Ebb uses answer
+            // with a Status.
+            return .json(200, resource.plural == "pods" ? deleted : FaceError.deleted(resource, deleted))
         default:
             throw FaceError(code: 405, reason: "MethodNotAllowed", message: "\(request.method) is not allowed")
         }
@@ -164,35 +211,46 @@ struct KubernetesFaceRouter: Sendable {
 
     func patch(_ request: FaceRequest, _ resource: FaceResource, namespace: String?, name: String, subresource: String?) throws(FaceError) -> FaceReply {
         let type = request.contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let custom = world.schema(of: resource) != nil
+        let options = request.writeOptions
+        let written: (object: JSON, warnings: [String])
         switch type {
         case "application/apply-patch+yaml":
             guard request.query["fieldManager"].map({ !$0.isEmpty }) == true else {
-                throw FaceError(code: 422, reason: "Invalid", message: "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
+                throw FaceError(
+                    code: 422, reason: "Invalid", message: "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
+                    details: FaceError.Details(group: "meta.k8s.io", kind: "PatchOptions", causes: [
+                        FaceError.Cause(reason: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager"),
+                    ]))
             }
             let applied = try parseYAML(request.body)
-            // Server-side apply, simplified: a missing object is created; an existing one takes
-            // the applied fields (as a merge; fields this manager dropped are not removed).
-            if (try? world.get(resource, namespace: namespace, name: name)) == nil, subresource == nil {
-                return .json(201, try world.create(resource, namespace: namespace, applied))
+            if !world.exists(resource, namespace: namespace, name: name), subresource == nil {
+                let created = try world.create(resource, namespace: namespace, applied, options: options)
+                return .warned(201, created.object, created.warnings)
             }
-            return .json(200, try world.modify(resource, namespace: namespace, name: name, subresource: subresource) { $0.merging(applied) })
+            written = try world.apply(resource, namespace: namespace, name: name, subresource: subresource, applied, options: options)
         case "application/merge-patch+json", "application/strategic-merge-patch+json":
-            // Strategic merge is taken as a merge patch: lists are replaced, not merged by key.
+            // Custom resources have no Go types to merge strategically by: the server refuses.
+            if custom, type == "application/strategic-merge-patch+json" { throw Self.unsupportedPatch(custom: true) }
+            // Built-in kinds: strategic merge is taken as a merge patch (lists replaced, not merged by key).
             let changes = Self.strippingDirectives(try parse(request))
             let expected = changes.value(at: "metadata.resourceVersion")?.string
-            return .json(200, try world.modify(resource, namespace: namespace, name: name, subresource: subresource, expectedVersion: expected) { $0.merging(changes) })
+            written = try world.modify(resource, namespace: namespace, name: name, subresource: subresource, expectedVersion: expected, options: options) {
+                $0.merging(changes)
+            }
         case "application/json-patch+json":
             let operations = try parse(request)
-            return .json(200, try world.modify(resource, namespace: namespace, name: name, subresource: subresource) { current throws(FaceError) -> JSON in
+            written = try world.modify(resource, namespace: namespace, name: name, subresource: subresource, options: options) { current throws(FaceError) -> JSON in
                 do {
                     return try current.applying(jsonPatch: operations)
                 } catch {
                     throw FaceError(code: 422, reason: "Invalid", message: "the JSON patch does not apply: \(error)")
                 }
-            })
+            }
         default:
-            throw FaceError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+            throw Self.unsupportedPatch(custom: custom)
         }
+        return .warned(200, written.object, written.warnings)
     }
 
     func scale(_ request: FaceRequest, _ resource: FaceResource, namespace: String?, name: String) throws(FaceError) -> FaceReply {
@@ -201,13 +259,26 @@ struct KubernetesFaceRouter: Sendable {
             var metadata: [String: JSON] = [:]
             for field in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] { metadata[field] = object.value(at: "metadata.\(field)") }
             var status: [String: JSON] = ["replicas": object.value(at: paths.statusReplicas) ?? .int(0)]
-            if let selectorPath = paths.labelSelector, let selector = object.value(at: selectorPath) { status["selector"] = selector }
+            if let selectorPath = paths.labelSelector, let selector = object.value(at: selectorPath) {
+                status["selector"] = selector
+            } else if paths.labelSelector == nil, let labels = object.value(at: "spec.selector.matchLabels")?.objectValue {
+                // Built-in workloads: spec.selector rendered as a label-selector string.
+                status["selector"] = .string(labels.sorted { $0.key < $1.key }.compactMap { key, value in value.string.map { "\(key)=\($0)" } }.joined(separator: ","))
+            }
             return .object(["kind": .string("Scale"), "apiVersion": .string("autoscaling/v1"), "metadata": .object(metadata),
                             "spec": .object(["replicas": object.value(at: paths.specReplicas) ?? .int(0)]), "status": .object(status)])
         }
         switch request.method {
         case "GET":
-            return .json(200, scale(of: try world.get(resource, namespace: namespace, name: name)))
+            let object = try world.get(resource, namespace: namespace, name: name)
+            // A custom resource without the field its scale maps: the server cannot answer.
+            if world.schema(of: resource) != nil, object.value(at: paths.specReplicas) == nil {
+                let text = "the spec replicas field \"\(paths.specReplicas)\" does not exist"
+                throw FaceError(
+                    code: 500, reason: "InternalError", message: "Internal error occurred: \(text)",
+                    details: FaceError.Details(causes: [FaceError.Cause(reason: nil, message: text, field: nil)]))
+            }
+            return .json(200, scale(of: object))
         case "PUT", "PATCH":
             let body = try parse(request)
             let expected = body.value(at: "metadata.resourceVersion")?.string
@@ -256,6 +327,17 @@ struct KubernetesFaceRouter: Sendable {
         } catch {
             throw FaceError(code: 400, reason: "BadRequest", message: "the body is not YAML: \(error)")
         }
+    }
+
+    /// The 415 for a patch type the server does not take: custom resources list the types they
+    /// do take; built-in kinds answer tersely.
+    static func unsupportedPatch(custom: Bool) -> FaceError {
+        if custom {
+            return FaceError(
+                code: 415, reason: "UnsupportedMediaType",
+                message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+        }
+        return FaceError(code: 415, reason: "UnsupportedMediaType", message: "415: Unsupported Media Type", details: FaceError.Details())
     }
 
     /// Strategic merge patch directives (`$patch`, `$setElementOrder/...`, `$retainKeys`)

@@ -25,9 +25,12 @@ public final class KubernetesFaceServer: Sendable {
     /// watches that asked for them get a BOOKMARK. With `tls`, it speaks HTTPS; with
     /// `bearerToken`, requests without it are 401 Unauthorized (unless the TLS context
     /// verified a client certificate).
+    ///
+    /// `users` maps further bearer tokens to the users they authenticate as; a user outside
+    /// `system:masters` is held to the RBAC objects stored in the world (403 otherwise).
     public static func start(
         world: KubernetesWorld, port: Int = 0, bookmarkInterval: Double = 5, tls: NIOSSLContext? = nil, bearerToken: String? = nil,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        users: [String: FaceUser] = [:], group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> KubernetesFaceServer {
         let address = NIOLockedValueBox("127.0.0.1:\(port)")
         let channel = try await ServerBootstrap(group: group)
@@ -39,7 +42,7 @@ public final class KubernetesFaceServer: Sendable {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     let router = KubernetesFaceRouter(world: world, address: address.withLockedValue { $0 })
                     try channel.pipeline.syncOperations.addHandler(
-                        KubernetesFaceHandler(router: router, bookmarkInterval: bookmarkInterval, bearerToken: bearerToken, clientCertificates: tls != nil))
+                        KubernetesFaceHandler(router: router, bookmarkInterval: bookmarkInterval, bearerToken: bearerToken, users: users, clientCertificates: tls != nil))
                 }
             }
             .bind(host: "127.0.0.1", port: port).get()
@@ -59,6 +62,7 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
     let router: KubernetesFaceRouter
     let bookmarkInterval: Double
     let bearerToken: String?
+    let users: [String: FaceUser]
     let clientCertificates: Bool
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
@@ -66,22 +70,26 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
     private var timers: [Scheduled<Void>] = []
     private var bookmarkTask: RepeatedTask?
 
-    init(router: KubernetesFaceRouter, bookmarkInterval: Double, bearerToken: String?, clientCertificates: Bool) {
+    init(router: KubernetesFaceRouter, bookmarkInterval: Double, bearerToken: String?, users: [String: FaceUser], clientCertificates: Bool) {
         self.router = router
         self.bookmarkInterval = bookmarkInterval
         self.bearerToken = bearerToken
+        self.users = users
         self.clientCertificates = clientCertificates
     }
 
-    /// A verified client certificate (mutual TLS) or the bearer token authenticates.
-    func authenticated(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) -> Bool {
-        guard let bearerToken else { return true }
-        if head.headers.first(name: "Authorization") == "Bearer \(bearerToken)" { return true }
+    /// The user a request authenticates as: a verified client certificate (mutual TLS) or the
+    /// bearer token is the admin, a token of `users` that user; nil is 401.
+    func authenticated(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) -> FaceUser? {
+        let authorization = head.headers.first(name: "Authorization") ?? ""
+        if authorization.hasPrefix("Bearer "), let user = users[String(authorization.dropFirst(7))] { return user }
+        guard let bearerToken else { return users.isEmpty || authorization.isEmpty ? .admin : nil }
+        if authorization == "Bearer \(bearerToken)" { return .admin }
         if clientCertificates, let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
            (try? handler.peerCertificate) != nil {
-            return true
+            return .admin
         }
-        return false
+        return nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -97,13 +105,14 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
-            guard authenticated(context, head) else {
+            guard let user = authenticated(context, head) else {
                 respond(context, 401, FaceError(code: 401, reason: "Unauthorized", message: "Unauthorized").status, keepAlive: head.isKeepAlive)
                 return
             }
             let request = FaceRequest(
                 method: head.method.rawValue, uri: head.uri, accept: head.headers.first(name: "Accept") ?? "application/json",
-                contentType: head.headers.first(name: "Content-Type") ?? "application/json", body: body)
+                contentType: head.headers.first(name: "Content-Type") ?? "application/json", body: body, user: user,
+                userAgent: head.headers.first(name: "User-Agent") ?? "")
             // Injected faults hit Ebb's own clients, not the kubectl a person (or a test) uses.
             // A refused request is not carried out, as the API server refuses it.
             let faults = (head.headers.first(name: "User-Agent") ?? "").hasPrefix("kubectl") ? nil : router.world.faults
@@ -116,6 +125,8 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
             switch router.answer(request) {
             case let .json(status, document):
                 respond(context, status, document, keepAlive: head.isKeepAlive)
+            case let .warned(status, document, warnings):
+                respond(context, status, document, keepAlive: head.isKeepAlive, warnings: warnings)
             case .watch(let watch):
                 startWatch(context, watch, fault: faults?.roll([.gone, .watchDropped]), faults: faults)
             }
@@ -131,10 +142,11 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         }
     }
 
-    func respond(_ context: ChannelHandlerContext, _ status: Int, _ document: JSON, keepAlive: Bool) {
+    func respond(_ context: ChannelHandlerContext, _ status: Int, _ document: JSON, keepAlive: Bool, warnings: [String] = []) {
         let bytes = document.bytes
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
+        for warning in warnings { headers.add(name: "Warning", value: "299 - \(CustomResourceSchema.goQuote(warning))") }
         headers.add(name: "Content-Length", value: String(bytes.count))
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers))), promise: nil)
@@ -157,12 +169,24 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         let asTable = watch.asTable
         let resource = watch.resource
         let world = router.world
+        // Events reach a watcher after the world's watch delay (in order), as through a real
+        // server's watch cache; a silenced watch delivers nothing and never ends by itself.
+        let delivery = WatchDelivery(delay: world.watchDelay)
+        let silenced = world.silence
         let send: @Sendable (String, JSON) -> Void = { type, object in
+            if silenced.withLockedValue({ $0 }) { return }
             let payload = asTable ? KubernetesWorld.table([object], resource, resourceVersion: object.value(at: "metadata.resourceVersion")?.string ?? "", next: nil, now: world.now) : object
             var line = JSON.object(["type": .string(type), "object": payload]).bytes
             line.append(UInt8(ascii: "\n"))
+            let deadline = delivery.next(type == "ERROR" ? 0 : nil)
             loop.execute {
-                channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: line))), promise: nil)
+                if deadline <= .now() {
+                    channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: line))), promise: nil)
+                } else {
+                    loop.scheduleTask(deadline: deadline) {
+                        channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: line))), promise: nil)
+                    }
+                }
             }
         }
         let loopBound = NIOLoopBound(self, eventLoop: loop)
@@ -182,9 +206,10 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
             timers.append(loop.scheduleTask(in: .milliseconds(Int64(200 + faults.fraction() * 5_000))) { loopBound.value.endWatch(channel) })
         }
         timers.append(loop.scheduleTask(in: .milliseconds(Int64(watch.timeoutSeconds * 1000))) {
+            if silenced.withLockedValue({ $0 }) { return }
             loopBound.value.endWatch(channel)
         })
-        if watch.bookmarks {
+        if watch.bookmarks, !silenced.withLockedValue({ $0 }) {
             bookmarkTask = loop.scheduleRepeatedTask(initialDelay: .milliseconds(Int64(bookmarkInterval * 1000)), delay: .milliseconds(Int64(bookmarkInterval * 1000))) { _ in
                 let version = String(world.revision)
                 send("BOOKMARK", .object(["kind": .string(resource.kind), "apiVersion": .string(resource.apiVersion), "metadata": .object(["resourceVersion": .string(version)])]))
@@ -215,5 +240,24 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         stopWatch()
         context.close(promise: nil)
+    }
+}
+
+/// When each event of one watch is written: its delay after now, but never before the event
+/// before it, so that a delayed stream keeps its order.
+final class WatchDelivery: Sendable {
+    let delay: ClosedRange<Double>?
+    private let last = NIOLockedValueBox<NIODeadline>(.uptimeNanoseconds(0))
+
+    init(delay: ClosedRange<Double>?) { self.delay = delay }
+
+    func next(_ fixed: Double? = nil) -> NIODeadline {
+        guard let delay else { return .now() }
+        let seconds = fixed ?? Double.random(in: delay)
+        return last.withLockedValue { last in
+            let wanted = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
+            last = max(wanted, last + .nanoseconds(1))
+            return last
+        }
     }
 }

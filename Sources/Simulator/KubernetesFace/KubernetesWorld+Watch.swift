@@ -16,7 +16,10 @@ extension KubernetesWorld {
                     throw FaceError(code: 400, reason: "BadRequest", message: "invalid resource version \"\(version)\"")
                 }
                 guard start >= state.compactedThrough else {
-                    throw FaceError(code: 410, reason: "Expired", message: "too old resource version: \(start) (\(state.compactedThrough + 1))")
+                    // Compacted in storage (etcd), or older than the watch cache's window.
+                    throw state.compactedInStorage
+                        ? FaceError(code: 410, reason: "Expired", message: "The resourceVersion for the provided watch is too old.")
+                        : FaceError(code: 410, reason: "Expired", message: "too old resource version: \(start) (\(state.compactedThrough))")
                 }
                 for change in state.history where change.revision > start && change.resource == resource.key && wanted(change.object) {
                     send(change.type, change.object)
@@ -48,6 +51,25 @@ extension KubernetesWorld {
         for watcher in dropped { watcher.close() }
     }
 
+    /// A restart of the API server as its watch cache sees it: open watches end, and the cache
+    /// starts again at the current revision, so a watch from any older resourceVersion gets
+    /// 410 "too old resource version" although storage still has it.
+    public func restartWatchCache() {
+        dropWatches()
+        state.withLockedValue { state in
+            state.compactedInStorage = false
+            state.compactedThrough = state.revision
+            state.history.removeAll()
+        }
+    }
+
+    /// Every open watch goes silent: no events, no bookmarks, no end at its timeout, as behind
+    /// a server that stopped without closing its connections. Watches opened later are silent
+    /// too, until `silenceWatches(false)`.
+    public func silenceWatches(_ silent: Bool = true) {
+        silence.withLockedValue { $0 = silent }
+    }
+
     /// While set, every request is answered 503 Service Unavailable.
     public var isUnavailable: Bool {
         get { state.withLockedValue { $0.unavailable } }
@@ -58,6 +80,7 @@ extension KubernetesWorld {
     /// older resourceVersion gets 410 Gone and must list again.
     public func compact() {
         state.withLockedValue { state in
+            state.compactedInStorage = true
             state.compactedThrough = state.revision
             state.history.removeAll()
         }

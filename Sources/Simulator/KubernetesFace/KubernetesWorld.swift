@@ -2,22 +2,6 @@ import BrokerScaling
 import Foundation
 import NIOConcurrencyHelpers
 
-/// An API error as the face answers it: an HTTP code and a `Status`.
-public struct FaceError: Error, Sendable, Hashable {
-    public var code: Int
-    public var reason: String
-    public var message: String
-
-    static func notFound(_ resource: FaceResource, _ name: String) -> FaceError {
-        FaceError(code: 404, reason: "NotFound", message: "\(resource.plural).\(resource.group) \"\(name)\" not found")
-    }
-
-    var status: JSON {
-        .object(["kind": .string("Status"), "apiVersion": .string("v1"), "metadata": .object([:]), "status": .string("Failure"),
-                 "message": .string(message), "reason": .string(reason), "code": .int(Int64(code))])
-    }
-}
-
 /// The Kubernetes side of the simulated world: objects of any kind stored as JSON, with the API
 /// server's semantics: one monotonically increasing resourceVersion, 409 Conflict on a stale
 /// update, generation bumped by spec changes only, status and scale subresources, CRDs that
@@ -50,17 +34,36 @@ public final class KubernetesWorld: Sendable {
         var uids = 0
         /// Every request is answered 503, as an API server that is down or overloaded.
         var unavailable = false
+        /// Whether the history was cut by `compact()` (etcd) rather than by the watch cache's size.
+        var compactedInStorage = false
+        /// The openAPIV3Schema of each custom resource kind, from its CRD.
+        var schemas: [String: JSON] = [:]
     }
 
     let state = NIOLockedValueBox(State())
     /// How many changes a watch can resume across.
     public let historyLimit: Int
     let faultBox = NIOLockedValueBox<FaultInjector?>(nil)
+    /// RBAC for users outside system:masters, and the grants their requests used.
+    let authorizer = FaceAuthorizer()
+    /// How long a change takes to reach open watches (nil: at once), as a real server's watch
+    /// cache delays it, so that a client's cache can be behind its own writes.
+    public let watchDelay: ClosedRange<Double>?
+    let silence = NIOLockedValueBox(false)
     /// Wall-clock or simulated seconds since 1970, for timestamps.
     let clock: @Sendable () -> Double
 
-    public init(historyLimit: Int = 1_000, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    /// Whether `?fieldValidation=Strict|Warn` acts, as on servers from 1.25 on; a 1.23 server
+    /// (the one recorded in shared/kube-apiserver-1.23) checks the value and ignores it.
+    public let honoursFieldValidation: Bool
+
+    public init(
+        historyLimit: Int = 1_000, honoursFieldValidation: Bool = true, watchDelay: ClosedRange<Double>? = nil,
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
         self.historyLimit = historyLimit
+        self.watchDelay = watchDelay
+        self.honoursFieldValidation = honoursFieldValidation
         self.clock = clock
         state.withLockedValue { state in
             for resource in FaceResource.builtIn { state.resources[resource.key] = resource }
@@ -106,8 +109,15 @@ public final class KubernetesWorld: Sendable {
         return object
     }
 
+    public func exists(_ resource: FaceResource, namespace: String?, name: String) -> Bool {
+        state.withLockedValue { $0.objects[resource.key]?[Self.storeKey(resource.namespaced ? namespace : nil, name)] != nil }
+    }
+
+    /// Whether `version` is older than what the store can still answer at (compacted away).
+    func isCompacted(_ version: Int64) -> Bool { state.withLockedValue { version < $0.compactedThrough } }
+
     /// Objects in `namespace` (all when nil) matching `selector`, a page of `limit` after `continue`.
-    func list(_ resource: FaceResource, namespace: String?, selector: FaceLabelSelector, limit: Int?, after: String?) -> (items: [JSON], revision: Int64, next: String?) {
+    func list(_ resource: FaceResource, namespace: String?, selector: FaceLabelSelector, limit: Int?, after: String?) -> (items: [JSON], revision: Int64, next: String?, remaining: Int) {
         state.withLockedValue { state in
             let all = (state.objects[resource.key] ?? [:]).sorted { $0.key < $1.key }.filter { key, object in
                 (namespace == nil || !resource.namespaced || key.hasPrefix("\(namespace!)/")) && selector.matches(Self.labels(object))
@@ -115,7 +125,7 @@ public final class KubernetesWorld: Sendable {
             let start = after.flatMap { token in all.firstIndex { $0.key > token } } ?? (after == nil ? 0 : all.count)
             let end = limit.map { min(all.count, start + max(1, $0)) } ?? all.count
             let page = all[start..<end]
-            return (page.map(\.value), state.revision, end < all.count ? page.last?.key : nil)
+            return (page.map(\.value), state.revision, end < all.count ? page.last?.key : nil, all.count - end)
         }
     }
 
@@ -145,6 +155,7 @@ public final class KubernetesWorld: Sendable {
         if state.history.count > historyLimit {
             let dropped = state.history.count - historyLimit
             state.compactedThrough = state.history[dropped - 1].revision
+            state.compactedInStorage = false
             state.history.removeFirst(dropped)
         }
         for watcher in state.watchers.values where watcher.resource == resource.key {
@@ -154,11 +165,23 @@ public final class KubernetesWorld: Sendable {
         }
         if resource == .customResourceDefinitions, type != "DELETED" {
             for defined in FaceResource.from(crd: stored) { state.resources[defined.key] = defined }
+            for version in stored.value(at: "spec.versions")?.arrayValue ?? [] {
+                guard let name = version["name"]?.string, let group = stored.value(at: "spec.group")?.string,
+                      let plural = stored.value(at: "spec.names.plural")?.string else { continue }
+                state.schemas["\(group)/\(name)/\(plural)"] = version.value(at: "schema.openAPIV3Schema")
+            }
         }
         return stored
     }
 
     public func create(_ resource: FaceResource, namespace: String?, _ body: JSON) throws(FaceError) -> JSON {
+        try create(resource, namespace: namespace, body, options: WriteOptions()).object
+    }
+
+    /// A create as the server does it: admitted (pruned, defaulted, validated), stored unless
+    /// `options.dryRun`, with the warnings the server would send.
+    public func create(_ resource: FaceResource, namespace: String?, _ body: JSON, options: WriteOptions) throws(FaceError) -> (object: JSON, warnings: [String]) {
+        try checkFieldValidation(options.fieldValidation, options: "CreateOptions")
         guard case .object = body else { throw FaceError(code: 400, reason: "BadRequest", message: "the body is not a JSON object") }
         var object = body
         if object.value(at: "metadata.name")?.string == nil, let prefix = object.value(at: "metadata.generateName")?.string {
@@ -177,11 +200,15 @@ public final class KubernetesWorld: Sendable {
         // The URL names the kind; a body without apiVersion and kind gets them from there.
         if object["apiVersion"] == nil { object.set(.string(resource.apiVersion), at: "apiVersion") }
         if object["kind"] == nil { object.set(.string(resource.kind), at: "kind") }
-        try validate(resource, object)
-        return try locked { state throws(FaceError) -> JSON in
+        // The main resource of a kind with a status subresource ignores a status sent with it.
+        if resource.hasStatus, schema(of: resource) != nil { object["status"] = nil }
+        let admitted = try admit(resource, object)
+        object = admitted.object
+        let warnings = try unknownFieldWarnings(admitted.unknown, options)
+        return try locked { state throws(FaceError) -> (object: JSON, warnings: [String]) in
             let key = Self.storeKey(resource.namespaced ? namespace ?? "default" : nil, name)
             if state.objects[resource.key]?[key] != nil {
-                throw FaceError(code: 409, reason: "AlreadyExists", message: "\(resource.plural).\(resource.group) \"\(name)\" already exists")
+                throw .alreadyExists(resource, name)
             }
             if resource.namespaced, state.objects["/v1/namespaces"]?[namespace ?? "default"] == nil {
                 throw FaceError(code: 404, reason: "NotFound", message: "namespaces \"\(namespace ?? "default")\" not found")
@@ -189,12 +216,42 @@ public final class KubernetesWorld: Sendable {
             state.uids += 1
             object.set(.string(String(format: "00000000-0000-4000-8000-%012d", state.uids)), at: "metadata.uid")
             object.set(.string(timestamp), at: "metadata.creationTimestamp")
-            object.set(.int(1), at: "metadata.generation")
+            if BuiltInDefaults.hasGeneration(resource, customResource: state.schemas[resource.key] != nil) { object.set(.int(1), at: "metadata.generation") }
             object.set(.string(resource.apiVersion), at: "apiVersion")
             object.set(.string(resource.kind), at: "kind")
-            if resource == .customResourceDefinitions { object = Self.established(object) }
-            if resource.plural == "namespaces" { object.set(.object(["phase": .string("Active")]), at: "status") }
-            return commit(&state, resource, "ADDED", object)
+            if resource == .customResourceDefinitions {
+                // The answer is written before the naming and establishing controllers run.
+                if object.value(at: "spec.conversion") == nil { object.set(.object(["strategy": .string("None")]), at: "spec.conversion") }
+                object.set(.object(["conditions": .null, "acceptedNames": .object(["plural": .string(""), "kind": .string("")]),
+                                    "storedVersions": .array((object.value(at: "spec.versions")?.arrayValue ?? []).filter { $0["storage"] == .bool(true) }.compactMap { $0["name"] })]),
+                           at: "status")
+            }
+            if resource.plural == "namespaces" {
+                object.set(.object(["phase": .string("Active")]), at: "status")
+                if object.value(at: "spec.finalizers") == nil { object.set(.array([.string("kubernetes")]), at: "spec.finalizers") }
+                var labels = object.value(at: "metadata.labels")?.objectValue ?? [:]
+                labels["kubernetes.io/metadata.name"] = .string(name)
+                object.set(.object(labels), at: "metadata.labels")
+            }
+            object = BuiltInDefaults.applied(resource, object)
+            if let manager = options.fieldManager {
+                let entries = ManagedFields.updated(
+                    [], before: nil, after: object, schema: state.schemas[resource.key], manager: manager, subresource: nil, apiVersion: resource.apiVersion, time: timestamp)
+                object.set(ManagedFields.encode(entries), at: "metadata.managedFields")
+            }
+            if options.dryRun { return (object, warnings) }
+            let created = commit(&state, resource, "ADDED", object)
+            if resource == .customResourceDefinitions {
+                // The API server's own controllers accept the names and establish the CRD.
+                var established = Self.established(created)
+                var entries = ManagedFields.entries(of: created)
+                entries.append(ManagedFields.Entry(
+                    manager: "kube-apiserver", operation: "Update", apiVersion: resource.apiVersion, time: timestamp, subresource: "status",
+                    fields: [["f:status", "f:acceptedNames"], ["f:status", "f:conditions"]], created: []))
+                established.set(ManagedFields.encode(entries), at: "metadata.managedFields")
+                _ = commit(&state, resource, "MODIFIED", established)
+            }
+            return (created, warnings)
         }
     }
 
@@ -209,22 +266,44 @@ public final class KubernetesWorld: Sendable {
         _ resource: FaceResource, namespace: String?, name: String, subresource: String?, expectedVersion: String? = nil,
         _ change: (JSON) throws(FaceError) -> JSON
     ) throws(FaceError) -> JSON {
+        try modify(resource, namespace: namespace, name: name, subresource: subresource, expectedVersion: expectedVersion, options: WriteOptions(), change).object
+    }
+
+    /// A write to an existing object, admitted as a create is; nothing is stored with `options.dryRun`.
+    public func modify(
+        _ resource: FaceResource, namespace: String?, name: String, subresource: String?, expectedVersion: String? = nil, options: WriteOptions,
+        _ change: (JSON) throws(FaceError) -> JSON
+    ) throws(FaceError) -> (object: JSON, warnings: [String]) {
+        try checkFieldValidation(options.fieldValidation, options: "UpdateOptions")
         let key = Self.storeKey(resource.namespaced ? namespace : nil, name)
         let checked: JSON = try locked { state throws(FaceError) -> JSON in
             guard let current = state.objects[resource.key]?[key] else { throw .notFound(resource, name) }
             if let expectedVersion, !expectedVersion.isEmpty, expectedVersion != current.value(at: "metadata.resourceVersion")?.string {
-                throw FaceError(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled on \(resource.plural).\(resource.group) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again")
+                throw .conflict(resource, name)
             }
-            return try merge(resource, current: current, changed: try change(current), subresource: subresource)
+            let changed = try change(current)
+            var merged = try merge(resource, current: current, changed: changed, subresource: subresource)
+            if options.ownershipFromChange { merged.set(changed.value(at: "metadata.managedFields"), at: "metadata.managedFields") }
+            return merged
         }
-        try validate(resource, checked)
-        return try locked { state throws(FaceError) -> JSON in
+        let admitted = try admit(resource, checked)
+        let warnings = try unknownFieldWarnings(admitted.unknown, options)
+        return try locked { state throws(FaceError) -> (object: JSON, warnings: [String]) in
             guard let current = state.objects[resource.key]?[key] else { throw .notFound(resource, name) }
             guard current.value(at: "metadata.resourceVersion") == checked.value(at: "metadata.resourceVersion") else {
-                throw FaceError(code: 409, reason: "Conflict", message: "the object changed during the update; try again")
+                throw .conflict(resource, name)
             }
-            if current == checked { return current }
-            return commit(&state, resource, "MODIFIED", checked)
+            var stored = admitted.object
+            // Admission may fill in defaults that make a spec differ: generation follows.
+            stored = Self.bumpingGeneration(current: current, result: stored)
+            if let manager = options.fieldManager {
+                let entries = ManagedFields.updated(
+                    ManagedFields.entries(of: current), before: current, after: stored, schema: state.schemas[resource.key], manager: manager,
+                    subresource: subresource, apiVersion: resource.apiVersion, time: timestamp)
+                stored.set(ManagedFields.encode(entries), at: "metadata.managedFields")
+            }
+            if current == stored || options.dryRun { return (current == stored ? current : stored, warnings) }
+            return (commit(&state, resource, "MODIFIED", stored), warnings)
         }
     }
 
@@ -241,28 +320,38 @@ public final class KubernetesWorld: Sendable {
             result = changed
             if resource.hasStatus { result["status"] = current["status"] }
             var metadata = changed["metadata"] ?? .object([:])
-            for field in ["name", "namespace", "uid", "creationTimestamp", "generation", "resourceVersion"] {
+            for field in ["name", "namespace", "uid", "creationTimestamp", "generation", "resourceVersion", "managedFields"] {
                 metadata[field] = current["metadata"]?[field]
             }
             result["metadata"] = metadata
             result["apiVersion"] = current["apiVersion"]
             result["kind"] = current["kind"]
         }
+        if resource == .customResourceDefinitions { result = Self.established(result) }
+        return result
+    }
+
+    /// `result` with metadata.generation one past `current`'s when anything but metadata and
+    /// status changed, as the server counts spec changes.
+    static func bumpingGeneration(current: JSON, result: JSON) -> JSON {
         var before = current
         var after = result
         before["metadata"] = nil
         before["status"] = nil
         after["metadata"] = nil
         after["status"] = nil
-        if before != after {
-            result.set(.int((current.value(at: "metadata.generation")?.int ?? 1) + 1), at: "metadata.generation")
-        }
-        if resource == .customResourceDefinitions { result = Self.established(result) }
-        return result
+        guard before != after, current.value(at: "metadata.generation") != nil else { return result }
+        var bumped = result
+        bumped.set(.int((current.value(at: "metadata.generation")?.int ?? 1) + 1), at: "metadata.generation")
+        return bumped
     }
 
-    public func delete(_ resource: FaceResource, namespace: String?, name: String) throws(FaceError) -> JSON {
+    public func delete(_ resource: FaceResource, namespace: String?, name: String, dryRun: Bool = false) throws(FaceError) -> JSON {
         try locked { state throws(FaceError) -> JSON in
+            if dryRun {
+                guard let current = state.objects[resource.key]?[Self.storeKey(resource.namespaced ? namespace : nil, name)] else { throw .notFound(resource, name) }
+                return current
+            }
             let key = Self.storeKey(resource.namespaced ? namespace : nil, name)
             guard let current = state.objects[resource.key]?[key] else { throw .notFound(resource, name) }
             return commit(&state, resource, "DELETED", current)
@@ -281,21 +370,5 @@ public final class KubernetesWorld: Sendable {
         result.set(crd.value(at: "spec.names") ?? .object([:]), at: "status.acceptedNames")
         result.set(.array((crd.value(at: "spec.versions")?.arrayValue ?? []).filter { $0["storage"] == .bool(true) }.compactMap { $0["name"] }), at: "status.storedVersions")
         return result
-    }
-
-    /// BrokerPools are checked as the CRD's schema and CEL rules would check them, with the
-    /// same checker `ebb validate` uses, so the face rejects what a real API server rejects.
-    func validate(_ resource: FaceResource, _ object: JSON) throws(FaceError) {
-        guard resource.group == BrokerPool.group, resource.plural == BrokerPool.plural else { return }
-        var checked = object
-        checked["status"] = nil
-        for field in ["uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "deletionTimestamp"] {
-            checked.set(nil, at: "metadata.\(field)")
-        }
-        let text = String(decoding: checked.bytes, as: UTF8.self)
-        let problems = BrokerPoolDocuments.check(text).flatMap(\.problems)
-        guard !problems.isEmpty else { return }
-        let name = object.value(at: "metadata.name")?.string ?? ""
-        throw FaceError(code: 422, reason: "Invalid", message: "BrokerPool.ebb.io \"\(name)\" is invalid: \(problems.map(\.description).joined(separator: ", "))")
     }
 }
