@@ -5,8 +5,11 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
-/// `/metrics` (Prometheus text), `/healthz` (the process is alive) and `/readyz` (the caches
-/// have synced) on the metrics bind address. A Service: it stops on graceful shutdown.
+/// `/metrics` (Prometheus text), `/healthz` (the process is alive) and `/readyz` on the metrics
+/// bind address. `/readyz` means "this replica can serve": it is up, has reached the API server
+/// and its caches have synced. It does not mean "this replica leads": a standby waiting for the
+/// Lease keeps its caches warm and is Ready too, so that the Deployment's rolling update does
+/// not wait for a replica that is, by design, waiting. A Service: it stops on graceful shutdown.
 public final class OperatorHTTPServer: Service, Sendable {
     public let address: BindAddress
     let metrics: OperatorMetrics

@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// The controller: reflectors for BrokerPools and StatefulSets, a work queue, and workers that
 /// reconcile one pool at a time each (never two on one pool). A pool is looked at when its spec
 /// changes (a new generation; status writes do not count), when its StatefulSet changes, and
-/// every polling interval. With leader election, it runs only while leading.
+/// every polling interval. With leader election, the caches are kept on every replica (a standby
+/// is warm, and Ready), and the workers run only while leading.
 public final class PoolController: Service, Sendable {
     public let client: Kubernetes
     public let namespace: String?
@@ -18,64 +19,98 @@ public final class PoolController: Service, Sendable {
     let logger: Logger
     let workers: Int
     let elector: LeaderElector?
+    /// Seconds the API server keeps one watch open; a watch silent for longer (plus a margin)
+    /// is restarted.
+    let watchTimeout: Int
     private let generations = NIOLockedValueBox<[String: Int64]>([:])
     private let reconciles = NIOLockedValueBox<Int>(0)
+    /// The work queue while leading; nil while standing by.
+    private let queue = NIOLockedValueBox<WorkQueue?>(nil)
 
-    public init(client: Kubernetes, namespace: String?, reconciler: PoolReconciler, logger: Logger, workers: Int = 2, elector: LeaderElector? = nil) {
+    public init(
+        client: Kubernetes, namespace: String?, reconciler: PoolReconciler, logger: Logger, workers: Int = 2, elector: LeaderElector? = nil,
+        watchTimeout: Int = 290
+    ) {
         self.client = client
         self.namespace = namespace
         self.reconciler = reconciler
         self.logger = logger
         self.workers = max(1, workers)
         self.elector = elector
+        self.watchTimeout = watchTimeout
     }
 
-    /// Both caches have synced (what `/readyz` reports), and this process leads or stands by.
+    /// What `/readyz` reports: both caches have synced from the API server, so this replica can
+    /// serve, whether it leads or stands by for the Lease. Readiness never depends on the
+    /// Lease: a standby that were never Ready would stall a rolling update of the Deployment.
     public var isReady: Bool { pools.isSynced && statefulSets.isSynced }
     public var isLeading: Bool { elector?.leadership.isLeading ?? true }
 
     /// As a Service: until graceful shutdown (SIGTERM), then the current reconciles finish and
-    /// the lease is given up.
+    /// the lease is given up. The caches run from the start; the workers while leading.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            if let elector = self.elector {
-                await elector.run { await self.runLeading() }
-            } else {
-                await self.runLeading()
+        await cancelWhenGracefulShutdown {
+            await self.watching {
+                if let elector = self.elector {
+                    await elector.run { await self.reconciling() }
+                } else {
+                    await self.reconciling()
+                }
             }
         }
     }
 
-    /// Watches and reconciles until cancelled; on cancellation, reconciles in progress finish
-    /// (the queue stops handing out keys) before the watches stop.
+    /// Watches and reconciles until cancelled, without leader election; on cancellation,
+    /// reconciles in progress finish (the queue stops handing out keys) before the watches stop.
     public func runLeading() async {
-        let queue = WorkQueue()
-        let poolReflector = Reflector(client: client, namespace: namespace, store: pools, logger: logger)
-        let setReflector = Reflector(client: client, namespace: namespace, store: statefulSets, logger: logger)
+        await watching { await self.reconciling() }
+    }
+
+    func reflector<R: KubernetesResource>(_ store: Store<R>) -> Reflector<R> {
+        var reflector = Reflector(client: client, namespace: namespace, store: store, logger: logger)
+        reflector.watchTimeout = watchTimeout
+        return reflector
+    }
+
+    /// Keeps the caches (list, then watch) while `body` runs; the watches stop after it.
+    func watching(_ body: @escaping @Sendable () async -> Void) async {
+        let poolReflector = reflector(pools)
+        let setReflector = reflector(statefulSets)
         await withTaskGroup(of: Void.self) { watches in
             watches.addTask {
                 await poolReflector.run { key in
-                    if self.specChanged(key) { await queue.add(key) }
+                    if self.specChanged(key) { await self.queue.withLockedValue { $0 }?.add(key) }
                 }
             }
             watches.addTask {
                 await setReflector.run { key in
+                    guard let queue = self.queue.withLockedValue({ $0 }) else { return }
                     for pool in self.pools(targeting: key) { await queue.add(pool) }
                 }
             }
-            await withTaskGroup(of: Void.self) { workers in
-                for index in 0..<self.workers {
-                    workers.addTask { await self.work(queue, worker: index) }
-                }
-                // Cancelled (shutdown or lost lease): stop handing out keys; workers finish.
-                await withTaskCancellationHandler {
-                    await workers.waitForAll()
-                } onCancel: {
-                    queue.shutDownFromAnywhere()
-                }
-            }
+            await body()
             watches.cancelAll()
         }
+    }
+
+    /// The workers, on a fresh queue that starts with every pool in the cache (a new leader
+    /// looks at each once); until cancelled (shutdown or lost lease).
+    func reconciling() async {
+        let queue = WorkQueue()
+        self.queue.withLockedValue { $0 = queue }
+        for key in pools.keys { await queue.add(key) }
+        await withTaskGroup(of: Void.self) { workers in
+            for index in 0..<self.workers {
+                workers.addTask { await self.work(queue, worker: index) }
+            }
+            // Cancelled: stop handing out keys; workers finish their reconcile.
+            await withTaskCancellationHandler {
+                await workers.waitForAll()
+            } onCancel: {
+                queue.shutDownFromAnywhere()
+            }
+        }
+        self.queue.withLockedValue { $0 = nil }
     }
 
     /// A pool changed: reconcile when it is new, gone, or its spec moved on (generation);
