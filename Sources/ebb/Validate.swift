@@ -59,11 +59,13 @@ struct FileResult: Encodable {
         var name: String?
         var valid: Bool
         var problems: [ValidationProblem]
+        var notes: [ValidationProblem]
         init(_ report: BrokerPoolDocuments.Report) {
             index = report.index
             name = report.name
             valid = report.isValid
             problems = report.problems
+            notes = report.notes
         }
     }
 
@@ -75,7 +77,11 @@ struct FileResult: Encodable {
                 let spec = pool.spec
                 let metrics = spec.metrics?.count ?? 0
                 let schedules = spec.schedules?.count ?? 0
-                out += "\(file): \(what) is valid (\(spec.effectiveMinReplicas)–\(spec.maxReplicas) brokers, \(metrics) metric\(metrics == 1 ? "" : "s"), \(schedules) schedule\(schedules == 1 ? "" : "s"))\n"
+                let driver = spec.replicas.map { "replicas \($0) set from outside" } ?? "\(metrics) metric\(metrics == 1 ? "" : "s"), \(schedules) schedule\(schedules == 1 ? "" : "s")"
+                out += "\(file): \(what) is valid (\(spec.effectiveMinReplicas)–\(spec.maxReplicas) brokers, \(driver))\n"
+                for note in document.notes {
+                    out += "  note: \(note.line.map { "line \($0): " } ?? "")\(note)\n"
+                }
             } else {
                 let count = document.problems.count
                 out += "\(file): \(what) has \(count) problem\(count == 1 ? "" : "s"):\n"

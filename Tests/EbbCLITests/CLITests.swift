@@ -45,6 +45,35 @@ struct CLITests {
         #expect(result.stdout.contains("BrokerPool shop/shop-events is valid"))
     }
 
+    @Test func anExternallyDrivenPoolMustSetReplicasAndValidateSaysSo() throws {
+        // The shipped example sets spec.replicas from the start: an HPA can read its scale at once.
+        let example = try ebb("validate", "-f", "Manifests/examples/externally-driven.yaml")
+        #expect(example.status == 0 && !example.stdout.contains("note:"), "\(example.stdout)")
+        #expect(example.stdout.contains("replicas 3 set from outside"), "\(example.stdout)")
+        // Without it, and with nothing else to size the pool, validate explains the 500 an HPA would meet.
+        let unset = try ebb("validate", "-f", "-", input: """
+            apiVersion: ebb.io/v1alpha1
+            kind: BrokerPool
+            metadata: {name: analytics-kafka, namespace: analytics}
+            spec:
+              scaleTargetRef: {name: analytics-broker}
+              kafka: {bootstrapServers: ["analytics-broker-0:9092"]}
+              maxReplicas: 12
+            """)
+        #expect(unset.status == 0, "a note, not a problem: \(unset.stdout)")
+        #expect(unset.stdout.contains("note: line 5: spec.replicas: nothing sizes this pool"), "\(unset.stdout)")
+        #expect(unset.stdout.contains("GET .../brokerpools/NAME/scale with 500"))
+        let json = try ebb("validate", "-f", "-", "--output", "json", input: """
+            apiVersion: ebb.io/v1alpha1
+            kind: BrokerPool
+            metadata: {name: analytics-kafka}
+            spec: {scaleTargetRef: {name: analytics-broker}, kafka: {bootstrapServers: ["b:9092"]}, maxReplicas: 12}
+            """)
+        let files = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let notes = (files.first?["documents"] as? [[String: Any]])?.first?["notes"] as? [[String: Any]]
+        #expect(notes?.first?["path"] as? String == "spec.replicas", "\(json.stdout)")
+    }
+
     @Test func brokenFileNamesTheFieldAndExitsOne() throws {
         let result = try ebb("validate", "-f", "Tests/BrokerScalingTests/Fixtures/broken/policy-value-zero.yaml")
         #expect(result.status == 1)

@@ -14,6 +14,8 @@ public enum BrokerPoolDocuments {
         public var problems: [ValidationProblem]
         /// The decoded pool, when there is no problem.
         public var pool: BrokerPool?
+        /// What a valid pool's author may not have meant (`PoolDriver`): not problems.
+        public var notes: [ValidationProblem] = []
 
         public var isValid: Bool { problems.isEmpty }
     }
@@ -88,7 +90,14 @@ public enum BrokerPoolDocuments {
             located.line = line(of: problem.path, in: structural.lines)
             return located
         }
-        if report.problems.isEmpty { report.pool = pool }
+        if report.problems.isEmpty {
+            report.pool = pool
+            report.notes = PoolDriver.notes(for: pool.spec).map { note in
+                var located = note
+                located.line = line(of: note.path, in: structural.lines)
+                return located
+            }
+        }
         return report
     }
 
