@@ -20,6 +20,8 @@ extension Simulate {
         options.kafkaPort = kafkaPort
         options.metricsPort = metricsPort
         options.faultRate = faultRate
+        options.sessionTimeoutSeconds = sessionTimeoutSeconds
+        options.foreignBrokers = foreignBrokers ? [.billing, .controllers] : []
         options.initialBrokers = brokers
         let world: ServedWorld
         do {

@@ -55,6 +55,12 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "With --serve: inject faults with this probability per request (409, 410, 429 and 500 from the Kubernetes face to clients other than kubectl, dropped watches, unanswered Kafka requests, NOT_CONTROLLER) and per 10 world seconds (a broker pod dies).")
     var faultRate: Double = 0
 
+    @Option(help: "With --serve: world seconds a broker whose pod is gone stays in Kafka's Metadata (KRaft's broker.session.timeout.ms).")
+    var sessionTimeoutSeconds: Double = 9
+
+    @Flag(help: "With --serve: share the cluster with brokers that are no pool's: a second StatefulSet billing-broker (brokers 2000-2002, topic billing) and three combined controller nodes (3000-3002). Ebb must leave them and their partitions alone.")
+    var foreignBrokers = false
+
     @Option(help: "With --serve: port of the Kubernetes API face (default: any free port).")
     var kubernetesPort: Int = 0
 
@@ -81,6 +87,7 @@ struct Simulate: AsyncParsableCommand {
         guard speed > 0, speed <= 1_000 else { throw ValidationError("--speed: must be > 0 and at most 1000 (world seconds per real second)") }
         guard ScenarioFile.secondsOfDay(start) != nil else { throw ValidationError("--start: '\(start)' is not a time of day as HH:MM or HH:MM:SS") }
         guard (0...0.5).contains(faultRate) else { throw ValidationError("--fault-rate: must be between 0 and 0.5") }
+        guard sessionTimeoutSeconds >= 0, sessionTimeoutSeconds <= 3_600 else { throw ValidationError("--session-timeout-seconds: must be between 0 and 3600") }
         guard (brokers ?? 1) >= 1, (brokers ?? 1) <= 1_000 else { throw ValidationError("--brokers: must be between 1 and 1000") }
         guard (podStartSeconds ?? 0) >= 0 else { throw ValidationError("--pod-start-seconds: must be >= 0") }
         for (name, port) in [("--kubernetes-port", kubernetesPort), ("--kafka-port", kafkaPort), ("--metrics-port", metricsPort)] where !(0...65_535).contains(port) {

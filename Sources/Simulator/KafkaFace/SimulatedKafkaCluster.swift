@@ -46,6 +46,9 @@ public final class SimulatedKafkaCluster: Sendable {
         var advertised: (host: String, port: Int32)?
         /// Brokers served by a listener of their own, at these addresses.
         var listeners: [Int32: (host: String, port: Int32)] = [:]
+        /// Registered brokers whose process is gone (their pod was deleted) but whose session
+        /// has not timed out: Metadata still lists them, they serve nothing.
+        var unreachable: Set<Int32> = []
     }
 
     let state: NIOLockedValueBox<State>
@@ -80,9 +83,17 @@ public final class SimulatedKafkaCluster: Sendable {
         }
     }
 
+    /// The broker's process is gone (or back): it stays registered until removed, but serves nothing.
+    public func setUnreachable(_ id: Int32, _ unreachable: Bool) {
+        state.withLockedValue { state in
+            if unreachable { state.unreachable.insert(id) } else { state.unreachable.remove(id) }
+        }
+    }
+
     public func removeBroker(_ id: Int32) {
         state.withLockedValue { state in
             state.brokers[id] = nil
+            state.unreachable.remove(id)
             if state.controller == id { state.controller = state.brokers.keys.min() ?? -1 }
         }
     }
@@ -145,8 +156,22 @@ public final class SimulatedKafkaCluster: Sendable {
         }
     }
 
-    /// The brokers in the cluster now.
+    /// The brokers in the cluster now (Metadata's list, lingering ones included).
     public var brokerIds: [Int32] { state.withLockedValue { $0.brokers.keys.sorted() } }
+
+    /// Every partition (`topic-partition`) with the brokers it is on now: its replicas, the
+    /// replicas a reassignment in flight adds, and its leader.
+    public var placement: [(partition: String, replicas: [Int32], adding: [Int32], leader: Int32)] {
+        state.withLockedValue { state in
+            state.topics.keys.sorted().flatMap { topic in
+                state.topics[topic]!.enumerated().map { index, partition in
+                    let move = state.reassignments[topic]?[Int32(index)]
+                    let adding = move.map { move in move.target.filter { !move.original.contains($0) } } ?? []
+                    return ("\(topic)-\(index)", move.map { Self.union($0.original, $0.target) } ?? partition.replicas, adding, partition.leader)
+                }
+            }
+        }
+    }
 
     public var completedMoves: Int { state.withLockedValue { $0.completedMoves } }
 

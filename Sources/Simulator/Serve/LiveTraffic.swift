@@ -66,7 +66,8 @@ final class LiveTraffic: Sendable {
                     guard let current = cluster.topics[partition.topic]?[safe: Int(partition.index)] else { continue }
                     cluster.topics[partition.topic]![Int(partition.index)].endOffset = Int64(traffic.partitions[position].produced)
                     let leader = current.leader
-                    guard cluster.brokers[leader] != nil else { continue }
+                    // A broker whose pod is gone serves nothing, though Metadata may still list it.
+                    guard cluster.brokers[leader] != nil, !cluster.unreachable.contains(leader) else { continue }
                     traffic.counters.bytesIn[leader, default: [:]][partition.topic, default: 0] += bytes
                     traffic.counters.messagesIn[leader, default: [:]][partition.topic, default: 0] += bytes / recordBytes
                     // While it moves (AutoMQ: about 1.5 s), a partition does not serve.

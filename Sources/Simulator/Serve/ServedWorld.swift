@@ -29,6 +29,11 @@ public final class ServedWorld: Service, Sendable {
         /// Probability of an injected fault per request to the Kubernetes face (except
         /// kubectl's) and the Kafka face, and of a broker pod dying per 10 world seconds.
         public var faultRate = 0.0
+        /// How long a broker whose pod is gone stays in Metadata (Kafka's KRaft
+        /// broker.session.timeout.ms: 9 s), in world seconds.
+        public var sessionTimeoutSeconds = 9.0
+        /// Brokers outside the pool sharing the cluster: a second StatefulSet, controller nodes.
+        public var foreignBrokers: [ForeignBrokers] = []
 
         public init() {}
     }
@@ -87,11 +92,12 @@ public final class ServedWorld: Service, Sendable {
         let kafka = SimulatedKafkaCluster(moveSeconds: settings.moveSeconds)
         let world = SimulatedWorld(
             kubernetes: kubernetes, kafka: kafka, podReadySeconds: settings.podStartSeconds,
-            brokerSets: [SimulatedWorld.BrokerSet(namespace: options.namespace, statefulSet: options.statefulSet)])
+            brokerSets: brokerSets(options), sessionTimeoutSeconds: options.sessionTimeoutSeconds)
         let traffic = LiveTraffic(settings: settings, group: options.group, seed: seed)
         let startDemand = settings.baselineMiBPerSecond * profile.multiplier(at: options.startSeconds)
         let brokers = options.initialBrokers ?? max(3, Int((startDemand / (settings.brokerCapacityMiBPerSecond * 0.7)).rounded(.up)))
         try install(kubernetes, options: options, brokers: brokers)
+        try installForeign(kubernetes, options: options)
         // The initial pods are ready from the start.
         world.tick(now: options.startSeconds - settings.podStartSeconds - 1)
         world.tick(now: options.startSeconds)
@@ -100,6 +106,7 @@ public final class ServedWorld: Service, Sendable {
             placement[share.topic, default: []].append([Int32(position % brokers)])
         }
         for (topic, replicas) in placement { kafka.createTopic(topic, replicas: replicas) }
+        createForeignTopics(kafka, world: world, options: options)
         kafka.setMembers(group: options.group, 3)
         traffic.step(kafka, now: options.startSeconds, demandMiBPerSecond: startDemand)
 
