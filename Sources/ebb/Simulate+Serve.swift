@@ -22,6 +22,7 @@ extension Simulate {
         options.faultRate = faultRate
         options.sessionTimeoutSeconds = sessionTimeoutSeconds
         options.foreignBrokers = foreignBrokers ? [.billing, .controllers] : []
+        options.watchDelay = watchDelayMs > 0 ? Double(watchDelayMs) / 4000...Double(watchDelayMs) / 1000 : nil
         options.initialBrokers = brokers
         let world: ServedWorld
         do {
@@ -58,7 +59,7 @@ extension Simulate {
                   kubectl --kubeconfig \(kubeconfig) get statefulsets,pods
                   kubectl --kubeconfig \(kubeconfig) apply -f \(pool)
                   ebb kafka describe --bootstrap \(world.kafkaAddress)
-                  ebb run --kubeconfig \(kubeconfig) --prometheus-url http://127.0.0.1:9090 --metrics-bind-address 127.0.0.1:8080 --log-format text
+                  ebb run --kubeconfig \(kubeconfig) --context ebb-operator --prometheus-url http://127.0.0.1:9090 --metrics-bind-address 127.0.0.1:8080 --log-format text
                 (point a Prometheus at \(world.metricsURL) with honor_labels: true for the throughput metric)
 
                 Ctrl-C stops it.

@@ -61,6 +61,9 @@ struct Simulate: AsyncParsableCommand {
     @Flag(help: "With --serve: share the cluster with brokers that are no pool's: a second StatefulSet billing-broker (brokers 2000-2002, topic billing) and three combined controller nodes (3000-3002). Ebb must leave them and their partitions alone.")
     var foreignBrokers = false
 
+    @Option(help: "With --serve: the most milliseconds a change takes to reach the Kubernetes face's watches (each is delayed between a quarter of this and this, as by a real server's watch cache); 0 for none.")
+    var watchDelayMs: Int = 200
+
     @Option(help: "With --serve: port of the Kubernetes API face (default: any free port).")
     var kubernetesPort: Int = 0
 
@@ -88,6 +91,7 @@ struct Simulate: AsyncParsableCommand {
         guard ScenarioFile.secondsOfDay(start) != nil else { throw ValidationError("--start: '\(start)' is not a time of day as HH:MM or HH:MM:SS") }
         guard (0...0.5).contains(faultRate) else { throw ValidationError("--fault-rate: must be between 0 and 0.5") }
         guard sessionTimeoutSeconds >= 0, sessionTimeoutSeconds <= 3_600 else { throw ValidationError("--session-timeout-seconds: must be between 0 and 3600") }
+        guard (0...10_000).contains(watchDelayMs) else { throw ValidationError("--watch-delay-ms: must be between 0 and 10000") }
         guard (brokers ?? 1) >= 1, (brokers ?? 1) <= 1_000 else { throw ValidationError("--brokers: must be between 1 and 1000") }
         guard (podStartSeconds ?? 0) >= 0 else { throw ValidationError("--pod-start-seconds: must be >= 0") }
         for (name, port) in [("--kubernetes-port", kubernetesPort), ("--kafka-port", kafkaPort), ("--metrics-port", metricsPort)] where !(0...65_535).contains(port) {

@@ -126,6 +126,12 @@ import Testing
         report.submitted = records.filter { $0["step"] as? String == "plan_submitted" }
             .reduce(0) { $0 + (Int("\($1["moves"] ?? 0)") ?? 0) - (($1["refused"] as? [Any])?.count ?? 0) }
 
+        // On the wire (the face's request log, watch delay on): one scale write per decision,
+        // one Event per step, no status write refused as stale, nothing the shipped RBAC
+        // refuses, and no grant unused but those this run has no use for.
+        print("end-to-end: operator API \(lastSample.operatorAPI.requests) requests, unused grants \(lastSample.operatorAPI.unusedGrants)")
+        #expect(lastSample.operatorAPI.defects.isEmpty, "\(lastSample.operatorAPI.defects.prefix(10))")
+        #expect(lastSample.operatorAPI.unexplainedUnusedGrants(leaderElection: false).isEmpty, "RBAC grants never used: \(lastSample.operatorAPI.unusedGrants)")
         #expect(report.kills >= wantedKills, "the operator was killed \(report.kills) times")
         #expect(report.peakBrokers >= 8, "the pool scaled out for the spike (peak \(report.peakBrokers))")
         #expect(report.finalBrokers <= 4, "the pool drained and scaled in after it (\(report.finalBrokers) brokers)")

@@ -35,6 +35,8 @@ struct LeaderTakeoverTests {
         let started = Date()
         func note(_ what: String) { moments.append("\(what) at \(Int(Date().timeIntervalSince(started))) s") }
         var lastState = ""
+        var bothReady: Bool?
+        var readiness: [String] = []
         var world = try await platform.world()
         let deadline = Date().addingTimeInterval(180)
         while Date() < deadline {
@@ -46,11 +48,17 @@ struct LeaderTakeoverTests {
                 note(state)
                 lastState = state
             }
-            let lease = try platform.kubectl(["get", "leases", "ebb-operator", "-n", "shop", "-o", "jsonpath={.spec.holderIdentity}"])
+            let lease = try platform.kubectl(["get", "leases", "ebb-operator", "-n", "ebb-system", "-o", "jsonpath={.spec.holderIdentity}"])
             let holder = lease.status == 0 ? lease.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : ""
             if !holder.isEmpty, holders.last != holder {
                 holders.append(holder)
                 note("lease to \(holder)")
+            }
+            // Both replicas are Ready, the leader and the one standing by (the Deployment runs two).
+            if killed == nil, !holder.isEmpty, bothReady == nil {
+                var ready: [String: Int] = [:]
+                for name in replicas.keys { ready[name] = await httpGet("http://127.0.0.1:\(platform.operatorPorts[name] ?? 0)/readyz")?.status ?? 0 }
+                if ready.values.allSatisfy({ $0 == 200 }) { bothReady = true } else { readiness.append("\(ready)") }
             }
             if killed == nil, state == "Draining", let leader = replicas[holder] {
                 await leader.stop(SIGKILL)
@@ -73,5 +81,11 @@ struct LeaderTakeoverTests {
         #expect(world.brokers.count <= 3, "drained and scaled in to the 3 brokers the traffic needs (\(world.brokers))")
         #expect(Set(patches).count == patches.count, "no scale action twice: \(patches)")
         #expect(world.faults.values.reduce(0, +) >= 5, "faults injected: \(world.faults)")
+        #expect(bothReady == true, "both replicas answer /readyz 200 while one leads: \(readiness.suffix(5))")
+        // On the wire (the face's request log): one write per decision and step, no stale status
+        // write, nothing the shipped RBAC refuses, and every grant used.
+        print("leader takeover: operator API \(world.operatorAPI.requests) requests, unused grants \(world.operatorAPI.unusedGrants)")
+        #expect(world.operatorAPI.defects.isEmpty, "\(world.operatorAPI.defects.prefix(10))")
+        #expect(world.operatorAPI.unexplainedUnusedGrants(leaderElection: true).isEmpty, "RBAC grants never used: \(world.operatorAPI.unusedGrants)")
     }
 }

@@ -15,6 +15,8 @@ final class Platform: @unchecked Sendable {
     let operatorMetricsPort = RealParts.freePort()
     var prometheus: Launched?
     var operators: [Launched] = []
+    /// The /metrics and /readyz port of each operator started with an identity.
+    var operatorPorts: [String: Int] = [:]
     /// World seconds: the last spike's decay ends at `outageAt - 5`; the test is done after `scenarioSeconds`.
     let outageAt: Double
     let scenarioSeconds: Double
@@ -27,6 +29,29 @@ final class Platform: @unchecked Sendable {
         var reassigning: Int
         var violations: [String]
         var faults: [String: Int]
+        var operatorAPI: OperatorAPI
+    }
+
+    /// What the operator did on the Kubernetes API, from the face's request log.
+    struct OperatorAPI: Decodable {
+        var requests: Int
+        var repeatedScaleWrites: [String]
+        var repeatedEvents: [String]
+        var staleStatusConflicts: [String]
+        var forbidden: [String]
+        var unusedGrants: [String]
+
+        /// Grants a run may leave unused because it does not use the feature they serve: Secrets
+        /// (SASL and TLS material; the test pool has none) and, without leader election, Leases.
+        func unexplainedUnusedGrants(leaderElection: Bool) -> [String] {
+            unusedGrants.filter { grant in !grant.hasSuffix("get secrets") && (leaderElection || !grant.contains("leases")) }
+        }
+
+        /// Everything that shows the operator acted twice on one state, or was refused.
+        var defects: [String] {
+            repeatedScaleWrites.map { "repeated scale write: \($0)" } + repeatedEvents.map { "repeated Event: \($0)" }
+                + staleStatusConflicts.map { "status write refused as stale: \($0)" } + forbidden.map { "forbidden: \($0)" }
+        }
     }
 
     struct PoolState {
@@ -140,11 +165,16 @@ final class Platform: @unchecked Sendable {
     /// `ebb run`; with an identity, with leader election (the Lease in namespace shop) and
     /// /metrics on a port of its own.
     func startOperator(identity: String? = nil) throws -> Launched {
+        let port = identity == nil ? operatorMetricsPort : RealParts.freePort()
+        // As the operator's ServiceAccount: the face holds it to the shipped RBAC.
         var arguments = [
-            "run", "--kubeconfig", "kubeconfig", "--namespace", "shop", "--prometheus-url", "http://127.0.0.1:\(prometheusPort)",
-            "--metrics-bind-address", "127.0.0.1:\(identity == nil ? operatorMetricsPort : RealParts.freePort())", "--log-format", "json",
+            "run", "--kubeconfig", "kubeconfig", "--context", "ebb-operator", "--namespace", "shop", "--prometheus-url", "http://127.0.0.1:\(prometheusPort)",
+            "--metrics-bind-address", "127.0.0.1:\(port)", "--log-format", "json",
         ]
-        if let identity { arguments += ["--leader-elect", "--leader-election-namespace", "shop", "--identity", identity] }
+        if let identity {
+            arguments += ["--leader-elect", "--leader-election-namespace", "ebb-system", "--identity", identity]
+            operatorPorts[identity] = port
+        }
         let launched = try Launched("operator-\(operators.count)", RealParts.ebb, arguments, in: directory)
         operators.append(launched)
         return launched

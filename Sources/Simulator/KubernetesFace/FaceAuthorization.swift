@@ -34,15 +34,15 @@ struct FaceAttributes: Sendable {
 /// RBAC as the API server evaluates it, from the ClusterRoles, Roles and their bindings stored in
 /// the world: a user outside `system:masters` may do only what a rule bound to them grants. Every
 /// grant that allowed a request is remembered, so that a test can list the grants never used.
-struct FaceAuthorizer: Sendable {
+public struct FaceAuthorizer: Sendable {
     /// One verb on one resource that one rule grants: what "used" is counted in.
-    struct Grant: Sendable, Hashable, CustomStringConvertible {
+    public struct Grant: Sendable, Hashable, CustomStringConvertible {
         var role: String
         var group: String
         var resource: String
         var verb: String
 
-        var description: String { "\(role): \(verb) \(group.isEmpty ? "" : "\(group)/")\(resource)" }
+        public var description: String { "\(role): \(verb) \(group.isEmpty ? "" : "\(group)/")\(resource)" }
     }
 
     let used = NIOLockedValueBox<Set<Grant>>([])

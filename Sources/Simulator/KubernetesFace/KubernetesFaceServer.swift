@@ -117,17 +117,26 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
             // A refused request is not carried out, as the API server refuses it.
             let faults = (head.headers.first(name: "User-Agent") ?? "").hasPrefix("kubectl") ? nil : router.world.faults
             let write = ["POST", "PUT", "PATCH", "DELETE"].contains(request.method)
+            let log = { (status: Int, injected: Bool) in
+                self.router.world.requestLog.record(FaceRequestLog.Entry(
+                    method: request.method, path: head.uri, status: status, user: user.name, userAgent: request.userAgent, injected: injected,
+                    detail: FaceRequestLog.detail(method: request.method, path: request.path, body: request.body)))
+            }
             if request.path.hasPrefix("/api"), request.query["watch"] != "true", request.query["watch"] != "1",
                let fault = faults?.roll(write ? [.conflict, .throttled, .internalError] : [.throttled, .internalError]) {
+                log(Int(fault.rawValue)!, true)
                 respond(context, Int(fault.rawValue)!, Self.injected(fault).status, keepAlive: head.isKeepAlive)
                 return
             }
             switch router.answer(request) {
             case let .json(status, document):
+                log(status, false)
                 respond(context, status, document, keepAlive: head.isKeepAlive)
             case let .warned(status, document, warnings):
+                log(status, false)
                 respond(context, status, document, keepAlive: head.isKeepAlive, warnings: warnings)
             case .watch(let watch):
+                log(200, false)
                 startWatch(context, watch, fault: faults?.roll([.gone, .watchDropped]), faults: faults)
             }
         }

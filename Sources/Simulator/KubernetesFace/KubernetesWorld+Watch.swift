@@ -63,6 +63,9 @@ extension KubernetesWorld {
         }
     }
 
+    /// Every verb on every resource that `user`'s roles grant and no request of theirs used.
+    public func unusedGrants(of user: FaceUser) -> [FaceAuthorizer.Grant] { authorizer.unusedGrants(of: user, in: self) }
+
     /// Every open watch goes silent: no events, no bookmarks, no end at its timeout, as behind
     /// a server that stopped without closing its connections. Watches opened later are silent
     /// too, until `silenceWatches(false)`.

@@ -50,6 +50,8 @@ public final class KubernetesWorld: Sendable {
     /// cache delays it, so that a client's cache can be behind its own writes.
     public let watchDelay: ClosedRange<Double>?
     let silence = NIOLockedValueBox(false)
+    /// Every request the face answered, for tests that check what a client did.
+    public let requestLog = FaceRequestLog()
     /// Wall-clock or simulated seconds since 1970, for timestamps.
     let clock: @Sendable () -> Double
 

@@ -53,13 +53,20 @@ extension ServedWorld {
             "seconds": state.now, "demandMiBPerSecond": traffic.demandMiBPerSecond, "brokers": brokers.map(Int.init),
             "partitionsByBroker": held, "lagMessages": traffic.lagMessages, "peakLagMessages": state.peakLag, "peakBrokers": state.peakBrokers,
             "movesCompleted": kafka.completedMoves, "reassigning": kafka.movesInFlight, "violations": state.violations,
+            "operatorAPI": [
+                "requests": operatorAudit.audit.requests, "repeatedScaleWrites": operatorAudit.audit.repeatedScaleWrites,
+                "repeatedEvents": operatorAudit.audit.repeatedEvents, "staleStatusConflicts": operatorAudit.audit.staleStatusConflicts,
+                "forbidden": operatorAudit.audit.forbidden, "unusedGrants": operatorAudit.unusedGrants,
+            ] as [String: Any],
             "faults": Dictionary(uniqueKeysWithValues: (faults?.counts ?? [:]).map { ($0.key.rawValue, $0.value) }),
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    /// A kubeconfig for the Kubernetes face (plain HTTP on loopback, namespace preset).
+    /// A kubeconfig for the Kubernetes face (plain HTTP on loopback, namespace preset): the
+    /// current context is the cluster admin (for kubectl); context `ebb-operator` is the
+    /// operator's ServiceAccount, held to the shipped RBAC, for `ebb run --context ebb-operator`.
     public func kubeconfig() -> String {
         """
         apiVersion: v1
@@ -71,9 +78,13 @@ extension ServedWorld {
         contexts:
           - name: ebb-simulate
             context: {cluster: ebb-simulate, namespace: \(options.namespace), user: ebb-simulate}
+          - name: ebb-operator
+            context: {cluster: ebb-simulate, namespace: \(options.namespace), user: ebb-operator}
         users:
           - name: ebb-simulate
             user: {}
+          - name: ebb-operator
+            user: {token: \(Self.operatorToken)}
 
         """
     }

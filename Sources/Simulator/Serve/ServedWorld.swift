@@ -34,6 +34,9 @@ public final class ServedWorld: Service, Sendable {
         public var sessionTimeoutSeconds = 9.0
         /// Brokers outside the pool sharing the cluster: a second StatefulSet, controller nodes.
         public var foreignBrokers: [ForeignBrokers] = []
+        /// How long a change takes to reach the Kubernetes face's watches (a real server's
+        /// watch cache delays them): a random delay in this range, in seconds; nil for none.
+        public var watchDelay: ClosedRange<Double>? = 0.05...0.2
 
         public init() {}
     }
@@ -88,7 +91,7 @@ public final class ServedWorld: Service, Sendable {
     /// Builds the platform (the CRD, the namespace, the broker StatefulSet with its pods ready,
     /// the topics spread over the brokers, the consumer group) and starts the faces.
     public static func start(profile: TrafficProfile, settings: CampaignSettings, seed: UInt64, options: Options = Options()) async throws -> ServedWorld {
-        let kubernetes = KubernetesWorld()
+        let kubernetes = KubernetesWorld(watchDelay: options.watchDelay)
         let kafka = SimulatedKafkaCluster(moveSeconds: settings.moveSeconds)
         let world = SimulatedWorld(
             kubernetes: kubernetes, kafka: kafka, podReadySeconds: settings.podStartSeconds,
@@ -110,7 +113,12 @@ public final class ServedWorld: Service, Sendable {
         kafka.setMembers(group: options.group, 3)
         traffic.step(kafka, now: options.startSeconds, demandMiBPerSecond: startDemand)
 
-        let kubernetesServer = try await KubernetesFaceServer.start(world: kubernetes, port: options.kubernetesPort, bookmarkInterval: 5)
+        // kubectl and scripts are the cluster admin (kubectl sends no token over plain HTTP, so
+        // a request without one is the admin, on loopback only); `ebb run` with the operator's
+        // token is its ServiceAccount and is held to the shipped RBAC.
+        let kubernetesServer = try await KubernetesFaceServer.start(
+            world: kubernetes, port: options.kubernetesPort, bookmarkInterval: 5,
+            users: [Self.operatorToken: .serviceAccount(InstallManifests.namespace, InstallManifests.serviceAccount)])
         let kafkaServer: KafkaFaceServer
         do {
             kafkaServer = try await KafkaFaceServer.start(router: kafka.router(), port: options.kafkaPort)
@@ -151,6 +159,14 @@ public final class ServedWorld: Service, Sendable {
         }
         guard let crd = InstallManifests.files.first(where: { $0.path.hasPrefix("crd/") }) else { return }
         _ = try kubernetes.create(try resource("customresourcedefinitions"), namespace: nil, try JSON.yaml(try crd.render()))
+        // The shipped RBAC (namespace ebb-system, the ServiceAccount, its roles and bindings).
+        for file in InstallManifests.files where file.path.hasPrefix("rbac/") {
+            for document in try file.render().components(separatedBy: "\n---\n") {
+                let object = try JSON.yaml(document)
+                guard let kind = object["kind"]?.string, let type = kubernetes.resources.first(where: { $0.kind == kind && $0.apiVersion == object["apiVersion"]?.string }) else { continue }
+                _ = try kubernetes.create(type, namespace: object.value(at: "metadata.namespace")?.string, object)
+            }
+        }
         _ = try kubernetes.create(try resource("namespaces"), namespace: nil, .object(["metadata": .object(["name": .string(options.namespace)])]))
         _ = try kubernetes.create(try resource("statefulsets"), namespace: options.namespace, try JSON.yaml("""
             metadata: {name: \(options.statefulSet), labels: {app: automq}}
@@ -160,6 +176,16 @@ public final class ServedWorld: Service, Sendable {
               selector: {matchLabels: {app: automq}}
               template: {metadata: {labels: {app: automq}}, spec: {containers: [{name: broker, image: automqinc/automq}]}}
             """))
+    }
+
+    /// The bearer token of the operator's ServiceAccount, as in the served kubeconfig.
+    public static let operatorToken = "ebb-simulate-operator"
+
+    /// What the operator did on the Kubernetes API (repeated writes, stale status writes,
+    /// refused requests) and which of its RBAC grants it never used.
+    public var operatorAudit: (audit: FaceRequestAudit, unusedGrants: [String]) {
+        let user = FaceUser.serviceAccount(InstallManifests.namespace, InstallManifests.serviceAccount)
+        return (FaceRequestAudit(kubernetes.requestLog.of(user: user.name)), kubernetes.unusedGrants(of: user).map(\.description))
     }
 
     /// World seconds now.

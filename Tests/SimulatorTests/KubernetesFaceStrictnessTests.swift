@@ -1,0 +1,123 @@
+import BrokerScaling
+import EbbTestSupport
+import Foundation
+import Simulator
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// What the Kubernetes face does beyond the 1.23 recordings, as newer or busier real servers do:
+/// fieldValidation acted on (1.25+), watch events that arrive late, watches that go silent,
+/// RBAC that refuses what a role does not grant and tells which grants were never used.
+struct KubernetesFaceStrictnessTests {
+    static func world(_ world: KubernetesWorld) throws -> KubernetesWorld {
+        let crd = try #require(InstallManifests.files.first { $0.path.hasPrefix("crd/") })
+        let crds = try #require(world.resources.first { $0.plural == "customresourcedefinitions" })
+        _ = try world.create(crds, namespace: nil, try JSON.yaml(try crd.render()))
+        _ = try world.create(try #require(world.resources.first { $0.plural == "namespaces" }), namespace: nil, .object(["metadata": .object(["name": .string("shop")])]))
+        return world
+    }
+
+    static let pool = """
+        apiVersion: ebb.io/v1alpha1
+        kind: BrokerPool
+        metadata: {name: NAME, namespace: shop}
+        spec:
+          scaleTargetRef: {name: automq-broker}
+          kafka: {bootstrapServers: ["kafka-0.kafka:9092"]}
+          maxReplicas: 6
+          behaviour: {scaleDown: {stabilizationWindowSeconds: 60}}
+        """
+
+    static func post(_ url: String, _ name: String, query: String, token: String = "admin") async throws -> (Int, String, String?) {
+        var request = URLRequest(url: URL(string: "\(url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools\(query)")!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(try JSON.yaml(pool.replacingOccurrences(of: "NAME", with: name)).bytes)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        return (http.statusCode, String(decoding: data, as: UTF8.self), http.value(forHTTPHeaderField: "Warning"))
+    }
+
+    @Test func unknownFieldsAreRefusedWithStrictAndWarnedOfOtherwise() async throws {
+        let world = try Self.world(KubernetesWorld(honoursFieldValidation: true))
+        let server = try await KubernetesFaceServer.start(world: world, bearerToken: "admin")
+        defer { Task { await server.stop() } }
+        let (strict, strictBody, _) = try await Self.post(server.url, "strict", query: "?fieldValidation=Strict")
+        #expect(strict == 400)
+        #expect(strictBody.contains(#"unknown field \"spec.behaviour\""#), "\(strictBody)")
+        let (warned, _, warning) = try await Self.post(server.url, "warned", query: "?fieldValidation=Warn")
+        #expect(warned == 201)
+        #expect(warning?.contains("spec.behaviour") == true, "Warning header: \(warning ?? "none")")
+        let (ignored, body, none) = try await Self.post(server.url, "ignored", query: "?fieldValidation=Ignore")
+        #expect(ignored == 201 && none == nil)
+        #expect(!body.contains("behaviour"), "pruned: \(body)")
+        // A 1.23 server checks the value and does nothing else.
+        let old = try Self.world(KubernetesWorld(honoursFieldValidation: false))
+        let oldServer = try await KubernetesFaceServer.start(world: old, bearerToken: "admin")
+        defer { Task { await oldServer.stop() } }
+        let (oldStrict, oldBody, _) = try await Self.post(oldServer.url, "strict", query: "?fieldValidation=Strict")
+        #expect(oldStrict == 201 && !oldBody.contains("behaviour"))
+    }
+
+    @Test func watchEventsArriveAfterTheWatchDelay() async throws {
+        let world = try Self.world(KubernetesWorld(watchDelay: 0.3...0.3))
+        let server = try await KubernetesFaceServer.start(world: world)
+        defer { Task { await server.stop() } }
+        let pools = try #require(world.resources.first { $0.plural == "brokerpools" })
+        let url = URL(string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&resourceVersion=\(world.revision)&timeoutSeconds=2")!
+        async let answer = URLSession.shared.data(from: url)
+        try await Task.sleep(for: .milliseconds(200))
+        let written = Date()
+        _ = try world.create(pools, namespace: "shop", try JSON.yaml(Self.pool.replacingOccurrences(of: "NAME", with: "late").replacingOccurrences(of: "  behaviour: {scaleDown: {stabilizationWindowSeconds: 60}}\n", with: "")))
+        let (data, _) = try await answer
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 1 && lines.first?.contains("\"ADDED\"") == true, "\(lines)")
+        // The stream ends at its timeout (2 s); the event came at least the delay after the write.
+        #expect(Date().timeIntervalSince(written) >= 0.3)
+    }
+
+    @Test func aSilencedWatchDeliversNothingAndDoesNotEnd() async throws {
+        let world = try Self.world(KubernetesWorld())
+        let server = try await KubernetesFaceServer.start(world: world, bookmarkInterval: 0.2)
+        defer { Task { await server.stop() } }
+        world.silenceWatches()
+        var request = URLRequest(url: URL(string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&allowWatchBookmarks=true&timeoutSeconds=1")!)
+        request.timeoutInterval = 3
+        await #expect(throws: (any Error).self, "no event, no bookmark and no end within 3 s (its timeout is 1 s)") {
+            _ = try await URLSession.shared.data(for: request)
+        }
+        #expect(world.openWatches == 1)
+    }
+
+    @Test func rbacRefusesWhatNoRoleGrantsAndListsGrantsNeverUsed() async throws {
+        let world = try Self.world(KubernetesWorld())
+        func create(_ plural: String, _ namespace: String?, _ yaml: String) throws {
+            _ = try world.create(try #require(world.resources.first { $0.plural == plural }), namespace: namespace, try JSON.yaml(yaml))
+        }
+        try create("clusterroles", nil, """
+            metadata: {name: pools-reader}
+            rules: [{apiGroups: [ebb.io], resources: [brokerpools], verbs: [get, list, watch]}, {apiGroups: [""], resources: [secrets], verbs: [get]}]
+            """)
+        try create("clusterrolebindings", nil, """
+            metadata: {name: pools-reader}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: pools-reader}
+            subjects: [{kind: ServiceAccount, name: ebb, namespace: ebb-system}]
+            """)
+        let user = FaceUser.serviceAccount("ebb-system", "ebb")
+        let server = try await KubernetesFaceServer.start(world: world, bearerToken: "admin", users: ["sa": user])
+        defer { Task { await server.stop() } }
+        var list = URLRequest(url: URL(string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools")!)
+        list.setValue("Bearer sa", forHTTPHeaderField: "Authorization")
+        let (_, listed) = try await URLSession.shared.data(for: list)
+        #expect((listed as! HTTPURLResponse).statusCode == 200)
+        let (created, body, _) = try await Self.post(server.url, "nope", query: "", token: "sa")
+        #expect(created == 403)
+        #expect(body.contains(#"User \"system:serviceaccount:ebb-system:ebb\" cannot create resource \"brokerpools\" in API group \"ebb.io\" in the namespace \"shop\""#), "\(body)")
+        let unused = world.unusedGrants(of: user).map(\.description)
+        #expect(unused == ["ClusterRole pools-reader: get ebb.io/brokerpools", "ClusterRole pools-reader: get secrets", "ClusterRole pools-reader: watch ebb.io/brokerpools"])
+    }
+}
