@@ -42,7 +42,9 @@ public struct OffsetSnapshot: Sendable, Hashable {
         var rates: [TopicPartition: Double] = [:]
         for (partition, end) in later.offsets {
             guard let start = earlier.offsets[partition], end >= start else { continue }
-            rates[partition] = Double(end - start) / seconds
+            let (records, overflow) = end.subtractingReportingOverflow(start)
+            guard !overflow else { continue }
+            rates[partition] = Double(records) / seconds
         }
         return rates
     }
@@ -65,8 +67,17 @@ public struct ConsumerGroupLag: Sendable, Hashable, Codable {
     public var coordinator: String
     public var partitions: [Partition]
 
-    /// Total records behind over the partitions with a committed offset.
-    public var totalLag: Int64 { partitions.reduce(0) { $0 + ($1.lag ?? 0) } }
+    /// Total records behind over the partitions with a committed offset (at most Int64.max).
+    public var totalLag: Int64 { lag(of: nil) }
+
+    /// Records behind over the partitions of `topics` (all when nil), at most Int64.max.
+    public func lag(of topics: Set<String>?) -> Int64 {
+        partitions.reduce(Int64(0)) { total, partition in
+            guard topics?.contains(partition.topic) ?? true else { return total }
+            let (sum, overflow) = total.addingReportingOverflow(partition.lag ?? 0)
+            return overflow ? .max : sum
+        }
+    }
 }
 
 /// A consumer group as ListGroups and DescribeGroups see it.
@@ -80,8 +91,14 @@ public struct ConsumerGroupSummary: Sendable, Hashable, Codable {
 extension KafkaAdminClient {
     /// Offsets at `position` for `partitions`, each asked of its leader.
     public func listOffsets(_ partitions: [TopicPartition], at position: OffsetPosition = .latest) async throws(KafkaClientError) -> [TopicPartition: Int64] {
+        try await answeredOffsets(partitions, at: position).mapValues(\.offset)
+    }
+
+    /// Offsets at `position`, each with the broker that answered it. An offset below 0 is a
+    /// malformed answer naming that broker and the partition: nothing computes with it.
+    func answeredOffsets(_ partitions: [TopicPartition], at position: OffsetPosition) async throws(KafkaClientError) -> [TopicPartition: (offset: Int64, broker: String)] {
         guard !partitions.isEmpty else { return [:] }
-        return try await retrying { () async throws(KafkaClientError) -> [TopicPartition: Int64] in
+        return try await retrying { () async throws(KafkaClientError) -> [TopicPartition: (offset: Int64, broker: String)] in
             let cluster = try await describeCluster(topics: Set(partitions.map(\.topic)).sorted())
             let addresses = Dictionary(cluster.brokers.map { ($0.id, "\($0.host):\($0.port)") }, uniquingKeysWith: { first, _ in first })
             var leaders: [TopicPartition: Int32] = [:]
@@ -95,7 +112,7 @@ extension KafkaAdminClient {
                 }
                 byLeader[address, default: []].append(partition)
             }
-            var offsets: [TopicPartition: Int64] = [:]
+            var offsets: [TopicPartition: (offset: Int64, broker: String)] = [:]
             for (address, owned) in byLeader.sorted(by: { $0.key < $1.key }) {
                 let topics = Dictionary(grouping: owned, by: \.topic).sorted { $0.key < $1.key }.map { topic, parts in
                     ListOffsetsRequest.ListOffsetsTopic(name: topic, partitions: parts.map { .init(partitionIndex: $0.partition, timestamp: position.timestamp) })
@@ -107,7 +124,10 @@ extension KafkaAdminClient {
                         guard answer.errorCode == 0 else {
                             throw .kafka(api: "ListOffsets", broker: address, code: KafkaErrorCode(answer.errorCode), message: "\(topic.name)-\(answer.partitionIndex)")
                         }
-                        offsets[TopicPartition(topic.name, answer.partitionIndex)] = answer.offset
+                        guard answer.offset >= 0 else {
+                            throw .malformed(api: "ListOffsets", broker: address, detail: "\(topic.name)-\(answer.partitionIndex): offset \(answer.offset) is negative")
+                        }
+                        offsets[TopicPartition(topic.name, answer.partitionIndex)] = (answer.offset, address)
                     }
                 }
             }
@@ -150,6 +170,10 @@ extension KafkaAdminClient {
         var offsets: [TopicPartition: Int64] = [:]
         func take(_ code: Int16, _ partition: TopicPartition, _ offset: Int64) throws(KafkaClientError) {
             guard code == 0 else { throw .kafka(api: "OffsetFetch", broker: coordinator, code: KafkaErrorCode(code), message: "group \(group), \(partition)") }
+            // -1 is "no offset committed"; anything lower cannot be an offset.
+            guard offset >= -1 else {
+                throw .malformed(api: "OffsetFetch", broker: coordinator, detail: "group \(group), \(partition): committed offset \(offset) is negative")
+            }
             if offset >= 0 { offsets[partition] = offset }
         }
         if let answer = response.groups.first {
@@ -176,11 +200,19 @@ extension KafkaAdminClient {
             let state = try await describeGroup(group, at: coordinator).state
             return (coordinator, committed, state ?? "")
         }
-        let ends = try await listOffsets(Array(committed.keys))
-        let partitions = committed.keys.sorted().map { partition -> ConsumerGroupLag.Partition in
-            let end = ends[partition] ?? 0
+        let ends = try await answeredOffsets(Array(committed.keys), at: .latest)
+        var partitions: [ConsumerGroupLag.Partition] = []
+        for partition in committed.keys.sorted() {
+            let end = ends[partition]?.offset ?? 0
             let offset = committed[partition]
-            return .init(topic: partition.topic, partition: partition.partition, committed: offset, logEnd: end, lag: offset.map { max(0, end - $0) })
+            // Both are >= 0 here, so end - offset cannot overflow; a log that ends before what the
+            // group committed is not a lag Ebb can size by.
+            if let offset, let answered = ends[partition], answered.offset < offset {
+                throw .malformed(
+                    api: "ListOffsets", broker: answered.broker,
+                    detail: "\(partition): log end \(answered.offset) is before group \(group)'s committed offset \(offset) (from \(coordinator))")
+            }
+            partitions.append(.init(topic: partition.topic, partition: partition.partition, committed: offset, logEnd: end, lag: offset.map { end - $0 }))
         }
         return ConsumerGroupLag(group: group, state: state.isEmpty ? nil : state, coordinator: coordinator, partitions: partitions)
     }

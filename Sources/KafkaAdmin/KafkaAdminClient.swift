@@ -74,12 +74,17 @@ public final class KafkaAdminClient: Sendable {
         public var sasl: SASLCredentials?
         /// TLS settings, or nil for plain TCP.
         public var tls: KafkaTLS?
+        /// The largest answer accepted, in bytes; a larger one is refused before it is buffered
+        /// and the connection closes.
+        public var maxResponseBytes: Int
 
         public init(
             bootstrapServers: [String], clientId: String = "ebb", requestTimeout: TimeAmount = .seconds(30),
             connectTimeout: TimeAmount = .seconds(10), retries: Int = 5, retryBackoff: Duration = .milliseconds(100),
-            maxRetryBackoff: Duration = .seconds(2), sasl: SASLCredentials? = nil, tls: KafkaTLS? = nil
+            maxRetryBackoff: Duration = .seconds(2), sasl: SASLCredentials? = nil, tls: KafkaTLS? = nil,
+            maxResponseBytes: Int = KafkaFrameDecoder.defaultResponseLimit
         ) {
+            self.maxResponseBytes = maxResponseBytes
             self.sasl = sasl
             self.tls = tls
             self.bootstrapServers = bootstrapServers
@@ -139,7 +144,7 @@ public final class KafkaAdminClient: Sendable {
         }
         let connection = try await KafkaConnection.connect(
             host: host, port: port, clientId: configuration.clientId, timeout: configuration.connectTimeout,
-            tls: context, serverName: configuration.tls?.serverName, group: group)
+            maxFrameSize: configuration.maxResponseBytes, tls: context, serverName: configuration.tls?.serverName, group: group)
         let versions: ApiVersionsResponse
         do {
             let request = ApiVersionsRequest(clientSoftwareName: "ebb", clientSoftwareVersion: "0.1.0")

@@ -15,6 +15,9 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
     case noBroker(detail: String)
     case authentication(broker: String, mechanism: String, detail: String)
     case tls(broker: String, cause: String)
+    /// An answer that decodes but cannot be true (a negative offset, an end before its start):
+    /// refused before anything computes with it.
+    case malformed(api: String, broker: String, detail: String)
 
     public var description: String {
         switch self {
@@ -28,6 +31,7 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
         case let .noBroker(detail): return detail
         case let .authentication(broker, mechanism, detail): return "SASL \(mechanism) with \(broker): \(detail)"
         case let .tls(broker, cause): return "TLS with \(broker): \(cause)"
+        case let .malformed(api, broker, detail): return "\(api) from \(broker): malformed answer: \(detail)"
         }
     }
 
@@ -62,7 +66,7 @@ public final class KafkaConnection: Sendable {
     /// against `serverName`, by default `host`).
     public static func connect(
         host: String, port: Int, clientId: String?, timeout: TimeAmount = .seconds(10),
-        maxFrameSize: Int = 256 * 1024 * 1024, tls: NIOSSLContext? = nil, serverName: String? = nil,
+        maxFrameSize: Int = KafkaFrameDecoder.defaultResponseLimit, tls: NIOSSLContext? = nil, serverName: String? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws(KafkaClientError) -> KafkaConnection {
         let broker = "\(host):\(port)"
@@ -192,8 +196,10 @@ final class KafkaClientHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        decoder.append(buffer.readableBytesView)
         do {
+            // An answer larger than the limit is refused as soon as its size is read: its bytes
+            // are dropped, never buffered.
+            try decoder.feed(buffer.readableBytesView)
             while let payload = try decoder.next() {
                 var peek = WireReader(payload)
                 let correlationId = try peek.readInt32("ResponseHeader.correlationId")

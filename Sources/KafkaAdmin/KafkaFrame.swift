@@ -23,6 +23,10 @@ public struct KafkaFrameDecoder: Sendable {
         }
     }
 
+    /// The most bytes of one answer the admin client accepts by default: 64 MiB, well below
+    /// the operator pod's memory limit (Kafka's own clients take up to fetch.max.bytes, 50 MiB).
+    public static let defaultResponseLimit = 64 * 1024 * 1024
+
     /// 100 MiB by default, as Kafka's socket.request.max.bytes.
     public init(maxFrameSize: Int = 100 * 1024 * 1024) {
         self.maxFrameSize = maxFrameSize
@@ -37,6 +41,25 @@ public struct KafkaFrameDecoder: Sendable {
             start = 0
         }
         buffer.append(contentsOf: bytes)
+    }
+
+    /// Appends `bytes` and checks the size of every frame they begin: a frame over the limit (or
+    /// of negative size) is refused at once and everything buffered is dropped, so that a broken
+    /// or hostile peer cannot make the client hold more than one read beyond the limit.
+    public mutating func feed(_ bytes: some Sequence<UInt8>) throws(FrameError) {
+        append(bytes)
+        var position = start
+        while buffer.count - position >= 4 {
+            var size = 0
+            for index in position..<(position + 4) { size = size << 8 | Int(buffer[index]) }
+            let signed = Int(Int32(truncatingIfNeeded: size))
+            guard signed >= 0, signed <= maxFrameSize else {
+                buffer.removeAll()
+                start = 0
+                throw FrameError(size: signed, maxFrameSize: maxFrameSize)
+            }
+            position += 4 + signed
+        }
     }
 
     /// The next whole frame's payload, or nil until one has arrived.

@@ -69,7 +69,7 @@ public final class PoolMetricSource: MetricsPort {
                 let lag = try await client.consumerLag(group: lagSpec.group)
                 let wanted = lagSpec.topics.map(Set.init)
                 let partitions = lag.partitions.filter { wanted == nil || wanted!.contains($0.topic) }
-                let total = partitions.reduce(Int64(0)) { $0 + ($1.lag ?? 0) }
+                let total = lag.lag(of: wanted)
                 var observation = remember(name, pool: pool, MetricSample(time: now, value: Double(total)))
                 observation.partitions = Int32(partitions.count)
                 return observation

@@ -124,3 +124,25 @@ struct DecoderFuzzTests {
         #expect(decoded > 0 && decoded < 100_000)
     }
 }
+
+/// A frame over the limit is refused as soon as its size is read, and nothing of it is kept.
+struct FrameLimitTests {
+    @Test func anOversizedFrameIsRefusedBeforeItIsBuffered() {
+        var decoder = KafkaFrameDecoder(maxFrameSize: 64)
+        // A 1 GiB frame announced, 4 KiB of it arrived in the same read.
+        let announced: [UInt8] = [0x40, 0, 0, 0] + Array(repeating: 7, count: 4096)
+        #expect(throws: KafkaFrameDecoder.FrameError(size: 1 << 30, maxFrameSize: 64)) { try decoder.feed(announced) }
+        #expect(decoder.buffered == 0, "the frame's bytes are dropped, not held")
+        // A whole small frame followed by an oversized one in one read: refused too.
+        var second = KafkaFrameDecoder(maxFrameSize: 64)
+        #expect(throws: KafkaFrameDecoder.FrameError(size: 65, maxFrameSize: 64)) { try second.feed([0, 0, 0, 1, 9, 0, 0, 0, 65]) }
+        var fine = KafkaFrameDecoder(maxFrameSize: 64)
+        #expect(throws: Never.self) { try fine.feed([0, 0, 0, 2, 1]) }
+        #expect(fine.buffered == 5)
+    }
+
+    @Test func theClientDefaultIs64MiB() {
+        #expect(KafkaFrameDecoder.defaultResponseLimit == 64 * 1024 * 1024)
+        #expect(KafkaAdminClient.Configuration(bootstrapServers: ["k:9092"]).maxResponseBytes == 64 * 1024 * 1024)
+    }
+}
