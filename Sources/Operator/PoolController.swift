@@ -145,6 +145,12 @@ public final class PoolController: Service, Sendable {
                 let after = try await reconciler.reconcile(pool, reconcileId: id)
                 await queue.forget(key)
                 await queue.add(key, after: after)
+            } catch ReconcileError.conflict(let cause) {
+                // Not a failure: nothing was done, and the newer pool is on its way to the cache.
+                let delay = await queue.addRateLimited(key)
+                logger.info("pool changed since it was read; looking again", metadata: [
+                    "pool": "\(key)", "reconcile_id": "\(id)", "cause": "\(cause)", "retry_in_seconds": "\(delay)",
+                ])
             } catch ReconcileError.notLeader {
                 logger.info("not leading; reconcile stopped", metadata: ["pool": "\(key)", "reconcile_id": "\(id)"])
             } catch {

@@ -10,11 +10,16 @@ public enum ReconcileError: Error, Sendable, CustomStringConvertible {
     case notLeader
     /// A step failed; `step` names it.
     case step(String, cause: String)
+    /// The status write was refused with 409: the pool changed after it was read (another
+    /// writer, or a cache behind a write made elsewhere). It comes before any action, so
+    /// nothing was done: look again, from the newer pool.
+    case conflict(String)
 
     public var description: String {
         switch self {
         case .notLeader: return "not the leader any more; stopped before writing"
         case let .step(step, cause): return "\(step): \(cause)"
+        case .conflict(let cause): return "write status: the pool changed since it was read; nothing was done: \(cause)"
         }
     }
 }
@@ -277,6 +282,8 @@ public final class PoolReconciler: Sendable {
         let stored: BrokerPool
         do {
             stored = try await workloads.writeStatus(of: pool, status)
+        } catch let error as KubernetesClientError where error.apiError?.isConflict == true {
+            throw ReconcileError.conflict("\(error)")
         } catch {
             metrics.error(kind: "kubernetes")
             throw ReconcileError.step("write status", cause: "\(error)")

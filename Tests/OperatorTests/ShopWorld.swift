@@ -14,8 +14,7 @@ struct ShopWorld {
 
     func resource(_ plural: String) throws -> FaceResource { try #require(kube.resources.first { $0.plural == plural }) }
 
-    static func make(partitions: Int, replication: Int = 1, extraSpec: String = "") async throws -> ShopWorld {
-        let kube = KubernetesWorld()
+    static func make(partitions: Int, replication: Int = 1, extraSpec: String = "", kube: KubernetesWorld = KubernetesWorld()) async throws -> ShopWorld {
         let kafka = SimulatedKafkaCluster(moveSeconds: 0.2)
         let world = SimulatedWorld(kubernetes: kube, kafka: kafka, podReadySeconds: 0.2)
         let server = try await KafkaFaceServer.start(router: kafka.router())
