@@ -88,6 +88,10 @@ struct OneActionPerStateTests {
         }
         await kubeServer.stop()
         await shop.kafkaServer.stop()
+        // Every ClusterRole grant was used but Secrets (this pool has no SASL or TLS); the
+        // Lease Role is for leader election, not run here.
+        let unused = shop.kube.unusedGrants(of: .serviceAccount("ebb-system", "ebb")).map(\.description).filter { $0.hasPrefix("ClusterRole") }
+        #expect(unused.count == 1 && unused.first?.hasSuffix("get secrets") == true, "grants never used: \(unused)")
 
         #expect(world.violations.isEmpty, "\(world.violations)")
         #expect(workloads.patches.withLockedValue { $0 } == [5, 2], "one scale patch per decision")
