@@ -228,10 +228,11 @@ struct Step {
     }
 
     mutating func scalingOut(_ cluster: ClusterSnapshot) {
-        _ = raiseTarget()
+        let raised = raiseTarget()
         guard let target = status.reassignment?.targetReplicas else { return finish("scale out had no target; back to stable") }
         requeueAfter = busy
-        if observation.statefulSetReplicas < target {
+        // Raising the target patched already: one scale write per step.
+        if !raised, observation.statefulSetReplicas < target {
             // Not applied (or undone): apply again; patching replicas is idempotent.
             actions.append(.setReplicas(target))
         }

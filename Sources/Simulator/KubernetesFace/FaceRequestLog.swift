@@ -57,22 +57,29 @@ public struct FaceRequestAudit: Sendable, Codable, Equatable {
 
     public init(_ entries: [FaceRequestLog.Entry]) {
         requests = entries.count
-        var lastScale: [String: String] = [:]
+        var lastScale: [String: (String, Int)] = [:]
         var lastEvent: [String: String] = [:]
-        for entry in entries {
+        for (index, entry) in entries.enumerated() {
             let path = entry.path.split(separator: "?").first.map(String.init) ?? entry.path
             if entry.status == 403 { forbidden.append("\(entry.method) \(path)") }
             guard entry.status < 300 || entry.status == 409 else { continue }
             if path.hasSuffix("/scale"), entry.method != "GET", let detail = entry.detail, entry.status < 300 {
-                if lastScale[path] == detail { repeatedScaleWrites.append("\(entry.method) \(path) \(detail)") }
-                lastScale[path] = detail
+                if let (previous, at) = lastScale[path], previous == detail {
+                    // What the client did between the two, to tell a stale read from a retry.
+                    let between = entries[(at + 1)..<index].suffix(12).map { "\($0.method) \($0.path.split(separator: "?").first ?? "") \($0.status)\($0.injected ? " (injected)" : "")" }
+                    repeatedScaleWrites.append("\(entry.method) \(path) \(detail) (request \(index), the same at \(at); between: \(between.joined(separator: "; ")))")
+                }
+                lastScale[path] = (detail, index)
             }
             if path.hasSuffix("/events"), entry.method == "POST", let detail = entry.detail, entry.status < 300 {
                 let pool = detail
                 if lastEvent[path] == pool { repeatedEvents.append(detail) }
                 lastEvent[path] = pool
             }
-            if path.hasSuffix("/status"), entry.status == 409, !entry.injected { staleStatusConflicts.append("\(entry.method) \(path)") }
+            if path.hasSuffix("/status"), entry.status == 409, !entry.injected {
+                let before = entries[max(0, index - 6)..<index].map { "\($0.method) \($0.path.split(separator: "?").first ?? "") \($0.status)\($0.injected ? " (injected)" : "")" }
+                staleStatusConflicts.append("\(entry.method) \(path) (request \(index); before: \(before.joined(separator: "; ")))")
+            }
         }
     }
 }

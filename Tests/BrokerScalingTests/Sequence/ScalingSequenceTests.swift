@@ -67,6 +67,8 @@ struct SequenceWorld {
         pods = stsReplicas
 
         let step = ScalingSequence.advance(observation(), constraints: PlanConstraints(spec.effectiveReassignment))
+        let scaleWrites = step.actions.filter { if case .setReplicas = $0 { return true } else { return false } }.count
+        if scaleWrites > 1 { violations.append("\(scaleWrites) scale writes in one step at \(now)") }
         if !skipActions {
             for action in step.actions {
                 switch action {
@@ -115,6 +117,19 @@ struct ScalingSequenceTests {
         #expect(world.events.contains("ScaleOut") && world.events.contains("Rebalanced"))
         #expect(world.violations.isEmpty, "\(world.violations)")
         #expect(world.status.reassignment == nil)
+    }
+
+    /// Found end to end (the face's request log): raising the target while scaling out patched
+    /// the StatefulSet, then the "not applied yet" branch patched it again with the same count.
+    @Test func raisingTheTargetWhileScalingOutPatchesOnce() {
+        var world = SequenceWorld(brokers: 3, partitions: 48)
+        world.spec.replicas = 6
+        world.tick()
+        world.spec.replicas = 9
+        world.tick()
+        #expect(world.stsReplicas == 9 && world.status.reassignment?.targetReplicas == 9)
+        _ = world.run { $0.stable && $0.stsReplicas == 9 && $0.submitted > 0 }
+        #expect(world.violations.isEmpty, "\(world.violations)")
     }
 
     @Test func drainThenScaleInNeverShrinksUnderAPartition() {
