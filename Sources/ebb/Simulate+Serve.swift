@@ -20,6 +20,7 @@ extension Simulate {
         options.kafkaPort = kafkaPort
         options.metricsPort = metricsPort
         options.faultRate = faultRate
+        options.kafkaSASL = kafkaSasl
         options.sessionTimeoutSeconds = sessionTimeoutSeconds
         options.foreignBrokers = foreignBrokers ? [.billing, .controllers] : []
         options.watchDelay = watchDelayMs > 0 ? Double(watchDelayMs) / 4000...Double(watchDelayMs) / 1000 : nil

@@ -64,6 +64,9 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "With --serve: the most milliseconds a change takes to reach the Kubernetes face's watches (each is delayed between a quarter of this and this, as by a real server's watch cache); 0 for none.")
     var watchDelayMs: Int = 200
 
+    @Flag(help: "With --serve: the Kafka face asks for SCRAM-SHA-512; the credentials are in the Secret kafka-credentials, which the example pool names.")
+    var kafkaSasl = false
+
     @Option(help: "With --serve: port of the Kubernetes API face (default: any free port).")
     var kubernetesPort: Int = 0
 

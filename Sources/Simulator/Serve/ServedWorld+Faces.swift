@@ -102,7 +102,7 @@ extension ServedWorld {
             spec:
               scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: \(options.statefulSet)}
               kafka:
-                bootstrapServers: ["\(kafkaAddress)"]
+                bootstrapServers: ["\(kafkaAddress)"]\(options.kafkaSASL ? "\n    sasl: {mechanism: SCRAM-SHA-512, credentialsSecretRef: {name: \(Self.kafkaCredentialsSecret)}}" : "")
               minReplicas: 3
               maxReplicas: 40
               pollingIntervalSeconds: 5

@@ -37,6 +37,10 @@ public final class ServedWorld: Service, Sendable {
         /// How long a change takes to reach the Kubernetes face's watches (a real server's
         /// watch cache delays them): a random delay in this range, in seconds; nil for none.
         public var watchDelay: ClosedRange<Double>? = 0.05...0.2
+        /// The Kafka face asks for SCRAM-SHA-512; the credentials are in the Secret
+        /// `kafka-credentials` of the namespace (keys username, password), and the example
+        /// pool names it, so that a pool's author and the operator use Secrets as in production.
+        public var kafkaSASL = false
 
         public init() {}
     }
@@ -99,7 +103,7 @@ public final class ServedWorld: Service, Sendable {
         let traffic = LiveTraffic(settings: settings, group: options.group, seed: seed)
         let startDemand = settings.baselineMiBPerSecond * profile.multiplier(at: options.startSeconds)
         let brokers = options.initialBrokers ?? max(3, Int((startDemand / (settings.brokerCapacityMiBPerSecond * 0.7)).rounded(.up)))
-        try install(kubernetes, options: options, brokers: brokers)
+        try install(kubernetes, options: options, brokers: brokers, seed: seed)
         try installForeign(kubernetes, options: options)
         // The initial pods are ready from the start.
         world.tick(now: options.startSeconds - settings.podStartSeconds - 1)
@@ -147,18 +151,34 @@ public final class ServedWorld: Service, Sendable {
             kubernetes: kubernetes, kafka: kafka, world: world, traffic: traffic, profile: profile, settings: settings, options: options, seed: seed,
             servers: (kubernetesServer, kafkaServer, metricsChannel))
         kafkaServer.router.faults = served.faults
+        if options.kafkaSASL {
+            kafkaServer.router.requireSASL(KafkaFaceSASL(mechanisms: [.scramSHA512], users: [Self.kafkaUser: Self.kafkaPassword(seed: seed)]))
+        }
         box.withLockedValue { $0 = served }
         served.observed.withLockedValue { $0.now = options.startSeconds }
         return served
     }
 
-    static func install(_ kubernetes: KubernetesWorld, options: Options, brokers: Int) throws {
+    /// The Kafka user of a world with SASL, its password, and the Secret that holds both.
+    public static let kafkaUser = "ebb"
+    public static let kafkaCredentialsSecret = "kafka-credentials"
+    static func kafkaPassword(seed: UInt64) -> String { "ebb-simulate-\(String(seed, radix: 36))" }
+
+    static func install(_ kubernetes: KubernetesWorld, options: Options, brokers: Int, seed: UInt64) throws {
         func resource(_ plural: String) throws -> FaceResource {
             guard let found = kubernetes.resources.first(where: { $0.plural == plural }) else { throw FaceError(code: 500, reason: "InternalError", message: "no \(plural)") }
             return found
         }
         guard let crd = InstallManifests.files.first(where: { $0.path.hasPrefix("crd/") }) else { return }
         _ = try kubernetes.create(try resource("customresourcedefinitions"), namespace: nil, try JSON.yaml(try crd.render()))
+        if options.kafkaSASL, let secrets = kubernetes.resources.first(where: { $0.group == "" && $0.plural == "secrets" }) {
+            let data: [String: JSON] = [
+                "username": .string(Data(kafkaUser.utf8).base64EncodedString()), "password": .string(Data(kafkaPassword(seed: seed).utf8).base64EncodedString()),
+            ]
+            _ = try kubernetes.create(secrets, namespace: options.namespace, .object([
+                "metadata": .object(["name": .string(kafkaCredentialsSecret)]), "type": .string("Opaque"), "data": .object(data),
+            ]))
+        }
         // The shipped RBAC (namespace ebb-system, the ServiceAccount, its roles and bindings).
         for file in InstallManifests.files where file.path.hasPrefix("rbac/") {
             for document in try file.render().components(separatedBy: "\n---\n") {
