@@ -28,6 +28,21 @@ struct UnseenTargetTests {
         #expect(world.pool.status?.state == .scalingOut && state.patches == [7])
     }
 
+    @Test func aDrainThatCannotBePlannedWarnsOnceNotEveryReconcile() async throws {
+        // Two replicas of every partition cannot fit on one broker.
+        var pool = PoolReconcilerTests.pool()
+        pool.spec.minReplicas = 1
+        pool.spec.replicas = 1
+        let world = FakeWorld(pool: pool, brokers: 3, partitions: 12, bytesInPerSecond: 0)
+        let harness = Harness(world: world)
+        for index in 0..<8 { try await harness.step(index) }
+        let state = world.state.withLockedValue { $0 }
+        #expect(world.pool.status?.state == .blocked)
+        #expect(world.pool.status?.conditions?.first { $0.type == .ableToScale }?.reason == "Blocked")
+        #expect(state.events.filter { $0 == "Blocked" }.count == 1, "\(state.events)")
+        #expect(state.patches.isEmpty && state.violations.isEmpty)
+    }
+
     @Test func aPoolBlindBelowMinReplicasSaysSo() async throws {
         let world = FakeWorld(pool: PoolReconcilerTests.pool(), brokers: 2, partitions: 12, bytesInPerSecond: 10 * PoolReconcilerTests.mebibyte)
         world.state.withLockedValue { $0.kafkaUp = false }

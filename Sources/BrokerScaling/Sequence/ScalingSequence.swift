@@ -373,9 +373,13 @@ struct Step {
     }
 
     mutating func block(_ why: String) {
+        // One Warning when the pool becomes blocked (or for a new reason), not one per
+        // reconcile while it stays blocked: the condition keeps saying why.
+        let stored = observation.status.conditions?.first { $0.type == .ableToScale }
+        let already = observation.status.state == .blocked && stored?.reason == "Blocked" && stored?.message == why
         status.state = .blocked
         record = "blocked: \(why)"
-        actions.append(.event(type: "Warning", reason: "Blocked", note: String(why.prefix(1000))))
+        if !already { actions.append(.event(type: "Warning", reason: "Blocked", note: String(why.prefix(1000)))) }
         condition(.ableToScale, .false, "Blocked", why)
         requeueAfter = Double(spec.effectivePollingIntervalSeconds)
     }
