@@ -171,14 +171,6 @@ public final class ServedWorld: Service, Sendable {
         }
         guard let crd = InstallManifests.files.first(where: { $0.path.hasPrefix("crd/") }) else { return }
         _ = try kubernetes.create(try resource("customresourcedefinitions"), namespace: nil, try JSON.yaml(try crd.render()))
-        if options.kafkaSASL, let secrets = kubernetes.resources.first(where: { $0.group == "" && $0.plural == "secrets" }) {
-            let data: [String: JSON] = [
-                "username": .string(Data(kafkaUser.utf8).base64EncodedString()), "password": .string(Data(kafkaPassword(seed: seed).utf8).base64EncodedString()),
-            ]
-            _ = try kubernetes.create(secrets, namespace: options.namespace, .object([
-                "metadata": .object(["name": .string(kafkaCredentialsSecret)]), "type": .string("Opaque"), "data": .object(data),
-            ]))
-        }
         // The shipped RBAC (namespace ebb-system, the ServiceAccount, its roles and bindings).
         for file in InstallManifests.files where file.path.hasPrefix("rbac/") {
             for document in try file.render().components(separatedBy: "\n---\n") {
@@ -188,6 +180,14 @@ public final class ServedWorld: Service, Sendable {
             }
         }
         _ = try kubernetes.create(try resource("namespaces"), namespace: nil, .object(["metadata": .object(["name": .string(options.namespace)])]))
+        if options.kafkaSASL, let secrets = kubernetes.resources.first(where: { $0.group == "" && $0.plural == "secrets" }) {
+            let data: [String: JSON] = [
+                "username": .string(Data(kafkaUser.utf8).base64EncodedString()), "password": .string(Data(kafkaPassword(seed: seed).utf8).base64EncodedString()),
+            ]
+            _ = try kubernetes.create(secrets, namespace: options.namespace, .object([
+                "metadata": .object(["name": .string(kafkaCredentialsSecret)]), "type": .string("Opaque"), "data": .object(data),
+            ]))
+        }
         _ = try kubernetes.create(try resource("statefulsets"), namespace: options.namespace, try JSON.yaml("""
             metadata: {name: \(options.statefulSet), labels: {app: automq}}
             spec:
