@@ -205,14 +205,9 @@ extension KafkaAdminClient {
         for partition in committed.keys.sorted() {
             let end = ends[partition]?.offset ?? 0
             let offset = committed[partition]
-            // Both are >= 0 here, so end - offset cannot overflow; a log that ends before what the
-            // group committed is not a lag Ebb can size by.
-            if let offset, let answered = ends[partition], answered.offset < offset {
-                throw .malformed(
-                    api: "ListOffsets", broker: answered.broker,
-                    detail: "\(partition): log end \(answered.offset) is before group \(group)'s committed offset \(offset) (from \(coordinator))")
-            }
-            partitions.append(.init(topic: partition.topic, partition: partition.partition, committed: offset, logEnd: end, lag: offset.map { end - $0 }))
+            // Both are >= 0 here (checked as they were read), so end - offset cannot overflow. A
+            // group may commit beyond the log end (Kafka accepts any offset): no records behind.
+            partitions.append(.init(topic: partition.topic, partition: partition.partition, committed: offset, logEnd: end, lag: offset.map { max(0, end - $0) }))
         }
         return ConsumerGroupLag(group: group, state: state.isEmpty ? nil : state, coordinator: coordinator, partitions: partitions)
     }

@@ -15,7 +15,7 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
     case noBroker(detail: String)
     case authentication(broker: String, mechanism: String, detail: String)
     case tls(broker: String, cause: String)
-    /// An answer that decodes but cannot be true (a negative offset, an end before its start):
+    /// An answer that decodes but cannot be true (a negative offset, a committed offset below -1):
     /// refused before anything computes with it.
     case malformed(api: String, broker: String, detail: String)
 
