@@ -58,7 +58,8 @@ import Testing
             #expect(!RealParts.inCI, "kubectl, helm and prometheus must be installed in CI (Scripts/install-test-tools.sh)")
             return
         }
-        let platform = try await Platform.start(kubectl: kubectl, prometheus: prometheus, points: [(0, 1), (3_600, 1)], outageAt: .infinity)
+        // Without SASL: the README's `ebb kafka` commands send no credentials.
+        let platform = try await Platform.start(kubectl: kubectl, prometheus: prometheus, points: [(0, 1), (3_600, 1)], outageAt: .infinity, kafkaSASL: false)
         let work = platform.directory.appendingPathComponent("docs")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         var failures: [String] = []

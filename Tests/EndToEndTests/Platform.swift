@@ -77,7 +77,8 @@ final class Platform: @unchecked Sendable {
     }
 
     static func start(
-        kubectl: URL, prometheus: URL, points scenario: [(seconds: Int, multiplier: Int)], outageAt: Double, simulateArguments: [String] = []
+        kubectl: URL, prometheus: URL, points scenario: [(seconds: Int, multiplier: Int)], outageAt: Double, simulateArguments: [String] = [],
+        kafkaSASL: Bool = true
     ) async throws -> Platform {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -87,8 +88,8 @@ final class Platform: @unchecked Sendable {
         try "name: e2e\ndescription: spikes for the end-to-end test\npoints:\n\(points)".write(to: directory.appendingPathComponent("scenario.yaml"), atomically: true, encoding: .utf8)
         let simulator = try Launched("simulate", RealParts.ebb, [
             "simulate", "--serve", "--scenario", "scenario.yaml", "--pod-start-seconds", "5", "--output", "json",
-            "--kubeconfig-out", "kubeconfig", "--pool-out", "pool.yaml", "--kafka-sasl",
-        ] + simulateArguments, in: directory)
+            "--kubeconfig-out", "kubeconfig", "--pool-out", "pool.yaml",
+        ] + (kafkaSASL ? ["--kafka-sasl"] : []) + simulateArguments, in: directory)
         var addresses: [String: Any]?
         for _ in 0..<200 where addresses == nil {
             try await Task.sleep(for: .milliseconds(50))
