@@ -105,9 +105,13 @@ enum FacePattern {
     static func matches(_ text: String, _ pattern: String) -> Bool {
         let compiled = cache.withLockedValue { cache -> NSRegularExpression? in
             if let known = cache[pattern] { return known }
-            guard let made = try? NSRegularExpression(pattern: pattern) else { return nil }
-            cache[pattern] = made
-            return made
+            do {
+                let made = try NSRegularExpression(pattern: pattern)
+                cache[pattern] = made
+                return made
+            } catch {
+                return nil
+            }
         }
         // A pattern the face cannot compile: the API server would have refused the CRD.
         guard let compiled else { return false }

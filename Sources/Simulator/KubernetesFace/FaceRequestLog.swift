@@ -36,7 +36,9 @@ public final class FaceRequestLog: Sendable {
 
     /// What a request body says that the log keeps.
     static func detail(method: String, path: String, body: [UInt8]) -> String? {
-        guard ["PUT", "PATCH", "POST"].contains(method), let json = try? JSON.parse(body) else { return nil }
+        guard ["PUT", "PATCH", "POST"].contains(method) else { return nil }
+        let json: JSON
+        do { json = try JSON.parse(body) } catch { return nil }  // not JSON (YAML apply): nothing to note
         if path.hasSuffix("/scale"), let replicas = json.value(at: "spec.replicas")?.int { return "replicas=\(replicas)" }
         if path.contains("/events"), let reason = json["reason"]?.string { return "\(reason): \(json["note"]?.string ?? "")" }
         return nil
