@@ -37,6 +37,6 @@ struct PlanCLITests {
         #expect(malformed.stderr.contains("brokers[0].id"))
         let synthetic = try cli.ebb("plan", "--synthetic", "brokers=ten")
         #expect(synthetic.status == 1)
-        #expect(synthetic.stderr.contains("--synthetic brokers: 'ten' is not a whole number ≥ 0"))
+        #expect(synthetic.stderr.contains("--synthetic brokers: 'ten' is not a whole number from 1 to 100000"))
     }
 }

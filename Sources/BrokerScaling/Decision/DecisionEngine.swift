@@ -89,7 +89,8 @@ private struct Run {
 
     /// No metric could be read: never scale in; hold, or hold at the fallback once it applies.
     private mutating func blind() -> Int32 {
-        let failures = (input.consecutiveMetricFailures ?? 0) + 1
+        // In Int64: the input may say Int32.max failures so far.
+        let failures = Int64(input.consecutiveMetricFailures ?? 0) + 1
         var desired = max(current, floor)
         if let fallback = spec.fallback, failures >= fallback.failureThreshold {
             if fallback.replicas > desired {

@@ -72,18 +72,29 @@ struct HPANormalization {
         return Decision.Limit(.minReplicas, "minReplicas \(minReplicas)")
     }
 
-    /// Brokers added (or removed) by scale events within the last `periodSeconds`.
-    private func change(within periodSeconds: Int32, up: Bool) -> Int32 {
+    /// Brokers added (or removed) by scale events within the last `periodSeconds`, summed in
+    /// Int64: 100,000 events of up to Int32.max brokers each cannot overflow it.
+    private func change(within periodSeconds: Int32, up: Bool) -> Int64 {
         let cutoff = now.addingTimeInterval(-Double(periodSeconds))
-        return history.scaleEvents.reduce(0) { sum, event in
+        return history.scaleEvents.reduce(Int64(0)) { sum, event in
             guard event.time > cutoff, event.time <= now else { return sum }
-            let delta = event.to - event.from
+            let delta = Int64(event.to) - Int64(event.from)
             return sum + (up ? max(delta, 0) : max(-delta, 0))
         }
     }
 
-    private func periodStart(_ policy: ScalingPolicy) -> Int32 {
-        current - change(within: policy.periodSeconds, up: true) + change(within: policy.periodSeconds, up: false)
+    /// The count at the start of the policy's period, in Int64 (a history of any size cannot
+    /// overflow it; the limits derived from it saturate at Int32's bounds).
+    private func periodStart(_ policy: ScalingPolicy) -> Int64 {
+        Int64(current) - change(within: policy.periodSeconds, up: true) + change(within: policy.periodSeconds, up: false)
+    }
+
+    /// `value` as an Int32, saturating at its bounds (NaN: 0).
+    static func saturating(_ value: Double) -> Int32 {
+        guard !value.isNaN else { return 0 }
+        if value >= Double(Int32.max) { return Int32.max }
+        if value <= Double(Int32.min) { return Int32.min }
+        return Int32(value)
     }
 
     /// HPA's `calculateScaleUpLimitWithScalingRules`, with the policy that set the limit.
@@ -93,9 +104,9 @@ struct HPANormalization {
         for policy in scaleUp.policies {
             let start = periodStart(policy)
             let proposed: Int32 = policy.type == .pods
-                ? start + policy.value
-                : Int32(clamping: Int64((Double(start) * (1 + Double(policy.value) / 100)).rounded(.up)))
-            let better = scaleUp.selectPolicy == .min ? proposed < chosen.0 : proposed > chosen.0
+                ? Int32(clamping: start + Int64(policy.value))
+                : Self.saturating((Double(start) * (1 + Double(policy.value) / 100)).rounded(.up))
+            let better = chosen.1 == nil || (scaleUp.selectPolicy == .min ? proposed < chosen.0 : proposed > chosen.0)
             if better { chosen = (proposed, policy) }
         }
         return chosen
@@ -108,9 +119,9 @@ struct HPANormalization {
         for policy in scaleDown.policies {
             let start = periodStart(policy)
             let proposed: Int32 = policy.type == .pods
-                ? start - policy.value
-                : Int32(clamping: Int64(Double(start) * (1 - Double(policy.value) / 100)))
-            let better = scaleDown.selectPolicy == .min ? proposed > chosen.0 : proposed < chosen.0
+                ? Int32(clamping: start - Int64(policy.value))
+                : Self.saturating(Double(start) * (1 - Double(policy.value) / 100))
+            let better = chosen.1 == nil || (scaleDown.selectPolicy == .min ? proposed > chosen.0 : proposed < chosen.0)
             if better { chosen = (proposed, policy) }
         }
         return chosen

@@ -33,6 +33,15 @@ public struct SyntheticCluster: Sendable, Hashable {
 
     public init() {}
 
+    /// What `init(parsing:)` accepts: a cluster that fits in memory and in Kafka's Int32 ids
+    /// (a million partitions take about a second to plan; brokers and added brokers each up to
+    /// 100,000), and load factors whose products stay finite.
+    public static let brokerRange = 1...100_000
+    public static let partitionRange = 1...1_000_000
+    public static let replicationRange = 1...16
+    public static let zipfExponentRange = 0.0...10.0
+    public static let hotFactorRange = 0.0...1000.0
+
     /// Parses `brokers=1000,partitions=100000,add=100,skew=zipf` (also racks, rf, drain, seed,
     /// topicSize, zipfExponent, hotFactor).
     public init(parsing text: String) throws(PartitionPlanner.InputError) {
@@ -43,24 +52,29 @@ public struct SyntheticCluster: Sendable, Hashable {
                 throw PartitionPlanner.InputError(path: "--synthetic", message: "'\(pair)' is not key=value; write brokers=1000,partitions=100000,add=100,skew=zipf")
             }
             let (key, value) = (parts[0], parts[1])
-            func number() throws(PartitionPlanner.InputError) -> Int {
-                guard let parsed = Int(value), parsed >= 0 else {
-                    throw PartitionPlanner.InputError(path: "--synthetic \(key)", message: "'\(value)' is not a whole number ≥ 0")
+            func number(in range: ClosedRange<Int>) throws(PartitionPlanner.InputError) -> Int {
+                guard let parsed = Int(value), range.contains(parsed) else {
+                    throw PartitionPlanner.InputError(path: "--synthetic \(key)", message: "'\(value)' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
                 }
                 return parsed
             }
             switch key {
-            case "brokers": brokers = try number()
-            case "partitions": partitions = try number()
-            case "add": add = try number()
-            case "drain": drain = try number()
-            case "racks": racks = try number()
-            case "rf": replicationFactor = try number()
-            case "topicSize": partitionsPerTopic = try number()
-            case "seed": seed = UInt64(try number())
+            case "brokers": brokers = try number(in: Self.brokerRange)
+            case "partitions": partitions = try number(in: Self.partitionRange)
+            case "add": add = try number(in: 0...Self.brokerRange.upperBound)
+            case "drain": drain = try number(in: 0...Self.brokerRange.upperBound)
+            case "racks": racks = try number(in: 0...Self.brokerRange.upperBound)
+            case "rf": replicationFactor = try number(in: Self.replicationRange)
+            case "topicSize": partitionsPerTopic = try number(in: Self.partitionRange)
+            case "seed":
+                guard let parsed = UInt64(value) else {
+                    throw PartitionPlanner.InputError(path: "--synthetic seed", message: "'\(value)' is not a whole number from 0 to \(UInt64.max)")
+                }
+                seed = parsed
             case "zipfExponent", "hotFactor":
-                guard let parsed = Double(value), parsed >= 0, parsed.isFinite else {
-                    throw PartitionPlanner.InputError(path: "--synthetic \(key)", message: "'\(value)' is not a number ≥ 0")
+                let range = key == "zipfExponent" ? Self.zipfExponentRange : Self.hotFactorRange
+                guard let parsed = Double(value), range.contains(parsed) else {
+                    throw PartitionPlanner.InputError(path: "--synthetic \(key)", message: "'\(value)' is not a number from \(range.lowerBound) to \(range.upperBound)")
                 }
                 if key == "zipfExponent" { zipfExponent = parsed } else { hotFactor = parsed }
             case "skew":

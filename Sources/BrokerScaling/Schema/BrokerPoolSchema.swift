@@ -256,7 +256,7 @@ public enum BrokerPoolSchema {
         [
             ("type", .string("Ready, AbleToScale, ScalingActive, ScalingLimited, MetricsAvailable, Rebalancing or SpecValid.", enum: PoolCondition.ConditionType.allCases.map(\.rawValue))),
             ("status", .string("True, False or Unknown.", enum: PoolCondition.Status.allCases.map(\.rawValue))),
-            ("observedGeneration", .integer("The spec generation the condition was set for.", minimum: 0)),
+            ("observedGeneration", .integer("The spec generation the condition was set for.", minimum: 0, wide: true)),
             ("lastTransitionTime", .string("When the status last changed (RFC 3339).")),
             ("reason", .string("A CamelCase reason.")),
             ("message", .string("What happened, for people.")),
@@ -265,7 +265,7 @@ public enum BrokerPoolSchema {
     static let status: Schema = .object(
         "What Ebb observed and did. Written by the operator through the status subresource.",
         [
-            ("observedGeneration", .integer("The spec generation this status describes.", minimum: 0)),
+            ("observedGeneration", .integer("The spec generation this status describes.", minimum: 0, wide: true)),
             ("replicas", .integer("Brokers the StatefulSet has now.", minimum: 0)),
             ("readyReplicas", .integer("Brokers whose pods are ready.", minimum: 0)),
             ("desiredReplicas", .integer("Brokers Ebb wants, after every rule.", minimum: 0)),

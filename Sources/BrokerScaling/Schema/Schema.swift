@@ -50,6 +50,10 @@ public struct Schema: Sendable {
     public var rules: [PoolRule] = []
     public var listType: ListType? = nil
     public var listMapKeys: [String]? = nil
+    /// An integer field held in an Int64 in Swift (generations); the others are Int32, and
+    /// `ebb validate` and `ebb decide` refuse values beyond Int32 naming the field, where
+    /// decoding would fail with no path.
+    public var wide = false
 
     public enum DefaultValue: Sendable, Equatable {
         case integer(Int64)
@@ -89,11 +93,13 @@ extension Schema {
     }
 
     public static func integer(
-        _ description: String, minimum: Int64? = nil, maximum: Int64? = nil, default defaultValue: Int64? = nil
+        _ description: String, minimum: Int64? = nil, maximum: Int64? = nil, default defaultValue: Int64? = nil, wide: Bool = false
     ) -> Schema {
-        Schema(
+        var schema = Schema(
             kind: .integer, description: description, minimum: minimum, maximum: maximum,
             defaultValue: defaultValue.map { .integer($0) })
+        schema.wide = wide
+        return schema
     }
 
     public static func boolean(_ description: String, default defaultValue: Bool? = nil) -> Schema {

@@ -15,6 +15,10 @@ public enum BrokerPoolValidator {
             add("spec.fallback.replicas", "\(PoolRule.fallbackWithinMax.message) (\(fallback.replicas) > \(spec.maxReplicas))")
         }
 
+        for (index, server) in spec.kafka.bootstrapServers.enumerated() {
+            if let problem = portProblem(server) { add("spec.kafka.bootstrapServers[\(index)]", problem) }
+        }
+
         var metricNames = Set<String>()
         for (index, metric) in (spec.metrics ?? []).enumerated() {
             let path = "spec.metrics[\(index)]"
@@ -49,6 +53,14 @@ public enum BrokerPoolValidator {
             add("spec.reassignment.maxConcurrentMovesPerBroker", "\(PoolRule.moveLimitsOrdered.message) (\(perBroker) > \(perCluster))")
         }
         return problems
+    }
+
+    /// The schema's pattern allows any 1 to 5 digits as the port; a TCP port is 1-65535.
+    static func portProblem(_ server: String) -> String? {
+        guard let colon = server.lastIndex(of: ":") else { return nil }
+        let digits = server[server.index(after: colon)...]
+        guard let port = Int(digits), !(1...65535).contains(port) else { return nil }
+        return "port \(digits) in '\(server)' is outside 1-65535"
     }
 
     static func metricProblems(_ metric: MetricSpec, at path: String) -> [ValidationProblem] {

@@ -144,8 +144,11 @@ struct StructuralValidator {
         if let minimum = schema.minimum, value < minimum {
             return report(path, node, minimum == 1 ? "must be > 0 (got \(value))" : "must be ≥ \(minimum) (got \(value))")
         }
-        if let maximum = schema.maximum, value > maximum {
+        if let maximum = schema.maximum ?? (schema.wide ? nil : Int64(Int32.max)), value > maximum {
             return report(path, node, "must be ≤ \(maximum) (got \(value))")
+        }
+        if !schema.wide, value < Int64(Int32.min) {
+            return report(path, node, "must be ≥ \(Int32.min) (got \(value))")
         }
     }
 
