@@ -120,12 +120,40 @@ public final class KafkaAdminClient: Sendable {
 
     // MARK: Connections
 
-    /// `host:port` (with `[v6]:port`) split, or nil when it is not one.
+    /// `host:port` (with `[v6]:port`, or a bare v6 address and port as brokers advertise them)
+    /// split, or nil when it is not one: an empty host, a port that is not 1-65535 in digits.
     public static func split(_ address: String) -> (String, Int)? {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else { return nil }
+        switch parse(address) {
+        case .success(let parts): return parts
+        case .failure: return nil
+        }
+    }
+
+    /// Why an address is not `host:port`, for messages that name the bad part.
+    public struct AddressError: Error, CustomStringConvertible, Sendable {
+        public let address: String
+        public let reason: String
+        public var description: String { "'\(address)' \(reason)" }
+    }
+
+    /// `host:port` split, or why it is not one.
+    public static func parse(_ address: String) -> Result<(String, Int), AddressError> {
+        guard let colon = address.lastIndex(of: ":") else {
+            return .failure(AddressError(address: address, reason: "is not host:port (no port)"))
+        }
+        let portText = address[address.index(after: colon)...]
+        guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }), let port = Int(portText) else {
+            return .failure(AddressError(address: address, reason: "is not host:port (the port '\(portText)' is not a number from 1 to 65535)"))
+        }
+        guard (1...65535).contains(port) else {
+            return .failure(AddressError(address: address, reason: "has port \(port), outside 1-65535"))
+        }
         var host = String(address[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host, port)
+        guard !host.isEmpty, !host.hasSuffix(":"), !host.contains("["), !host.contains("]") else {
+            return .failure(AddressError(address: address, reason: "is not host:port (write an IPv6 address in brackets: [fd00::1]:9092)"))
+        }
+        return .success((host, port))
     }
 
     /// A connection to `address` with the versions the broker speaks, opened if needed.

@@ -12,8 +12,26 @@ struct Kafka: AsyncParsableCommand {
         @Option(name: .long, help: "host:port of a broker; repeat or separate with commas for several.")
         var bootstrap: [String]
 
-        @Option(help: "Seconds to wait for each answer.")
+        @Option(help: "Seconds to wait for each answer (more than 0, at most \(Int(Self.maximumTimeout))).")
         var timeout: Double = 10
+
+        /// An hour: more than any answer takes, and far inside what a TimeAmount holds.
+        static let maximumTimeout = 3600.0
+
+        func validate() throws {
+            // `!(timeout > 0)` also refuses nan.
+            guard timeout > 0, timeout <= Self.maximumTimeout else {
+                throw ValidationError("--timeout: '\(timeout)' is not a number of seconds from more than 0 to \(Int(Self.maximumTimeout))")
+            }
+            for server in servers() {
+                if case .failure(let error) = KafkaAdminClient.parse(server) { throw ValidationError("--bootstrap: \(error)") }
+            }
+            if servers().isEmpty { throw ValidationError("--bootstrap: give at least one host:port") }
+        }
+
+        func servers() -> [String] {
+            bootstrap.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        }
 
         @Option(name: .shortAndLong, help: "text or json.")
         var output: OutputFormat = .text
@@ -78,11 +96,8 @@ struct Kafka: AsyncParsableCommand {
         }
 
         func client() throws -> KafkaAdminClient {
-            let servers = bootstrap.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-            for server in servers where KafkaAdminClient.split(server) == nil {
-                throw ValidationError("--bootstrap: '\(server)' is not host:port")
-            }
-            return KafkaAdminClient(.init(bootstrapServers: servers, requestTimeout: .milliseconds(Int64(timeout * 1000)), retries: 2, sasl: try credentials(), tls: tlsSettings()))
+            try validate()
+            return KafkaAdminClient(.init(bootstrapServers: servers(), requestTimeout: .milliseconds(Int64((timeout * 1000).rounded(.up))), retries: 2, sasl: try credentials(), tls: tlsSettings()))
         }
 
         /// Runs `call` with a client, closed afterwards; a failure is printed as
