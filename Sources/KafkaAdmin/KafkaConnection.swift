@@ -70,8 +70,7 @@ public final class KafkaConnection: Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws(KafkaClientError) -> KafkaConnection {
         let broker = "\(host):\(port)"
-        // SNI takes names only; for an IP address the certificate is checked against the IP.
-        let name = serverName ?? (host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : host)
+        let name = KafkaTLS.sniName(host: host, explicit: serverName)
         let failure = NIOLockedValueBox<KafkaClientError?>(nil)
         do {
             let channel = try await ClientBootstrap(group: group)

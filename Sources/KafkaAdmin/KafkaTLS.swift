@@ -1,5 +1,12 @@
 import NIOCore
 import NIOSSL
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// TLS for Kafka connections (the SSL and SASL_SSL listeners). Certificates are verified,
 /// hostname included, unless `verifyCertificates` is turned off explicitly.
@@ -62,5 +69,22 @@ public struct KafkaTLS: Sendable, Hashable {
         } catch {
             throw .tls(broker: "-", cause: "\(error)")
         }
+    }
+}
+
+extension KafkaTLS {
+    /// The TLS server name (SNI) for a connection to `host`: `explicit` when given, else `host`,
+    /// but none for an IP literal (IPv4, or IPv6 with or without brackets and zone): SNI takes
+    /// host names only (RFC 6066), NIOSSL refuses an address there, and the certificate is then
+    /// checked against the IP.
+    public static func sniName(host: String, explicit: String?) -> String? {
+        if let explicit { return explicit }
+        var bare = Substring(host)
+        if bare.hasPrefix("["), bare.hasSuffix("]") { bare = bare.dropFirst().dropLast() }
+        if let zone = bare.firstIndex(of: "%") { bare = bare[..<zone] }
+        var buffer = [UInt8](repeating: 0, count: 16)
+        let address = String(bare)
+        if inet_pton(AF_INET, address, &buffer) == 1 || inet_pton(AF_INET6, address, &buffer) == 1 { return nil }
+        return host
     }
 }

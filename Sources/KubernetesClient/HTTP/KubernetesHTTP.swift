@@ -1,4 +1,11 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -49,6 +56,21 @@ public struct HTTPAnswer: Sendable {
 /// HTTP/1.1 to the API server over SwiftNIO, TLS included: one connection per request, and a
 /// long-lived one per watch.
 public final class KubernetesHTTP: Sendable {
+
+    /// The TLS server name (SNI) for a connection to `host`: `explicit` when given, else `host`,
+    /// but none for an IP literal (IPv4, or IPv6 with or without brackets and zone): SNI takes
+    /// host names only (RFC 6066), NIOSSL refuses an address there, and the certificate is then
+    /// checked against the IP.
+    public static func sniName(host: String, explicit: String?) -> String? {
+        if let explicit { return explicit }
+        var bare = Substring(host)
+        if bare.hasPrefix("["), bare.hasSuffix("]") { bare = bare.dropFirst().dropLast() }
+        if let zone = bare.firstIndex(of: "%") { bare = bare[..<zone] }
+        var buffer = [UInt8](repeating: 0, count: 16)
+        let address = String(bare)
+        if inet_pton(AF_INET, address, &buffer) == 1 || inet_pton(AF_INET6, address, &buffer) == 1 { return nil }
+        return host
+    }
     public let configuration: KubernetesConfiguration
     let tls: NIOSSLContext?
     let group: any EventLoopGroup
@@ -109,7 +131,7 @@ public final class KubernetesHTTP: Sendable {
     func connect(step: String) async throws(KubernetesClientError) -> Connection {
         let tls = self.tls
         let host = configuration.host
-        let name = configuration.tlsServerName ?? (host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : host)
+        let name = Self.sniName(host: host, explicit: configuration.tlsServerName)
         do {
             return try await ClientBootstrap(group: group)
                 .connectTimeout(.seconds(10))
