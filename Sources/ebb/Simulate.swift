@@ -102,6 +102,25 @@ struct Simulate: AsyncParsableCommand {
         }
     }
 
+    /// Throughputs and the pod start time, from the options or the scenario file, within what the
+    /// simulation can count in whole brokers and seconds (1e300 MiB/s trapped converting the
+    /// broker count to Int).
+    static func check(_ settings: CampaignSettings) throws {
+        let (baseline, capacity, podStart) = (settings.baselineMiBPerSecond, settings.brokerCapacityMiBPerSecond, settings.podStartSeconds)
+        guard baseline > 0, baseline <= 1_000_000 else {
+            throw ValidationError("--baseline-mi-b-per-second (or the scenario's baselineMiBPerSecond): \(baseline) is not between 0 and 1000000 MiB/s")
+        }
+        guard capacity >= 1, capacity <= 1_000_000 else {
+            throw ValidationError("--broker-capacity-mi-b-per-second (or the scenario's brokerCapacityMiBPerSecond): \(capacity) is not between 1 and 1000000 MiB/s")
+        }
+        guard baseline / capacity <= 100 else {
+            throw ValidationError("--baseline-mi-b-per-second \(baseline) needs \(Int((baseline / capacity).rounded(.up))) brokers of \(capacity) MiB/s at the baseline; the simulation takes at most 100")
+        }
+        guard podStart >= 0, podStart <= 3_600 else {
+            throw ValidationError("--pod-start-seconds: \(podStart) is not between 0 and 3600")
+        }
+    }
+
     func run() async throws {
         let name: String
         let summary: String
@@ -123,6 +142,7 @@ struct Simulate: AsyncParsableCommand {
         settings.baselineMiBPerSecond = baselineMiBPerSecond ?? settings.baselineMiBPerSecond
         settings.brokerCapacityMiBPerSecond = brokerCapacityMiBPerSecond ?? settings.brokerCapacityMiBPerSecond
         settings.podStartSeconds = podStartSeconds ?? settings.podStartSeconds
+        try Self.check(settings)
         if serve {
             try await serveWorld(name: name, summary: summary, profile: profile, settings: settings)
             return

@@ -127,3 +127,22 @@ extension CLITests {
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
+
+/// `ebb simulate` with throughputs or a pod start time that trapped converting to Int.
+struct SimulateRangeCLITests {
+    let cli = CLITests()
+
+    @Test(arguments: [
+        (["--baseline-mi-b-per-second", "1e300"], "--baseline-mi-b-per-second (or the scenario's baselineMiBPerSecond): 1e+300 is not between 0 and 1000000 MiB/s"),
+        (["--broker-capacity-mi-b-per-second", "1e-300"], "--broker-capacity-mi-b-per-second (or the scenario's brokerCapacityMiBPerSecond): 1e-300 is not between 1 and 1000000 MiB/s"),
+        (["--broker-capacity-mi-b-per-second", "1e300"], "--broker-capacity-mi-b-per-second (or the scenario's brokerCapacityMiBPerSecond): 1e+300 is not between 1 and 1000000 MiB/s"),
+        (["--baseline-mi-b-per-second", "100000", "--broker-capacity-mi-b-per-second", "10"], "needs 10000 brokers of 10.0 MiB/s at the baseline; the simulation takes at most 100"),
+        (["--pod-start-seconds", "1e300"], "--pod-start-seconds: 1e+300 is not between 0 and 3600"),
+        (["--pod-start-seconds", "inf"], "--pod-start-seconds: inf is not between 0 and 3600"),
+    ])
+    func simulateOutOfRangeIsAUsageError(_ options: [String], _ message: String) throws {
+        let result = try cli.run(["simulate"] + options)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+}
