@@ -118,6 +118,21 @@ struct InputRobustnessTests {
         #expect(problems.isEmpty, "\(problems)")
     }
 
+    /// brokerIdOffset 2147483647 (the schema's maximum) with 3 brokers: ordinal 1 overflowed the
+    /// broker id (a trap in `ebb run`'s scale-in); the validator now says so, and the id clamps.
+    @Test func brokerIdOffsetPlusMaxReplicasMustBeANodeId() throws {
+        let text = Self.pool(bootstrap: "kafka-1:9092").replacingOccurrences(of: "  minReplicas: 1", with: "  brokerIdOffset: 2147483647\n  minReplicas: 1")
+        let reports = BrokerPoolDocuments.check(text)
+        let problems = reports.flatMap(\.problems)
+        #expect(problems.map(\.description).contains { $0.contains("spec.brokerIdOffset") && $0.contains("brokerIdOffset 2147483647 + maxReplicas 3 - 1 is beyond Kafka's largest node id 2147483647; use at most 2147483645") }, "\(problems)")
+        let spec = try #require(BrokerPoolDocuments.check(Self.pool(bootstrap: "kafka-1:9092")).first?.pool?.spec)
+        var offset = spec
+        offset.brokerIdOffset = Int32.max
+        #expect(ScalingSequence.brokerId(ordinal: 2, spec: offset) == Int32.max)
+        let fits = Self.pool(bootstrap: "kafka-1:9092").replacingOccurrences(of: "  minReplicas: 1", with: "  brokerIdOffset: 2147483645\n  minReplicas: 1")
+        #expect(BrokerPoolDocuments.check(fits).flatMap(\.problems).isEmpty)
+    }
+
     static func pool(bootstrap: String) -> String {
         """
         apiVersion: ebb.io/v1alpha1

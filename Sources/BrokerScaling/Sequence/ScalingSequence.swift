@@ -101,8 +101,11 @@ public enum ScalingSequence {
             registered: cluster.brokers, victims: victims)
     }
 
-    /// Broker id of each StatefulSet ordinal.
-    public static func brokerId(ordinal: Int32, spec: BrokerPoolSpec) -> Int32 { spec.effectiveBrokerIdOffset + ordinal }
+    /// Broker id of each StatefulSet ordinal, clamped as in PoolMembership: the validator keeps
+    /// brokerIdOffset + maxReplicas - 1 within Int32, but a StatefulSet may have more pods.
+    public static func brokerId(ordinal: Int32, spec: BrokerPoolSpec) -> Int32 {
+        Int32(clamping: Int64(spec.effectiveBrokerIdOffset) + Int64(ordinal))
+    }
 
     /// The replicas this reconcile aims for: the external count (`spec.replicas`, written by
     /// an HPA or KEDA through the scale subresource) within bounds, else the decision's.

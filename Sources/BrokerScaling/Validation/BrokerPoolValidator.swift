@@ -15,6 +15,9 @@ public enum BrokerPoolValidator {
             add("spec.fallback.replicas", "\(PoolRule.fallbackWithinMax.message) (\(fallback.replicas) > \(spec.maxReplicas))")
         }
 
+        if let offset = spec.brokerIdOffset, Int64(offset) + Int64(spec.maxReplicas) - 1 > Int64(Int32.max) {
+            add("spec.brokerIdOffset", "brokerIdOffset \(offset) + maxReplicas \(spec.maxReplicas) - 1 is beyond Kafka's largest node id \(Int32.max); use at most \(Int64(Int32.max) - Int64(spec.maxReplicas) + 1)")
+        }
         for (index, server) in spec.kafka.bootstrapServers.enumerated() {
             if let problem = portProblem(server) { add("spec.kafka.bootstrapServers[\(index)]", problem) }
         }
