@@ -15,6 +15,7 @@ import Testing
     /// What is not run here, and where it is proved instead.
     static let elsewhere = [
         "swift test": "CI runs it (.ci/run)",
+        "Scripts/test.sh": "CI runs it (.ci/run)",
         // helm writes its release record as a protobuf Secret, which the simulated API server
         // does not read; the same chart with the same values is linted and rendered by real
         // helm in HelmChartTests, and what it renders is what `kubectl apply` installs here.
