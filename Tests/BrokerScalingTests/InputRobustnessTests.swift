@@ -133,6 +133,16 @@ struct InputRobustnessTests {
         #expect(BrokerPoolDocuments.check(fits).flatMap(\.problems).isEmpty)
     }
 
+    /// A quantity's exponent of Int.min trapped negating it; one of Int.max looped 9e18 times.
+    @Test(.timeLimit(.minutes(1))) func quantityExponentsOfAnySize() throws {
+        #expect(try Quantity("1e-9223372036854775808").value == 0)
+        #expect(try Quantity("1e9223372036854775807").value == .infinity)
+        #expect(try Quantity("1.5e-3").value == 0.0015)
+        #expect(try Quantity("2e3").value == 2000)
+        let problems = BrokerPoolDocuments.check(Self.pool(bootstrap: "kafka-1:9092").replacingOccurrences(of: "  replicas: 2", with: "  behavior: {scaleUp: {tolerance: \"1e-9223372036854775808\"}}\n  replicas: 2")).flatMap(\.problems)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
     static func pool(bootstrap: String) -> String {
         """
         apiVersion: ebb.io/v1alpha1
@@ -156,7 +166,7 @@ struct InputRobustnessTests {
         "0", "-1", "1", "2147483647", "-2147483648", "2147483648", "9223372036854775807", "-9223372036854775808",
         "9223372036854775808", "18446744073709551616", "1e300", "-1e300", "1e-300", "4.9e-324", ".nan", ".inf", "-.inf",
         "0.5", "-0.0", "\"nan\"", "\"NaN\"", "\"inf\"", "\"1e300\"", "\"-1e300\"", "\"9223372036854775807\"", "\"99999999999999999999Ei\"",
-        "\"1e99999\"", "\"-5\"", "\"0\"", "\"1.5Ei\"", "\"1n\"", "\"\"", "null", "true", "[]", "{}",
+        "\"1e99999\"", "\"1e-9223372036854775808\"", "\"1e9223372036854775807\"", "\"-5\"", "\"0\"", "\"1.5Ei\"", "\"1n\"", "\"\"", "null", "true", "[]", "{}",
         "\"0001-01-01T00:00:00Z\"", "\"9999-12-31T23:59:59Z\"", "\"1970-01-01T00:00:00Z\"", "\"fd00::1\"", "\"127.0.0.1:99999\"",
     ]
 

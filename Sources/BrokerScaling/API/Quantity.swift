@@ -111,6 +111,10 @@ public struct Quantity: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 private func pow10(_ exponent: Int) -> Double {
+    // Beyond ±1000 the result is inf or 0 anyway (and so is any mantissa times it); the clamp
+    // keeps 1e9223372036854775807 from looping for ages and 1e-9223372036854775808 from
+    // trapping on the negation.
+    let exponent = min(max(exponent, -1000), 1000)
     var result = 1.0
     if exponent >= 0 {
         for _ in 0..<exponent { result *= 10 }
