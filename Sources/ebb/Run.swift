@@ -46,7 +46,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Prometheus base address for throughput, CPU and custom metrics (e.g. http://prometheus.monitoring:9090).")
     var prometheusUrl: String?
 
-    @Option(help: "Reconciles that may run at once (never two on one pool).")
+    @Option(help: "Reconciles that may run at once (never two on one pool), 1 to 64.")
     var workers = 2
 
     func validate() throws {
@@ -56,7 +56,8 @@ struct Run: AsyncParsableCommand {
             throw ValidationError("--metrics-bind-address: \(error)")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical") }
-        guard workers >= 1 else { throw ValidationError("--workers: must be at least 1") }
+        // Each worker is a task for the whole run: 9223372036854775807 of them would never start.
+        guard (1...64).contains(workers) else { throw ValidationError("--workers: \(workers) is not from 1 to 64") }
     }
 
     func run() async throws {

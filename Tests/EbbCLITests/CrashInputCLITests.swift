@@ -128,6 +128,18 @@ extension CLITests {
     }
 }
 
+/// `ebb run --workers` starts that many tasks: Int.max of them exhausted memory.
+struct RunRangeCLITests {
+    let cli = CLITests()
+
+    @Test(arguments: ["0", "65", "9223372036854775807"])
+    func workersOutOfRangeIsAUsageError(_ workers: String) throws {
+        let result = try cli.ebb("run", "--workers", workers, "--kubeconfig", "/nonexistent")
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("--workers: \(workers) is not from 1 to 64"), "\(result.stderr)")
+    }
+}
+
 /// `ebb simulate` with throughputs or a pod start time that trapped converting to Int.
 struct SimulateRangeCLITests {
     let cli = CLITests()
