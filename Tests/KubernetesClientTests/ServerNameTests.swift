@@ -22,6 +22,14 @@ struct ServerNameTests {
         #expect(throws: (any Error).self) { try NIOSSLClientHandler(context: context, serverHostname: configuration.host) }
     }
 
+    /// An IPv6 API server's Host header was fd00::1:6443 (no brackets).
+    @Test func hostHeaderBracketsIPv6() {
+        #expect(KubernetesHTTP.hostHeader(host: "fd00::1", port: 6443) == "[fd00::1]:6443")
+        #expect(KubernetesHTTP.hostHeader(host: "fd00::1", port: 443) == "[fd00::1]")
+        #expect(KubernetesHTTP.hostHeader(host: "10.96.0.1", port: 6443) == "10.96.0.1:6443")
+        #expect(KubernetesHTTP.hostHeader(host: "kubernetes.default.svc", port: 443) == "kubernetes.default.svc")
+    }
+
     @Test func hostNamesAndExplicitNamesAreSent() {
         #expect(KubernetesHTTP.sniName(host: "kubernetes.default.svc", explicit: nil) == "kubernetes.default.svc")
         #expect(KubernetesHTTP.sniName(host: "fd00::1", explicit: "api.example") == "api.example")

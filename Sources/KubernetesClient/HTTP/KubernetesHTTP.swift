@@ -61,6 +61,13 @@ public final class KubernetesHTTP: Sendable {
     /// but none for an IP literal (IPv4, or IPv6 with or without brackets and zone): SNI takes
     /// host names only (RFC 6066), NIOSSL refuses an address there, and the certificate is then
     /// checked against the IP.
+    /// The Host header: an IPv6 literal in brackets (`[fd00::1]:6443`, RFC 7230), the port left
+    /// out when it is the scheme's usual one.
+    public static func hostHeader(host: String, port: Int) -> String {
+        let name = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        return port == 443 || port == 80 ? name : "\(name):\(port)"
+    }
+
     public static func sniName(host: String, explicit: String?) -> String? {
         if let explicit { return explicit }
         var bare = Substring(host)
@@ -150,7 +157,7 @@ public final class KubernetesHTTP: Sendable {
 
     func head(_ method: HTTPMethod, _ target: String, contentType: String?, length: Int?) throws(KubernetesClientError) -> HTTPRequestHead {
         var headers = HTTPHeaders()
-        headers.add(name: "Host", value: configuration.port == 443 || configuration.port == 80 ? configuration.host : "\(configuration.host):\(configuration.port)")
+        headers.add(name: "Host", value: Self.hostHeader(host: configuration.host, port: configuration.port))
         headers.add(name: "User-Agent", value: userAgent)
         headers.add(name: "Accept", value: "application/json")
         if let authorization = try authorization() { headers.add(name: "Authorization", value: authorization) }
