@@ -105,7 +105,7 @@ struct Simulate: AsyncParsableCommand {
     /// Throughputs and the pod start time, from the options or the scenario file, within what the
     /// simulation can count in whole brokers and seconds (1e300 MiB/s trapped converting the
     /// broker count to Int).
-    static func check(_ settings: CampaignSettings) throws {
+    static func check(_ settings: CampaignSettings, profile: TrafficProfile) throws {
         let (baseline, capacity, podStart) = (settings.baselineMiBPerSecond, settings.brokerCapacityMiBPerSecond, settings.podStartSeconds)
         guard baseline > 0, baseline <= 1_000_000 else {
             throw ValidationError("--baseline-mi-b-per-second (or the scenario's baselineMiBPerSecond): \(baseline) is not between 0 and 1000000 MiB/s")
@@ -115,6 +115,11 @@ struct Simulate: AsyncParsableCommand {
         }
         guard baseline / capacity <= 100 else {
             throw ValidationError("--baseline-mi-b-per-second \(baseline) needs \(Int((baseline / capacity).rounded(.up))) brokers of \(capacity) MiB/s at the baseline; the simulation takes at most 100")
+        }
+        // The peak in brokers: a scenario's multiplier of 1e300 trapped, one of 100000 ran for hours.
+        let peak = profile.points.map(\.multiplier).max() ?? 1
+        guard baseline * peak / capacity <= 1_000 else {
+            throw ValidationError("--scenario: its peak (\(peak)× the baseline of \(baseline) MiB/s) needs \(Int(min(baseline * peak / capacity, 1e15).rounded(.up))) brokers of \(capacity) MiB/s; the simulation takes at most 1000")
         }
         guard podStart >= 0, podStart <= 3_600 else {
             throw ValidationError("--pod-start-seconds: \(podStart) is not between 0 and 3600")
@@ -142,7 +147,7 @@ struct Simulate: AsyncParsableCommand {
         settings.baselineMiBPerSecond = baselineMiBPerSecond ?? settings.baselineMiBPerSecond
         settings.brokerCapacityMiBPerSecond = brokerCapacityMiBPerSecond ?? settings.brokerCapacityMiBPerSecond
         settings.podStartSeconds = podStartSeconds ?? settings.podStartSeconds
-        try Self.check(settings)
+        try Self.check(settings, profile: profile)
         if serve {
             try await serveWorld(name: name, summary: summary, profile: profile, settings: settings)
             return

@@ -157,4 +157,16 @@ struct SimulateRangeCLITests {
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
+
+    /// A scenario file's multiplier of 1e300 trapped; one of 100000 ran for hours.
+    @Test(arguments: [("1e300", "needs 1000000000000000 brokers"), ("100000", "needs 200000 brokers")])
+    func scenarioPeakBeyondAThousandBrokersIsRefused(_ multiplier: String, _ message: String) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-peak-\(UUID().uuidString).yaml")
+        try "name: peak\npoints:\n  - {at: \"00:00\", multiplier: 1}\n  - {at: \"01:00\", multiplier: \(multiplier)}\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try cli.run(["simulate", "--scenario", file.path])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("--scenario: its peak"), "\(result.stderr)")
+        #expect(result.stderr.contains(message + " of 150.0 MiB/s; the simulation takes at most 1000"), "\(result.stderr)")
+    }
 }
