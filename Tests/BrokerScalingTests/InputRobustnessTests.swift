@@ -97,6 +97,23 @@ struct InputRobustnessTests {
         }
     }
 
+    /// Rates that add up beyond Double's largest gave a plan of 0 moves (every deviation nan).
+    @Test func planRatesThatSumBeyondADoubleAreRefused() throws {
+        let cluster = ClusterView(
+            brokers: [ClusterView.Broker(id: 1), ClusterView.Broker(id: 2), ClusterView.Broker(id: 3, state: .new)],
+            partitions: [
+                ClusterView.Partition(topic: "a", partition: 0, replicas: [1], leader: 1, bytesInPerSecond: 1.7e308),
+                ClusterView.Partition(topic: "a", partition: 1, replicas: [1], leader: 1, bytesInPerSecond: 1.7e308),
+            ])
+        #expect(throws: PartitionPlanner.InputError.self) { try PartitionPlanner.plan(cluster) }
+        do {
+            _ = try PartitionPlanner.plan(cluster)
+        } catch {
+            #expect(error.path == "partitions")
+            #expect(error.message.contains("bytesInPerSecond rates add up beyond the largest number"))
+        }
+    }
+
     @Test func syntheticSeedTakesAnyUInt64() throws {
         let cluster = try SyntheticCluster(parsing: "brokers=3,partitions=30,seed=18446744073709551615")
         #expect(cluster.seed == .max)

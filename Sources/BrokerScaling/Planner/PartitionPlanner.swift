@@ -147,6 +147,10 @@ public enum PartitionPlanner {
             partitionLoad.append(value)
             offsets.append(replicaBroker.count)
         }
+        // Rates near Double's largest sum to inf, and every deviation is then nan: a plan of 0 moves.
+        guard load.reduce(0, +).isFinite else {
+            throw InputError(path: "partitions", message: "the \(useIn ? "bytesInPerSecond" : "bytesOutPerSecond") rates add up beyond the largest number (\(Double.greatestFiniteMagnitude)); give them in a smaller unit")
+        }
         let state = PlannerState(
             brokerIDs: cluster.brokers.map(\.id), states: cluster.brokers.map(\.effectiveState), rackOf: rackOf,
             rackCount: racks.count, rackAware: constraints.rackAware, partitionLoad: partitionLoad, replicaOffset: offsets,
