@@ -36,13 +36,7 @@ struct OneActionPerStateTests {
     /// The shipped RBAC (namespace, ServiceAccount, roles and bindings) stored in `kube`.
     static func installRBAC(_ shop: ShopWorld) throws {
         let rbac = try String(contentsOf: RealParts.root.appendingPathComponent("Manifests/rbac/rbac.yaml"), encoding: .utf8)
-        let plurals = ["Namespace": "namespaces", "ServiceAccount": "serviceaccounts", "ClusterRole": "clusterroles",
-                       "ClusterRoleBinding": "clusterrolebindings", "Role": "roles", "RoleBinding": "rolebindings"]
-        for document in rbac.components(separatedBy: "\n---\n") where !document.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            let object = try JSON.yaml(document)
-            let plural = try #require(plurals[object["kind"]?.string ?? ""], "unexpected kind in rbac.yaml")
-            _ = try shop.kube.create(try shop.resource(plural), namespace: object.value(at: "metadata.namespace")?.string, object)
-        }
+        try shop.kube.createAll(rbac)
     }
 
     @Test func aLaggingCacheGetsOneActionPerStateWithTheShippedRBAC() async throws {

@@ -214,12 +214,11 @@ import FoundationNetworking
         var replay = Replay(world: world, client: Client(base: server.url))
         // The user ebb-operator bound to the shipped roles, as in the recording.
         let rbac = try String(contentsOf: RealParts.root.appendingPathComponent("Manifests/rbac/rbac.yaml"), encoding: .utf8)
-        for document in rbac.components(separatedBy: "\n---\n") {
-            var object = try JSON.yaml(document)
-            let kind = object["kind"]?.string ?? ""
-            if kind.hasSuffix("Binding") { object.set(.array([.object(["kind": .string("User"), "name": .string("ebb-operator"), "apiGroup": .string("rbac.authorization.k8s.io")])]), at: "subjects") }
-            let plural = ["Namespace": "namespaces", "ServiceAccount": "serviceaccounts", "ClusterRole": "clusterroles", "ClusterRoleBinding": "clusterrolebindings", "Role": "roles", "RoleBinding": "rolebindings"][kind]!
-            _ = try world.create(try replay.resource(plural), namespace: object.value(at: "metadata.namespace")?.string, object)
+        try world.createAll(rbac) { object in
+            guard object["kind"]?.string?.hasSuffix("Binding") == true else { return object }
+            var bound = object
+            bound.set(.array([.object(["kind": .string("User"), "name": .string("ebb-operator"), "apiGroup": .string("rbac.authorization.k8s.io")])]), at: "subjects")
+            return bound
         }
 
         var failures: [String] = []

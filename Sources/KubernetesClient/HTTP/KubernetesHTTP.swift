@@ -57,10 +57,6 @@ public struct HTTPAnswer: Sendable {
 /// long-lived one per watch.
 public final class KubernetesHTTP: Sendable {
 
-    /// The TLS server name (SNI) for a connection to `host`: `explicit` when given, else `host`,
-    /// but none for an IP literal (IPv4, or IPv6 with or without brackets and zone): SNI takes
-    /// host names only (RFC 6066), NIOSSL refuses an address there, and the certificate is then
-    /// checked against the IP.
     /// The Host header: an IPv6 literal in brackets (`[fd00::1]:6443`, RFC 7230), the port left
     /// out when it is the scheme's usual one.
     public static func hostHeader(host: String, port: Int) -> String {
@@ -68,6 +64,10 @@ public final class KubernetesHTTP: Sendable {
         return port == 443 || port == 80 ? name : "\(name):\(port)"
     }
 
+    /// The TLS server name (SNI) for a connection to `host`: `explicit` when given, else `host`,
+    /// but none for an IP literal (IPv4, or IPv6 with or without brackets and zone): SNI takes
+    /// host names only (RFC 6066), NIOSSL refuses an address there, and the certificate is then
+    /// checked against the IP. (The same rule as KafkaTLS.sniName: the two clients share no module.)
     public static func sniName(host: String, explicit: String?) -> String? {
         if let explicit { return explicit }
         var bare = Substring(host)

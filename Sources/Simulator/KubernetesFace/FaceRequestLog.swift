@@ -36,7 +36,8 @@ public final class FaceRequestLog: Sendable {
 
     /// What a request body says that the log keeps.
     static func detail(method: String, path: String, body: [UInt8]) -> String? {
-        guard ["PUT", "PATCH", "POST"].contains(method) else { return nil }
+        // Only scale writes and Events are kept: other bodies are not parsed (every write passes here).
+        guard ["PUT", "PATCH", "POST"].contains(method), path.hasSuffix("/scale") || path.hasSuffix("/events") else { return nil }
         let json: JSON
         do { json = try JSON.parse(body) } catch { return nil }  // not JSON (YAML apply): nothing to note
         if path.hasSuffix("/scale"), let replicas = json.value(at: "spec.replicas")?.int { return "replicas=\(replicas)" }

@@ -49,14 +49,15 @@ extension ServedWorld {
         let state = observed.withLockedValue { $0 }
         let brokers = kafka.brokerIds
         let held = Dictionary(uniqueKeysWithValues: brokers.map { ("\($0)", kafka.partitions(on: $0).count) })
+        // Read the request log once per answer: each audit walks all of it.
+        let api = operatorAudit
         let object: [String: Any] = [
             "seconds": state.now, "demandMiBPerSecond": traffic.demandMiBPerSecond, "brokers": brokers.map(Int.init),
             "partitionsByBroker": held, "lagMessages": traffic.lagMessages, "peakLagMessages": state.peakLag, "peakBrokers": state.peakBrokers,
             "movesCompleted": kafka.completedMoves, "reassigning": kafka.movesInFlight, "violations": state.violations,
             "operatorAPI": [
-                "requests": operatorAudit.audit.requests, "repeatedScaleWrites": operatorAudit.audit.repeatedScaleWrites,
-                "repeatedEvents": operatorAudit.audit.repeatedEvents, "staleStatusConflicts": operatorAudit.audit.staleStatusConflicts,
-                "forbidden": operatorAudit.audit.forbidden, "unusedGrants": operatorAudit.unusedGrants,
+                "requests": api.audit.requests, "repeatedScaleWrites": api.audit.repeatedScaleWrites, "repeatedEvents": api.audit.repeatedEvents,
+                "staleStatusConflicts": api.audit.staleStatusConflicts, "forbidden": api.audit.forbidden, "unusedGrants": api.unusedGrants,
             ] as [String: Any],
             "faults": Dictionary(uniqueKeysWithValues: (faults?.counts ?? [:]).map { ($0.key.rawValue, $0.value) }),
         ]

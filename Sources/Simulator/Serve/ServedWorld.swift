@@ -172,13 +172,7 @@ public final class ServedWorld: Service, Sendable {
         guard let crd = InstallManifests.files.first(where: { $0.path.hasPrefix("crd/") }) else { return }
         _ = try kubernetes.create(try resource("customresourcedefinitions"), namespace: nil, try JSON.yaml(try crd.render()))
         // The shipped RBAC (namespace ebb-system, the ServiceAccount, its roles and bindings).
-        for file in InstallManifests.files where file.path.hasPrefix("rbac/") {
-            for document in try file.render().components(separatedBy: "\n---\n") {
-                let object = try JSON.yaml(document)
-                guard let kind = object["kind"]?.string, let type = kubernetes.resources.first(where: { $0.kind == kind && $0.apiVersion == object["apiVersion"]?.string }) else { continue }
-                _ = try kubernetes.create(type, namespace: object.value(at: "metadata.namespace")?.string, object)
-            }
-        }
+        for file in InstallManifests.files where file.path.hasPrefix("rbac/") { try kubernetes.createAll(try file.render()) }
         _ = try kubernetes.create(try resource("namespaces"), namespace: nil, .object(["metadata": .object(["name": .string(options.namespace)])]))
         if options.kafkaSASL, let secrets = kubernetes.resources.first(where: { $0.group == "" && $0.plural == "secrets" }) {
             let data: [String: JSON] = [
