@@ -54,11 +54,8 @@ import Testing
         #expect(Self.documents.contains("Docs/operations.md") && Self.documents.contains("README.md"))
     }
 
-    @Test func everyDocumentedCommandRuns() async throws {
-        guard let kubectl = RealParts.kubectl, let helm = RealParts.helm, let prometheus = RealParts.prometheus else {
-            #expect(!RealParts.inCI, "kubectl, helm and prometheus must be installed in CI (Scripts/install-test-tools.sh)")
-            return
-        }
+    @Test(RealParts.needing(.kubectl, .helm, .prometheus)) func everyDocumentedCommandRuns() async throws {
+        let (kubectl, helm, prometheus) = (try RealParts.require(.kubectl), try RealParts.require(.helm), try RealParts.require(.prometheus))
         // Without SASL: the README's `ebb kafka` commands send no credentials.
         let platform = try await Platform.start(kubectl: kubectl, prometheus: prometheus, points: [(0, 1), (3_600, 1)], outageAt: .infinity, kafkaSASL: false)
         let work = platform.directory.appendingPathComponent("docs")
@@ -88,9 +85,12 @@ import Testing
         var out = line
         for (from, to) in [
             ("swift run ebb", RealParts.ebb.path), ("localhost:9092", kafka), ("~/.kube/config", kubeconfig),
-            ("ebb-simulate.kubeconfig", kubeconfig), ("ebb-simulate-pool.yaml", platform.directory.appendingPathComponent("pool.yaml").path),
+            ("ebb-simulate/kubeconfig", kubeconfig), ("ebb-simulate/pool.yaml", platform.directory.appendingPathComponent("pool.yaml").path),
+            ("ebb-simulate/prometheus.yml", platform.directory.appendingPathComponent("prometheus.yml").path),
+            ("ebb-simulate/prometheus-data", platform.directory.appendingPathComponent("docs-prometheus-data").path),
             ("my-pool.yaml", platform.directory.appendingPathComponent("pool.yaml").path),
-            ("http://prometheus.monitoring:9090", prometheus), ("http://127.0.0.1:9090", prometheus), ("--group checkout", "--group shop-consumers"),
+            ("--web.listen-address 127.0.0.1:9090", "--web.listen-address 127.0.0.1:\(RealParts.freePort())"),
+            ("http://prometheus.monitoring:9090", prometheus), ("http://127.0.0.1:9090", prometheus),
         ] {
             out = out.replacingOccurrences(of: from, with: to)
         }
@@ -110,7 +110,7 @@ import Testing
         // `exec`: the command itself gets the signals, not a shell that would leave it orphaned.
         process.arguments = ["-c", line.contains("&&") || line.contains("|") ? line : "exec " + line]
         process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
+        var environment = RealParts.environment()
         environment["KUBECONFIG"] = platform.directory.appendingPathComponent("kubeconfig").path
         environment["PATH"] = kubectl.deletingLastPathComponent().path + ":" + helm.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         process.environment = environment
@@ -122,11 +122,12 @@ import Testing
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let longRunning = line.contains(" run ") && line.contains("--kubeconfig") || line.contains("--serve") || line.hasSuffix(" -w")
-        let deadline = Date().addingTimeInterval(longRunning ? 4 : 120)
+            || line.hasPrefix("prometheus ")
+        let deadline = Date().addingTimeInterval(longRunning ? 4 : TestTime.scaled(seconds: 120))
         while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
-            let stopping = Date().addingTimeInterval(15)
+            let stopping = Date().addingTimeInterval(TestTime.scaled(seconds: 15))
             while process.isRunning, Date() < stopping { try await Task.sleep(for: .milliseconds(50)) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             let killed = Date().addingTimeInterval(5)

@@ -21,11 +21,8 @@ import Testing
     static let foreignFrom = 2000
     static func pool(_ brokers: [Int]) -> [Int] { brokers.filter { $0 < foreignFrom } }
 
-    @Test func aSpikeScalesOutRebalancesDrainsAndScalesInThroughChaos() async throws {
-        guard let kubectl = RealParts.kubectl, let prometheus = RealParts.prometheus else {
-            #expect(!RealParts.inCI, "kubectl and prometheus must be installed in CI (Scripts/install-test-tools.sh)")
-            return
-        }
+    @Test(RealParts.needing(.kubectl, .prometheus)) func aSpikeScalesOutRebalancesDrainsAndScalesInThroughChaos() async throws {
+        let (kubectl, prometheus) = (try RealParts.require(.kubectl), try RealParts.require(.prometheus))
         let wantedKills = max(20, Self.longRun)
         let spikes = max(1, wantedKills / 20)
         let platform = try await Platform.start(kubectl: kubectl, prometheus: prometheus, points: Platform.spikes(spikes), outageAt: Double((spikes - 1) * 130 + 125),
@@ -43,7 +40,8 @@ import Testing
             end-to-end: \(report.kills) operator kills (by state: \(report.killsByState.sorted { $0.key < $1.key })), \
             peak \(report.peakBrokers) brokers, \(report.finalBrokers) at the end, \(report.movesCompleted) moves completed, \
             \(report.submitted) moves submitted, \(report.scaleOuts) scale-outs and \(report.scaleIns) scale-ins patched, \
-            states seen \(report.states), faults injected \(report.faults.sorted { $0.key < $1.key }), Prometheus down \(Int(report.outageSeconds)) s, wall \(Int(report.wallSeconds)) s
+            states seen \(report.states), faults injected \(report.faults.sorted { $0.key < $1.key }), Prometheus down \(Int(report.outageSeconds)) s, wall \(Int(report.wallSeconds)) s, \
+            test-time factor \(TestTime.factor), blocked because \(report.blockedBecause.sorted())
             """)
         #expect(simulator.contains("no invariant broke"), "\(simulator.suffix(2000))")
     }
@@ -60,7 +58,7 @@ import Testing
         var outage: (start: Date, end: Date?)?
         var outageBrokers: Int?
         var holdSeenDuringOutage = false
-        let deadline = Date().addingTimeInterval(platform.scenarioSeconds + 360)
+        let deadline = Date().addingTimeInterval(platform.scenarioSeconds + TestTime.scaled(seconds: 360))
 
         while Date() < deadline {
             try await Task.sleep(for: .milliseconds(500))
@@ -68,6 +66,7 @@ import Testing
             lastSample = world
             let state = try platform.poolState()
             if let state { report.states.insert(state.state) }
+            if let state, state.state == "Blocked" { report.blockedBecause.insert(state.ableToScale) }
             report.peakBrokers = max(report.peakBrokers, Self.pool(world.brokers).count)
             let now = Date()
             for broker in Self.pool(world.brokers) where brokersSeen[broker] == nil { brokersSeen[broker] = now }
@@ -141,7 +140,7 @@ import Testing
         #expect(lastSample.operatorAPI.unexplainedUnusedGrants(leaderElection: false).isEmpty, "RBAC grants never used: \(lastSample.operatorAPI.unusedGrants)")
         #expect(report.kills >= wantedKills, "the operator was killed \(report.kills) times")
         #expect(report.peakBrokers >= 8, "the pool scaled out for the spike (peak \(report.peakBrokers))")
-        #expect(report.finalBrokers <= 4, "the pool drained and scaled in after it (\(report.finalBrokers) brokers)")
+        #expect(report.finalBrokers <= 4, "the pool drained and scaled in after it (\(report.finalBrokers) brokers; blocked because: \(report.blockedBecause.sorted()))")
         #expect(report.movesCompleted > 0 && report.submitted >= report.movesCompleted, "\(report.submitted) submitted, \(report.movesCompleted) completed")
         #expect(lastSample.reassigning == 0, "no reassignment left behind")
         for state in ["ScalingOut", "Rebalancing", "Draining", "Stable"] {
@@ -190,6 +189,8 @@ struct Report {
     var outageSeconds = 0.0
     var wallSeconds = 0.0
     var faults: [String: Int] = [:]
+    /// Every distinct AbleToScale message seen while the pool was Blocked.
+    var blockedBecause: Set<String> = []
 }
 
 /// The chaos schedule, seeded.

@@ -1,3 +1,4 @@
+import EbbTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -33,7 +34,7 @@ final class Launched: @unchecked Sendable {
     func stop(_ signal: Int32 = SIGTERM, within seconds: Double = 15) async {
         guard process.isRunning else { return }
         kill(process.processIdentifier, signal)
-        let deadline = Date().addingTimeInterval(seconds)
+        let deadline = Date().addingTimeInterval(TestTime.scaled(seconds: seconds))
         while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
@@ -43,7 +44,7 @@ final class Launched: @unchecked Sendable {
 }
 
 /// HTTP GET on loopback (the world's /world, Prometheus, the operator's /metrics).
-func httpGet(_ url: String, timeout: Double = 3) async -> (status: Int, body: String)? {
+func httpGet(_ url: String, timeout: Double = TestTime.scaled(seconds: 3)) async -> (status: Int, body: String)? {
     guard let address = URL(string: url) else { return nil }
     var request = URLRequest(url: address)
     request.timeoutInterval = timeout

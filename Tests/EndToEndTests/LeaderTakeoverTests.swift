@@ -7,11 +7,8 @@ import Testing
 /// broker pods that die. The leader is SIGKILLed while it drains; the other takes the Lease
 /// and finishes, and no scale action happens twice.
 struct LeaderTakeoverTests {
-    @Test func theLeaderKilledMidDrainIsReplacedAndFaultsDuplicateNothing() async throws {
-        guard let kubectl = RealParts.kubectl, let prometheus = RealParts.prometheus else {
-            #expect(!RealParts.inCI, "kubectl and prometheus must be installed in CI (Scripts/install-test-tools.sh)")
-            return
-        }
+    @Test(RealParts.needing(.kubectl, .prometheus)) func theLeaderKilledMidDrainIsReplacedAndFaultsDuplicateNothing() async throws {
+        let (kubectl, prometheus) = (try RealParts.require(.kubectl), try RealParts.require(.prometheus))
         // A quiet day on a cluster sized for a busy one: 300 MiB/s needs 3 brokers; there are 9.
         let platform = try await Platform.start(
             kubectl: kubectl, prometheus: prometheus, points: [(0, 1), (3_600, 1)], outageAt: .infinity,
@@ -38,7 +35,7 @@ struct LeaderTakeoverTests {
         var bothReady: Bool?
         var readiness: [String] = []
         var world = try await platform.world()
-        let deadline = Date().addingTimeInterval(180)
+        let deadline = Date().addingTimeInterval(TestTime.scaled(seconds: 180))
         while Date() < deadline {
             try await Task.sleep(for: .milliseconds(500))
             world = try await platform.world()

@@ -58,6 +58,8 @@ final class Platform: @unchecked Sendable {
         var state: String
         var metricsAvailable: String
         var metricsMessage: String
+        /// The AbleToScale condition's reason and message: why a Blocked pool is blocked.
+        var ableToScale: String
     }
 
     private init(directory: URL, kubectl: URL, prometheus: URL, simulator: Launched, addresses: [String: Any], outageAt: Double) {
@@ -91,7 +93,8 @@ final class Platform: @unchecked Sendable {
             "--kubeconfig-out", "kubeconfig", "--pool-out", "pool.yaml",
         ] + (kafkaSASL ? ["--kafka-sasl"] : []) + simulateArguments, in: directory)
         var addresses: [String: Any]?
-        for _ in 0..<200 where addresses == nil {
+        let printed = Date().addingTimeInterval(TestTime.scaled(seconds: 10))
+        while addresses == nil, Date() < printed {
             try await Task.sleep(for: .milliseconds(50))
             if let line = simulator.output.split(separator: "\n").first {
                 addresses = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
@@ -149,7 +152,7 @@ final class Platform: @unchecked Sendable {
               kafka:
                 bootstrapServers: ["\(addresses["kafka"] as? String ?? "")"]
                 requestTimeoutSeconds: 3
-                sasl: {mechanism: SCRAM-SHA-512, credentialsSecretRef: {name: kafka-credentials}}
+                sasl: {mechanism: SCRAM-SHA-512, credentialsSecretRef: {name: kafka-credentials}, allowWithoutTLS: true}
               minReplicas: 3
               maxReplicas: 16
               pollingIntervalSeconds: 2
@@ -207,9 +210,11 @@ final class Platform: @unchecked Sendable {
               let status = object["status"] as? [String: Any] else { return nil }
         let conditions = status["conditions"] as? [[String: Any]] ?? []
         let metrics = conditions.first { $0["type"] as? String == "MetricsAvailable" }
+        let able = conditions.first { $0["type"] as? String == "AbleToScale" }
         return PoolState(
             state: status["state"] as? String ?? "", metricsAvailable: metrics?["status"] as? String ?? "",
-            metricsMessage: metrics?["message"] as? String ?? "")
+            metricsMessage: metrics?["message"] as? String ?? "",
+            ableToScale: "\(able?["reason"] as? String ?? ""): \(able?["message"] as? String ?? "")")
     }
 
     /// Stops everything it started, gracefully, removes its files, and returns what the

@@ -4,7 +4,7 @@ import Testing
 import EbbTestSupport
 
 /// Ebb's Kafka client against Tansu, a Kafka-compatible broker in Rust that nobody here wrote.
-@Suite(.enabled(if: RealParts.tansu != nil || RealParts.inCI, "Tansu is not installed: run .ci/run, or set TANSU"))
+@Suite(RealParts.needing(.tansu))
 struct TansuTests {
     /// Starts Tansu on a free loopback port, runs `body`, and stops it.
     func withTansu(_ body: (String) async throws -> Void) async throws {
@@ -24,7 +24,8 @@ struct TansuTests {
         // Ready when it answers.
         let probe = KafkaAdminClient(.init(bootstrapServers: ["127.0.0.1:\(port)"], requestTimeout: .seconds(2), retries: 0))
         var ready = false
-        for _ in 0..<50 where !ready {
+        let deadline = ContinuousClock.now + TestTime.scaled(.seconds(10))
+        while !ready, ContinuousClock.now < deadline {
             ready = (try? await probe.describeCluster()) != nil
             if !ready { try await Task.sleep(for: .milliseconds(100)) }
         }

@@ -27,7 +27,7 @@ struct ClientAgainstFaceTests {
         let namespaces = try #require(world.resources.first { $0.plural == "namespaces" })
         _ = try world.create(namespaces, namespace: nil, .object(["metadata": .object(["name": .string("shop")])]))
         let server = try await KubernetesFaceServer.start(world: world, bookmarkInterval: 0.2)
-        let client = try Kubernetes(try KubernetesConfiguration(server: server.url, namespace: "shop"), timeout: .seconds(5))
+        let client = try Kubernetes(try KubernetesConfiguration(server: server.url, namespace: "shop"), timeout: TestTime.scaled(.seconds(5)))
         do {
             try await body(client, world)
         } catch {
@@ -185,14 +185,8 @@ struct ClientAgainstFaceTests {
         }
     }
 
-    static func eventually(_ condition: () -> Bool, seconds: Double = 10) async throws {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-        while !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("condition not met within \(seconds) s")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+    /// Waits for `condition` for `seconds` on a quiet machine, scaled by the test-time factor.
+    static func eventually(_ condition: () -> Bool, seconds: Double = 10, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await TestTime.eventually("condition", within: .milliseconds(Int64(seconds * 1000)), sourceLocation: sourceLocation) { condition() }
     }
 }

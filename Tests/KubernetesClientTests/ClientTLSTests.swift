@@ -32,7 +32,7 @@ struct ClientTLSTests {
     func listNamespaces(_ config: String) async throws -> Result<Int, KubernetesClientError> {
         var parsed = KubeConfig()
         try parsed.merge(text: config, file: "test-kubeconfig")
-        let client = try Kubernetes(try parsed.resolve(), timeout: .seconds(5))
+        let client = try Kubernetes(try parsed.resolve(), timeout: TestTime.scaled(.seconds(5)))
         struct Namespace: KubernetesResource {
             static let resource = ResourceKind(group: "", version: "v1", plural: "namespaces", namespaced: false)
             static let kindName = "Namespace"

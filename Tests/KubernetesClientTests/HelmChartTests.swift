@@ -5,7 +5,7 @@ import Yams
 
 /// The Helm chart (`Charts/ebb`), linted and rendered by real helm 3.17: with default values it
 /// installs exactly what `Manifests/` does (but the namespace, which `--create-namespace` makes).
-@Suite(.enabled(if: RealParts.helm != nil || RealParts.inCI, "helm is not installed: run .ci/run, or set HELM"))
+@Suite(RealParts.needing(.helm))
 struct HelmChartTests {
     static let chart = RealParts.root.appendingPathComponent("Charts/ebb").path
 

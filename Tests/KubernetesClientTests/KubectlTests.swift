@@ -5,7 +5,7 @@ import EbbTestSupport
 
 /// Real kubectl 1.32, a client nobody here wrote, against the simulator's Kubernetes face.
 /// What kubectl rejects is a bug in the face.
-@Suite(.serialized, .enabled(if: RealParts.kubectl != nil || RealParts.inCI, "kubectl is not installed: run .ci/run, or set KUBECTL"))
+@Suite(.serialized, RealParts.needing(.kubectl))
 struct KubectlTests {
     static let manifests = RealParts.root.appendingPathComponent("Manifests")
 
@@ -114,23 +114,28 @@ struct KubectlTests {
             let tool = try #require(RealParts.kubectl)
             let watcher = Process()
             watcher.executableURL = tool
+            watcher.environment = RealParts.environment()
             watcher.arguments = ["--server", session.server.url, "--cache-dir", session.cache.path, "get", "brokerpools", "-n", "shop", "--watch", "-o", "custom-columns=NAME:.metadata.name,STATE:.status.state"]
             let out = Pipe()
+            let seen = SeenText()
+            out.fileHandleForReading.readabilityHandler = { handle in seen.append(handle.availableData) }
             watcher.standardOutput = out
             watcher.standardError = FileHandle.nullDevice
             try watcher.run()
-            try await Task.sleep(for: .milliseconds(700))
+            defer {
+                watcher.terminate()
+                watcher.waitUntilExit()
+                out.fileHandleForReading.readabilityHandler = nil
+            }
+            // kubectl lists, prints the pool, then watches: change the status once the watch is open.
+            try await TestTime.eventually("kubectl --watch opens its watch", within: .seconds(20)) { world.openWatches > 0 && seen.text.contains("shop-events") }
             let bp = world.resources.first { $0.plural == "brokerpools" }!
             _ = try world.modify(bp, namespace: "shop", name: "shop-events", subresource: "status") { current in
                 var next = current
                 next.set(.string("ScalingOut"), at: "status.state")
                 return next
             }
-            try await Task.sleep(for: .milliseconds(700))
-            watcher.terminate()
-            watcher.waitUntilExit()
-            let seen = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(seen.contains("ScalingOut"), "kubectl --watch saw: \(seen)")
+            try await TestTime.eventually("kubectl --watch prints the change (it printed: \(seen.text))", within: .seconds(20)) { seen.text.contains("ScalingOut") }
         }
     }
 
@@ -146,4 +151,12 @@ struct KubectlTests {
             #expect(applied.stderr.contains("spec.behavior.scaleDown.policies.value: Invalid value: 0: spec.behavior.scaleDown.policies.value in body should be greater than or equal to 1"), "\(applied.stderr)")
         }
     }
+}
+
+/// What a child process has printed so far, collected from its pipe's handler.
+final class SeenText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func append(_ more: Data) { lock.withLock { data.append(more) } }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 }

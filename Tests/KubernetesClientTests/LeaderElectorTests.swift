@@ -10,6 +10,9 @@ import Testing
 /// Two candidates on one Lease in the Kubernetes face, with short durations.
 @Suite(.serialized)
 struct LeaderElectorTests {
+    /// 6 s on a quiet machine, longer by the test-time factor (a loaded machine misses renewals).
+    static let leaseSeconds = Int(TestTime.scaled(seconds: 6).rounded(.up))
+
     func elector(_ client: Kubernetes, _ identity: String, release: Bool = true) -> LeaderElector {
         var logger = Logger(label: identity)
         logger.logLevel = ProcessInfo.processInfo.environment["EBB_TEST_LOG"] != nil ? .trace : .critical
@@ -18,9 +21,9 @@ struct LeaderElectorTests {
         // Short, but with room for a loaded CI machine (the end-to-end suites run beside these,
         // and a Lease call gets at most half the renew deadline): every bound below is a
         // multiple of these.
-        elector.leaseDuration = 6
-        elector.renewDeadline = 4
-        elector.retryPeriod = 0.6
+        elector.leaseDuration = Double(Self.leaseSeconds)
+        elector.renewDeadline = Double(Self.leaseSeconds) * 2 / 3
+        elector.retryPeriod = Double(Self.leaseSeconds) / 10
         elector.releaseOnCancel = release
         return elector
     }
@@ -30,7 +33,7 @@ struct LeaderElectorTests {
         let namespaces = try #require(world.resources.first { $0.plural == "namespaces" })
         _ = try world.create(namespaces, namespace: nil, .object(["metadata": .object(["name": .string("ebb-system")])]))
         let server = try await KubernetesFaceServer.start(world: world)
-        let client = try Kubernetes(try KubernetesConfiguration(server: server.url), timeout: .seconds(5))
+        let client = try Kubernetes(try KubernetesConfiguration(server: server.url), timeout: TestTime.scaled(.seconds(5)))
         do {
             try await body(client, world)
         } catch {
@@ -50,7 +53,7 @@ struct LeaderElectorTests {
                     inner.addTask { await a.run { log.withLockedValue { $0.append("a leads") }; try? await Task.sleep(for: .seconds(60)) } }
                         try await ClientAgainstFaceTests.eventually({ a.leadership.isLeading }, seconds: 30)
                     outer.addTask { await b.run { log.withLockedValue { $0.append("b leads") }; try? await Task.sleep(for: .seconds(60)) } }
-                    try await Task.sleep(for: .milliseconds(600))
+                    try await Task.sleep(for: .seconds(Double(Self.leaseSeconds) / 10))
                     #expect(!b.leadership.isLeading, "never two leaders")
                     // A shuts down gracefully: it releases the lease.
                     inner.cancelAll()
@@ -84,7 +87,7 @@ struct LeaderElectorTests {
                 try await ClientAgainstFaceTests.eventually({ !a.leadership.isLeading && stopped.withLockedValue { $0 } != nil }, seconds: 30)
                 let elapsed = (stopped.withLockedValue { $0 } ?? .now) - outage
                 // Within the renew deadline (4 s) on an idle machine; the bound allows for a loaded one.
-                #expect(elapsed < .seconds(10), "stopped soon after the renew deadline: \(elapsed)")
+                #expect(elapsed < TestTime.scaled(.seconds(10)), "stopped soon after the renew deadline: \(elapsed)")
                 world.isUnavailable = false
                 group.cancelAll()
             }
@@ -105,7 +108,7 @@ struct LeaderElectorTests {
                 group.addTask { await b.run { try? await Task.sleep(for: .seconds(60)) } }
                 try await ClientAgainstFaceTests.eventually({ b.leadership.isLeading }, seconds: 30)
                 let waited = ContinuousClock.now - start
-                #expect(waited >= .milliseconds(5_900), "waited out the lease: \(waited)")
+                #expect(waited >= .seconds(Self.leaseSeconds) - .milliseconds(100), "waited out the lease: \(waited)")
                 group.cancelAll()
             }
             let lease = try await client.get(Lease.self, namespace: "ebb-system", name: "ebb-operator")

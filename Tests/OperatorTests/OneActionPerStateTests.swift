@@ -47,8 +47,8 @@ struct OneActionPerStateTests {
         let start = MonotonicTime.now
         let kubeServer = try await KubernetesFaceServer.start(
             world: shop.kube, bookmarkInterval: 1, bearerToken: "admin-token", users: ["ebb-token": .serviceAccount("ebb-system", "ebb")])
-        let admin = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url, credentials: .token("admin-token")), timeout: .seconds(5))
-        let operatorClient = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url, credentials: .token("ebb-token")), timeout: .seconds(5))
+        let admin = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url, credentials: .token("admin-token")), timeout: TestTime.scaled(.seconds(5)))
+        let operatorClient = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url, credentials: .token("ebb-token")), timeout: TestTime.scaled(.seconds(5)))
         let lines = NIOLockedValueBox<[String]>([])
         var logger = Logger(label: "ebb") { label in JSONLogHandler(label: label) { line in lines.withLockedValue { $0.append(line) } } }
         logger.logLevel = .info

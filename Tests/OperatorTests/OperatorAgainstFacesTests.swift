@@ -17,15 +17,11 @@ struct OperatorAgainstFacesTests {
         func observe(_ pool: BrokerPool, now: Date, cluster: ClusterSnapshot?) async -> [MetricObservation] { [] }
     }
 
-    static func eventually(_ what: String, seconds: Double = 30, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("not within \(seconds) s: \(what)")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+    /// Waits for `condition` for `seconds` on a quiet machine, scaled by the test-time factor.
+    static func eventually(
+        _ what: String, seconds: Double = 30, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
+    ) async throws {
+        try await TestTime.eventually(what, within: .milliseconds(Int64(seconds * 1000)), sourceLocation: sourceLocation, condition)
     }
 
     @Test func externalReplicasScaleOutRebalanceDrainAndScaleIn() async throws {
@@ -35,7 +31,7 @@ struct OperatorAgainstFacesTests {
         #expect(kafka.brokerIds == [1000, 1001, 1002])
         let start = MonotonicTime.now
         let kubeServer = try await KubernetesFaceServer.start(world: kube, bookmarkInterval: 1)
-        let client = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url), timeout: .seconds(5))
+        let client = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url), timeout: TestTime.scaled(.seconds(5)))
         let lines = NIOLockedValueBox<[String]>([])
         var logger = Logger(label: "ebb") { label in JSONLogHandler(label: label) { line in lines.withLockedValue { $0.append(line) } } }
         logger.logLevel = .info

@@ -1,3 +1,4 @@
+import EbbTestSupport
 import Foundation
 import KafkaAdmin
 import Simulator
@@ -6,9 +7,9 @@ import Testing
 /// kafka-python (from PyPI), a client nobody here wrote, talks to the simulator's Kafka face:
 /// bootstrap, ApiVersions, Metadata, DescribeCluster, ListOffsets, FindCoordinator, OffsetFetch,
 /// ListGroups, DescribeConfigs, ElectLeaders and partition reassignments, in plain text and
-/// after SASL SCRAM-SHA-512. CI installs it (`.ci/run`); without it this test fails and says
-/// how to install it.
-struct KafkaPythonCrossCheckTests {
+/// after SASL SCRAM-SHA-512. CI installs it (`.ci/run`); without it the suite is skipped
+/// locally and fails in CI.
+@Suite(RealParts.needing(.kafkaPython)) struct KafkaPythonCrossCheckTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/kafka_python_crosscheck.py")
 
     static func world() -> SimulatedKafkaCluster {
@@ -20,8 +21,8 @@ struct KafkaPythonCrossCheckTests {
         return cluster
     }
 
-    /// Runs the script against a face of `cluster`; nil when kafka-python is missing (recorded).
-    func kafkaPython(_ cluster: SimulatedKafkaCluster, sasl: KafkaFaceSASL? = nil, arguments: [String] = []) async throws -> [String: Any]? {
+    /// Runs the script against a face of `cluster` and returns what it printed.
+    func kafkaPython(_ cluster: SimulatedKafkaCluster, sasl: KafkaFaceSASL? = nil, arguments: [String] = []) async throws -> [String: Any] {
         // A listener per broker: kafka-python routes to leaders and coordinators by itself.
         let listeners = try await KafkaFaceListeners.start(cluster, sasl: sasl)
         let process = Process()
@@ -36,10 +37,7 @@ struct KafkaPythonCrossCheckTests {
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         await listeners.stopAll()
-        if stderr.contains("No module named 'kafka'") {
-            Issue.record("kafka-python is not installed: pip install kafka-python (CI's .ci/run does)")
-            return nil
-        }
+        if stderr.contains("No module named 'kafka'") { throw RealParts.Missing(part: .kafkaPython) }
         #expect(process.terminationStatus == 0, "kafka-python failed against the face:\n\(stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any], "\(stdout)\n\(stderr)")
     }
@@ -68,14 +66,14 @@ struct KafkaPythonCrossCheckTests {
 
     @Test func kafkaPythonAgreesWithOurCodecs() async throws {
         let cluster = Self.world()
-        guard let seen = try await kafkaPython(cluster) else { return }
+        let seen = try await kafkaPython(cluster)
         try checkAgreement(seen, cluster)
     }
 
     @Test func kafkaPythonAuthenticatesWithSCRAMToOurFace() async throws {
         let cluster = Self.world()
-        let sasl = KafkaFaceSASL(mechanisms: [.scramSHA512], users: ["shop-ops": "black-friday"])
-        guard let seen = try await kafkaPython(cluster, sasl: sasl, arguments: ["scram", "shop-ops", "black-friday"]) else { return }
+        let sasl = try KafkaFaceSASL(mechanisms: [.scramSHA512], users: ["shop-ops": "black-friday"])
+        let seen = try await kafkaPython(cluster, sasl: sasl, arguments: ["scram", "shop-ops", "black-friday"])
         try checkAgreement(seen, cluster)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Real parts the tests use, installed by `.ci/run`: Tansu (a Kafka-compatible broker), kubectl
 /// and helm, from PyPI wheels, and kafka-python. Without them a test is skipped locally,
@@ -21,6 +22,67 @@ public enum RealParts {
             .compactMap { $0 }.map(URL.init(fileURLWithPath:)).first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
+    /// A real part a test needs. Locally a missing part skips the test (the trait below);
+    /// in CI the test runs anyway and `require` fails it, naming the part: CI always proves them.
+    public enum Part: String, CaseIterable, Sendable {
+        case tansu, kubectl, helm, prometheus
+        case kafkaPython = "kafka-python (PyPI)"
+        case highspy = "highspy (PyPI)"
+        case sharedRecordings = "../shared (recorded kube-apiserver answers, Kafka's message specs)"
+
+        public var isPresent: Bool {
+            switch self {
+            case .tansu: RealParts.tansu != nil
+            case .kubectl: RealParts.kubectl != nil
+            case .helm: RealParts.helm != nil
+            case .prometheus: RealParts.prometheus != nil
+            case .kafkaPython: RealParts.pythonModules.kafka
+            case .highspy: RealParts.pythonModules.highspy
+            case .sharedRecordings: FileManager.default.fileExists(atPath: RealParts.shared.path)
+            }
+        }
+    }
+
+    /// The folder beside the checkout that holds the recordings and specs (`../shared`).
+    public static let shared = root.deletingLastPathComponent().appendingPathComponent("shared")
+
+    /// Which Python modules import, asked once.
+    static let pythonModules: (kafka: Bool, highspy: Bool) = {
+        func imports(_ module: String) -> Bool {
+            guard let run = try? run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import \(module)"]) else { return false }
+            return run.status == 0
+        }
+        return (imports("kafka"), imports("highspy"))
+    }()
+
+    /// The one way a test says what it needs: `@Test(RealParts.needing(.kubectl))`. Skipped
+    /// locally when a part is missing (the reason says how to install it); in CI it runs.
+    public static func needing(_ parts: Part...) -> ConditionTrait {
+        let missing = parts.filter { !$0.isPresent }
+        return .enabled(
+            if: inCI || missing.isEmpty,
+            Comment(rawValue: "needs \(missing.map(\.rawValue).joined(separator: ", ")): run Scripts/install-test-tools.sh"))
+    }
+
+    public struct Missing: Error, CustomStringConvertible {
+        public let part: Part
+        public var description: String { "\(part.rawValue) is not installed: Scripts/install-test-tools.sh installs it (CI runs it)" }
+    }
+
+    /// The part's program, or an error naming it (what a CI run without it reports).
+    public static func require(_ part: Part) throws -> URL {
+        let found: URL? = switch part {
+        case .tansu: tansu
+        case .kubectl: kubectl
+        case .helm: helm
+        case .prometheus: prometheus
+        case .kafkaPython, .highspy: part.isPresent ? URL(fileURLWithPath: "/usr/bin/env") : nil
+        case .sharedRecordings: part.isPresent ? shared : nil
+        }
+        guard let found else { throw Missing(part: part) }
+        return found
+    }
+
     /// A TCP port free on 127.0.0.1 just now.
     public static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -41,11 +103,24 @@ public enum RealParts {
         public let stderr: String
     }
 
+    /// The environment for a real part: kubectl's discovery cache and helm's cache, config and
+    /// data live under `.build/test-tool-state` (ignored by git), never in the user's home.
+    public static func environment(_ base: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
+        let state = root.appendingPathComponent(".build/test-tool-state")
+        var environment = base
+        environment["KUBECACHEDIR"] = state.appendingPathComponent("kube-cache").path
+        environment["HELM_CACHE_HOME"] = state.appendingPathComponent("helm/cache").path
+        environment["HELM_CONFIG_HOME"] = state.appendingPathComponent("helm/config").path
+        environment["HELM_DATA_HOME"] = state.appendingPathComponent("helm/data").path
+        return environment
+    }
+
     /// Runs `tool` with `arguments` (and `input` on stdin) to the end.
     public static func run(_ tool: URL, _ arguments: [String], input: String? = nil, directory: URL? = nil) throws -> Run {
         let process = Process()
         process.executableURL = tool
         process.arguments = arguments
+        process.environment = environment()
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe()
         let err = Pipe()
