@@ -2,6 +2,11 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Why a Kafka request failed: which API, which broker, and what went wrong.
 public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
@@ -88,8 +93,31 @@ public final class KafkaConnection: Sendable {
                 .connect(host: host, port: port).get()
             return KafkaConnection(broker: broker, channel: channel, clientId: clientId, failure: failure)
         } catch {
-            throw .connect(broker: broker, cause: "\(error)")
+            throw .connect(broker: broker, cause: Self.explain(connectFailure: error, timeout: timeout))
         }
+    }
+
+    /// A connect failure in words a user can act on (NIO's own text names errno values and
+    /// internal types); anything not recognised keeps NIO's description.
+    static func explain(connectFailure error: any Error, timeout: TimeAmount) -> String {
+        if let failure = error as? NIOConnectionError {
+            if failure.dnsAError != nil || failure.dnsAAAAError != nil, failure.connectionErrors.isEmpty {
+                return "the host name does not resolve"
+            }
+            if let first = failure.connectionErrors.first?.error { return explain(connectFailure: first, timeout: timeout) }
+        }
+        if let channelError = error as? ChannelError, case .connectTimeout = channelError {
+            return "no answer within \(Double(timeout.nanoseconds) / 1e9) s (is the address reachable?)"
+        }
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case ECONNREFUSED: return "connection refused: nothing listens there (is the broker running, and is this its listener's port?)"
+            case EHOSTUNREACH, ENETUNREACH: return "the host cannot be reached from here"
+            case ETIMEDOUT: return "no answer within \(Double(timeout.nanoseconds) / 1e9) s (is the address reachable?)"
+            default: break
+            }
+        }
+        return "\(error)"
     }
 
     /// Sends `request` at `version` and waits for its answer.

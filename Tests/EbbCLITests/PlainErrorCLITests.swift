@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+
+/// What a newcomer's first mistakes print: one plain line that names the file, flag or address
+/// and what to do, never a log record, a usage dump or a raw NIO error.
+struct PlainErrorCLITests {
+    let cli = CLITests()
+
+    @Test func runWithoutACluster() throws {
+        let result = try cli.ebb("run", "--kubeconfig", "/nonexistent/kubeconfig", "--dry-run")
+        #expect(result.status == 1, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("Error: cannot configure the Kubernetes client: "), "\(result.stderr)")
+        #expect(result.stderr.contains("/nonexistent/kubeconfig"), "\(result.stderr)")
+        #expect(!result.stderr.contains("{") && !result.stderr.contains("Usage:"), "\(result.stderr)")
+    }
+
+    @Test func kafkaWhereNothingListens() throws {
+        // Port 9 (discard) is not served on loopback here.
+        let result = try cli.ebb("kafka", "describe", "--bootstrap", "127.0.0.1:9", "--timeout", "5")
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("127.0.0.1:9") && result.stderr.contains("connection refused: nothing listens there"), "\(result.stderr)")
+        #expect(!result.stderr.contains("errno") && !result.stderr.contains("SingleConnectionFailure"), "\(result.stderr)")
+    }
+}
