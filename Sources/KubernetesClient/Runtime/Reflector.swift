@@ -63,6 +63,8 @@ public struct Reflector<R: KubernetesResource>: Sendable {
                     logger.debug("listed", metadata: ["resource": "\(R.resource.plural)", "objects": "\(list.items.count)", "resource_version": "\(list.resourceVersion)"])
                     for key in keys { await changed(key) }
                 } catch {
+                    // Stopping (the service is shutting down) is not a failure worth a warning.
+                    if Task.isCancelled { return }
                     let random = Double.random(in: 0...1, using: &generator)
                     machine.withLockedValue { $0.failed(gone: error.apiError?.isGone == true, now: Self.now, random: random) }
                     counters.counts.withLockedValue { $0.failures += 1 }
@@ -83,6 +85,7 @@ public struct Reflector<R: KubernetesResource>: Sendable {
                 case .cancelled:
                     return
                 case .failed(let error):
+                    if Task.isCancelled { return }
                     let gone = error.apiError?.isGone == true
                     let random = Double.random(in: 0...1, using: &generator)
                     machine.withLockedValue { $0.failed(gone: gone, now: Self.now, random: random) }
