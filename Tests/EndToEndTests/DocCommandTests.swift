@@ -84,7 +84,7 @@ import Testing
         let prometheus = "http://127.0.0.1:\(platform.prometheusPort)"
         var out = line
         for (from, to) in [
-            ("swift run ebb", RealParts.ebb.path), ("localhost:9092", kafka), ("~/.kube/config", kubeconfig),
+            ("swift run --quiet ebb", RealParts.ebb.path), ("swift run ebb", RealParts.ebb.path), ("localhost:9092", kafka), ("~/.kube/config", kubeconfig),
             ("ebb-simulate/kubeconfig", kubeconfig), ("ebb-simulate/pool.yaml", platform.directory.appendingPathComponent("pool.yaml").path),
             ("ebb-simulate/prometheus.yml", platform.directory.appendingPathComponent("prometheus.yml").path),
             ("ebb-simulate/prometheus-data", platform.directory.appendingPathComponent("docs-prometheus-data").path),
