@@ -104,6 +104,26 @@ struct ClientAgainstFaceTests {
         }
     }
 
+    /// Stopping is not a failure: a reflector cancelled while it watches logs no warning (a
+    /// user stopping `ebb run` saw "watch failed: CancellationError()" for each resource).
+    @Test func aStoppedReflectorSaysNothingWentWrong() async throws {
+        try await withFace { client, _ in
+            _ = try await client.create(try Self.pool("first"))
+            let store = Store<BrokerPool>()
+            let records = NIOLockedValueBox<[String]>([])
+            var logger = Logger(label: "test") { _ in CapturingLogHandler(records: records) }
+            logger.logLevel = .debug
+            let reflector = Reflector(client: client, namespace: "shop", store: store, logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await reflector.run { _ in } }
+                try await Self.eventually { store.isSynced && reflector.counters.watches >= 1 }
+                group.cancelAll()
+            }
+            let warnings = records.withLockedValue { $0 }.filter { $0.hasPrefix("warning") || $0.hasPrefix("error") }
+            #expect(warnings.isEmpty, "\(warnings)")
+        }
+    }
+
     @Test func theReflectorFollowsChangesAndRelistsAfterGone() async throws {
         try await withFace(historyLimit: 5) { client, world in
             _ = try await client.create(try Self.pool("first"))
@@ -188,5 +208,21 @@ struct ClientAgainstFaceTests {
     /// Waits for `condition` for `seconds` on a quiet machine, scaled by the test-time factor.
     static func eventually(_ condition: () -> Bool, seconds: Double = 10, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try await TestTime.eventually("condition", within: .milliseconds(Int64(seconds * 1000)), sourceLocation: sourceLocation) { condition() }
+    }
+}
+
+/// Keeps "level message" of every record, for tests that judge what was logged.
+struct CapturingLogHandler: LogHandler {
+    let records: NIOLockedValueBox<[String]>
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        records.withLockedValue { $0.append("\(event.level) \(event.message)") }
     }
 }
