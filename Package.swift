@@ -24,9 +24,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
-        .target(name: "BrokerScaling", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "BrokerScaling",
+            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "HeapModule", package: "swift-collections")]),
         .target(
             name: "KubernetesClient",
             dependencies: [
@@ -78,7 +81,7 @@ let package = Package(
         // What several test targets share: real parts (Tansu, kubectl), processes, certificates.
         .target(
             name: "EbbTestSupport", dependencies: [.product(name: "NIOSSL", package: "swift-nio-ssl")], path: "Tests/Support"),
-        .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling"], exclude: ["Fixtures"]),
+        .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling", "EbbTestSupport"], exclude: ["Fixtures"]),
         // `ebb simulate --serve`, real Prometheus, real kubectl and `ebb run` as processes, with chaos.
         .testTarget(name: "EndToEndTests", dependencies: ["EbbTestSupport", "BrokerScaling", "ebb"]),
         .testTarget(

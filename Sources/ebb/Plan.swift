@@ -37,6 +37,9 @@ struct Plan: ParsableCommand {
     @Flag(help: "Do not balance leaders by reordering replicas.")
     var noLeadershipMoves = false
 
+    @Option(help: "Candidate changes the improvement phase after the greedy passes may look at (0: none). The same budget gives the same plan on every machine.")
+    var searchBudget: Int = PlanConstraints.defaultSearchBudget
+
     @Flag(help: "Also count the moves of a naive round-robin plan of the same cluster.")
     var compareNaive = false
 
@@ -66,7 +69,8 @@ struct Plan: ParsableCommand {
         }
         let constraints = PlanConstraints(
             rackAware: !noRackAware, maxMovesPerBroker: maxMovesPerBroker, maxMovesPerCluster: maxMovesPerCluster,
-            batchSize: batchSize, tolerance: tolerancePercent / 100, allowLeadershipMoves: !noLeadershipMoves)
+            batchSize: batchSize, tolerance: tolerancePercent / 100, allowLeadershipMoves: !noLeadershipMoves,
+            searchBudget: searchBudget)
         let clock = ContinuousClock()
         let start = clock.now
         let plan: ReassignmentPlan

@@ -79,11 +79,18 @@ public struct PlanConstraints: Sendable, Hashable, Codable {
     public var tolerance: Double
     /// Balance leaders by reordering replicas (preferred-leader election), without moving data.
     public var allowLeadershipMoves: Bool
+    /// Candidate changes (a replica moved or two exchanged) the improvement phase after the greedy
+    /// passes may look at: a bound on its time that gives the same plan on every machine. 0 turns
+    /// the phase off. The default is ample for 100,000 brokers and 1,000,000 partitions.
+    public var searchBudget: Int
+
+    public static let defaultSearchBudget = 20_000_000
 
     public init(
         rackAware: Bool = true, maxMovesPerBroker: Int = 10, maxMovesPerCluster: Int = 100, batchSize: Int = 50,
-        tolerance: Double = 0.05, allowLeadershipMoves: Bool = true
+        tolerance: Double = 0.05, allowLeadershipMoves: Bool = true, searchBudget: Int = PlanConstraints.defaultSearchBudget
     ) {
+        self.searchBudget = searchBudget
         self.rackAware = rackAware
         self.maxMovesPerBroker = maxMovesPerBroker
         self.maxMovesPerCluster = maxMovesPerCluster

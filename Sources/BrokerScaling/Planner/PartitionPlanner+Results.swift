@@ -1,3 +1,5 @@
+import HeapModule
+
 extension PartitionPlanner {
     /// No plan reaches the goals with fewer replica moves: every replica on a draining broker
     /// moves, and so does every second replica of a partition in one rack; every broker above
@@ -13,9 +15,9 @@ extension PartitionPlanner {
                 continue
             }
             if state.load[broker] > state.high {
-                var sizes = DoubleMaxHeap(state.hosted[broker].map { state.partitionLoad[Int($0)] })
+                var sizes = Heap(state.hosted[broker].map { state.partitionLoad[Int($0)] })
                 var remaining = state.load[broker]
-                while remaining > state.high, let size = sizes.pop() {
+                while remaining > state.high, let size = sizes.popMax() {
                     remaining -= size
                     removals += 1
                 }
@@ -55,35 +57,33 @@ extension PartitionPlanner {
     static func headroomCoverage(_ state: PlannerState, deficit: Double) -> Int {
         guard deficit > 0 else { return 0 }
         struct Source {
-            var sizes: DoubleMaxHeap
+            var sizes: Heap<Double>
             var next: Double?
             var relieved = 0.0
             let headroom: Double
             var nextGain: Double { next.map { min(headroom, relieved + $0) - relieved } ?? 0 }
-            mutating func advance() { next = sizes.pop() }
+            mutating func advance() { next = sizes.popMax() }
         }
         var sources: [Source] = []
         for broker in 0..<state.brokerCount where state.states[broker] != .fixed {
             let draining = state.states[broker] == .draining
             let headroom = draining ? state.load[broker] : state.load[broker] - state.low
             guard headroom > 0 else { continue }
-            var source = Source(sizes: DoubleMaxHeap(state.hosted[broker].map { state.partitionLoad[Int($0)] }), headroom: headroom)
+            var source = Source(sizes: Heap(state.hosted[broker].map { state.partitionLoad[Int($0)] }), headroom: headroom)
             source.advance()
             sources.append(source)
         }
         // A heap of (gain, source); each source's gains only fall, so popping the best and
         // pushing its next gain takes the best move every time.
-        var heap = sources.indices.map { (gain: sources[$0].nextGain, source: $0) }
-        heap.sort { ($0.gain, $1.source) > ($1.gain, $0.source) }
-        var queue = GainHeap(heap)
+        var queue = Heap(sources.indices.map { Gain(gain: sources[$0].nextGain, source: $0) })
         var covered = 0.0
         var moves = 0
-        while covered < deficit * (1 - 1e-12), let best = queue.pop(), best.gain > 0 {
+        while covered < deficit * (1 - 1e-12), let best = queue.popMax(), best.gain > 0 {
             covered += best.gain
             moves += 1
             sources[best.source].relieved += best.gain
             sources[best.source].advance()
-            queue.push((sources[best.source].nextGain, best.source))
+            queue.insert(Gain(gain: sources[best.source].nextGain, source: best.source))
         }
         return moves
     }
@@ -172,73 +172,10 @@ enum PlanBatches {
     }
 }
 
-/// A max-heap of doubles, heapified in linear time.
-struct DoubleMaxHeap {
-    private var values: [Double]
+/// A source broker's next gain in `headroomCoverage`, ordered by gain (ties by the lower source).
+struct Gain: Comparable {
+    var gain: Double
+    var source: Int
 
-    init(_ values: [Double]) {
-        self.values = values
-        var index = values.count / 2 - 1
-        while index >= 0 {
-            siftDown(index)
-            index -= 1
-        }
-    }
-
-    mutating func pop() -> Double? {
-        guard let top = values.first else { return nil }
-        values.swapAt(0, values.count - 1)
-        values.removeLast()
-        siftDown(0)
-        return top
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        var parent = start
-        while true {
-            let left = 2 * parent + 1
-            let right = left + 1
-            var largest = parent
-            if left < values.count, values[left] > values[largest] { largest = left }
-            if right < values.count, values[right] > values[largest] { largest = right }
-            guard largest != parent else { return }
-            values.swapAt(parent, largest)
-            parent = largest
-        }
-    }
-}
-
-/// A max-heap of (gain, source) pairs.
-struct GainHeap {
-    private var entries: [(gain: Double, source: Int)]
-
-    init(_ sortedDescending: [(gain: Double, source: Int)]) { entries = sortedDescending }
-
-    mutating func push(_ entry: (gain: Double, source: Int)) {
-        entries.append(entry)
-        var child = entries.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard entries[child].gain > entries[parent].gain else { break }
-            entries.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> (gain: Double, source: Int)? {
-        guard let top = entries.first else { return nil }
-        entries.swapAt(0, entries.count - 1)
-        entries.removeLast()
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            let right = left + 1
-            var largest = parent
-            if left < entries.count, entries[left].gain > entries[largest].gain { largest = left }
-            if right < entries.count, entries[right].gain > entries[largest].gain { largest = right }
-            guard largest != parent else { return top }
-            entries.swapAt(parent, largest)
-            parent = largest
-        }
-    }
+    static func < (a: Gain, b: Gain) -> Bool { (a.gain, b.source) < (b.gain, a.source) }
 }

@@ -1,3 +1,5 @@
+import HeapModule
+
 /// Plans partition moves: onto new brokers at once, off draining brokers before they go, and
 /// towards an even load, with as few moves as reach the goals. Pure and deterministic.
 ///
@@ -33,15 +35,24 @@ public enum PartitionPlanner {
         let deviationBefore = state.maxDeviation()
         let lowerBound = lowerBoundMoves(state)
 
+        // Brokers above the band shed their largest replicas that fit before the drained replicas
+        // (which go wherever there is room, and may move again for free) take the room.
+        balanceLargestFirst(&state, forcedOnly: [true])
         drain(&state, cluster: cluster, unmet: &unmet)
         repairRacks(&state, cluster: cluster, unmet: &unmet)
         balanceLargestFirst(&state)
-        fineBalance(&state)
+        // Only a goal that can be met is searched for; one that cannot is named with why.
+        let impossible = balanceInfeasibility(state, cluster: cluster)
+        var search = BalanceSearch(budget: constraints.searchBudget, state: state)
+        if impossible == nil { search.repair(&state) }
+        search.reduce(&state, lowerBound: lowerBound)
         if state.outOfBand > 0 {
             let largest = state.partitionLoad.max() ?? 0
+            let why = impossible.map { "no plan can meet it: " + $0 }
+                ?? "no plan found within the search budget (\(constraints.searchBudget) candidate changes; \(search.work) looked at)"
             unmet.append(String(
-                format: "balance within ±%.0f%% of the mean: %d broker(s) remain outside (max deviation %.1f%%; the largest partition is %.0f%% of the mean load)",
-                constraints.tolerance * 100, state.outOfBand, state.maxDeviation() * 100, state.mean > 0 ? largest / state.mean * 100 : 0))
+                format: "balance within ±%.0f%% of the mean: %d broker(s) remain outside (max deviation %.1f%%; the largest partition is %.0f%% of the mean load): ",
+                constraints.tolerance * 100, state.outOfBand, state.maxDeviation() * 100, state.mean > 0 ? largest / state.mean * 100 : 0) + why)
         }
         if constraints.allowLeadershipMoves { balanceLeaders(&state, tolerance: constraints.tolerance) }
 
@@ -62,6 +73,9 @@ public enum PartitionPlanner {
         }
         guard constraints.maxMovesPerBroker > 0, constraints.maxMovesPerCluster > 0, constraints.batchSize > 0 else {
             throw InputError(path: "constraints", message: "move limits and batch size must be > 0")
+        }
+        guard constraints.searchBudget >= 0 else {
+            throw InputError(path: "searchBudget", message: "must be ≥ 0 (candidate changes the improvement phase may look at), got \(constraints.searchBudget)")
         }
         var index: [Int32: Int] = [:]
         var racks: [String: Int] = [:]
@@ -154,7 +168,7 @@ public enum PartitionPlanner {
         let state = PlannerState(
             brokerIDs: cluster.brokers.map(\.id), states: cluster.brokers.map(\.effectiveState), rackOf: rackOf,
             rackCount: racks.count, rackAware: constraints.rackAware, partitionLoad: partitionLoad, replicaOffset: offsets,
-            replicaBroker: replicaBroker, load: load, hosted: hosted, receiving: receiving)
+            replicaBroker: replicaBroker, original: replicaBroker, load: load, hosted: hosted, receiving: receiving)
         return (state, balancedBy)
     }
 
@@ -170,7 +184,7 @@ public enum PartitionPlanner {
             }
         }
         leaving.sort { ($0.load, $1.partition) > ($1.load, $0.partition) }
-        var heap = BrokerHeap(state.receiving) { state.load[$0] }
+        var heap = Heap(brokers: state.receiving, state: state)
         for replica in leaving {
             guard let destination = takeLightest(&heap, state: state, where: { state.canMove(replica.partition, slot: replica.slot, to: $0) }) else {
                 let broker = state.brokerIDs[Int(state.replicaBroker[replica.slot])]
@@ -178,18 +192,19 @@ public enum PartitionPlanner {
                 continue
             }
             state.move(replica.partition, slot: replica.slot, to: destination)
-            heap.push(state.load[destination], destination)
+            heap.insert(LoadEntry(load: state.load[destination], broker: destination))
         }
     }
 
     /// Pops the lightest broker that satisfies `allowed`, looking at no more than 64; the brokers
     /// passed over go back.
-    static func takeLightest(_ heap: inout BrokerHeap, state: PlannerState, where allowed: (Int) -> Bool) -> Int? {
-        var passed: [Int] = []
-        defer { for broker in passed { heap.push(state.load[broker], broker) } }
-        while passed.count < 64, let entry = heap.pop(isCurrent: { $0 == state.load[$1] }) {
+    static func takeLightest(_ heap: inout Heap<LoadEntry>, state: PlannerState, where allowed: (Int) -> Bool) -> Int? {
+        var passed: [LoadEntry] = []
+        defer { heap.insert(contentsOf: passed) }
+        while passed.count < 64, let entry = heap.popMin() {
+            guard entry.load == state.load[entry.broker] else { continue }
             if allowed(entry.broker) { return entry.broker }
-            passed.append(entry.broker)
+            passed.append(entry)
         }
         return nil
     }
@@ -239,7 +254,7 @@ public enum PartitionPlanner {
     /// One pass over the replicas of brokers above the mean, largest first: each goes to the
     /// lightest broker that can take it while both stay within the band. Moving the largest
     /// partitions that fit is what keeps the number of moves near the lower bound.
-    static func balanceLargestFirst(_ state: inout PlannerState) {
+    static func balanceLargestFirst(_ state: inout PlannerState, forcedOnly passes: [Bool] = [true, false]) {
         guard state.outOfBand > 0 else { return }
         var candidates: [(load: Double, partition: Int32, broker: Int32)] = []
         for broker in state.receiving where state.load[broker] > state.mean {
@@ -248,10 +263,10 @@ public enum PartitionPlanner {
             }
         }
         candidates.sort { ($0.load, $1.partition, $1.broker) > ($1.load, $0.partition, $0.broker) }
-        var heap = BrokerHeap(state.receiving) { state.load[$0] }
+        var heap = Heap(brokers: state.receiving, state: state)
         // First only from brokers above the band: they must give something anyway, so their
         // largest replica that fits is the move that buys most. Then from any broker above the mean.
-        for forcedOnly in [true, false] {
+        for forcedOnly in passes {
         for candidate in candidates {
             guard state.outOfBand > 0 else { return }
             let partition = Int(candidate.partition)
@@ -261,9 +276,9 @@ public enum PartitionPlanner {
                   let slot = state.slot(of: partition, on: source) else { continue }
             let sourceHigh = state.load[source] > state.high
             // The lightest broker decides at once whether any broker could take this replica.
-            guard let lightest = heap.peek(isCurrent: { $0 == state.load[$1] }),
-                  lightest.key + size <= state.high, lightest.key + size < state.load[source],
-                  sourceHigh || lightest.key < state.low
+            guard let lightest = heap.lightest(state),
+                  lightest.load + size <= state.high, lightest.load + size < state.load[source],
+                  sourceHigh || lightest.load < state.low
             else { continue }
             let destination = takeLightest(&heap, state: state) { broker in
                 broker != source && state.load[broker] + size <= state.high && state.load[broker] + size < state.load[source]
@@ -271,52 +286,9 @@ public enum PartitionPlanner {
             }
             guard let destination else { continue }
             state.move(partition, slot: slot, to: destination)
-            heap.push(state.load[destination], destination)
-            heap.push(state.load[source], source)
+            heap.insert(LoadEntry(load: state.load[destination], broker: destination))
+            heap.insert(LoadEntry(load: state.load[source], broker: source))
         }
-        }
-    }
-
-    /// What the first pass left out of band: take the broker farthest outside it and trade with
-    /// the few brokers at the other extreme (several, since racks may forbid the very lightest),
-    /// each time moving the replica that most narrows the pair's distance from the mean, until
-    /// nothing improves.
-    static func fineBalance(_ state: inout PlannerState) {
-        let partners = 16
-        var rounds = 0
-        var stuck = Set<Int>()
-        func outside(_ broker: Int) -> Double {
-            max(state.load[broker] - state.high, state.low - state.load[broker], 0)
-        }
-        while state.outOfBand > 0, rounds < 20 * state.brokerCount {
-            rounds += 1
-            guard let worst = state.receiving.filter({ !stuck.contains($0) && outside($0) > 0 })
-                .max(by: { (outside($0), $1) < (outside($1), $0) }) else { return }
-            let heavy = state.load[worst] > state.high
-            // The other side: the lightest brokers for a heavy one, the heaviest for a light one.
-            var others = state.receiving.filter { $0 != worst }
-            others = heavy
-                ? Array(others.sorted { (state.load[$0], $0) < (state.load[$1], $1) }.prefix(partners))
-                : Array(others.sorted { (state.load[$0], $1) > (state.load[$1], $0) }.prefix(partners))
-            var best: (partition: Int, slot: Int, to: Int, gap: Double)?
-            for other in others {
-                let (from, to) = heavy ? (worst, other) : (other, worst)
-                let gapBefore = max(abs(state.load[from] - state.mean), abs(state.load[to] - state.mean))
-                for partition in state.hosted[from] {
-                    let p = Int(partition)
-                    let size = state.partitionLoad[p]
-                    guard size > 0 else { continue }
-                    let gap = max(abs(state.load[from] - size - state.mean), abs(state.load[to] + size - state.mean))
-                    guard gap < gapBefore - state.mean * 1e-9, gap < (best?.gap ?? .infinity),
-                          let slot = state.slot(of: p, on: from), state.canMove(p, slot: slot, to: to) else { continue }
-                    best = (p, slot, to, gap)
-                }
-            }
-            if let best {
-                state.move(best.partition, slot: best.slot, to: best.to)
-            } else {
-                stuck.insert(worst)
-            }
         }
     }
 

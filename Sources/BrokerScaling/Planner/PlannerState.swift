@@ -1,6 +1,8 @@
 /// The planner's working copy of the cluster, in flat arrays indexed by broker and partition
 /// position so that 100,000 partitions plan in milliseconds. Every move goes through `move`,
 /// which keeps the loads, the hosted lists and the out-of-band count in step.
+import HeapModule
+
 struct PlannerState {
     let brokerIDs: [Int32]
     let states: [ClusterView.Broker.State]
@@ -13,6 +15,8 @@ struct PlannerState {
     /// Replica slots of partition p are replicaOffset[p] ..< replicaOffset[p + 1].
     let replicaOffset: [Int]
     var replicaBroker: [Int32]
+    /// Where each replica was before the plan.
+    let original: [Int32]
     var load: [Double]
     /// Partitions with a replica on each broker.
     var hosted: [[Int32]]
@@ -34,10 +38,18 @@ struct PlannerState {
     }
 
     /// Whether the broker may take replicas (neither draining nor fixed).
-    func receives(_ broker: Int) -> Bool { states[broker] == .active || states[broker] == .new }
+    func receives(_ broker: Int) -> Bool {
+        switch states[broker] {
+        case .active, .new: true
+        case .draining, .fixed: false
+        }
+    }
 
     /// Whether the replica in `slot` may move: replicas on fixed brokers stay.
-    func movable(_ slot: Int) -> Bool { states[Int(replicaBroker[slot])] != .fixed }
+    func movable(_ slot: Int) -> Bool {
+        if case .fixed = states[Int(replicaBroker[slot])] { return false }
+        return true
+    }
 
     /// Whether the replica in `slot` of `partition` may move to broker `destination`.
     func canMove(_ partition: Int, slot: Int, to destination: Int) -> Bool {
@@ -83,9 +95,38 @@ struct PlannerState {
         outOfBand += after - before
     }
 
+    /// Replica moves of `partition` so far: its brokers before the plan that no longer hold it.
+    func replicaMoves(_ partition: Int) -> Int {
+        let range = slots(partition)
+        var count = 0
+        for slot in range where !replicaBroker[range].contains(original[slot]) { count += 1 }
+        return count
+    }
+
+    /// How many replica moves the plan gains (+1), saves (-1) or leaves (0) by moving the replica
+    /// in `slot` of `partition` to `destination`: a replica that has already moved moves again for free.
+    func moveCost(_ partition: Int, slot: Int, to destination: Int) -> Int {
+        let range = slots(partition)
+        if range.count == 1 {
+            let home = original[slot]
+            return (Int32(destination) == home ? 0 : 1) - (replicaBroker[slot] == home ? 0 : 1)
+        }
+        var after = 0
+        for other in range {
+            let home = original[other]
+            let held = range.contains { ($0 == slot ? Int32(destination) : replicaBroker[$0]) == home }
+            if !held { after += 1 }
+        }
+        return after - replicaMoves(partition)
+    }
+
+    /// How far the broker's load would be outside the band.
+    func outside(_ load: Double) -> Double { Swift.max(load - high, low - load, 0) }
+
     /// The slot of `partition` on `broker`.
     func slot(of partition: Int, on broker: Int) -> Int? {
-        slots(partition).first { Int(replicaBroker[$0]) == broker }
+        for slot in replicaOffset[partition]..<replicaOffset[partition + 1] where replicaBroker[slot] == Int32(broker) { return slot }
+        return nil
     }
 
     /// Largest distance of a receiving broker's load from the mean, as a fraction of the mean.
@@ -95,64 +136,40 @@ struct PlannerState {
     }
 }
 
-/// A binary min-heap of (key, broker) with lazy deletion: stale entries (whose key no longer
-/// matches the broker's load) are skipped when they surface.
-struct BrokerHeap {
-    private var entries: [(key: Double, broker: Int)] = []
+/// A broker keyed by its load, for swift-collections' `Heap` (a min-max heap: both the lightest
+/// and the heaviest broker in O(log n)). Entries are not updated when a load changes: an entry
+/// whose load no longer matches the broker's is stale and skipped where it surfaces.
+struct LoadEntry: Comparable {
+    var load: Double
+    var broker: Int
 
-    init(_ brokers: [Int], key: (Int) -> Double) {
-        entries = brokers.map { (key($0), $0) }
-        entries.sort { ($0.key, $0.broker) < ($1.key, $1.broker) }
+    static func < (a: LoadEntry, b: LoadEntry) -> Bool { (a.load, a.broker) < (b.load, b.broker) }
+}
+
+extension Heap where Element == LoadEntry {
+    init(brokers: [Int], state: PlannerState) {
+        self.init(brokers.map { LoadEntry(load: state.load[$0], broker: $0) })
     }
 
-    var isEmpty: Bool { entries.isEmpty }
-
-    mutating func push(_ key: Double, _ broker: Int) {
-        entries.append((key, broker))
-        var child = entries.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard less(child, parent) else { break }
-            entries.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    /// The smallest live entry, left in place (stale entries above it are dropped).
-    mutating func peek(isCurrent: (Double, Int) -> Bool) -> (key: Double, broker: Int)? {
-        while let top = entries.first {
-            if isCurrent(top.key, top.broker) { return top }
-            removeTop()
+    /// The lightest broker whose entry is current (stale entries above it are dropped), left in place.
+    mutating func lightest(_ state: PlannerState) -> LoadEntry? {
+        while let top = self.min {
+            if top.load == state.load[top.broker] { return top }
+            _ = popMin()
         }
         return nil
     }
 
-    /// The smallest live entry, removed.
-    mutating func pop(isCurrent: (Double, Int) -> Bool) -> (key: Double, broker: Int)? {
-        while let top = entries.first {
-            removeTop()
-            if isCurrent(top.key, top.broker) { return top }
+    /// Up to `count` distinct current brokers from one end (the lightest or the heaviest), left in place.
+    mutating func extremes(_ count: Int, heaviest: Bool, state: PlannerState, except: Int) -> [Int] {
+        var taken: [LoadEntry] = []
+        var brokers: [Int] = []
+        while brokers.count < count, let entry = heaviest ? popMax() : popMin() {
+            guard entry.load == state.load[entry.broker], !brokers.contains(entry.broker) else { continue }
+            taken.append(entry)
+            if entry.broker != except { brokers.append(entry.broker) }
         }
-        return nil
-    }
-
-    private mutating func removeTop() {
-        entries.swapAt(0, entries.count - 1)
-        entries.removeLast()
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            let right = left + 1
-            var smallest = parent
-            if left < entries.count, less(left, smallest) { smallest = left }
-            if right < entries.count, less(right, smallest) { smallest = right }
-            guard smallest != parent else { return }
-            entries.swapAt(parent, smallest)
-            parent = smallest
-        }
-    }
-
-    private func less(_ a: Int, _ b: Int) -> Bool {
-        (entries[a].key, entries[a].broker) < (entries[b].key, entries[b].broker)
+        insert(contentsOf: taken)
+        return brokers
     }
 }
