@@ -25,24 +25,29 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(
             name: "BrokerScaling",
             dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "HeapModule", package: "swift-collections")]),
+        // One pure Backoff for every retry loop (watcher, work queue, Kafka client).
+        .target(name: "Resilience"),
         .target(
             name: "KubernetesClient",
             dependencies: [
-                "BrokerScaling", .product(name: "Yams", package: "Yams"),
+                "BrokerScaling", "Resilience", .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             exclude: ["README.md"]
         ),
         .target(
             name: "KafkaAdmin",
             dependencies: [
+                "Resilience",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
@@ -80,12 +85,17 @@ let package = Package(
         ),
         // What several test targets share: real parts (Tansu, kubectl), processes, certificates.
         .target(
-            name: "EbbTestSupport", dependencies: [.product(name: "NIOSSL", package: "swift-nio-ssl")], path: "Tests/Support"),
+            name: "EbbTestSupport",
+            dependencies: [
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/Support"),
         .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling", "EbbTestSupport"], exclude: ["Fixtures"]),
         // `ebb simulate --serve`, real Prometheus, real kubectl and `ebb run` as processes, with chaos.
         .testTarget(name: "EndToEndTests", dependencies: ["EbbTestSupport", "BrokerScaling", "ebb"]),
         .testTarget(
-            name: "KubernetesClientTests", dependencies: ["KubernetesClient", "Simulator", "Operator", "EbbTestSupport", .product(name: "Yams", package: "Yams")],
+            name: "KubernetesClientTests", dependencies: ["KubernetesClient", "BrokerMetrics", "Simulator", "Operator", "EbbTestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]),
         .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin", "ebb", "EbbTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BrokerMetricsTests", dependencies: ["BrokerMetrics"]),

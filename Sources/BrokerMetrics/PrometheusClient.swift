@@ -1,38 +1,47 @@
 import Foundation
 import KubernetesClient
 
-/// The Prometheus HTTP API (`/api/v1/query`): one instant query at a time.
+/// The Prometheus HTTP API (`/api/v1/query`): one instant query at a time, over one pooled
+/// HTTP endpoint per Prometheus address, each answer read within `limits`.
 public struct PrometheusClient: Sendable {
     public let url: String
-    let http: KubernetesHTTP
+    let http: HTTPEndpoint
+    let timeout: Duration
 
     /// `url` is Prometheus's base address, such as `http://prometheus.monitoring:9090`.
-    public init(url: String, timeout: Duration = .seconds(10)) throws(KubeConfigError) {
+    public init(url: String, timeout: Duration = .seconds(10), limits: HTTPEndpointConfiguration.Limits = .prometheus) throws(PrometheusError) {
+        guard let address = ServerAddress(url) else { throw .badAddress(url) }
         self.url = url
-        self.http = try KubernetesHTTP(try KubernetesConfiguration(server: url, source: "Prometheus address"), userAgent: "ebb/0.1")
+        do {
+            self.http = try HTTPEndpoint(HTTPEndpointConfiguration(address: address, peer: "Prometheus at \(url)", limits: limits))
+        } catch {
+            throw .unreachable(error)
+        }
         self.timeout = timeout
     }
 
-    let timeout: Duration
-
     /// Every sample the query returns (at `time`, or now).
-    public func query(_ promql: String, at time: Date? = nil) async throws -> [PrometheusSample] {
+    public func query(_ promql: String, at time: Date? = nil) async throws(PrometheusError) -> [PrometheusSample] {
         var parameters = [("query", promql)]
         if let time { parameters.append(("time", String(format: "%.3f", time.timeIntervalSince1970))) }
-        let step = "query Prometheus at \(url)"
-        let answer = try await http.send(.GET, "/api/v1/query", query: parameters, step: step, timeout: timeout)
+        let answer: HTTPAnswer
+        do {
+            answer = try await http.send(.GET, "/api/v1/query", query: parameters, timeout: timeout)
+        } catch {
+            throw .unreachable(error)
+        }
         // Prometheus answers errors (400, 422, 503) with the same JSON envelope.
         guard (200..<300).contains(answer.status) || answer.body.first == UInt8(ascii: "{") else {
-            throw KubernetesClientError.api(APIError(step: step, httpStatus: answer.status, body: answer.body))
+            throw .httpStatus(answer.status, peer: http.configuration.peer)
         }
         return try PrometheusResponse.samples(from: answer.body)
     }
 
     /// The query's single value.
-    public func value(_ promql: String, at time: Date? = nil) async throws -> PrometheusSample {
+    public func value(_ promql: String, at time: Date? = nil) async throws(PrometheusError) -> PrometheusSample {
         let samples = try await query(promql, at: time)
-        guard let first = samples.first else { throw PrometheusError.noData(query: promql) }
-        guard samples.count == 1 else { throw PrometheusError.tooManySeries(query: promql, count: samples.count) }
+        guard let first = samples.first else { throw .noData(query: promql) }
+        guard samples.count == 1 else { throw .tooManySeries(query: promql, count: samples.count) }
         return first
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesClient
 
 /// One number read from the Prometheus HTTP API (`/api/v1/query`).
 public struct PrometheusSample: Sendable, Hashable {
@@ -13,6 +14,12 @@ public enum PrometheusError: Error, Sendable, Hashable, CustomStringConvertible 
     case malformed(String)
     case noData(query: String)
     case tooManySeries(query: String, count: Int)
+    /// The address is not an http(s)://host[:port] URL.
+    case badAddress(String)
+    /// No answer, or one over the size limit: the failure names the Prometheus.
+    case unreachable(HTTPFailure)
+    /// An HTTP error without Prometheus's JSON envelope (a proxy's page): only the status is kept.
+    case httpStatus(Int, peer: String)
 
     public var description: String {
         switch self {
@@ -20,6 +27,9 @@ public enum PrometheusError: Error, Sendable, Hashable, CustomStringConvertible 
         case let .malformed(detail): return "Prometheus answered something that is not a query result: \(detail)"
         case let .noData(query): return "the query returned no data: \(query); check the metric name and labels"
         case let .tooManySeries(query, count): return "the query returned \(count) series, not one: \(query); wrap it in sum(...)"
+        case let .badAddress(url): return "'\(url)' is not a Prometheus address: give http(s)://host[:port]"
+        case let .unreachable(failure): return "query Prometheus: \(failure)"
+        case let .httpStatus(status, peer): return "query Prometheus: \(peer) answered HTTP \(status) without a query result"
         }
     }
 }

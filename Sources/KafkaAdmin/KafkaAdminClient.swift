@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Resilience
 
 /// The cluster as Metadata describes it.
 public struct KafkaClusterDescription: Sendable, Hashable, Codable {
@@ -234,19 +235,19 @@ public final class KafkaAdminClient: Sendable {
 
     /// Runs `operation` again after a backoff while it fails with a retriable error.
     public func retrying<T: Sendable>(_ operation: () async throws(KafkaClientError) -> T) async throws(KafkaClientError) -> T {
-        var attempt = 0
+        var backoff = Backoff(base: configuration.retryBackoff, cap: configuration.maxRetryBackoff)
         while true {
             do {
                 return try await operation()
-            } catch {
-                guard error.isRetriable, attempt < configuration.retries else { throw error }
-                attempt += 1
-                let base = configuration.retryBackoff * (1 << min(attempt - 1, 16))
-                let capped = min(base, configuration.maxRetryBackoff)
-                // Full jitter, so that many clients do not retry in step.
-                let nanos = Double(capped.components.seconds) * 1e9 + Double(capped.components.attoseconds) / 1e9
-                try? await Task.sleep(for: .nanoseconds(Int64(Double.random(in: 0.5...1.0) * nanos)))
-                if case .kafka(_, _, let code, _) = error, code.code == 41 {
+            } catch let failure {
+                guard failure.isRetriable, backoff.failures < configuration.retries else { throw failure }
+                // Cancellation (shutdown) ends the retries: the last failure is the answer.
+                do {
+                    try await Task.sleep(for: backoff.nextDuration(random: Double.random(in: 0...1)))
+                } catch {
+                    throw failure
+                }
+                if case .kafka(_, _, let code, _) = failure, code.code == 41 {
                     // NOT_CONTROLLER: learn the new controller before the next try.
                     _ = try? await describeCluster()
                 }

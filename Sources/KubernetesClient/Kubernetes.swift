@@ -29,14 +29,43 @@ public enum Patch: Sendable {
 /// A typed Kubernetes API client: get, list (every page), watch, create, patch, status and
 /// scale updates, delete. Errors carry the API's Status and name the step.
 public final class Kubernetes: Sendable {
-    public let http: KubernetesHTTP
-    public var configuration: KubernetesConfiguration { http.configuration }
-    /// Requests other than watches give up after this long.
+    public let http: HTTPEndpoint
+    public let configuration: KubernetesConfiguration
+    /// Requests other than watches give up after this long (a watch: waiting for its answer to start).
     public let timeout: Duration
 
-    public init(_ configuration: KubernetesConfiguration, timeout: Duration = .seconds(30)) throws(KubeConfigError) {
-        self.http = try KubernetesHTTP(configuration)
+    /// `limits` bounds what is read of each answer: a page of a list, one watch event.
+    public init(
+        _ configuration: KubernetesConfiguration, timeout: Duration = .seconds(30), limits: HTTPEndpointConfiguration.Limits = .kubernetes
+    ) throws(KubeConfigError) {
+        self.configuration = configuration
+        do {
+            self.http = try HTTPEndpoint(configuration.endpoint(limits: limits))
+        } catch {
+            throw KubeConfigError(file: configuration.source, field: "TLS", problem: "the certificates cannot be used (\(error))", fix: "check certificate-authority and client-certificate/key")
+        }
         self.timeout = timeout
+    }
+
+    /// The Authorization header now (a token file is read on each call: tokens rotate).
+    func headers(contentType: String? = nil) throws(KubernetesClientError) -> [(String, String)] {
+        var headers: [(String, String)] = []
+        switch configuration.credentials {
+        case .none: break
+        case .token(let token): headers.append(("Authorization", "Bearer \(token)"))
+        case .tokenFile(let path):
+            let token: String
+            do {
+                token = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw .configuration(KubeConfigError(file: path, problem: "the token file cannot be read (\(error.localizedDescription))", fix: "check the service account token mount"))
+            }
+            headers.append(("Authorization", "Bearer \(token.trimmingCharacters(in: .whitespacesAndNewlines))"))
+        case let .basic(username, password):
+            headers.append(("Authorization", "Basic \(Data("\(username):\(password)".utf8).base64EncodedString())"))
+        }
+        if let contentType { headers.append(("Content-Type", contentType)) }
+        return headers
     }
 
     static let encoder: JSONEncoder = {
@@ -66,7 +95,13 @@ public final class Kubernetes: Sendable {
     func call(
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], contentType: String? = nil, body: [UInt8]? = nil, step: String
     ) async throws(KubernetesClientError) -> [UInt8] {
-        let answer = try await http.send(method, path, query: query, contentType: contentType, body: body, step: step, timeout: timeout)
+        let headers = try headers(contentType: contentType)
+        let answer: HTTPAnswer
+        do {
+            answer = try await http.send(method, path, query: query, headers: headers, body: body, timeout: timeout)
+        } catch {
+            throw KubernetesClientError(step: step, error)
+        }
         guard (200..<300).contains(answer.status) else { throw .api(APIError(step: step, httpStatus: answer.status, body: answer.body)) }
         return answer.body
     }
@@ -130,20 +165,48 @@ public final class Kubernetes: Sendable {
         let step = "watch \(R.resource.plural)\(namespace.map { " in \($0)" } ?? "")"
         var query = [("watch", "true"), ("allowWatchBookmarks", "true"), ("resourceVersion", resourceVersion), ("timeoutSeconds", String(timeoutSeconds))]
         if let labelSelector, !labelSelector.isEmpty { query.append(("labelSelector", labelSelector)) }
-        try await http.stream(R.resource.path(namespace: namespace), query: query, step: step) { line throws(KubernetesClientError) -> Bool in
-            let bytes = Array(line)
-            let head = try Self.decode(EventHead.self, bytes, step: step)
-            switch head.type {
-            case "ADDED": return try await onEvent(.added(try Self.decode(EventBody<R>.self, bytes, step: step).object))
-            case "MODIFIED": return try await onEvent(.modified(try Self.decode(EventBody<R>.self, bytes, step: step).object))
-            case "DELETED": return try await onEvent(.deleted(try Self.decode(EventBody<R>.self, bytes, step: step).object))
-            case "BOOKMARK": return try await onEvent(.bookmark(resourceVersion: head.object?.metadata?.resourceVersion ?? resourceVersion))
-            case "ERROR":
-                let status = try Self.decode(EventBody<APIStatus>.self, bytes, step: step).object
-                throw .api(APIError(step: step, httpStatus: status.code ?? 500, status: status))
-            default:
-                throw .decode(step: step, cause: "unknown watch event type '\(head.type)'")
+        let headers = try headers()
+        var lines: HTTPLines
+        do {
+            lines = try await http.lines(R.resource.path(namespace: namespace), query: query, headers: headers, timeout: timeout)
+        } catch {
+            throw KubernetesClientError(step: step, error)
+        }
+        guard lines.status == 200 else {
+            let body: [UInt8]
+            do {
+                body = try await lines.rest()
+            } catch {
+                throw KubernetesClientError(step: step, error)
             }
+            throw .api(APIError(step: step, httpStatus: lines.status, body: body))
+        }
+        while true {
+            let line: ArraySlice<UInt8>?
+            do {
+                line = try await lines.next()
+            } catch {
+                throw KubernetesClientError(step: step, error)
+            }
+            guard let line else { return }
+            guard !line.isEmpty else { continue }
+            if try await !onEvent(try Self.event(R.self, Array(line), resourceVersion: resourceVersion, step: step)) { return }
+        }
+    }
+
+    /// One line of a watch: an event, or the ERROR it carries (410 Gone among them).
+    static func event<R: KubernetesResource>(_: R.Type, _ bytes: [UInt8], resourceVersion: String, step: String) throws(KubernetesClientError) -> WatchEvent<R> {
+        let head = try decode(EventHead.self, bytes, step: step)
+        switch head.type {
+        case "ADDED": return .added(try decode(EventBody<R>.self, bytes, step: step).object)
+        case "MODIFIED": return .modified(try decode(EventBody<R>.self, bytes, step: step).object)
+        case "DELETED": return .deleted(try decode(EventBody<R>.self, bytes, step: step).object)
+        case "BOOKMARK": return .bookmark(resourceVersion: head.object?.metadata?.resourceVersion ?? resourceVersion)
+        case "ERROR":
+            let status = try decode(EventBody<APIStatus>.self, bytes, step: step).object
+            throw .api(APIError(step: step, httpStatus: status.code ?? 500, status: status))
+        default:
+            throw .decode(step: step, cause: "unknown watch event type '\(head.type)'")
         }
     }
 

@@ -33,7 +33,7 @@ struct EbbRunProcessTests {
         try process.run()
 
         let client = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url), timeout: .seconds(5))
-        let metricsHTTP = try KubernetesHTTP(try KubernetesConfiguration(server: "http://127.0.0.1:\(metricsPort)"))
+        let metricsHTTP = try HTTPEndpoint(HTTPEndpointConfiguration(address: ServerAddress("http://127.0.0.1:\(metricsPort)")!, peer: "ebb run", limits: .kubernetes))
         let start = MonotonicTime.now
         var metrics = ""
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -44,14 +44,14 @@ struct EbbRunProcessTests {
                 }
             }
             try await OperatorAgainstFacesTests.eventually("ready") {
-                (try? await metricsHTTP.send(.GET, "/readyz", step: "readyz", timeout: .seconds(2)))?.status == 200
+                (try? await metricsHTTP.send(.GET, "/readyz", timeout: .seconds(2)))?.status == 200
             }
             _ = try await client.setReplicas(BrokerPool.self, namespace: "shop", name: "shop-events", replicas: 4)
             try await OperatorAgainstFacesTests.eventually("scaled out to 4 and rebalanced") {
                 let pool = try await client.get(BrokerPool.self, namespace: "shop", name: "shop-events")
                 return pool.status?.state == .stable && !kafka.partitions(on: 1003).isEmpty
             }
-            let answer = try await metricsHTTP.send(.GET, "/metrics", step: "metrics", timeout: .seconds(2))
+            let answer = try await metricsHTTP.send(.GET, "/metrics", timeout: .seconds(2))
             metrics = String(decoding: answer.body, as: UTF8.self)
             group.cancelAll()
         }

@@ -36,8 +36,8 @@ struct StandbyReadinessTests {
             group.addTask { try await server.run() }
             try await OperatorAgainstFacesTests.eventually("the standby answers /readyz 200") {
                 guard let port = server.port else { return false }
-                let http = try KubernetesHTTP(try KubernetesConfiguration(server: "http://127.0.0.1:\(port)"))
-                status = (try? await http.send(.GET, "/readyz", step: "readyz", timeout: .seconds(2)))?.status ?? 0
+                let http = try HTTPEndpoint(HTTPEndpointConfiguration(address: ServerAddress("http://127.0.0.1:\(port)")!, peer: "the standby", limits: .kubernetes))
+                status = (try? await http.send(.GET, "/readyz", timeout: .seconds(2)))?.status ?? 0
                 return status == 200
             }
             group.cancelAll()

@@ -1,106 +1,6 @@
 import Foundation
 import Yams
 
-/// Where and how to reach the API server: what a kubeconfig context or the in-cluster
-/// service account resolves to.
-public struct KubernetesConfiguration: Sendable {
-    public enum Credentials: Sendable, Hashable {
-        case none
-        case token(String)
-        /// Read again before each request, so that rotated service account tokens are used.
-        case tokenFile(String)
-        case basic(username: String, password: String)
-    }
-
-    public var scheme: String
-    public var host: String
-    public var port: Int
-    /// A path prefix of the server URL (API servers behind a proxy), without a trailing slash.
-    public var basePath: String
-    public var certificateAuthorityPEM: [UInt8]?
-    public var clientCertificatePEM: [UInt8]?
-    public var clientKeyPEM: [UInt8]?
-    public var insecureSkipTLSVerify: Bool
-    public var tlsServerName: String?
-    public var credentials: Credentials
-    /// The context's namespace, or the pod's for in-cluster configuration ("default" otherwise).
-    public var namespace: String
-    /// Where this came from, for the log: "kubeconfig ~/.kube/config, context shop-prod".
-    public var source: String
-
-    public init(
-        server: String, certificateAuthorityPEM: [UInt8]? = nil, clientCertificatePEM: [UInt8]? = nil, clientKeyPEM: [UInt8]? = nil,
-        insecureSkipTLSVerify: Bool = false, tlsServerName: String? = nil, credentials: Credentials = .none,
-        namespace: String = "default", source: String = "explicit"
-    ) throws(KubeConfigError) {
-        guard let parts = Self.parse(server: server) else {
-            throw KubeConfigError(file: source, field: "cluster.server", problem: "'\(server)' is not an http(s)://host[:port] URL", fix: "set the API server's URL, e.g. https://10.0.0.1:6443")
-        }
-        (scheme, host, port, basePath) = parts
-        self.certificateAuthorityPEM = certificateAuthorityPEM
-        self.clientCertificatePEM = clientCertificatePEM
-        self.clientKeyPEM = clientKeyPEM
-        self.insecureSkipTLSVerify = insecureSkipTLSVerify
-        self.tlsServerName = tlsServerName
-        self.credentials = credentials
-        self.namespace = namespace
-        self.source = source
-    }
-
-    public var usesTLS: Bool { scheme == "https" }
-
-    /// What the operator must warn about at start-up: certificates not verified, or credentials
-    /// sent in the clear.
-    public var warnings: [String] {
-        var warnings: [String] = []
-        if usesTLS, insecureSkipTLSVerify {
-            warnings.append("insecure-skip-tls-verify is set for \(server) (\(source)): the API server's certificate is not checked")
-        }
-        if !usesTLS, credentials != .none {
-            warnings.append("credentials go to \(server) without TLS (\(source))")
-        }
-        return warnings
-    }
-    public var server: String { "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)\(basePath)" }
-
-    static func parse(server: String) -> (String, String, Int, String)? {
-        let scheme: String
-        var rest: Substring
-        if server.hasPrefix("https://") {
-            scheme = "https"
-            rest = server.dropFirst(8)
-        } else if server.hasPrefix("http://") {
-            scheme = "http"
-            rest = server.dropFirst(7)
-        } else {
-            return nil
-        }
-        var path = ""
-        if let slash = rest.firstIndex(of: "/") {
-            path = String(rest[slash...])
-            rest = rest[..<slash]
-            while path.hasSuffix("/") { path.removeLast() }
-        }
-        var host = String(rest)
-        var port = scheme == "https" ? 443 : 80
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { return nil }
-            let after = host[host.index(after: close)...]
-            if after.hasPrefix(":") {
-                guard let value = Int(after.dropFirst()) else { return nil }
-                port = value
-            }
-            host = String(host[host.index(after: host.startIndex)..<close])
-        } else if let colon = host.lastIndex(of: ":") {
-            guard let value = Int(host[host.index(after: colon)...]) else { return nil }
-            port = value
-            host = String(host[..<colon])
-        }
-        guard !host.isEmpty, (1...65535).contains(port) else { return nil }
-        return (scheme, host, port, path)
-    }
-}
-
 /// A kubeconfig or in-cluster configuration that cannot be used, with the file, the field and
 /// what to do about it.
 public struct KubeConfigError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -125,16 +25,30 @@ public struct KubeConfigError: Error, Sendable, Hashable, CustomStringConvertibl
 /// the current context wins, and for each named cluster, user and context the first
 /// definition wins (kubectl's rules).
 public struct KubeConfig: Sendable {
-    struct Cluster: Sendable {
+    struct Cluster: Sendable, Decodable {
         var server: String?
         var certificateAuthority: String?
         var certificateAuthorityData: String?
         var insecureSkipTLSVerify: Bool
         var tlsServerName: String?
-        var file: String
+        var file = ""
+
+        enum CodingKeys: String, CodingKey {
+            case server, certificateAuthority = "certificate-authority", certificateAuthorityData = "certificate-authority-data"
+            case insecureSkipTLSVerify = "insecure-skip-tls-verify", tlsServerName = "tls-server-name"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let fields = try decoder.container(keyedBy: CodingKeys.self)
+            server = try fields.decodeIfPresent(String.self, forKey: .server)
+            certificateAuthority = try fields.decodeIfPresent(String.self, forKey: .certificateAuthority)
+            certificateAuthorityData = try fields.decodeIfPresent(String.self, forKey: .certificateAuthorityData)
+            insecureSkipTLSVerify = try fields.decodeIfPresent(Bool.self, forKey: .insecureSkipTLSVerify) ?? false
+            tlsServerName = try fields.decodeIfPresent(String.self, forKey: .tlsServerName)
+        }
     }
 
-    struct User: Sendable {
+    struct User: Sendable, Decodable {
         var token: String?
         var tokenFile: String?
         var clientCertificate: String?
@@ -143,16 +57,77 @@ public struct KubeConfig: Sendable {
         var clientKeyData: String?
         var username: String?
         var password: String?
-        var hasExec: Bool
-        var hasAuthProvider: Bool
-        var file: String
+        var hasExec = false
+        var hasAuthProvider = false
+        var file = ""
+
+        enum CodingKeys: String, CodingKey {
+            case token, tokenFile, clientCertificate = "client-certificate", clientCertificateData = "client-certificate-data"
+            case clientKey = "client-key", clientKeyData = "client-key-data", username, password, exec, authProvider = "auth-provider"
+        }
+
+        init(file: String) { self.file = file }
+
+        init(from decoder: any Decoder) throws {
+            let fields = try decoder.container(keyedBy: CodingKeys.self)
+            token = try fields.decodeIfPresent(String.self, forKey: .token)
+            tokenFile = try fields.decodeIfPresent(String.self, forKey: .tokenFile)
+            clientCertificate = try fields.decodeIfPresent(String.self, forKey: .clientCertificate)
+            clientCertificateData = try fields.decodeIfPresent(String.self, forKey: .clientCertificateData)
+            clientKey = try fields.decodeIfPresent(String.self, forKey: .clientKey)
+            clientKeyData = try fields.decodeIfPresent(String.self, forKey: .clientKeyData)
+            username = try fields.decodeIfPresent(String.self, forKey: .username)
+            password = try fields.decodeIfPresent(String.self, forKey: .password)
+            // Credential plugins are refused, whatever they hold.
+            hasExec = fields.contains(.exec)
+            hasAuthProvider = fields.contains(.authProvider)
+        }
     }
 
-    struct Context: Sendable {
+    struct Context: Sendable, Decodable {
         var cluster: String?
         var user: String?
         var namespace: String?
-        var file: String
+        var file = ""
+
+        enum CodingKeys: String, CodingKey { case cluster, user, namespace }
+    }
+
+    /// One kubeconfig file as written (kubectl's field names; fields Ebb does not use are ignored).
+    struct Document: Decodable {
+        var currentContext: String?
+        var clusters: [Entry<Cluster>]?
+        var users: [Entry<User>]?
+        var contexts: [Entry<Context>]?
+
+        enum CodingKeys: String, CodingKey { case currentContext = "current-context", clusters, users, contexts }
+    }
+
+    /// `- name: N` with the settings under `cluster:`, `user:` or `context:`.
+    struct Entry<Body: Decodable & Sendable>: Decodable {
+        var name: String?
+        var body: Body?
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        static var bodyKey: String {
+            switch Body.self {
+            case is Cluster.Type: return "cluster"
+            case is User.Type: return "user"
+            default: return "context"
+            }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let fields = try decoder.container(keyedBy: Key.self)
+            name = try fields.decodeIfPresent(String.self, forKey: Key(stringValue: "name"))
+            body = try fields.decodeIfPresent(Body.self, forKey: Key(stringValue: Self.bodyKey))
+        }
     }
 
     var currentContext: String?
@@ -202,60 +177,76 @@ public struct KubeConfig: Sendable {
 
     /// Parses one kubeconfig document into this one.
     public mutating func merge(text: String, file: String) throws(KubeConfigError) {
-        let node: Node?
+        let decoded: Document?
         do {
-            node = try Yams.compose(yaml: text)
+            decoded = try YAMLDecoder().decode(Document?.self, from: text)
+        } catch let error as DecodingError {
+            throw Self.explain(error, file: file)
         } catch {
             throw KubeConfigError(file: file, problem: "is not valid YAML (\(error))", fix: "check it with `kubectl config view --kubeconfig \(file)`")
         }
         files.append(file)
-        guard let root = node?.mapping else {
-            if node == nil { return }  // an empty file, as kubectl allows
-            throw KubeConfigError(file: file, problem: "is not a kubeconfig (the top level is not a mapping)", fix: "write a kubeconfig with clusters, users and contexts")
+        guard let document = decoded else { return }  // an empty file, as kubectl allows
+        if currentContext == nil, let current = document.currentContext, !current.isEmpty { currentContext = current }
+        for (name, var cluster) in try Self.named(document.clusters, "clusters", file) where clusters[name] == nil {
+            cluster.file = file
+            clusters[name] = cluster
         }
-        if currentContext == nil, let current = root["current-context"]?.string, !current.isEmpty { currentContext = current }
-        for (index, entry) in try Self.list(root, "clusters", file).enumerated() {
-            let (name, body) = try Self.named(entry, "clusters[\(index)]", "cluster", file)
-            guard clusters[name] == nil else { continue }
-            clusters[name] = Cluster(
-                server: body["server"]?.string, certificateAuthority: body["certificate-authority"]?.string,
-                certificateAuthorityData: body["certificate-authority-data"]?.string,
-                insecureSkipTLSVerify: body["insecure-skip-tls-verify"]?.bool ?? false, tlsServerName: body["tls-server-name"]?.string, file: file)
+        for (name, var user) in try Self.named(document.users, "users", file) where users[name] == nil {
+            user.file = file
+            users[name] = user
         }
-        for (index, entry) in try Self.list(root, "users", file).enumerated() {
-            let (name, body) = try Self.named(entry, "users[\(index)]", "user", file)
-            guard users[name] == nil else { continue }
-            users[name] = User(
-                token: body["token"]?.string, tokenFile: body["tokenFile"]?.string,
-                clientCertificate: body["client-certificate"]?.string, clientCertificateData: body["client-certificate-data"]?.string,
-                clientKey: body["client-key"]?.string, clientKeyData: body["client-key-data"]?.string,
-                username: body["username"]?.string, password: body["password"]?.string,
-                hasExec: body["exec"] != nil, hasAuthProvider: body["auth-provider"] != nil, file: file)
-        }
-        for (index, entry) in try Self.list(root, "contexts", file).enumerated() {
-            let (name, body) = try Self.named(entry, "contexts[\(index)]", "context", file)
-            guard contexts[name] == nil else { continue }
-            contexts[name] = Context(cluster: body["cluster"]?.string, user: body["user"]?.string, namespace: body["namespace"]?.string, file: file)
+        for (name, var context) in try Self.named(document.contexts, "contexts", file) where contexts[name] == nil {
+            context.file = file
+            contexts[name] = context
         }
     }
 
-    static func list(_ root: Node.Mapping, _ key: String, _ file: String) throws(KubeConfigError) -> [Node] {
-        guard let node = root[key] else { return [] }
-        if case .scalar(let scalar) = node, scalar.string == "null" || scalar.string.isEmpty { return [] }
-        guard let sequence = node.sequence else {
-            throw KubeConfigError(file: file, field: key, problem: "must be a list", fix: "write `\(key):` followed by `- name: ...` entries")
+    /// The entries of one list, each with its name and settings (the first of a name wins).
+    static func named<Body>(_ entries: [Entry<Body>]?, _ list: String, _ file: String) throws(KubeConfigError) -> [(String, Body)] {
+        var named: [(String, Body)] = []
+        for (index, entry) in (entries ?? []).enumerated() {
+            guard let name = entry.name, !name.isEmpty else {
+                throw KubeConfigError(file: file, field: "\(list)[\(index)].name", problem: "is missing", fix: "give every entry a name")
+            }
+            guard let body = entry.body else { throw missingBody(list, index, Entry<Body>.bodyKey, file) }
+            named.append((name, body))
         }
-        return Array(sequence)
+        return named
     }
 
-    static func named(_ entry: Node, _ path: String, _ bodyKey: String, _ file: String) throws(KubeConfigError) -> (String, Node.Mapping) {
-        guard let mapping = entry.mapping, let name = mapping["name"]?.string, !name.isEmpty else {
-            throw KubeConfigError(file: file, field: "\(path).name", problem: "is missing", fix: "give every entry a name")
+    static func missingBody(_ list: String, _ index: Int, _ key: String, _ file: String) -> KubeConfigError {
+        KubeConfigError(file: file, field: "\(list)[\(index)].\(key)", problem: "is missing or not a mapping", fix: "add the \(key) settings under `\(key):`")
+    }
+
+    /// What a decoding error means for the person who wrote the file, at the field it names.
+    static func explain(_ error: DecodingError, file: String) -> KubeConfigError {
+        let path: [any CodingKey]
+        let detail: String
+        switch error {
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty {
+                let cause = context.underlyingError.map { "\($0)" } ?? context.debugDescription
+                return KubeConfigError(file: file, problem: "is not valid YAML (\(cause))", fix: "check it with `kubectl config view --kubeconfig \(file)`")
+            }
+            (path, detail) = (context.codingPath, context.debugDescription)
+        case let .typeMismatch(type, context): (path, detail) = (context.codingPath, "is not a \(type)")
+        case let .valueNotFound(type, context): (path, detail) = (context.codingPath, "has no \(type) value")
+        case let .keyNotFound(key, context): (path, detail) = (context.codingPath + [key], "is missing")
+        @unknown default: (path, detail) = ([], "\(error)")
         }
-        guard let body = mapping[bodyKey]?.mapping else {
-            throw KubeConfigError(file: file, field: "\(path).\(bodyKey)", problem: "is missing or not a mapping", fix: "add the \(bodyKey) settings under `\(bodyKey):`")
+        let keys = path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+        if keys.isEmpty {
+            return KubeConfigError(file: file, problem: "is not a kubeconfig (the top level is not a mapping)", fix: "write a kubeconfig with clusters, users and contexts")
         }
-        return (name, body)
+        if keys.count == 1, ["clusters", "users", "contexts"].contains(keys[0]) {
+            return KubeConfigError(file: file, field: keys[0], problem: "must be a list", fix: "write `\(keys[0]):` followed by `- name: ...` entries")
+        }
+        if keys.count == 3, let index = path[1].intValue, ["cluster", "user", "context"].contains(keys[2]) {
+            return missingBody(keys[0], index, keys[2], file)
+        }
+        let field = keys.enumerated().map { $0.offset == 0 || $0.element.hasPrefix("[") ? $0.element : ".\($0.element)" }.joined()
+        return KubeConfigError(file: file, field: field, problem: detail, fix: "see `kubectl config view --kubeconfig \(file)`")
     }
 
     public var contextNames: [String] { contexts.keys.sorted() }
@@ -276,7 +267,7 @@ public struct KubeConfig: Sendable {
         guard let server = cluster.server, !server.isEmpty else {
             throw KubeConfigError(file: cluster.file, field: "clusters[\(clusterName)].cluster.server", problem: "is missing", fix: "set the API server's URL")
         }
-        var user = User(hasExec: false, hasAuthProvider: false, file: context.file)
+        var user = User(file: context.file)
         if let userName = context.user, !userName.isEmpty {
             guard let defined = users[userName] else {
                 throw KubeConfigError(file: context.file, field: "contexts[\(name)].context.user", problem: "names no defined user ('\(userName)')", fix: "define it under users or fix the name")
@@ -327,31 +318,5 @@ public struct KubeConfig: Sendable {
     static func relative(_ path: String, to kubeconfig: String) -> String {
         guard !path.hasPrefix("/") else { return path }
         return URL(fileURLWithPath: kubeconfig).deletingLastPathComponent().appendingPathComponent(path).path
-    }
-}
-
-extension KubernetesConfiguration {
-    public static let serviceAccount = "/var/run/secrets/kubernetes.io/serviceaccount"
-
-    /// In-cluster configuration: `KUBERNETES_SERVICE_HOST/PORT`, the service account's token
-    /// (re-read on every request, as it rotates), CA and namespace.
-    public static func inCluster(
-        environment: [String: String] = ProcessInfo.processInfo.environment, directory: String = serviceAccount
-    ) throws(KubeConfigError) -> KubernetesConfiguration {
-        guard let host = environment["KUBERNETES_SERVICE_HOST"], let port = environment["KUBERNETES_SERVICE_PORT"], !host.isEmpty else {
-            throw KubeConfigError(file: "environment", field: "KUBERNETES_SERVICE_HOST", problem: "is not set: not running in a pod", fix: "pass --kubeconfig when running outside a cluster")
-        }
-        let token = "\(directory)/token"
-        guard FileManager.default.isReadableFile(atPath: token) else {
-            throw KubeConfigError(file: token, problem: "cannot be read", fix: "mount the service account token (automountServiceAccountToken: true)")
-        }
-        guard let ca = FileManager.default.contents(atPath: "\(directory)/ca.crt") else {
-            throw KubeConfigError(file: "\(directory)/ca.crt", problem: "cannot be read", fix: "mount the service account's CA")
-        }
-        let namespace = (try? String(contentsOfFile: "\(directory)/namespace", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-        let hostPart = host.contains(":") ? "[\(host)]" : host
-        return try KubernetesConfiguration(
-            server: "https://\(hostPart):\(port)", certificateAuthorityPEM: Array(ca), credentials: .tokenFile(token),
-            namespace: namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default", source: "in-cluster service account")
     }
 }

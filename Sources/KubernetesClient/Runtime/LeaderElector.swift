@@ -98,7 +98,11 @@ public struct LeaderElector: Sendable {
         logger.trace("lease step", metadata: ["action": "\(action)", "now": "\(MonotonicTime.now)"])
         switch action {
         case .wait(let until):
-            try? await Task.sleep(for: .milliseconds(Int64(max(0, until - MonotonicTime.now) * 1000) + 1))
+            do {
+                try await Task.sleep(for: .milliseconds(Int64(max(0, until - MonotonicTime.now) * 1000) + 1))
+            } catch {
+                return  // cancelled: the campaign and renew loops end on it
+            }
         case .stopLeading:
             leadership.set(false)
         default:
@@ -137,13 +141,13 @@ public struct LeaderElector: Sendable {
     func perform(_ action: LeaderElectionAction) async -> Outcome {
         let limit = Duration.milliseconds(Int64(renewDeadline / 2 * 1000))
         let elector = self
-        let result = await KubernetesHTTP.deadline(limit, step: "lease \(namespace)/\(name)") { () async throws(KubernetesClientError) -> Outcome in
+        let outcome = await Deadline.run(within: limit) { () async -> Outcome in
             await elector.call(action)
         }
-        switch result {
-        case .success(let outcome): return outcome
-        case .failure(let error): return .failed(error)
+        guard let outcome else {
+            return .failed(.timeout(step: "lease \(namespace)/\(name)", seconds: Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18))
         }
+        return outcome
     }
 
     func call(_ action: LeaderElectionAction) async -> Outcome {

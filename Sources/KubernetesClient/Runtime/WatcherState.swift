@@ -1,24 +1,4 @@
-/// Exponential backoff with jitter: `base`, doubling per failure, capped at `cap`; the jitter
-/// keeps many clients from retrying in step. `random` is an input so tests are exact.
-public struct Backoff: Sendable, Hashable {
-    public var base: Double
-    public var cap: Double
-    public var failures = 0
-
-    public init(base: Double = 0.8, cap: Double = 30) {
-        self.base = base
-        self.cap = cap
-    }
-
-    /// The wait after one more failure: between half and all of the capped exponential.
-    public mutating func next(random: Double) -> Double {
-        let exponential = min(cap, base * Double(1 << min(failures, 30)))
-        failures += 1
-        return exponential * (0.5 + 0.5 * min(max(random, 0), 1))
-    }
-
-    public mutating func reset() { failures = 0 }
-}
+import Resilience
 
 /// What the watcher's I/O shell must do next.
 public enum WatcherAction: Sendable, Hashable {

@@ -62,7 +62,11 @@ public actor WorkQueue {
             let wake = min(state.promote(now: MonotonicTime.now).map { max(0, $0 - MonotonicTime.now) } ?? 1, 1)
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try? await Task.sleep(for: .milliseconds(Int64(wake * 1000) + 1))
+                    // Woken early (cancelled, once an add ended the wait) or on time: either
+                    // way the waiters look at the queue again.
+                    do {
+                        try await Task.sleep(for: .milliseconds(Int64(wake * 1000) + 1))
+                    } catch {}
                     await self.wakeAll()
                 }
                 await wait()

@@ -1,3 +1,5 @@
+import Resilience
+
 /// The work queue's bookkeeping, with no I/O and time as an input (client-go's workqueue):
 /// a key is queued at most once; a key being processed is never handed to a second worker
 /// (added again meanwhile, it is queued once the first worker is done); failures requeue with
@@ -46,7 +48,8 @@ public struct WorkQueueState: Sendable {
     public mutating func addRateLimited(_ key: String, now: Double) -> Double {
         let attempts = failures[key, default: 0]
         failures[key] = attempts + 1
-        let delay = min(maxDelay, baseDelay * Double(1 << min(attempts, 40)))
+        // No jitter (random 1): client-go's per-item limiter is plain exponential.
+        let delay = Backoff(base: baseDelay, cap: maxDelay).delay(afterFailures: attempts, random: 1)
         add(key, at: now + delay)
         return delay
     }
