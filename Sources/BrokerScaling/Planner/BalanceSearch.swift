@@ -281,6 +281,12 @@ struct BalanceSearch {
                 left[Int(state.original[slot])].append(slot)
                 reached[Int(state.replicaBroker[slot])].append(slot)
             }
+            // Everything that left one broker at once: a broker that shed many small replicas
+            // may do better shedding one large one and taking a small one back.
+            for group in left where group.count > 2 && group.count <= 64 && moves - saved > lowerBound && !exhausted {
+                let still = group.filter { state.replicaBroker[$0] != state.original[$0] }
+                if still.count > 2, attempt(&state, returning: still) { saved += 1 }
+            }
             for group in left + reached where group.count > 1 && moves - saved > lowerBound {
                 let slots = Array(group.prefix(8))
                 for first in slots.indices {

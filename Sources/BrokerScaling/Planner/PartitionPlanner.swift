@@ -35,21 +35,23 @@ public enum PartitionPlanner {
         let deviationBefore = state.maxDeviation()
         let lowerBound = lowerBoundMoves(state)
 
-        // Brokers above the band shed their largest replicas that fit before the drained replicas
-        // (which go wherever there is room, and may move again for free) take the room.
-        balanceLargestFirst(&state, forcedOnly: [true])
-        drain(&state, cluster: cluster, unmet: &unmet)
-        repairRacks(&state, cluster: cluster, unmet: &unmet)
-        balanceLargestFirst(&state)
         // Only a goal that can be met is searched for; one that cannot is named with why.
         let impossible = balanceInfeasibility(state, cluster: cluster)
-        var search = BalanceSearch(budget: constraints.searchBudget, state: state)
-        if impossible == nil { search.repair(&state) }
-        search.reduce(&state, lowerBound: lowerBound)
+        // Brokers above the band may first shed a replica that takes them below it by up to half
+        // the mean (one large move and a small one back beat many small moves); where that leaves
+        // the band unmet, the plan that sheds only what keeps them in the band is tried as well.
+        var attempt = balance(
+            state, cluster: cluster, constraints: constraints, overshoot: impossible == nil ? 0.5 : 0, lowerBound: lowerBound, search: impossible == nil)
+        if attempt.state.outOfBand > 0, impossible == nil {
+            let careful = balance(state, cluster: cluster, constraints: constraints, overshoot: 0, lowerBound: lowerBound, search: true)
+            if careful.state.outOfBand < attempt.state.outOfBand { attempt = careful }
+        }
+        state = attempt.state
+        unmet += attempt.unmet
         if state.outOfBand > 0 {
             let largest = state.partitionLoad.max() ?? 0
             let why = impossible.map { "no plan can meet it: " + $0 }
-                ?? "no plan found within the search budget (\(constraints.searchBudget) candidate changes; \(search.work) looked at)"
+                ?? "no plan found within the search budget (\(constraints.searchBudget) candidate changes; \(attempt.work) looked at)"
             unmet.append(String(
                 format: "balance within ±%.0f%% of the mean: %d broker(s) remain outside (max deviation %.1f%%; the largest partition is %.0f%% of the mean load): ",
                 constraints.tolerance * 100, state.outOfBand, state.maxDeviation() * 100, state.mean > 0 ? largest / state.mean * 100 : 0) + why)
@@ -62,6 +64,25 @@ public enum PartitionPlanner {
             state, cluster: cluster, original: original, loadBefore: loadBefore, moves: moves, lowerBound: lowerBound,
             balancedBy: balancedBy, deviationBefore: deviationBefore)
         return ReassignmentPlan(batches: batches, stats: stats, unmetGoals: unmet, notes: notes)
+    }
+
+    /// Goals 1 to 3 from `start`: brokers above the band shed their largest replicas that fit
+    /// (sinking at most `overshoot` times the mean below the band) before the drained replicas
+    /// (which go wherever there is room, and may move again for free) take the room; racks; the
+    /// rest of the balance; then the improvement phase.
+    static func balance(
+        _ start: PlannerState, cluster: ClusterView, constraints: PlanConstraints, overshoot: Double, lowerBound: Int, search searching: Bool
+    ) -> (state: PlannerState, unmet: [String], work: Int) {
+        var state = start
+        var unmet: [String] = []
+        balanceLargestFirst(&state, forcedOnly: [true], overshoot: overshoot)
+        drain(&state, cluster: cluster, unmet: &unmet)
+        repairRacks(&state, cluster: cluster, unmet: &unmet)
+        balanceLargestFirst(&state, overshoot: overshoot)
+        var search = BalanceSearch(budget: constraints.searchBudget, state: state)
+        if searching { search.repair(&state) }
+        search.reduce(&state, lowerBound: lowerBound)
+        return (state, unmet, search.work)
     }
 
     // MARK: Input
@@ -252,10 +273,12 @@ public enum PartitionPlanner {
     // MARK: Goal 3: load within the band, fewest moves
 
     /// One pass over the replicas of brokers above the mean, largest first: each goes to the
-    /// lightest broker that can take it while both stay within the band. Moving the largest
-    /// partitions that fit is what keeps the number of moves near the lower bound.
-    static func balanceLargestFirst(_ state: inout PlannerState, forcedOnly passes: [Bool] = [true, false]) {
+    /// lightest broker that can take it while both stay within the band (in the first pass the
+    /// source may sink `overshoot` times the mean below it, for the search to top it up). Moving
+    /// the largest partitions that fit is what keeps the number of moves near the lower bound.
+    static func balanceLargestFirst(_ state: inout PlannerState, forcedOnly passes: [Bool] = [true, false], overshoot: Double = 0) {
         guard state.outOfBand > 0 else { return }
+        let overshoot = state.mean * overshoot
         var candidates: [(load: Double, partition: Int32, broker: Int32)] = []
         for broker in state.receiving where state.load[broker] > state.mean {
             for partition in state.hosted[broker] where state.partitionLoad[Int(partition)] > 0 {
@@ -272,7 +295,7 @@ public enum PartitionPlanner {
             let partition = Int(candidate.partition)
             let source = Int(candidate.broker)
             let size = candidate.load
-            guard state.load[source] > (forcedOnly ? state.high : state.mean), state.load[source] - size >= state.low,
+            guard state.load[source] > (forcedOnly ? state.high : state.mean), state.load[source] - size >= state.low - (forcedOnly ? overshoot : 0),
                   let slot = state.slot(of: partition, on: source) else { continue }
             let sourceHigh = state.load[source] > state.high
             // The lightest broker decides at once whether any broker could take this replica.
