@@ -66,6 +66,7 @@ public enum RealParts {
 
     public struct Missing: Error, CustomStringConvertible {
         public let part: Part
+        public init(part: Part) { self.part = part }
         public var description: String { "\(part.rawValue) is not installed: Scripts/install-test-tools.sh installs it (CI runs it)" }
     }
 
