@@ -9,10 +9,16 @@ public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     let label: String
     let write: @Sendable (String) -> Void
+    /// The time each line carries (`ebb simulate` passes its simulated clock).
+    let clock: @Sendable () -> Date
 
-    public init(label: String, write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }) {
+    public init(
+        label: String, write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) },
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.label = label
         self.write = write
+        self.clock = clock
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -23,7 +29,7 @@ public struct JSONLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         for (key, value) in event.metadata ?? [:] { merged[key] = value }
-        var object: [String: Any] = ["time": TimeFormat.format(Date()), "level": "\(event.level)", "message": "\(event.message)", "logger": label]
+        var object: [String: Any] = ["time": TimeFormat.format(clock()), "level": "\(event.level)", "message": "\(event.message)", "logger": label]
         for (key, value) in merged { object[key] = Self.plain(value) }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         write(String(decoding: data, as: UTF8.self))
@@ -48,8 +54,13 @@ public struct TextLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
     let label: String
+    /// The time each line carries (`ebb simulate` passes its simulated clock).
+    let clock: @Sendable () -> Date
 
-    public init(label: String) { self.label = label }
+    public init(label: String, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.label = label
+        self.clock = clock
+    }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -60,6 +71,6 @@ public struct TextLogHandler: LogHandler {
         var merged = metadata
         for (key, value) in event.metadata ?? [:] { merged[key] = value }
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        FileHandle.standardError.write(Data("\(TimeFormat.format(Date())) \(event.level) \(event.message)\(fields.isEmpty ? "" : " " + fields)\n".utf8))
+        FileHandle.standardError.write(Data("\(TimeFormat.format(clock())) \(event.level) \(event.message)\(fields.isEmpty ? "" : " " + fields)\n".utf8))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BrokerScaling
 import Foundation
 import Logging
 import Operator
@@ -6,13 +7,15 @@ import Simulator
 
 struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a simulated campaign day three ways and show what following traffic saves.",
+        abstract: "Run your traffic against your pool and the strongest alternatives, and compare.",
         discussion: """
-            The same traffic (a built-in scenario) hits a simulated diskless Kafka cluster three \
-            times: provisioned for the peak all day; scaled by the stock HPA algorithm on broker \
-            CPU, whose new brokers get no partitions; and scaled by Ebb's own reconcile code (the \
-            one `ebb run` uses), which moves partitions onto new brokers and drains leaving ones. \
-            A day runs in seconds, on virtual time; the same seed gives the same run.
+            The same traffic (a built-in scenario, a scenario file, a CSV or a Prometheus range \
+            query) hits a simulated diskless Kafka cluster once per strategy: static at the peak, \
+            scheduled static, HPA on CPU, HPA/KEDA on bytes-in, KEDA on consumer lag (each with an \
+            AutoMQ-style self-balancer and graceful scale-in), HPA without rebalancing, and Ebb's own \
+            reconcile code (the one `ebb run` uses) with your pool. Every strategy reads the same \
+            metric pipeline (scrapes, rate windows, capped at what brokers accepted). Runs on virtual \
+            time; the same seed gives the same run.
             """
     )
 
@@ -21,6 +24,30 @@ struct Simulate: AsyncParsableCommand {
 
     @Option(help: "Seed of the traffic noise and the partition skew.")
     var seed: UInt64 = 42
+
+    @Option(help: "Run this many seeds (seed, seed+1, ...; each hashed, so they are independent) and show the median and range.")
+    var seeds: Int = 1
+
+    @Option(help: "A BrokerPool YAML file: Ebb runs this pool (behavior, schedules, metrics and targets, partitionAwareness, cooldown), and the baselines use its min/max replicas and targets.")
+    var pool: String?
+
+    @Option(help: "The time-based SLO: seconds consumers may be behind the producers (default 30, or the scenario's).")
+    var sloSeconds: Double?
+
+    @Option(help: "Only these strategies, comma-separated (e.g. ebb,keda-bytes-in).")
+    var strategies: String?
+
+    @Option(help: "Replay recorded traffic instead of the scenario's points: a CSV file (time,MiB/s) or a Prometheus URL (with --query and --range).")
+    var trafficFrom: String?
+
+    @Option(help: "With --traffic-from URL: the PromQL whose value is the cluster's produce bytes per second.")
+    var query: String?
+
+    @Option(help: "With --traffic-from URL: how far back to read, e.g. 7d, 24h, 90m (ending now, or at --range-end).")
+    var range: String = "24h"
+
+    @Option(help: "With --traffic-from URL: the end of the range, RFC 3339 (default: now).")
+    var rangeEnd: String?
 
     @Option(help: "Baseline produce throughput of the whole cluster, in MiB/s (default 300, or the scenario file's).")
     var baselineMiBPerSecond: Double?
@@ -34,7 +61,7 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Write Ebb's decision log to stderr: none, text or json.")
     var log: String = "none"
 
-    @Option(help: "Also draw traffic, brokers and lag over the day for the three strategies into this SVG file.")
+    @Option(help: "Also draw traffic, brokers and seconds behind for every strategy (the first seed) into this SVG file.")
     var chart: String?
 
     @Flag(help: "Instead of comparing strategies, keep one world running in real time and serve its Kubernetes API, Kafka protocol and Prometheus /metrics on 127.0.0.1, for `ebb run`, kubectl, Kafka clients and Prometheus. Stops on SIGINT or SIGTERM.")
@@ -76,11 +103,14 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "With --serve: port of the Prometheus /metrics face (default: any free port).")
     var metricsPort: Int = 0
 
-    @Option(help: "With --serve: write a kubeconfig for the Kubernetes face here.")
-    var kubeconfigOut: String = "ebb-simulate.kubeconfig"
+    @Option(help: "With --serve: the folder for the files it writes (kubeconfig, pool.yaml, prometheus.yml); created if missing.")
+    var serveDirectory: String = "ebb-simulate"
 
-    @Option(help: "With --serve: write an example BrokerPool for the world here.")
-    var poolOut: String = "ebb-simulate-pool.yaml"
+    @Option(help: "With --serve: write the kubeconfig for the Kubernetes face here (default: <serve-directory>/kubeconfig).")
+    var kubeconfigOut: String?
+
+    @Option(help: "With --serve: write an example BrokerPool for the world here (default: <serve-directory>/pool.yaml).")
+    var poolOut: String?
 
     func validate() throws {
         guard BuiltInScenario(rawValue: scenario) != nil || FileManager.default.fileExists(atPath: scenario) else {
@@ -97,6 +127,11 @@ struct Simulate: AsyncParsableCommand {
         guard (0...10_000).contains(watchDelayMs) else { throw ValidationError("--watch-delay-ms: must be between 0 and 10000") }
         guard (brokers ?? 1) >= 1, (brokers ?? 1) <= 1_000 else { throw ValidationError("--brokers: must be between 1 and 1000") }
         guard (podStartSeconds ?? 0) >= 0 else { throw ValidationError("--pod-start-seconds: must be >= 0") }
+        guard (1...50).contains(seeds) else { throw ValidationError("--seeds: must be between 1 and 50") }
+        guard (sloSeconds ?? 1) > 0, (sloSeconds ?? 1) <= 86_400 else { throw ValidationError("--slo-seconds: must be > 0 and at most 86400") }
+        if let trafficFrom, trafficFrom.hasPrefix("http"), query == nil {
+            throw ValidationError("--traffic-from \(trafficFrom): a Prometheus URL needs --query")
+        }
         for (name, port) in [("--kubernetes-port", kubernetesPort), ("--kafka-port", kafkaPort), ("--metrics-port", metricsPort)] where !(0...65_535).contains(port) {
             throw ValidationError("\(name): \(port) is not a port (0 to 65535; 0 picks a free one)")
         }
@@ -129,7 +164,7 @@ struct Simulate: AsyncParsableCommand {
     func run() async throws {
         let name: String
         let summary: String
-        let profile: TrafficProfile
+        var profile: TrafficProfile
         var settings = CampaignSettings()
         if let builtIn = BuiltInScenario(rawValue: scenario) {
             (name, summary, profile) = (builtIn.rawValue, builtIn.summary, builtIn.profile)
@@ -141,32 +176,37 @@ struct Simulate: AsyncParsableCommand {
                 throw ValidationError("--scenario: \(error)")
             }
             (name, summary, profile) = (file.name, file.description, file.profile)
-            settings.baselineMiBPerSecond = file.baselineMiBPerSecond ?? settings.baselineMiBPerSecond
-            settings.brokerCapacityMiBPerSecond = file.brokerCapacityMiBPerSecond ?? settings.brokerCapacityMiBPerSecond
+            settings = file.apply(to: settings)
+        }
+        if let source = trafficFrom {
+            profile = try await recordedTraffic(from: source, settings: &settings)
         }
         settings.baselineMiBPerSecond = baselineMiBPerSecond ?? settings.baselineMiBPerSecond
         settings.brokerCapacityMiBPerSecond = brokerCapacityMiBPerSecond ?? settings.brokerCapacityMiBPerSecond
         settings.podStartSeconds = podStartSeconds ?? settings.podStartSeconds
+        settings.sloSecondsBehind = sloSeconds ?? settings.sloSecondsBehind
         try Self.check(settings, profile: profile)
         if serve {
             try await serveWorld(name: name, summary: summary, profile: profile, settings: settings)
             return
         }
+        let userPool = try pool.map(Self.loadPool)
         let format = log
-        var logger = Logger(label: "ebb") { label in
-            switch format {
-            case "json": return JSONLogHandler(label: label)
-            case "text": return TextLogHandler(label: label)
-            default: return SwiftLogNoOpLogHandler()
-            }
-        }
-        logger.logLevel = .info
+        let json = format == "json"
+        let factory: Campaign.LoggerFactory = { @Sendable (clock: @escaping @Sendable () -> Date) -> Logger in Self.decisionLogger(json: json, clock: clock) }
+        let logger: Campaign.LoggerFactory? = format == "none" ? nil : factory
+        let wanted = strategies.map { Set($0.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) }) }
+        let seedList = (0..<UInt64(seeds)).map { seed &+ $0 }
         let clock = ContinuousClock()
         var report: CampaignReport?
         let elapsed = await clock.measure {
-            report = await Campaign.run(scenario: name, profile: profile, settings: settings, seed: seed, logger: logger)
+            report = await Campaign.run(scenario: name, profile: profile, settings: settings, pool: userPool, seeds: seedList, only: wanted, logger: logger)
         }
         guard let report else { return }
+        if let wanted, report.strategies.count < wanted.count {
+            let known = Set(report.strategies.map(\.name))
+            throw ValidationError("--strategies: unknown \(wanted.subtracting(known).sorted().joined(separator: ", ")); the strategies are static, scheduled, hpa-cpu, keda-bytes-in, keda-lag, hpa-cpu-no-rebalance, ebb, ebb+schedule (when the scenario has an event)")
+        }
         if let chart {
             do {
                 try CampaignChart.svg(report).write(toFile: chart, atomically: true, encoding: .utf8)
@@ -178,21 +218,35 @@ struct Simulate: AsyncParsableCommand {
         case .json:
             print(try jsonString(report))
         case .text:
-            print("Scenario \(report.scenario): \(summary)")
-            print("Baseline \(Int(settings.baselineMiBPerSecond)) MiB/s (peak \(report.peakMultiplier)×); a broker serves \(Int(settings.brokerCapacityMiBPerSecond)) MiB/s; pods start in \(Int(settings.podStartSeconds)) s; a partition moves in \(settings.moveSeconds) s; lag SLO \(Int(settings.lagSLOMessages)) messages. Seed \(report.seed).\n")
-            print(table([["strategy", "broker-hours", "peak lag", "p99 lag", "min over SLO", "scale-outs", "scale-ins", "moves", "to capacity"]] + report.strategies.map { result in
-                [result.name, String(format: "%.1f", result.brokerHours), Self.count(result.peakLag), Self.count(result.p99Lag), String(format: "%.0f", result.minutesOverSlo),
-                 "\(result.scaleOuts)", "\(result.scaleIns)", "\(result.moves)", result.secondsToCapacity.map { String(format: "%.0f s", $0) } ?? "never"]
-            }))
-            if let fixed = report.strategies.first(where: { $0.name == "static" }), let ebb = report.strategies.first(where: { $0.name == "ebb" }), let hpa = report.strategies.first(where: { $0.name == "hpa" }) {
-                print("")
-                print(String(format: "Ebb used %.0f%% of the broker-hours of provisioning for the peak, with %.0f minutes over the lag SLO (HPA alone: %.0f).",
-                             ebb.brokerHours / fixed.brokerHours * 100, ebb.minutesOverSlo, hpa.minutesOverSlo))
-                if let gap = ebb.minSecondsBetweenScaleIns { print(String(format: "Ebb's scale-ins were at least %.0f s apart.", gap)) }
-            }
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            print(String(format: "(24 simulated hours × 3 strategies in %.1f s)", seconds))
+            print(SimulateReportText.render(report, summary: summary, elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            if let chart { print("Chart written to \(URL(fileURLWithPath: chart).standardizedFileURL.path) (the first seed).") }
         }
+    }
+
+    /// Ebb's decision log, stamped with simulated time.
+    static func decisionLogger(json: Bool, clock: @escaping @Sendable () -> Date) -> Logger {
+        var logger = Logger(label: "ebb") { label -> any LogHandler in
+            if json { return JSONLogHandler(label: label, clock: clock) }
+            return TextLogHandler(label: label, clock: clock)
+        }
+        logger.logLevel = .info
+        return logger
+    }
+
+    /// The first BrokerPool in a YAML file, checked as `ebb validate` checks it.
+    static func loadPool(_ path: String) throws -> BrokerPool {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ValidationError("--pool: cannot read \(path): \(error.localizedDescription)")
+        }
+        let reports = BrokerPoolDocuments.check(text)
+        guard let first = reports.first else { throw ValidationError("--pool: \(path) holds no BrokerPool") }
+        guard first.isValid, let pool = first.pool else {
+            throw ValidationError("--pool: \(path): " + first.problems.map(\.description).joined(separator: "; "))
+        }
+        return pool
     }
 
     static func count(_ value: Double) -> String {

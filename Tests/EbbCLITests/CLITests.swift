@@ -116,19 +116,50 @@ struct CLITests {
         #expect(result.stdout == committed)
     }
 
-    @Test func simulateComparesThreeStrategiesAndDrawsThem() throws {
-        let chart = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-chart-\(UUID().uuidString).svg")
-        defer { try? FileManager.default.removeItem(at: chart) }
-        let result = try ebb("simulate", "--scenario", "flash-sale", "--seed", "3", "--output", "json", "--chart", chart.path)
+    /// A user's pool file and a CSV of recorded traffic, end to end: two hours with a 6× step,
+    /// Ebb running the pool (its own min and targets) against the strongest baseline and static.
+    @Test func simulateRunsAUsersPoolOnRecordedTrafficAndDrawsIt() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var csv = "time,mibPerSecond\n"
+        for minute in 0...120 { csv += "\(minute * 60),\(minute >= 40 && minute < 70 ? 1_200 : 200)\n" }
+        let traffic = directory.appendingPathComponent("traffic.csv")
+        try csv.write(to: traffic, atomically: true, encoding: .utf8)
+        let pool = directory.appendingPathComponent("pool.yaml")
+        try """
+            apiVersion: ebb.io/v1alpha1
+            kind: BrokerPool
+            metadata: {name: my-pool, namespace: shop}
+            spec:
+              scaleTargetRef: {name: automq-broker}
+              kafka: {bootstrapServers: ["automq-broker-0:9092"]}
+              minReplicas: 4
+              maxReplicas: 20
+              metrics:
+                - type: BrokerThroughput
+                  brokerThroughput: {direction: In, target: {type: AverageValue, averageValue: "90Mi"}}
+            """.write(to: pool, atomically: true, encoding: .utf8)
+        let chart = directory.appendingPathComponent("chart.svg")
+        let result = try ebb(
+            "simulate", "--traffic-from", traffic.path, "--pool", pool.path, "--strategies", "static,keda-bytes-in,ebb", "--seed", "3",
+            "--output", "json", "--chart", chart.path)
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(summary["scenario"] as? String == "flash-sale" && summary["seed"] as? Int == 3)
+        #expect(summary["seeds"] as? [Int] == [3] && summary["durationSeconds"] as? Double == 7_200)
         let strategies = try #require(summary["strategies"] as? [[String: Any]])
-        #expect(strategies.compactMap { $0["name"] as? String } == ["static", "hpa", "ebb"])
-        let hours = strategies.compactMap { $0["brokerHours"] as? Double }
-        #expect(hours.count == 3 && hours[2] < hours[0])
+        #expect(strategies.compactMap { $0["name"] as? String } == ["static", "keda-bytes-in", "ebb"])
+        let ebb = try #require(strategies.last)
+        #expect((ebb["description"] as? String)?.contains("my-pool") == true)
+        // The recorded baseline of 200 MiB/s needs 3 brokers; the pool's minimum is 4.
+        let outs = try #require((ebb["scaleOuts"] as? [String: Double])?["median"])
+        #expect(outs >= 1)
+        let hours = strategies.compactMap { ($0["brokerHours"] as? [String: Double])?["median"] }
+        #expect(hours.count == 3 && hours[2] < hours[0] && hours[2] >= 4 * 2 * 0.99, "\(hours)")
         let svg = try String(contentsOf: chart, encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.contains("polyline") && svg.contains("ebb (") && svg.hasSuffix("</svg>\n"))
+        let text = try ebb("simulate", "--traffic-from", traffic.path, "--strategies", "static", "--chart", chart.path)
+        #expect(text.stdout.contains("Chart written to \(chart.path)"), "\(text.stdout)")
         let unknown = try ebb("simulate", "--scenario", "cyber-tuesday")
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("unknown scenario 'cyber-tuesday'"))

@@ -9,7 +9,7 @@ struct ServedWorldTests {
         let kafka = SimulatedKafkaCluster(moveSeconds: 1.5)
         for id in 0..<brokers { kafka.addBroker(.init(id: id)) }
         var placement: [String: [[Int32]]] = [:]
-        for (position, share) in PartitionSkew.shares(topics: CampaignSettings().topics, seed: 1).enumerated() {
+        for (position, share) in TopicSpec.shares(CampaignSettings().topics, seed: 1).enumerated() {
             placement[share.topic, default: []].append([Int32(position) % brokers])
         }
         for (topic, replicas) in placement { kafka.createTopic(topic, replicas: replicas) }

@@ -21,10 +21,11 @@ struct TrafficProfileTests {
     }
 
     @Test(arguments: BuiltInScenario.allCases)
-    func everyScenarioCoversTheDayAndStaysPositive(_ scenario: BuiltInScenario) {
+    func everyScenarioCoversWholeDaysAndStaysPositive(_ scenario: BuiltInScenario) {
         let profile = scenario.profile
-        #expect(profile.points.last?.seconds == BuiltInScenario.daySeconds)
-        for minute in stride(from: 0, through: BuiltInScenario.daySeconds, by: 60) {
+        let days = scenario == .week ? 7 : 1
+        #expect(profile.points.last?.seconds == days * BuiltInScenario.daySeconds)
+        for minute in stride(from: 0, through: days * BuiltInScenario.daySeconds, by: 60) {
             #expect(profile.multiplier(at: Double(minute)) > 0)
         }
     }

@@ -1,209 +1,132 @@
 import BrokerScaling
 import Foundation
-import Logging
-import NIOConcurrencyHelpers
-import Operator
 
-/// Midnight of the simulated day (Black Friday 2026), for the timestamps decisions carry.
-let campaignDay = Date(timeIntervalSince1970: 1_795_737_600)
+/// How a strategy steers the cluster's broker count (partition placement is the balancer's,
+/// or the strategy's own).
+protocol CampaignControl: AnyObject {
+    /// Seconds until the next look.
+    var interval: Double { get }
+    /// The broker count wanted now (nil: leave it), or moves made directly on the cluster.
+    func control(_ cluster: inout CampaignCluster, pipeline: MetricPipeline, now: Double, events: inout ScaleEvents) async
+}
 
-extension CampaignCluster {
-    /// Adds brokers up to `count` (new ids, serving after the pod start delay), or removes the
-    /// highest ids down to it, as a StatefulSet does.
-    mutating func resize(to count: Int, now: Double) {
-        let ids = brokers.keys.sorted()
-        if count > ids.count {
-            var next = (ids.last ?? -1) + 1
-            for _ in ids.count..<count {
-                brokers[next] = now + settings.podStartSeconds
-                next += 1
-            }
+/// Scale-outs and scale-ins as they happen, for the results.
+struct ScaleEvents {
+    var outs = 0
+    var ins = 0
+    var inTimes: [Double] = []
+
+    mutating func resize(_ cluster: inout CampaignCluster, to count: Int, now: Double, graceful: Bool) {
+        guard count != cluster.brokerCount else { return }
+        if count > cluster.brokerCount {
+            outs += 1
         } else {
-            for id in ids.suffix(ids.count - count).reversed() { remove(id, now: now) }
+            ins += 1
+            inTimes.append(now)
         }
+        cluster.resize(to: count, now: now, graceful: graceful)
     }
 }
 
-/// The stock HPA algorithm on broker CPU, as a Kafka StatefulSet gets it alone: new brokers
-/// join empty (nothing moves partitions onto them), and a scale-in deletes the highest pods
-/// with whatever they hold.
-final class HPAControl: Campaign.Control {
-    let settings: CampaignSettings
+/// A fleet set by the clock: the event fleet inside each event window, the everyday fleet outside.
+final class ScheduledFleet: CampaignControl {
     let interval = 15.0
-    var history = ScalingHistory()
-    let spec: BrokerPoolSpec
+    let windows: [EventWindow]
+    let everyday: Int
 
-    init(settings: CampaignSettings) {
-        self.settings = settings
-        spec = BrokerPoolSpec(
-            scaleTargetRef: ScaleTargetReference(name: "broker"), kafka: KafkaConnection(bootstrapServers: ["kafka:9092"]),
-            minReplicas: 3, maxReplicas: 64, metrics: [.cpu(utilization: 70)])
+    init(windows: [EventWindow], everyday: Int) {
+        self.windows = windows
+        self.everyday = everyday
     }
 
-    func control(_ cluster: inout CampaignCluster, now: Double, demand: Double, result: inout StrategyResult) async {
-        let ids = cluster.brokers.keys.sorted()
-        let pods = ids.map { id -> PodReading in
-            guard let start = cluster.brokers[id], start <= now else { return PodReading(utilization: nil, ready: false) }
-            return PodReading(utilization: cluster.utilization[id] ?? 0)
-        }
-        let input = DecisionInput(
-            now: campaignDay.addingTimeInterval(now), spec: spec, currentReplicas: Int32(ids.count), readyReplicas: Int32(pods.filter(\.ready).count),
-            metrics: [MetricObservation(name: "cpu", pods: pods)], history: history)
-        let decision = DecisionEngine.decide(input)
-        history = history.recording(decision, applied: decision.apply, behavior: spec.effectiveBehavior)
-        guard decision.apply, decision.desiredReplicas != Int32(ids.count) else { return }
-        if decision.desiredReplicas > Int32(ids.count) {
-            result.scaleOuts += 1
-        } else {
-            result.scaleIns += 1
-            result.scaleInTimes.append(now)
-        }
-        cluster.resize(to: Int(decision.desiredReplicas), now: now)
+    func control(_ cluster: inout CampaignCluster, pipeline: MetricPipeline, now: Double, events: inout ScaleEvents) async {
+        let wanted = windows.first { $0.start <= now && now < $0.end }?.brokers ?? everyday
+        events.resize(&cluster, to: wanted, now: now, graceful: true)
     }
 }
 
-/// Ebb: the operator's own `PoolReconciler`, through ports onto the simulated cluster.
-final class EbbControl: Campaign.Control, @unchecked Sendable {
-    var interval = 10.0
-    let settings: CampaignSettings
-    let reconciler: PoolReconciler
-    let ports: EbbPorts
-    var count = 0
-
-    init(settings: CampaignSettings, logger: Logger) {
-        self.settings = settings
-        let mebibyte = 1_048_576.0
-        var spec = BrokerPoolSpec(
-            scaleTargetRef: ScaleTargetReference(name: "automq-broker"), kafka: KafkaConnection(bootstrapServers: ["automq-broker-0:9092"]),
-            minReplicas: 3, maxReplicas: 64,
-            metrics: [
-                .throughput(.in, perBroker: Quantity(number: settings.brokerCapacityMiBPerSecond * 0.7 * mebibyte)),
-                .lag(group: "shop-consumers", target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 500))),
-            ])
-        spec.pollingIntervalSeconds = 10
-        let pool = BrokerPool(metadata: ObjectMeta(name: "shop-events", namespace: "shop", generation: 1), spec: spec)
-        ports = EbbPorts(pool: pool, settings: settings)
-        let ports = self.ports
-        reconciler = PoolReconciler(
-            workloads: ports, kafka: ports, metricSource: ports, logger: logger,
-            clock: { campaignDay.addingTimeInterval(ports.state.withLockedValue { $0.now }) })
+/// The stock HPA (or KEDA, which feeds an HPA) on one signal, every 15 s.
+final class HPAControl: CampaignControl {
+    enum Signal {
+        /// Broker CPU utilization, target percent of request (metrics-server's rate over the window).
+        case cpu(targetPercent: Double)
+        /// KEDA's Prometheus scaler on sum(rate(bytes in[window])), AverageValue bytes/s per broker.
+        case bytesIn(perBroker: Double)
+        /// KEDA's Kafka scaler: the group's total lag read from Kafka, `lagThreshold` per broker.
+        case kafkaLag(group: String, lagThreshold: Double)
     }
 
-    func control(_ cluster: inout CampaignCluster, now: Double, demand: Double, result: inout StrategyResult) async {
-        ports.state.withLockedValue { state in
-            state.cluster = cluster
-            state.now = now
-            state.demand = demand
+    let interval = 15.0
+    let signal: Signal
+    let graceful: Bool
+    var hpa: StockHPA
+
+    init(signal: Signal, minReplicas: Int, maxReplicas: Int, graceful: Bool) {
+        self.signal = signal
+        self.graceful = graceful
+        hpa = StockHPA(minReplicas: minReplicas, maxReplicas: maxReplicas)
+    }
+
+    func control(_ cluster: inout CampaignCluster, pipeline: MetricPipeline, now: Double, events: inout ScaleEvents) async {
+        let reading: StockHPA.Reading?
+        switch signal {
+        case .cpu(let target):
+            let rates = pipeline.brokerRates(\.cpu, now: now)
+            let serving = cluster.serving(at: now)
+            let ready = serving.compactMap { rates[$0].map { $0 * 100 } }
+            reading = .utilization(ready: ready, unready: cluster.brokerCount - ready.count, target: target)
+        case .bytesIn(let perBroker):
+            reading = pipeline.totalRate(\.bytesIn, now: now).map { .averageValue(total: $0.bytesPerSecond, target: perBroker) }
+        case .kafkaLag(let group, let threshold):
+            reading = .averageValue(total: cluster.kafkaLag(group: group), target: threshold)
         }
-        count += 1
-        let pool = ports.state.withLockedValue { $0.pool }
-        let after = (try? await reconciler.reconcile(pool, reconcileId: String(format: "sim-%06d", count))) ?? 10
-        interval = max(settings.stepSeconds, after)
-        ports.state.withLockedValue { state in
-            cluster = state.cluster!
-            result.scaleOuts += state.scaleOuts
-            result.scaleIns += state.scaleIns
-            result.scaleInTimes += state.scaleInTimes
-            state.scaleOuts = 0
-            state.scaleIns = 0
-            state.scaleInTimes = []
-            state.cluster = nil
-        }
+        let wanted = hpa.desired(current: cluster.brokerCount, reading: reading, now: now)
+        events.resize(&cluster, to: wanted, now: now, graceful: graceful)
     }
 }
 
-/// The simulated cluster seen as the operator's ports.
-final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
-    struct State: @unchecked Sendable {
-        var pool: BrokerPool
-        var cluster: CampaignCluster?
-        var now = 0.0
-        var demand = 0.0
-        var scaleOuts = 0
-        var scaleIns = 0
-        var scaleInTimes: [Double] = []
-        /// Recent lag readings, as the operator's metric source keeps them.
-        var lagSamples: [MetricSample] = []
-    }
+/// A span of the run with an event, and the fleet a team would book for it.
+public struct EventWindow: Sendable, Hashable, Codable {
+    public var start: Double
+    public var end: Double
+    public var brokers: Int
 
-    let state: NIOLockedValueBox<State>
-    let settings: CampaignSettings
-
-    init(pool: BrokerPool, settings: CampaignSettings) {
-        state = NIOLockedValueBox(State(pool: pool))
-        self.settings = settings
-    }
-
-    struct Detached: Error {}
-
-    func workload(of pool: BrokerPool) async throws -> WorkloadState {
-        try state.withLockedValue { state in
-            guard let cluster = state.cluster else { throw Detached() }
-            let count = Int32(cluster.brokers.count)
-            let serving = Set(cluster.serving(at: state.now))
-            // Broker ids are the ordinals (the campaign's pool has brokerIdOffset 0).
-            let pods = cluster.brokers.keys.sorted().map { BrokerPod(ordinal: $0, ready: serving.contains($0)) }
-            return WorkloadState(replicas: count, pods: count, ready: Int32(serving.count), brokerPods: pods)
-        }
-    }
-
-    func setReplicas(of pool: BrokerPool, to replicas: Int32) async throws {
-        state.withLockedValue { state in
-            guard var cluster = state.cluster else { return }
-            if Int(replicas) > cluster.brokers.count { state.scaleOuts += 1 } else if Int(replicas) < cluster.brokers.count {
-                state.scaleIns += 1
-                state.scaleInTimes.append(state.now)
-            }
-            cluster.resize(to: Int(replicas), now: state.now)
-            state.cluster = cluster
-        }
-    }
-
-    func writeStatus(of pool: BrokerPool, _ status: BrokerPoolStatus) async throws -> BrokerPool {
-        state.withLockedValue { state in
-            state.pool.status = status
-            return state.pool
-        }
-    }
-
-    func recordEvent(about pool: BrokerPool, type: String, reason: String, action: String, note: String) async {}
-
-    func snapshot(of pool: BrokerPool) async throws -> ClusterSnapshot {
-        try state.withLockedValue { state in
-            guard let cluster = state.cluster else { throw Detached() }
-            return cluster.view(now: state.now, demandMiBPerSecond: state.demand)
-        }
-    }
-
-    func submit(_ moves: [PartitionMove], for pool: BrokerPool) async throws -> [String] {
-        state.withLockedValue { state in
-            state.cluster?.move(moves, now: state.now)
-        }
-        return []
-    }
-
-    func electPreferredLeaders(_ partitions: [String]?, for pool: BrokerPool) async throws {
-        state.withLockedValue { state in
-            guard var cluster = state.cluster else { return }
-            for index in cluster.partitions.indices { cluster.partitions[index].leader = cluster.partitions[index].replicas.first }
-            state.cluster = cluster
-        }
-    }
-
-    func observe(_ pool: BrokerPool, now: Date, cluster: ClusterSnapshot?) async -> [MetricObservation] {
-        state.withLockedValue { state in
-            let lag = state.cluster?.lagMessages ?? 0
-            state.lagSamples.append(MetricSample(time: now, value: lag))
-            if state.lagSamples.count > 6 { state.lagSamples.removeFirst(state.lagSamples.count - 6) }
-            let samples = state.lagSamples
-            return (pool.spec.metrics ?? []).map { metric in
-                switch metric.type {
-                case .consumerLag:
-                    return MetricObservation(name: metric.displayName, samples: samples, partitions: Int32(state.cluster?.partitions.count ?? 1))
-                default:
-                    return MetricObservation(name: metric.displayName, samples: [MetricSample(time: now, value: state.demand * 1_048_576)])
-                }
+    /// Where traffic rises above 1.5× its level at the start of the run: each span, opened
+    /// 15 minutes early (pods must start) and closed 15 minutes after, with enough brokers for
+    /// its own peak at 80 % (plus the noise).
+    static func find(profile: TrafficProfile, settings: CampaignSettings, duration: Double) -> [EventWindow] {
+        let start = profile.multiplier(at: 0)
+        var windows: [EventWindow] = []
+        var open: Double?
+        var peak = 0.0
+        for minute in stride(from: 0.0, through: duration, by: 60) {
+            let level = profile.multiplier(at: minute)
+            if level > start * 1.5 {
+                if open == nil { open = minute }
+                peak = max(peak, level)
+            } else if let opened = open {
+                windows.append(EventWindow(start: max(0, opened - 900), end: min(duration, minute + 900), brokers: fleet(peak, settings)))
+                open = nil
+                peak = 0
             }
         }
+        if let opened = open { windows.append(EventWindow(start: max(0, opened - 900), end: duration, brokers: fleet(peak, settings))) }
+        // Windows that touch are one.
+        var merged: [EventWindow] = []
+        for window in windows {
+            if var last = merged.last, window.start <= last.end {
+                last.end = max(last.end, window.end)
+                last.brokers = max(last.brokers, window.brokers)
+                merged[merged.count - 1] = last
+            } else {
+                merged.append(window)
+            }
+        }
+        return merged
+    }
+
+    /// Brokers for `multiplier` × the baseline at 80 % of a broker, with 5 % for the noise.
+    static func fleet(_ multiplier: Double, _ settings: CampaignSettings) -> Int {
+        max(3, Int((settings.baselineMiBPerSecond * multiplier * 1.05 / (settings.brokerCapacityMiBPerSecond * 0.8)).rounded(.up)))
     }
 }

@@ -1,192 +1,279 @@
 import BrokerScaling
 
-/// The parameters of a simulated campaign day.
-public struct CampaignSettings: Sendable, Hashable, Codable {
-    /// Produce throughput of the whole cluster at multiplier 1, in MiB/s.
-    public var baselineMiBPerSecond: Double = 300
-    /// What one broker can serve, in MiB/s.
-    public var brokerCapacityMiBPerSecond: Double = 150
-    /// Seconds from a pod's creation until its broker serves.
-    public var podStartSeconds: Double = 60
-    /// Seconds a partition does not serve while it moves (AutoMQ: about 1.5 s).
-    public var moveSeconds: Double = 1.5
-    /// Consumer lag above this many messages breaks the SLO.
-    public var lagSLOMessages: Double = 100_000
-    /// Average record size, to turn bytes into messages.
-    public var recordBytes: Double = 1_024
-    /// Simulation step, in seconds.
-    public var stepSeconds: Double = 5
-    /// AutoMQ keeps one replica per partition: durability is the object store's.
-    public var replication = 1
-    /// Seconds before the partitions of a broker that vanished are failed over elsewhere.
-    public var failoverSeconds: Double = 30
-    /// Topics and their partition counts (an e-commerce platform's).
-    public var topics: [String: Int] = ["orders": 24, "carts": 12, "inventory": 12, "payments": 12, "clickstream": 48, "recommendations": 12]
-
-    public init() {}
-}
-
-/// The Kafka cluster of one strategy's run: brokers that take time to start, partitions with
-/// skewed traffic, a backlog (consumer lag) where brokers fall short, and partitions that do
-/// not serve while they move.
+/// The Kafka cluster of one strategy's run. Producers' bytes wait until the partition's leader
+/// accepts them (`pending`), then wait in the log until each consumer group fetches them
+/// (`unconsumed`, the lag Kafka shows). A broker has a produce and a fetch capacity; one short
+/// of either is slow for both. Brokers take time to start; a moving partition serves nothing.
+/// Broker ids are the StatefulSet's ordinals: 0 ..< brokerCount.
 struct CampaignCluster {
     struct Partition {
         var topic: String
         var index: Int32
-        var replicas: [Int32]
-        var leader: Int32?
+        /// Leader broker, or -1 while offline.
+        var leader: Int32
         /// Share of the cluster's traffic.
         var weight: Double
-        /// Bytes produced but not yet served.
-        var backlog: Double = 0
+        /// Produced bytes the leader has not accepted yet.
+        var pending: Double = 0
+        /// Per consumer group: accepted bytes not yet fetched (-1: the group does not read it).
+        var unconsumed: [Double]
+        /// Accepted bytes since the start (the log end offset, in bytes).
+        var accepted: Double = 0
         var movingUntil: Double = -1
-        var moveTo: [Int32]?
+        var moveTo: Int32 = -1
     }
 
     let settings: CampaignSettings
     /// Broker id -> the time it serves from.
-    var brokers: [Int32: Double] = [:]
+    private(set) var startsAt: [Double] = []
     var partitions: [Partition] = []
+    let groups: [ConsumerGroupSpec]
     var moves = 0
-    /// Brokers saturated in the last step.
-    var saturated = 0
-    /// Each serving broker's load in the last step, in percent of its capacity (its CPU).
-    var utilization: [Int32: Double] = [:]
-    /// Bytes each broker served in the last step.
-    var servedBy: [Int32: Double] = [:]
-    /// Every byte produced and served since the start.
+    /// Per broker id, since the start: bytes accepted, bytes fetched, CPU seconds (of one
+    /// request's worth). Counters of a broker id continue when its pod comes back.
+    var bytesInTotal: [Double] = []
+    var bytesOutTotal: [Double] = []
+    var cpuTotal: [Double] = []
+    /// End to end, after the last step: the most seconds any partition's consumers are behind
+    /// its producers, and the messages behind.
+    private(set) var secondsBehind = 0.0
+    private(set) var messagesBehind = 0.0
+    /// Every byte produced, accepted, and fetched per group since the start.
     var producedBytes = 0.0
-    var servedBytes = 0.0
+    var acceptedBytes = 0.0
+    var acceptedForGroup: [Double]
+    var consumedByGroup: [Double]
 
     init(settings: CampaignSettings, brokers count: Int, seed: UInt64) {
         self.settings = settings
-        for id in 0..<Int32(count) { brokers[id] = 0 }
-        for (position, share) in PartitionSkew.shares(topics: settings.topics, seed: seed).enumerated() {
-            let replicas = (0..<settings.replication).map { Int32((position + $0) % count) }
-            partitions.append(Partition(topic: share.topic, index: share.index, replicas: replicas, leader: replicas.first, weight: share.weight))
+        groups = settings.consumerGroups
+        acceptedForGroup = Array(repeating: 0, count: groups.count)
+        consumedByGroup = Array(repeating: 0, count: groups.count)
+        startsAt = Array(repeating: 0, count: count)
+        ensureCounters(count)
+        let readers = groups.map { $0.topics.map(Set.init) }
+        for (position, share) in TopicSpec.shares(settings.topics, seed: seed).enumerated() {
+            let unconsumed = readers.map { topics in topics == nil || topics!.contains(share.topic) ? 0.0 : -1 }
+            partitions.append(Partition(topic: share.topic, index: share.index, leader: Int32(position % max(1, count)), weight: share.weight, unconsumed: unconsumed))
         }
     }
 
-    func serving(at now: Double) -> [Int32] { brokers.filter { $0.value <= now }.keys.sorted() }
+    var brokerCount: Int { startsAt.count }
 
-    /// One step: traffic arrives, moves due within the step finish (a moving partition serves
-    /// only for the part of the step after its move), and each leader serves what its capacity
-    /// allows (`BrokerService`).
+    func isServing(_ id: Int32, at now: Double) -> Bool { Int(id) < startsAt.count && id >= 0 && startsAt[Int(id)] <= now }
+
+    func serving(at now: Double) -> [Int32] { startsAt.indices.filter { startsAt[$0] <= now }.map(Int32.init) }
+
+    private mutating func ensureCounters(_ count: Int) {
+        while bytesInTotal.count < count {
+            bytesInTotal.append(0)
+            bytesOutTotal.append(0)
+            cpuTotal.append(0)
+        }
+    }
+
+    /// One step: traffic arrives; moves due within the step finish (a moving partition serves
+    /// only for the part of the step after its move); each broker accepts and sends what its
+    /// capacities allow, in proportion to what waits on it; each group fetches what its
+    /// capacity allows.
     mutating func step(now: Double, dt: Double, demandMiBPerSecond: Double) {
         let mebibyte = 1_048_576.0
-        let capacity = settings.brokerCapacityMiBPerSecond * mebibyte * dt
-        let live = Set(serving(at: now))
-        var claims = [BrokerService.Claim?](repeating: nil, count: partitions.count)
+        let capacityIn = settings.brokerCapacityMiBPerSecond * mebibyte * dt
+        let capacityOut = settings.brokerOutCapacityMiBPerSecond * mebibyte * dt
+        let count = startsAt.count
+        var inWanted = [Double](repeating: 0, count: count)
+        var outWanted = [Double](repeating: 0, count: count)
+        var fraction = [Double](repeating: 0, count: partitions.count)
+        var groupWanted = [Double](repeating: 0, count: groups.count)
         for index in partitions.indices {
             let arriving = demandMiBPerSecond * mebibyte * dt * partitions[index].weight
-            partitions[index].backlog += arriving
+            partitions[index].pending += arriving
             producedBytes += arriving
             var serves = 1.0
             if partitions[index].movingUntil >= 0 {
-                if partitions[index].movingUntil < now + dt, let target = partitions[index].moveTo {
-                    let leader = partitions[index].leader
-                    partitions[index].replicas = target
-                    if leader == nil || !target.contains(leader!) { partitions[index].leader = target.first }
+                if partitions[index].movingUntil < now + dt {
+                    partitions[index].leader = partitions[index].moveTo
                     serves = (now + dt - max(now, partitions[index].movingUntil)) / dt
                     partitions[index].movingUntil = -1
-                    partitions[index].moveTo = nil
+                    partitions[index].moveTo = -1
                 } else {
                     serves = 0
                 }
             }
-            guard serves > 0, let leader = partitions[index].leader, live.contains(leader) else { continue }
-            claims[index] = BrokerService.Claim(broker: leader, backlog: partitions[index].backlog, servingFraction: serves)
+            let leader = partitions[index].leader
+            guard serves > 0, isServing(leader, at: now) else { continue }
+            fraction[index] = serves
+            inWanted[Int(leader)] += partitions[index].pending
+            for (group, waiting) in partitions[index].unconsumed.enumerated() where waiting >= 0 {
+                outWanted[Int(leader)] += waiting + partitions[index].pending
+                groupWanted[group] += waiting + partitions[index].pending
+            }
         }
-        let (served, demand) = BrokerService.serve(claims, capacity: capacity)
-        saturated = 0
-        utilization = Dictionary(live.map { ($0, 5.0) }, uniquingKeysWith: { first, _ in first })
-        for (broker, wanted) in demand {
-            if wanted > capacity { saturated += 1 }
-            // An idle broker still burns a little; a saturated one shows 100%.
-            utilization[broker] = 5 + 95 * min(1, wanted / capacity)
+        // A broker short of either capacity serves everything at the same fraction.
+        let brokerFactor = (0..<count).map { broker in
+            min(1, 1 / max(1e-12, max(inWanted[broker] / capacityIn, outWanted[broker] / capacityOut)))
         }
-        servedBy = [:]
+        let groupFactor = groups.indices.map { group -> Double in
+            guard let capacity = groups[group].capacityMiBPerSecond else { return 1 }
+            return min(1, capacity * mebibyte * dt / max(1e-12, groupWanted[group]))
+        }
+        var inDone = [Double](repeating: 0, count: count)
+        var outDone = [Double](repeating: 0, count: count)
+        var worstSeconds = 0.0
+        var behindBytes = 0.0
         for index in partitions.indices {
-            guard let claim = claims[index] else { continue }
-            partitions[index].backlog -= served[index]
-            servedBytes += served[index]
-            servedBy[claim.broker, default: 0] += served[index]
+            let rate = demandMiBPerSecond * mebibyte * partitions[index].weight
+            if fraction[index] > 0 {
+                let broker = Int(partitions[index].leader)
+                let factor = brokerFactor[broker] * fraction[index]
+                var accepted = partitions[index].pending * factor
+                if partitions[index].pending - accepted < 1 { accepted = partitions[index].pending }
+                partitions[index].pending -= accepted
+                partitions[index].accepted += accepted
+                acceptedBytes += accepted
+                inDone[broker] += accepted
+                for group in partitions[index].unconsumed.indices where partitions[index].unconsumed[group] >= 0 {
+                    partitions[index].unconsumed[group] += accepted
+                    acceptedForGroup[group] += accepted
+                    let waiting = partitions[index].unconsumed[group]
+                    var fetched = waiting * factor * groupFactor[group]
+                    if waiting - fetched < 1 { fetched = waiting }
+                    partitions[index].unconsumed[group] -= fetched
+                    consumedByGroup[group] += fetched
+                    outDone[broker] += fetched
+                }
+            }
+            let behind = partitions[index].pending + (partitions[index].unconsumed.max() ?? 0)
+            behindBytes += behind
+            if rate > 0 { worstSeconds = max(worstSeconds, behind / rate) }
+        }
+        secondsBehind = worstSeconds
+        messagesBehind = behindBytes / settings.recordBytes
+        for broker in 0..<count where startsAt[broker] <= now {
+            bytesInTotal[broker] += inDone[broker]
+            bytesOutTotal[broker] += outDone[broker]
+            // An idle broker still burns a little; a saturated one shows 100 %.
+            let load = max(inDone[broker] / capacityIn, outDone[broker] / capacityOut)
+            cpuTotal[broker] += (0.05 + 0.95 * min(1, load)) * dt
         }
     }
 
-    /// What must hold after every step, whatever the strategy did: no partition is held by a
-    /// broker that does not exist, only serving brokers served, no backlog is negative, and
-    /// every byte produced was either served or is still in a backlog.
+    /// What must hold after every step, whatever the strategy did: no partition is led by a
+    /// broker that does not exist, nothing waits a negative amount, and every byte produced was
+    /// either accepted or is still pending, every accepted byte fetched or still in the log.
     func invariantViolations(now: Double) -> [String] {
         var found: [String] = []
-        let live = Set(serving(at: now))
         for partition in partitions {
+            let negative = partition.pending < 0 || partition.unconsumed.contains { $0 < 0 && $0 != -1 }
+            let missingLeader = partition.leader >= 0 && Int(partition.leader) >= startsAt.count
+            let missingTarget = partition.movingUntil >= 0 && (partition.moveTo < 0 || Int(partition.moveTo) >= startsAt.count)
+            guard negative || missingLeader || missingTarget else { continue }
             let name = "\(partition.topic)-\(partition.index)"
-            if partition.backlog < 0 { found.append("\(name): negative backlog \(partition.backlog)") }
-            for replica in partition.replicas where brokers[replica] == nil { found.append("\(name): replica on missing broker \(replica)") }
-            if let leader = partition.leader, brokers[leader] == nil { found.append("\(name): led by missing broker \(leader)") }
+            if negative { found.append("\(name): negative backlog") }
+            if missingLeader { found.append("\(name): led by missing broker \(partition.leader)") }
+            if missingTarget { found.append("\(name): moving to missing broker \(partition.moveTo)") }
         }
-        for broker in servedBy.keys where !live.contains(broker) { found.append("broker \(broker) served while not serving") }
-        let backlog = partitions.reduce(0) { $0 + $1.backlog }
-        if abs(producedBytes - servedBytes - backlog) > max(1, producedBytes * 1e-9) {
-            found.append("bytes not conserved: produced \(producedBytes), served \(servedBytes), backlog \(backlog)")
+        let pending = partitions.reduce(0) { $0 + $1.pending }
+        if abs(producedBytes - acceptedBytes - pending) > max(1, producedBytes * 1e-9) {
+            found.append("bytes not conserved: produced \(producedBytes), accepted \(acceptedBytes), pending \(pending)")
+        }
+        for group in groups.indices {
+            let inLog = partitions.reduce(0) { $0 + max(0, $1.unconsumed[group]) }
+            if abs(acceptedForGroup[group] - consumedByGroup[group] - inLog) > max(1, acceptedForGroup[group] * 1e-9) {
+                found.append("\(groups[group].name): bytes not conserved: accepted \(acceptedForGroup[group]), fetched \(consumedByGroup[group]), in the log \(inLog)")
+            }
         }
         return found
     }
 
-    var lagMessages: Double { partitions.reduce(0) { $0 + $1.backlog } / settings.recordBytes }
+    /// The lag Kafka shows for a group (log end minus committed offsets), in messages.
+    func kafkaLag(group name: String) -> Double {
+        let group = groups.firstIndex { $0.name == name } ?? 0
+        guard group < groups.count else { return 0 }
+        return partitions.reduce(0) { $0 + max(0, $1.unconsumed[group]) } / settings.recordBytes
+    }
 
-    /// Starts moving partitions; they stop serving for `moveSeconds`.
-    mutating func move(_ planned: [PartitionMove], now: Double) {
-        for move in planned {
-            guard let index = partitions.firstIndex(where: { $0.topic == move.topic && $0.index == move.partition }) else { continue }
-            partitions[index].moveTo = move.to
+    /// Partitions a group reads.
+    func partitionCount(group name: String) -> Int {
+        let group = groups.firstIndex { $0.name == name } ?? 0
+        guard group < groups.count else { return partitions.count }
+        return partitions.filter { $0.unconsumed[group] >= 0 }.count
+    }
+
+    /// Starts moving partitions; they stop serving for `moveSeconds`. Moves to a broker that
+    /// does not exist, or of a partition already moving, are refused (returned).
+    @discardableResult
+    mutating func move(_ planned: [(partition: Int, to: Int32)], now: Double) -> Int {
+        var refused = 0
+        for (index, target) in planned {
+            guard partitions.indices.contains(index), partitions[index].movingUntil < 0, target >= 0, Int(target) < startsAt.count else {
+                refused += 1
+                continue
+            }
+            partitions[index].moveTo = target
             partitions[index].movingUntil = now + settings.moveSeconds
             moves += 1
         }
+        return refused
     }
 
-    /// Places partitions as a careful team would before the campaign (the planner, at once,
-    /// with no move cost): what static provisioning gets.
-    mutating func balance(demandMiBPerSecond: Double) {
-        let snapshot = view(now: .infinity, demandMiBPerSecond: demandMiBPerSecond)
-        guard let plan = try? PartitionPlanner.plan(
-            ClusterView(brokers: snapshot.brokers, partitions: snapshot.partitions),
-            constraints: PlanConstraints(maxMovesPerBroker: 1_000, maxMovesPerCluster: 100_000, batchSize: 100_000)) else { return }
-        for move in plan.moves {
-            guard let index = partitions.firstIndex(where: { $0.topic == move.topic && $0.index == move.partition }) else { continue }
-            partitions[index].replicas = move.to
-            partitions[index].leader = move.to.first
+    func partitionIndex(topic: String, partition: Int32) -> Int? {
+        partitions.firstIndex { $0.topic == topic && $0.index == partition }
+    }
+
+    /// Adds brokers up to `count` (new ids, serving after the pod start delay), or removes the
+    /// highest ids down to it, as a StatefulSet does. `graceful`: AutoMQ's controlled shutdown
+    /// moves a leaving broker's partitions to the others in `moveSeconds`; otherwise they are
+    /// offline until the broker's session times out and the controller fails them over.
+    mutating func resize(to count: Int, now: Double, graceful: Bool) {
+        if count > startsAt.count {
+            while startsAt.count < count { startsAt.append(now + settings.podStartSeconds) }
+            ensureCounters(count)
+            return
+        }
+        guard count < startsAt.count else { return }
+        startsAt.removeLast(startsAt.count - count)
+        let remaining = serving(at: now).isEmpty ? Array(0..<Int32(count)) : serving(at: now)
+        guard !remaining.isEmpty else { return }
+        var load = [Double](repeating: 0, count: count)
+        for partition in partitions where partition.leader >= 0 && Int(partition.leader) < count { load[Int(partition.leader)] += partition.weight }
+        for index in partitions.indices {
+            let stranded = Int(partitions[index].leader) >= count || (partitions[index].movingUntil >= 0 && Int(partitions[index].moveTo) >= count)
+            guard stranded else { continue }
+            // To the remaining broker with the least traffic.
+            let target = remaining.min { load[Int($0)] < load[Int($1)] }!
+            load[Int(target)] += partitions[index].weight
+            partitions[index].leader = -1
+            partitions[index].moveTo = target
+            partitions[index].movingUntil = now + (graceful ? settings.moveSeconds : settings.sessionTimeoutSeconds + settings.moveSeconds)
+            if graceful { moves += 1 }
         }
     }
 
-    /// A broker goes (its pod is deleted): its partitions lose that replica; leadership goes to
-    /// a remaining replica, as Kafka elects from the ISR. A partition left with none is offline
-    /// until the controller fails it over to another broker (`failoverSeconds`).
-    mutating func remove(_ broker: Int32, now: Double) {
-        brokers[broker] = nil
-        let remaining = brokers.keys.sorted()
-        var next = 0
-        for index in partitions.indices where partitions[index].replicas.contains(broker) || partitions[index].leader == broker {
-            partitions[index].replicas.removeAll { $0 == broker }
-            if partitions[index].leader == broker { partitions[index].leader = partitions[index].replicas.first }
-            if partitions[index].replicas.isEmpty, !remaining.isEmpty {
-                partitions[index].movingUntil = now + settings.failoverSeconds
-                partitions[index].moveTo = [remaining[next % remaining.count]]
-                next += 1
-            }
+    /// Places partitions evenly by traffic over the first `count` brokers at once, with no move
+    /// cost: a cluster set up before the run.
+    mutating func placeEvenly() {
+        let count = max(1, startsAt.count)
+        var load = [Double](repeating: 0, count: count)
+        for index in partitions.indices.sorted(by: { partitions[$0].weight > partitions[$1].weight }) {
+            let target = load.indices.min { load[$0] < load[$1] }!
+            load[target] += partitions[index].weight
+            partitions[index].leader = Int32(target)
         }
     }
 
     /// What the Kafka protocol would show: registered brokers (those serving), partitions with
-    /// their produce rates (as Ebb derives them from offsets), moves in progress.
-    func view(now: Double, demandMiBPerSecond: Double) -> ClusterSnapshot {
+    /// the produce rates given (as read from offsets), moves in progress.
+    func view(now: Double, rates: [Double]) -> ClusterSnapshot {
         ClusterSnapshot(
             brokers: serving(at: now).map { ClusterView.Broker(id: $0, rack: "rack-\($0 % 3)") },
-            partitions: partitions.map {
-                ClusterView.Partition(
-                    topic: $0.topic, partition: $0.index, replicas: $0.replicas, leader: $0.leader,
-                    bytesInPerSecond: demandMiBPerSecond * 1_048_576 * $0.weight)
+            partitions: partitions.enumerated().map { index, partition in
+                let leader: Int32? = partition.leader >= 0 ? partition.leader : nil
+                // An offline partition on its way to a broker already lists it.
+                let replicas = leader.map { [$0] } ?? (partition.moveTo >= 0 ? [partition.moveTo] : [])
+                return ClusterView.Partition(
+                    topic: partition.topic, partition: partition.index, replicas: replicas, leader: leader,
+                    bytesInPerSecond: index < rates.count ? rates[index] : 0)
             },
             reassigning: Set(partitions.filter { $0.movingUntil >= 0 }.map { "\($0.topic)-\($0.index)" }))
     }

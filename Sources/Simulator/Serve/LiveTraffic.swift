@@ -42,7 +42,7 @@ final class LiveTraffic: Sendable {
         self.group = group
         capacityMiBPerSecond = settings.brokerCapacityMiBPerSecond
         recordBytes = settings.recordBytes
-        let partitions = PartitionSkew.shares(topics: settings.topics, seed: seed).map { Partition(topic: $0.topic, index: $0.index, weight: $0.weight) }
+        let partitions = TopicSpec.shares(settings.topics, seed: seed).map { Partition(topic: $0.topic, index: $0.index, weight: $0.weight) }
         state = NIOLockedValueBox(State(partitions: partitions))
     }
 

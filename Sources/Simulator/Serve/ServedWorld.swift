@@ -109,7 +109,7 @@ public final class ServedWorld: Service, Sendable {
         world.tick(now: options.startSeconds - settings.podStartSeconds - 1)
         world.tick(now: options.startSeconds)
         var placement: [String: [[Int32]]] = [:]
-        for (position, share) in PartitionSkew.shares(topics: settings.topics, seed: seed).enumerated() {
+        for (position, share) in TopicSpec.shares(settings.topics, seed: seed).enumerated() {
             placement[share.topic, default: []].append([Int32(position % brokers)])
         }
         for (topic, replicas) in placement { kafka.createTopic(topic, replicas: replicas) }
