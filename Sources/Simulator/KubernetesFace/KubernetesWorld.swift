@@ -131,6 +131,11 @@ public final class KubernetesWorld: Sendable {
         }
     }
 
+    /// Every object of `resource` in `namespace` (all when nil), as tests and tools read them.
+    public func objects(_ resource: FaceResource, namespace: String? = nil) -> [JSON] {
+        list(resource, namespace: namespace, selector: FaceLabelSelector(), limit: nil, after: nil).items
+    }
+
     /// Every object of `resource` as a list document.
     public func listJSON(_ resource: FaceResource, namespace: String? = nil) -> [UInt8] {
         JSON.object(["items": .array(list(resource, namespace: namespace, selector: FaceLabelSelector(), limit: nil, after: nil).items)]).bytes
