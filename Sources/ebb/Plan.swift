@@ -37,8 +37,8 @@ struct Plan: ParsableCommand {
     @Flag(help: "Do not balance leaders by reordering replicas.")
     var noLeadershipMoves = false
 
-    @Option(help: "Candidate changes the improvement phase after the greedy passes may look at (0: none). The same budget gives the same plan on every machine.")
-    var searchBudget: Int = PlanConstraints.defaultSearchBudget
+    @Option(help: "Candidate changes the improvement phase after the greedy passes may look at (0: none; default 200 per replica and broker, at most 20 million). The same budget gives the same plan on every machine.")
+    var searchBudget: Int?
 
     @Flag(help: "Also count the moves of a naive round-robin plan of the same cluster.")
     var compareNaive = false

@@ -81,14 +81,16 @@ public struct PlanConstraints: Sendable, Hashable, Codable {
     public var allowLeadershipMoves: Bool
     /// Candidate changes (a replica moved or two exchanged) the improvement phase after the greedy
     /// passes may look at: a bound on its time that gives the same plan on every machine. 0 turns
-    /// the phase off. The default is ample for 100,000 brokers and 1,000,000 partitions.
-    public var searchBudget: Int
+    /// the phase off; nil is `automaticSearchBudget` for the cluster's size.
+    public var searchBudget: Int?
 
-    public static let defaultSearchBudget = 20_000_000
+    /// 200 candidate changes per replica and broker, at most 20 million (about 2 s of search on
+    /// 100,000 brokers and 1,000,000 partitions).
+    public static func automaticSearchBudget(replicas: Int, brokers: Int) -> Int { min(20_000_000, 200 * (replicas + brokers)) }
 
     public init(
         rackAware: Bool = true, maxMovesPerBroker: Int = 10, maxMovesPerCluster: Int = 100, batchSize: Int = 50,
-        tolerance: Double = 0.05, allowLeadershipMoves: Bool = true, searchBudget: Int = PlanConstraints.defaultSearchBudget
+        tolerance: Double = 0.05, allowLeadershipMoves: Bool = true, searchBudget: Int? = nil
     ) {
         self.searchBudget = searchBudget
         self.rackAware = rackAware

@@ -51,7 +51,7 @@ public enum PartitionPlanner {
         if state.outOfBand > 0 {
             let largest = state.partitionLoad.max() ?? 0
             let why = impossible.map { "no plan can meet it: " + $0 }
-                ?? "no plan found within the search budget (\(constraints.searchBudget) candidate changes; \(attempt.work) looked at)"
+                ?? "no plan found within the search budget (\(attempt.work) of \(attempt.budget) candidate changes looked at)"
             unmet.append(String(
                 format: "balance within ±%.0f%% of the mean: %d broker(s) remain outside (max deviation %.1f%%; the largest partition is %.0f%% of the mean load): ",
                 constraints.tolerance * 100, state.outOfBand, state.maxDeviation() * 100, state.mean > 0 ? largest / state.mean * 100 : 0) + why)
@@ -72,17 +72,19 @@ public enum PartitionPlanner {
     /// rest of the balance; then the improvement phase.
     static func balance(
         _ start: PlannerState, cluster: ClusterView, constraints: PlanConstraints, overshoot: Double, lowerBound: Int, search searching: Bool
-    ) -> (state: PlannerState, unmet: [String], work: Int) {
+    ) -> (state: PlannerState, unmet: [String], work: Int, budget: Int) {
         var state = start
         var unmet: [String] = []
         balanceLargestFirst(&state, forcedOnly: [true], overshoot: overshoot)
         drain(&state, cluster: cluster, unmet: &unmet)
         repairRacks(&state, cluster: cluster, unmet: &unmet)
         balanceLargestFirst(&state, overshoot: overshoot)
-        var search = BalanceSearch(budget: constraints.searchBudget, state: state)
+        let budget = constraints.searchBudget
+            ?? PlanConstraints.automaticSearchBudget(replicas: state.replicaBroker.count, brokers: state.brokerCount)
+        var search = BalanceSearch(budget: budget, state: state)
         if searching { search.repair(&state) }
         search.reduce(&state, lowerBound: lowerBound)
-        return (state, unmet, search.work)
+        return (state, unmet, search.work, budget)
     }
 
     // MARK: Input
@@ -95,8 +97,8 @@ public enum PartitionPlanner {
         guard constraints.maxMovesPerBroker > 0, constraints.maxMovesPerCluster > 0, constraints.batchSize > 0 else {
             throw InputError(path: "constraints", message: "move limits and batch size must be > 0")
         }
-        guard constraints.searchBudget >= 0 else {
-            throw InputError(path: "searchBudget", message: "must be ≥ 0 (candidate changes the improvement phase may look at), got \(constraints.searchBudget)")
+        guard (constraints.searchBudget ?? 0) >= 0 else {
+            throw InputError(path: "searchBudget", message: "must be ≥ 0 (candidate changes the improvement phase may look at), got \(constraints.searchBudget ?? 0)")
         }
         var index: [Int32: Int] = [:]
         var racks: [String: Int] = [:]
