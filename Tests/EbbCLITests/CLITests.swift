@@ -149,10 +149,10 @@ struct CLITests {
         #expect(summary["seeds"] as? [Int] == [3] && summary["durationSeconds"] as? Double == 7_200)
         let strategies = try #require(summary["strategies"] as? [[String: Any]])
         #expect(strategies.compactMap { $0["name"] as? String } == ["static", "keda-bytes-in", "ebb"])
-        let ebb = try #require(strategies.last)
-        #expect((ebb["description"] as? String)?.contains("my-pool") == true)
+        let ebbRow = try #require(strategies.last)
+        #expect((ebbRow["description"] as? String)?.contains("my-pool") == true)
         // The recorded baseline of 200 MiB/s needs 3 brokers; the pool's minimum is 4.
-        let outs = try #require((ebb["scaleOuts"] as? [String: Double])?["median"])
+        let outs = try #require((ebbRow["scaleOuts"] as? [String: Double])?["median"])
         #expect(outs >= 1)
         let hours = strategies.compactMap { ($0["brokerHours"] as? [String: Double])?["median"] }
         #expect(hours.count == 3 && hours[2] < hours[0] && hours[2] >= 4 * 2 * 0.99, "\(hours)")
