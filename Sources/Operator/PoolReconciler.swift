@@ -136,45 +136,15 @@ public final class PoolReconciler: Sendable {
             logger.warning("cannot read the Kafka cluster; holding", metadata: ["error": "\(error)"])
         }
         let observations = await metricSource.observe(pool, now: now, cluster: cluster)
-        let failures: Int32 = observations.allSatisfy({ $0.error != nil }) && !observations.isEmpty ? (status.consecutiveMetricFailures ?? 0) + 1 : 0
-        let input = DecisionInput(
-            now: now, spec: spec, currentReplicas: workload.replicas, readyReplicas: workload.ready,
-            partitionReplicas: cluster.map { Int32($0.partitions.reduce(0) { $0 + $1.replicas.count }) },
-            metrics: observations, reassignmentInProgress: cluster.map { !$0.reassigning.isEmpty } ?? (status.reassignment != nil),
-            consecutiveMetricFailures: status.consecutiveMetricFailures, history: remembered.history)
-        // Blind (no cluster view): the decision is not allowed to shrink anything.
-        var decision = DecisionEngine.decide(input)
-        if cluster == nil, decision.desiredReplicas < workload.replicas {
-            decision.desiredReplicas = workload.replicas
-            decision.apply = false
-            decision.reason = "holding: the Kafka cluster cannot be read, so no broker is removed"
-        }
-        status.consecutiveMetricFailures = failures
-        let observation = PoolObservation(
+
+        // Plan, pure: the decision, the sequence's step, the status to write.
+        let plan = ReconcilePlan.make(ReconcileReading(
             now: now, spec: spec, generation: generation, status: status, statefulSetReplicas: workload.replicas, statefulSetPods: workload.pods,
-            statefulSetReady: workload.ready, pods: workload.brokerPods, cluster: cluster, clusterError: clusterError, decision: decision)
-        let step = ScalingSequence.reportingBlindness(ScalingSequence.advance(observation, constraints: PlanConstraints(spec.effectiveReassignment)), of: observation)
-        var next = step.status
-        next.selector = workload.selector
-        next.currentMetrics = decision.proposals.map { proposal in
-            MetricStatus(
-                name: proposal.metric, type: proposal.type, current: proposal.value.map(Quantity.init(number:)), target: proposal.target.map(Quantity.init(number:)),
-                proposedReplicas: proposal.proposedReplicas, available: proposal.available, message: proposal.error)
-        }
-        for condition in decision.conditions where condition.type != .ableToScale {
-            next.setCondition(condition.type, condition.status, reason: condition.reason, message: condition.message, generation: generation, now: TimeFormat.format(now))
-        }
-        let scaling = step.actions.contains { if case .setReplicas = $0 { return true } else { return false } }
-        let started_ = status.state != next.state && (next.state == .scalingOut || next.state == .draining)
-        if decision.desiredReplicas != decision.currentReplicas || started_ {
-            let record = DecisionRecord(
-                time: TimeFormat.format(now), fromReplicas: decision.currentReplicas, toReplicas: decision.desiredReplicas, reason: decision.reason,
-                metric: decision.metric, limitedBy: decision.limitedBy?.rule.rawValue, dryRun: spec.dryRun == true ? true : nil)
-            // The same decision as the last one recorded (a dry run, a pool holding) keeps the
-            // time it was first made: a new time alone is nothing a user would notice, and
-            // would be a status write on every reconcile.
-            next.lastDecision = status.lastDecision.map { Self.sameDecision($0, record) } == true ? status.lastDecision : record
-        }
+            statefulSetReady: workload.ready, selector: workload.selector, pods: workload.brokerPods, cluster: cluster, clusterError: clusterError,
+            metrics: observations, history: remembered.history))
+        let decision = plan.decision
+        let step = plan.step
+        let next = plan.status
 
         logDecision(decision, spec: spec, state: next.state, key: key, logger: logger)
         metrics.decision(pool: key, direction: decision.direction.rawValue, reason: decision.limitedBy?.rule.rawValue ?? (decision.direction == .none ? "Stable" : "Metrics"))
@@ -196,12 +166,32 @@ public final class PoolReconciler: Sendable {
         }
 
         // Act, in order; each write checks leadership first.
-        var inFlight = remembered.movesInFlight
+        let inFlight = try await act(step.actions, of: pool, planned: next, current: workload.replicas, cluster: cluster,
+                                     movesInFlight: remembered.movesInFlight, key: key, now: now, logger: logger)
+        if step.record != remembered.lastRecord || !step.actions.isEmpty {
+            logger.info("step", metadata: ["step": "\(step.record)", "state": "\((next.state ?? .stable).rawValue)"])
+        }
+        memory.withLockedValue { memory in
+            memory[key, default: Memory()].history = plan.history
+            memory[key, default: Memory()].lastRecord = step.record
+            memory[key, default: Memory()].movesInFlight = inFlight
+        }
+        return step.requeueAfter
+    }
+
+    /// Executes the plan's actions in order, each write after a leadership check; returns the
+    /// partition moves now in flight.
+    func act(
+        _ actions: [SequenceAction], of pool: BrokerPool, planned: BrokerPoolStatus, current: Int32, cluster: ClusterSnapshot?,
+        movesInFlight: Int, key: String, now: Date, logger: Logger
+    ) async throws -> Int {
+        let spec = pool.spec
+        var inFlight = movesInFlight
         if let cluster, cluster.reassigning.isEmpty, inFlight > 0 {
             metrics.movesCompleted(pool: key, inFlight)
             inFlight = 0
         }
-        for action in step.actions {
+        for action in actions {
             switch action {
             case .setReplicas(let replicas):
                 try mayWrite()
@@ -216,8 +206,8 @@ public final class PoolReconciler: Sendable {
                     expected.replicas = replicas
                     memory[key, default: Memory()].expected = expected
                 }
-                metrics.scaled(pool: key, direction: replicas > workload.replicas ? "out" : "in")
-                logger.info("replicas patched", metadata: ["step": "replicas_patched", "from": "\(workload.replicas)", "to": "\(replicas)", "statefulset": "\(spec.scaleTargetRef.name)"])
+                metrics.scaled(pool: key, direction: replicas > current ? "out" : "in")
+                logger.info("replicas patched", metadata: ["step": "replicas_patched", "from": "\(current)", "to": "\(replicas)", "statefulset": "\(spec.scaleTargetRef.name)"])
             case let .submit(moves, batch):
                 try mayWrite()
                 let refused: [String]
@@ -230,8 +220,8 @@ public final class PoolReconciler: Sendable {
                 inFlight += moves.count - refused.count
                 metrics.movesSubmitted(pool: key, moves.count - refused.count)
                 logger.info("plan submitted", metadata: [
-                    "step": "plan_submitted", "plan_id": "\(next.reassignment?.planId ?? "")", "batch": "\(batch)", "moves": "\(moves.count)",
-                    "refused": .array(refused.map { .string($0) }), "state": "\((next.state ?? .stable).rawValue)",
+                    "step": "plan_submitted", "plan_id": "\(planned.reassignment?.planId ?? "")", "batch": "\(batch)", "moves": "\(moves.count)",
+                    "refused": .array(refused.map { .string($0) }), "state": "\((planned.state ?? .stable).rawValue)",
                 ])
             case .electLeaders(let partitions):
                 try mayWrite()
@@ -248,16 +238,7 @@ public final class PoolReconciler: Sendable {
                 await recordEvent(about: pool, type: type, reason: reason, action: reason, note: note, logger: logger)
             }
         }
-        if step.record != remembered.lastRecord || !step.actions.isEmpty {
-            logger.info("step", metadata: ["step": "\(step.record)", "state": "\((next.state ?? .stable).rawValue)"])
-        }
-        let history = remembered.history.recording(decision, applied: scaling, spec: spec)
-        memory.withLockedValue { memory in
-            memory[key, default: Memory()].history = history
-            memory[key, default: Memory()].lastRecord = step.record
-            memory[key, default: Memory()].movesInFlight = inFlight
-        }
-        return step.requeueAfter
+        return inFlight
     }
 
     /// The scale target is missing: the domain says what the pool shows (Blocked, AbleToScale
@@ -292,13 +273,6 @@ public final class PoolReconciler: Sendable {
             memory[key, default: Memory()].expected = WriteExpectations(
                 poolVersion: stored.metadata.resourceVersion, replacedVersion: pool.metadata.resourceVersion, since: now)
         }
-    }
-
-    /// Two decision records that differ at most in their time.
-    static func sameDecision(_ a: DecisionRecord, _ b: DecisionRecord) -> Bool {
-        var b = b
-        b.time = a.time
-        return a == b
     }
 
     /// Records an Event. One the API server refuses (403 without the `events` rule, 429, a
@@ -345,3 +319,13 @@ public final class PoolReconciler: Sendable {
         logger.info("decision", metadata: metadata)
     }
 }
+        if let demand = decision.demand {
+            metadata["demand"] = .dictionary([
+                "served_bytes_per_second": .stringConvertible(demand.servedBytesPerSecond.rounded()),
+                "backlog_growth_bytes_per_second": .stringConvertible(demand.backlogGrowthBytesPerSecond.rounded()),
+                "offered_bytes_per_second": .stringConvertible(demand.offeredBytesPerSecond.rounded()),
+                "capacity_per_broker_bytes_per_second": .stringConvertible(demand.capacityPerBrokerBytesPerSecond.rounded()),
+                "brokers_for_offered_load": .stringConvertible((demand.brokersForOfferedLoad * 100).rounded() / 100),
+                "summary": "\(demand.summary)",
+            ])
+        }

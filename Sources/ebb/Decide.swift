@@ -74,6 +74,13 @@ struct Decide: ParsableCommand {
         if let limit = decision.limitedBy {
             lines.append("limited by: \(limit.rule.rawValue): \(limit.detail)")
         }
+        if let demand = decision.demand {
+            lines.append("demand: \(demand.summary)")
+            if let saturation = demand.saturationSummary { lines.append("  \(saturation)") }
+        }
+        if let blindness = decision.blindness {
+            lines.append("blind: \(blindness); no broker is removed")
+        }
         return lines.joined(separator: "\n")
     }
 }

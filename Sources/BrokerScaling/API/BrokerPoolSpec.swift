@@ -21,6 +21,7 @@ public struct BrokerPoolSpec: Sendable, Hashable, Codable {
     public var dryRun: Bool?
     public var fallback: FallbackSpec?
     public var ownership: PoolOwnership?
+    public var capacity: BrokerCapacity?
 
     public init(
         scaleTargetRef: ScaleTargetReference, brokerIdOffset: Int32? = nil, kafka: KafkaConnection,
@@ -28,8 +29,9 @@ public struct BrokerPoolSpec: Sendable, Hashable, Codable {
         metrics: [MetricSpec]? = nil, behavior: ScalingBehavior? = nil, schedules: [ScalingSchedule]? = nil,
         reassignment: ReassignmentSpec? = nil, partitionAwareness: PartitionAwareness? = nil,
         paused: Bool? = nil, pausedScaleIn: Bool? = nil, pausedScaleOut: Bool? = nil, dryRun: Bool? = nil,
-        fallback: FallbackSpec? = nil, ownership: PoolOwnership? = nil
+        fallback: FallbackSpec? = nil, ownership: PoolOwnership? = nil, capacity: BrokerCapacity? = nil
     ) {
+        self.capacity = capacity
         self.scaleTargetRef = scaleTargetRef
         self.brokerIdOffset = brokerIdOffset
         self.kafka = kafka

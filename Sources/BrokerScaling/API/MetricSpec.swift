@@ -89,11 +89,16 @@ public struct ConsumerLagMetric: Sendable, Hashable, Codable {
     public var group: String
     public var topics: [String]?
     public var target: MetricTarget
+    /// Set: the lag proposes the brokers that carry the offered load and drain the backlog above
+    /// the target within this many seconds (Ebb's demand estimate). Unset: HPA's arithmetic for
+    /// an external metric (the ready broker count times lag / target), as a stock HPA or KEDA.
+    public var catchUpSeconds: Int32?
 
-    public init(group: String, topics: [String]? = nil, target: MetricTarget) {
+    public init(group: String, topics: [String]? = nil, target: MetricTarget, catchUpSeconds: Int32? = nil) {
         self.group = group
         self.topics = topics
         self.target = target
+        self.catchUpSeconds = catchUpSeconds
     }
 }
 

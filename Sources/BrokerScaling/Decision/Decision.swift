@@ -26,6 +26,13 @@ public struct Decision: Sendable, Hashable, Codable {
     public var recordedRecommendation: Int32?
     /// HPA-style conditions (AbleToScale, ScalingActive, ScalingLimited, MetricsAvailable).
     public var conditions: [DecisionCondition]
+    /// Why no broker may be removed now (a metric or the Kafka cluster cannot be read); nil
+    /// when Ebb can see. The one blind rule: the engine holds its count by it, and the scaling
+    /// sequence keeps drained brokers by it.
+    public var blindness: String?
+    /// What the pool is asked to carry, when its metrics tell: served load, backlog growth,
+    /// and the brokers that carry it at the target.
+    public var demand: DemandEstimate?
 
     public enum Direction: String, Sendable, Hashable, Codable {
         case up

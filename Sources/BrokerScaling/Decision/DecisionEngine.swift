@@ -25,14 +25,15 @@ private struct Run {
     let spec: BrokerPoolSpec
     let current: Int32
     let now: Date
-    let floor: Int32
-    let floorName: String?
+    let bounds: ReplicaBounds
+    var floor: Int32 { bounds.floor }
     var proposals: [MetricProposal] = []
     var stages = Decision.Stages(final: 0)
     var limit: Decision.Limit?
     var winner: MetricProposal?
     var recorded: Int32?
     var conditions: [DecisionCondition] = []
+    var demand: DemandEstimate?
 
     init(_ input: DecisionInput) {
         self.input = input
@@ -40,17 +41,7 @@ private struct Run {
         self.current = input.currentReplicas
         self.now = input.now
         // The floor: minReplicas, raised by any open schedule window, never above maxReplicas.
-        var floor = spec.effectiveMinReplicas
-        var floorName: String?
-        for schedule in spec.schedules ?? [] where schedule.minReplicas > floor {
-            // An invalid schedule never gets here: the operator checks the spec with
-            // BrokerPoolValidator first and does not size a pool whose spec has problems.
-            guard let window = try? schedule.window(), window.isOpen(at: input.now) else { continue }
-            floor = schedule.minReplicas
-            floorName = schedule.name
-        }
-        self.floor = min(floor, spec.maxReplicas)
-        self.floorName = floorName
+        self.bounds = ReplicaBounds(spec: spec, now: input.now)
     }
 
     mutating func decide() -> Decision {
@@ -61,11 +52,17 @@ private struct Run {
             current: current, ready: input.readyReplicas ?? current, toleranceUp: up.tolerance, toleranceDown: down.tolerance,
             now: now, staleAfter: max(30, 3 * Double(spec.effectivePollingIntervalSeconds)))
         let metrics = spec.metrics ?? []
+        demand = DemandEstimate.estimate(
+            spec: spec, metrics: input.metrics, ready: input.readyReplicas ?? current, now: now,
+            window: max(60, 3 * Double(spec.effectivePollingIntervalSeconds)))
         proposals = metrics.map { metric in
-            calculator.propose(metric, input.metrics.first { $0.name == metric.displayName })
+            let observation = input.metrics.first { $0.name == metric.displayName }
+            let proposal = calculator.propose(metric, observation)
+            guard let catchUp = metric.consumerLag?.catchUpSeconds, proposal.available else { return proposal }
+            return draining(metric, observation, proposal, catchUpSeconds: catchUp, tolerance: calculator)
         }
         let normalization = HPANormalization(
-            now: now, current: current, minReplicas: floor, maxReplicas: spec.maxReplicas, scaleUp: up, scaleDown: down,
+            now: now, current: current, bounds: bounds, scaleUp: up, scaleDown: down,
             history: input.history ?? Self.freshStartHistory(current: current, now: now))
 
         let desired: Int32
@@ -78,7 +75,45 @@ private struct Run {
         }
         stages.final = operatorRules(desired)
         conditions += metricConditions()
+        if !bounds.scheduleProblems.isEmpty {
+            // Never dropped in silence: the pool shows which schedule is not applied, and why.
+            conditions.append(DecisionCondition(
+                type: .specValid, status: .false, reason: "InvalidSchedule",
+                message: bounds.scheduleProblems.joined(separator: "; ") + "; the schedule is not applied"))
+        }
         return finish()
+    }
+
+    /// A lag target that drains: the brokers that carry the offered load and drain the backlog
+    /// above the target within `catchUpSeconds`, counted from the pool's size (brokers still
+    /// starting included), so the same unserved demand is never asked for twice.
+    private func draining(
+        _ metric: MetricSpec, _ observation: MetricObservation?, _ hpa: MetricProposal, catchUpSeconds: Int32, tolerance: ReplicaCalculator
+    ) -> MetricProposal {
+        var proposal = hpa
+        guard let demand else {
+            proposal.available = false
+            proposal.proposedReplicas = nil
+            proposal.error = "catchUpSeconds needs the offered load: a BrokerThroughput In metric (and its target or spec.capacity.bytesInPerSecond)"
+            return proposal
+        }
+        let samples = observation?.samples ?? []
+        guard let newest = samples.last else { return proposal }
+        let excess = max(0, ReplicaCalculator.sustainedLag(samples, newest: newest) - DemandEstimate.allowedLag(metric, observation))
+        let brokers = demand.brokers(
+            drainingExcess: excess, recordBytes: spec.capacity?.effectiveRecordBytes ?? BrokerCapacity.defaultRecordBytes,
+            catchUpSeconds: Double(catchUpSeconds))
+        let ratio = current > 0 ? brokers / Double(current) : brokers
+        proposal.usageRatio = ratio
+        if current > 0, tolerance.isWithinTolerance(ratio) {
+            proposal.proposedReplicas = current
+            proposal.withinTolerance = true
+        } else {
+            let rounded = brokers.rounded(.up)
+            proposal.proposedReplicas = rounded.isFinite ? Int32(clamping: Int64(min(max(rounded, 0), Double(Int32.max)))) : Int32.max
+            proposal.withinTolerance = false
+        }
+        return proposal
     }
 
     /// With no history at all (the operator has just started), HPA seeds the scale-down window
@@ -101,29 +136,19 @@ private struct Run {
             limit = Decision.Limit(.blind, "no metric could be read (\(failures) in a row); not scaling in while blind")
         }
         desired = min(desired, max(spec.maxReplicas, current))
-        if desired > current, floor > current, limit?.rule == .blind { limit = normalizationFloorLimit() }
+        if desired > current, floor > current, limit?.rule == .blind { limit = bounds.floorLimit }
         stages.proposed = desired
         return desired
     }
 
-    private func normalizationFloorLimit() -> Decision.Limit {
-        if let floorName { return Decision.Limit(.schedule, "schedule \(floorName) (at least \(floor))") }
-        return Decision.Limit(.minReplicas, "minReplicas \(floor)")
-    }
-
-    /// `spec.replicas`: the external count within the bounds and floors.
+    /// `spec.replicas`: the external count within the bounds and floors (the schedule's too).
+    /// The operator's rules then hold it like any decision of Ebb's own.
     private mutating func bounded(_ wanted: Int32, proposedBy rule: Decision.Limit.Rule, detail: String) -> Int32 {
         stages.proposed = wanted
-        if wanted > spec.maxReplicas {
-            limit = Decision.Limit(.maxReplicas, "maxReplicas \(spec.maxReplicas)")
-            return spec.maxReplicas
-        }
-        if wanted < floor {
-            limit = normalizationFloorLimit()
-            return floor
-        }
-        limit = nil
-        return wanted
+        let (replicas, boundLimit) = bounds.clamp(wanted)
+        limit = boundLimit
+        stages.afterPolicies = replicas
+        return replicas
     }
 
     private mutating func fromMetrics(_ normalization: HPANormalization) -> Int32 {
@@ -140,15 +165,11 @@ private struct Run {
             return current
         }
         // HPA's pre-checks: outside the bounds, go straight to the bound.
-        if current > spec.maxReplicas {
-            limit = Decision.Limit(.maxReplicas, "maxReplicas \(spec.maxReplicas)")
-            stages.afterPolicies = spec.maxReplicas
-            return spec.maxReplicas
-        }
-        if current < floor {
-            limit = normalizationFloorLimit()
-            stages.afterPolicies = floor
-            return floor
+        if current > spec.maxReplicas || current < floor {
+            let (replicas, boundLimit) = bounds.clamp(current)
+            limit = boundLimit
+            stages.afterPolicies = replicas
+            return replicas
         }
 
         proposed = partitionAware(proposed)
@@ -162,7 +183,7 @@ private struct Run {
                 ? "scale-down stabilization window \(normalization.scaleDown.stabilizationWindowSeconds)s (highest recent recommendation \(stabilized))"
                 : "scale-up stabilization window \(normalization.scaleUp.stabilizationWindowSeconds)s (lowest recent recommendation \(stabilized))")
         }
-        let limited = normalization.applyRates(stabilized, floorName: floorName)
+        let limited = normalization.applyRates(stabilized)
         if let rateLimit = limited.limit { limit = rateLimit }
         stages.afterPolicies = limited.replicas
         return limited.replicas
@@ -196,6 +217,9 @@ private struct Run {
         if spec.paused == true, desired != current { return hold(.paused, "spec.paused") }
         if desired > current, spec.pausedScaleOut == true { return hold(.pausedScaleOut, "spec.pausedScaleOut") }
         if desired < current {
+            if let kafkaError = input.kafkaUnreadable {
+                return hold(.blind, "the Kafka cluster cannot be read (\(kafkaError)), so no broker is removed")
+            }
             if spec.pausedScaleIn == true { return hold(.pausedScaleIn, "spec.pausedScaleIn") }
             if input.reassignmentInProgress == true { return hold(.reassignmentInProgress, "a partition reassignment is in progress") }
             if spec.replicas == nil, let since = secondsSinceLastScaleIn(), since < Double(spec.effectiveScaleInCooldownSeconds) {
@@ -223,6 +247,20 @@ private struct Run {
             if newest.value > oldest.value + max(1, 0.02 * oldest.value) { return metric.displayName }
         }
         return nil
+    }
+
+    /// The one blind rule's reason: why this decision may not let a broker go (nil: it may).
+    /// No scale-in while a metric or the Kafka cluster cannot be read; the engine holds its own
+    /// count by it, and the scaling sequence keeps drained brokers by it.
+    private func blindness() -> String? {
+        if let kafkaError = input.kafkaUnreadable { return "the Kafka cluster cannot be read (\(kafkaError))" }
+        let unreadable = proposals.filter { !$0.available }.map(\.metric)
+        if unreadable.isEmpty { return nil }
+        if unreadable.count == proposals.count {
+            if let limit, [.blind, .fallback].contains(limit.rule) { return limit.detail }
+            return "no metric could be read"
+        }
+        return "scale-in needs every metric; \(unreadable.joined(separator: ", ")) could not be read"
     }
 
     private mutating func metricConditions() -> [DecisionCondition] {
@@ -256,6 +294,8 @@ private struct Run {
             time: now, currentReplicas: current, desiredReplicas: final, direction: direction,
             apply: direction != .none && !dryRun, dryRun: dryRun, proposals: proposals, metric: winner?.metric,
             stages: stages, limitedBy: limit, reason: "", recordedRecommendation: recorded, conditions: conditions)
+        decision.blindness = blindness()
+        decision.demand = demand
         decision.reason = DecisionReason.line(for: decision, spec: spec)
         return decision
     }

@@ -19,12 +19,16 @@ public struct DecisionInput: Sendable, Hashable, Codable {
     /// Metric reads failed in a row before this one (for `spec.fallback`).
     public var consecutiveMetricFailures: Int32?
     public var history: ScalingHistory?
+    /// Why the Kafka cluster could not be read this time, when it could not: no broker is
+    /// removed while Ebb is blind.
+    public var kafkaUnreadable: String?
 
     public init(
         now: Date, spec: BrokerPoolSpec, currentReplicas: Int32, readyReplicas: Int32? = nil,
         partitionReplicas: Int32? = nil, metrics: [MetricObservation] = [], reassignmentInProgress: Bool? = nil,
-        consecutiveMetricFailures: Int32? = nil, history: ScalingHistory? = nil
+        consecutiveMetricFailures: Int32? = nil, history: ScalingHistory? = nil, kafkaUnreadable: String? = nil
     ) {
+        self.kafkaUnreadable = kafkaUnreadable
         self.now = now
         self.spec = spec
         self.currentReplicas = currentReplicas

@@ -22,6 +22,9 @@ enum DecisionReason {
             var text = describe(proposal, metric)
             if proposal.withinTolerance == true { text += ", within tolerance" }
             if decision.proposals.count > 1 { text += " (highest of \(decision.proposals.count) metrics)" }
+            if let catchUp = metric.consumerLag?.catchUpSeconds, let demand = decision.demand {
+                text += ", drained within \(catchUp) s; \(demand.summary)"
+            }
             parts.append(text)
         } else if (spec.metrics ?? []).isEmpty {
             parts.append("no metrics configured")

@@ -5,11 +5,12 @@ import Foundation
 struct HPANormalization {
     let now: Date
     let current: Int32
-    let minReplicas: Int32
-    let maxReplicas: Int32
+    let bounds: ReplicaBounds
     let scaleUp: EffectiveScalingRules
     let scaleDown: EffectiveScalingRules
     let history: ScalingHistory
+    var minReplicas: Int32 { bounds.floor }
+    var maxReplicas: Int32 { bounds.maxReplicas }
 
     /// HPA's `stabilizeRecommendationWithBehaviors`: scaling up follows the lowest recommendation of
     /// the up window, scaling down the highest of the down window; the current count in between.
@@ -34,9 +35,9 @@ struct HPANormalization {
         var limit: Decision.Limit?
     }
 
-    /// HPA's `convertDesiredReplicasWithBehaviorRate`. `floorName` names the schedule that raised
-    /// the floor above `spec.minReplicas`, if one did.
-    func applyRates(_ desired: Int32, floorName: String?) -> Limited {
+    /// HPA's `convertDesiredReplicasWithBehaviorRate`; the bounds are `bounds`, whose floor may
+    /// be a schedule's.
+    func applyRates(_ desired: Int32) -> Limited {
         if desired > current {
             let (limitReplicas, policy) = scaleUpLimit()
             let rateLimit = max(limitReplicas, current)
@@ -48,7 +49,7 @@ struct HPANormalization {
                     return Limited(replicas: rateLimit, limit: Decision.Limit(scaleUp.selectPolicy == .disabled ? .scalingDisabled : .scaleUpPolicy, detail))
                 }
             } else if desired > maxReplicas {
-                return Limited(replicas: maxReplicas, limit: Decision.Limit(.maxReplicas, "maxReplicas \(maxReplicas)"))
+                return Limited(replicas: maxReplicas, limit: bounds.maxLimit)
             }
         } else if desired < current {
             let (limitReplicas, policy) = scaleDownLimit()
@@ -61,15 +62,10 @@ struct HPANormalization {
                     return Limited(replicas: rateLimit, limit: Decision.Limit(scaleDown.selectPolicy == .disabled ? .scalingDisabled : .scaleDownPolicy, detail))
                 }
             } else if desired < minReplicas {
-                return Limited(replicas: minReplicas, limit: floorLimit(floorName))
+                return Limited(replicas: minReplicas, limit: bounds.floorLimit)
             }
         }
         return Limited(replicas: desired, limit: nil)
-    }
-
-    func floorLimit(_ floorName: String?) -> Decision.Limit {
-        if let floorName { return Decision.Limit(.schedule, "schedule \(floorName) (at least \(minReplicas))") }
-        return Decision.Limit(.minReplicas, "minReplicas \(minReplicas)")
     }
 
     /// Brokers added (or removed) by scale events within the last `periodSeconds`, summed in

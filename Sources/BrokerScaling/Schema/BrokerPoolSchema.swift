@@ -83,6 +83,12 @@ public enum BrokerPoolSchema {
                         "Brokers outside the pool (an old StatefulSet being retired, brokers that left without a drain) whose replicas Ebb moves onto the pool's brokers. Ebb never places a replica on them.",
                         of: .integer("A Kafka broker id.", minimum: 0, maximum: 2_147_483_647), maxItems: 1000, listType: .set)),
                 ])),
+            ("capacity", .object(
+                "What one broker carries, for the demand estimate (offered load = served bytes in + the backlog's growth) that `ebb decide`, the decision log and lag targets with catchUpSeconds use.",
+                [
+                    ("bytesInPerSecond", .quantity("Produce bytes per second one broker carries at the target, such as 105Mi. Defaults to the target of the pool's BrokerThroughput In metric.")),
+                    ("recordBytes", .quantity("Average record size in bytes, to turn consumer lag (messages) into bytes.", allowZero: false)),
+                ])),
         ])
 
     static let kafka: Schema = .object(
@@ -168,6 +174,9 @@ public enum BrokerPoolSchema {
                 ])),
             ("prometheus", .object(
                 "A PromQL query that returns one number (a scalar or a one-element vector).",
+                    ("catchUpSeconds", .integer(
+                        "Lag that drains instead of multiplying: propose the brokers that carry the offered load (served bytes in + the backlog's growth) and drain the lag above the target within this many seconds, brokers still starting counted. Needs a BrokerThroughput In metric. Unset: HPA's arithmetic for an external metric (ready brokers × lag / target), as a stock HPA or KEDA computes it.",
+                        minimum: 1, maximum: 86_400)),
                 required: ["query", "target"], rules: [.prometheusTargetNotUtilization],
                 [
                     ("serverAddress", .string("Base URL of the Prometheus HTTP API. Defaults to the operator's --prometheus-url.", pattern: "^https?://", patternHint: "an http:// or https:// URL")),

@@ -16,7 +16,7 @@ extension ScalingSequence {
         let starts = status.conditions?.first { $0.type == .ableToScale }?.reason != "TargetNotFound"
         status.setCondition(.ableToScale, .false, reason: "TargetNotFound", message: message, generation: generation, now: TimeFormat.format(now))
         status.state = unseenState(status.state)
-        if let external = spec.replicas { status.desiredReplicas = min(max(external, spec.effectiveMinReplicas), spec.maxReplicas) }
+        if let external = spec.replicas { status.desiredReplicas = ReplicaBounds(spec: spec, now: now).clamp(external).replicas }
         return SequenceStep(
             status: status, actions: starts ? [.event(type: "Warning", reason: "TargetNotFound", note: message)] : [],
             record: "blocked: StatefulSet \(namespace)/\(name) not found", requeueAfter: Double(spec.effectivePollingIntervalSeconds))

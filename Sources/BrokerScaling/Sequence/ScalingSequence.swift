@@ -107,16 +107,25 @@ public enum ScalingSequence {
         Int32(clamping: Int64(spec.effectiveBrokerIdOffset) + Int64(ordinal))
     }
 
-    /// The replicas this reconcile aims for: the external count (`spec.replicas`, written by
-    /// an HPA or KEDA through the scale subresource) within bounds, else the decision's.
+    /// The replicas this reconcile aims for: the decision's. A count set through the scale
+    /// subresource (`spec.replicas`, by an HPA or KEDA) is one of the decision's inputs, so it
+    /// meets the same floors and holds (schedule, pausedScaleIn, a reassignment, rising lag)
+    /// as Ebb's own. Without a decision, the decision engine is asked about `spec.replicas`
+    /// alone; without either, nothing is aimed for.
     public static func target(_ observation: PoolObservation) -> Int32? {
-        let spec = observation.spec
-        if let external = spec.replicas {
-            return min(max(external, spec.effectiveMinReplicas), spec.maxReplicas)
-        }
         // A dry run shows what would be done; the sequence then does nothing with it.
-        guard let decision = observation.decision, decision.apply || spec.dryRun == true else { return nil }
+        guard let decision = observation.decision ?? externalDecision(observation),
+              decision.apply || observation.spec.dryRun == true else { return nil }
         return decision.desiredReplicas
+    }
+
+    /// The decision on `spec.replicas` from what the observation shows, when the shell gave none.
+    static func externalDecision(_ observation: PoolObservation) -> Decision? {
+        guard observation.spec.replicas != nil else { return nil }
+        return DecisionEngine.decide(DecisionInput(
+            now: observation.now, spec: observation.spec, currentReplicas: observation.statefulSetReplicas,
+            readyReplicas: observation.statefulSetReady, reassignmentInProgress: observation.cluster.map { !$0.reassigning.isEmpty },
+            kafkaUnreadable: observation.cluster == nil ? (observation.clusterError ?? "unknown error") : nil))
     }
 }
 
@@ -345,10 +354,9 @@ struct Step {
 
     // MARK: Helpers
 
-    /// Why the decision could not see (a metric unreadable), or nil when it could.
+    /// Why the decision could not see (a metric or Kafka unreadable), or nil when it could.
     static func cannotSee(_ observation: PoolObservation) -> String? {
-        guard let limit = observation.decision?.limitedBy, [.partialMetrics, .blind, .fallback].contains(limit.rule) else { return nil }
-        return limit.detail
+        observation.decision?.blindness
     }
 
     mutating func submit(_ moves: [PartitionMove], kind: String) {

@@ -28,6 +28,10 @@ public enum BrokerPoolValidator {
             problems += metricProblems(metric, at: path)
             if !metricNames.insert(metric.displayName).inserted {
                 add("\(path).name", "duplicate metric name '\(metric.displayName)'; give each metric a distinct name")
+            if metric.consumerLag?.catchUpSeconds != nil,
+               !(spec.metrics ?? []).contains(where: { $0.type == .brokerThroughput && $0.brokerThroughput?.direction == .in }) {
+                add("\(path).consumerLag.catchUpSeconds", "a lag target that drains needs the offered load: add a BrokerThroughput metric with direction In")
+            }
             }
         }
 
