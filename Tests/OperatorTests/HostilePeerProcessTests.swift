@@ -30,7 +30,7 @@ struct HostilePeerProcessTests {
             users: []
             """.write(to: kubeconfig, atomically: true, encoding: .utf8)
         let logFile = directory.appendingPathComponent("ebb.log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let process = Process()
         process.executableURL = RealParts.ebb
         process.arguments = ["run", "--kubeconfig", kubeconfig.path, "--namespace", "shop", "--metrics-bind-address", "127.0.0.1:\(RealParts.freePort())", "--log-format", "json"] + arguments
@@ -60,7 +60,8 @@ struct HostilePeerProcessTests {
     @Test(arguments: [HostileHTTPServer.Body.endless, .declared(1 << 30)])
     func anEndlessAPIServerAnswerIsRefusedUnder256MiB(_ kind: HostileHTTPServer.Body) async throws {
         let server = try await HostileHTTPServer.start(kind)
-        let run = try await Self.withEbbRun(kubeconfig: server.url, arguments: []) { log in
+        let url = server.url
+        let run = try await Self.withEbbRun(kubeconfig: url, arguments: []) { log in
             try await TestTime.eventually("ebb run refuses the API server's endless answers, again after a backoff", within: .seconds(30)) {
                 log().contains("sent an answer over the 16 MiB limit") && server.hostileAnswers >= 3
             }
@@ -68,11 +69,13 @@ struct HostilePeerProcessTests {
         await server.stop()
         #expect(run.samples > 10, "memory was sampled")
         #expect(run.peak < Self.memoryLimit, "ebb run's resident memory peaked at \(run.peak >> 20) MiB")
-        #expect(run.log.contains("the API server at \(server.url)") || run.log.contains("the API server at http:\\/\\/127.0.0.1:\(server.port)"), "the log names the peer: \(run.log.suffix(1500))")
+        print("ebb run against an API server answering \(kind): peak RSS \(run.peak >> 20) MiB over \(run.samples) samples")
+        #expect(run.log.contains("the API server at \(url)") || run.log.contains("the API server at \(url.replacingOccurrences(of: "/", with: "\\/"))"), "the log names the peer: \(run.log.suffix(1500))")
     }
 
     @Test func anEndlessPrometheusAnswerIsRefusedUnder256MiB() async throws {
         let prometheus = try await HostileHTTPServer.start(.endless)
+        let url = prometheus.url
         let shop = try await ShopWorld.make(partitions: 6, extraSpec: """
               metrics:
               - type: Prometheus
@@ -82,7 +85,7 @@ struct HostilePeerProcessTests {
         let kubeServer = try await KubernetesFaceServer.start(world: shop.kube, bookmarkInterval: 1)
         let client = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url), timeout: .seconds(5))
         var message = ""
-        let run = try await Self.withEbbRun(kubeconfig: kubeServer.url, arguments: ["--prometheus-url", prometheus.url]) { _ in
+        let run = try await Self.withEbbRun(kubeconfig: kubeServer.url, arguments: ["--prometheus-url", url]) { _ in
             let start = MonotonicTime.now
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -104,6 +107,7 @@ struct HostilePeerProcessTests {
         await prometheus.stop()
         #expect(run.samples > 10, "memory was sampled")
         #expect(run.peak < Self.memoryLimit, "ebb run's resident memory peaked at \(run.peak >> 20) MiB")
-        #expect(message == "query Prometheus: Prometheus at \(prometheus.url) sent an answer over the 4 MiB limit; it was dropped", "\(message)")
+        print("ebb run against an endless Prometheus: peak RSS \(run.peak >> 20) MiB over \(run.samples) samples")
+        #expect(message == "query Prometheus: Prometheus at \(url) sent an answer over the 4 MiB limit; it was dropped", "\(message)")
     }
 }
