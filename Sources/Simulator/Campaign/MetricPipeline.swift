@@ -62,7 +62,8 @@ struct MetricPipeline {
     /// `sum(rate(bytes[window]))` and how many brokers it covers.
     func totalRate(_ counter: KeyPath<Scrape, [Double?]>, now: Double) -> (bytesPerSecond: Double, brokers: Int)? {
         let rates = brokerRates(counter, now: now)
-        return rates.isEmpty ? nil : (rates.values.reduce(0, +), rates.count)
+        // Summed in id order: the same seed gives the same bits.
+        return rates.isEmpty ? nil : (rates.keys.sorted().reduce(0) { $0 + rates[$1]! }, rates.count)
     }
 
     /// Per partition, the produce rate over the window (as offsets show it).

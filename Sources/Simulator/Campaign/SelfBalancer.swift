@@ -24,15 +24,17 @@ struct SelfBalancer {
             load[partition.leader, default: 0] += rates[index]
             held[partition.leader, default: []].append(index)
         }
-        let mean = load.values.reduce(0, +) / Double(serving.count)
+        let mean = serving.reduce(0) { $0 + load[$1]! } / Double(serving.count)
         guard mean > 0 else { return }
         func outOfBand() -> Bool { load.values.contains { abs($0 - mean) > tolerance * mean } }
         guard outOfBand() else { return }
         var moves: [(partition: Int, to: Int32)] = []
         var moved = Set<Int>()
         while moves.count < maxMoves, outOfBand() {
-            let busiest = load.max { $0.value < $1.value }!.key
-            let idlest = load.min { $0.value < $1.value }!.key
+            // Ties go to the lowest id, so that a seed always gives the same run.
+            let ids = load.keys.sorted()
+            let busiest = ids.max { load[$0]! < load[$1]! || (load[$0]! == load[$1]! && $0 > $1) }!
+            let idlest = ids.min { load[$0]! < load[$1]! || (load[$0]! == load[$1]! && $0 < $1) }!
             let gap = load[busiest]! - load[idlest]!
             // The partition whose move brings the two closest to each other.
             let candidates = (held[busiest] ?? []).filter { !moved.contains($0) && rates[$0] > 0 && rates[$0] < gap }
