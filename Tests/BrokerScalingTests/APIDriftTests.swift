@@ -36,7 +36,7 @@ struct APIDriftTests {
             metrics: [MetricSpec(
                 type: .brokerThroughput, name: "all",
                 brokerThroughput: BrokerThroughputMetric(direction: .in, target: target),
-                consumerLag: ConsumerLagMetric(group: "g", topics: ["t"], target: target),
+                consumerLag: ConsumerLagMetric(group: "g", topics: ["t"], target: target, catchUpSeconds: 300),
                 prometheus: PrometheusMetric(serverAddress: "http://prometheus:9090", query: "up", target: target),
                 cpu: CPUMetric(target: target))],
             behavior: ScalingBehavior(scaleUp: rules, scaleDown: rules),
@@ -44,7 +44,8 @@ struct APIDriftTests {
             reassignment: ReassignmentSpec(mode: .metadataOnly, maxConcurrentMovesPerBroker: 1, maxConcurrentMovesPerCluster: 2, batchSize: 3, rackAware: true, balanceTolerancePercent: 5, allowLeadershipMoves: true),
             partitionAwareness: PartitionAwareness(capAtPartitionCount: true, evenSpread: true),
             paused: false, pausedScaleIn: false, pausedScaleOut: false, dryRun: false,
-            fallback: FallbackSpec(failureThreshold: 3, replicas: 6), ownership: PoolOwnership(brokerIds: [7]))
+            fallback: FallbackSpec(failureThreshold: 3, replicas: 6), ownership: PoolOwnership(brokerIds: [7]),
+            capacity: BrokerCapacity(bytesInPerSecond: Quantity(number: 100), recordBytes: Quantity(number: 1024)))
         let status = BrokerPoolStatus(
             observedGeneration: 2, replicas: 4, readyReplicas: 4, desiredReplicas: 6, selector: "app=broker", state: .rebalancing,
             conditions: [PoolCondition(type: .ready, status: .true, observedGeneration: 2, lastTransitionTime: "2026-11-27T05:00:00Z", reason: "Stable", message: "ok")],
