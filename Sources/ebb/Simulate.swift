@@ -113,8 +113,20 @@ struct Simulate: AsyncParsableCommand {
     var poolOut: String?
 
     func validate() throws {
+        let builtIns = BuiltInScenario.allCases.map(\.rawValue).joined(separator: ", ")
         guard BuiltInScenario(rawValue: scenario) != nil || FileManager.default.fileExists(atPath: scenario) else {
-            throw ValidationError("--scenario: unknown scenario '\(scenario)'; use one of \(BuiltInScenario.allCases.map(\.rawValue).joined(separator: ", ")), or a scenario YAML file")
+            if scenario.contains("/") || scenario.hasSuffix(".yaml") || scenario.hasSuffix(".yml") {
+                throw ValidationError("--scenario: no file '\(scenario)' (from \(FileManager.default.currentDirectoryPath)); a built-in scenario is one of \(builtIns)")
+            }
+            throw ValidationError("--scenario: unknown scenario '\(scenario)'; use one of \(builtIns), or a scenario YAML file")
+        }
+        if let chart {
+            // Checked before the simulation runs, not after it.
+            let folder = URL(fileURLWithPath: chart).deletingLastPathComponent()
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ValidationError("--chart: the folder \(folder.path) does not exist; create it or write the chart elsewhere")
+            }
         }
         guard (baselineMiBPerSecond ?? 1) > 0, (brokerCapacityMiBPerSecond ?? 1) > 0 else {
             throw ValidationError("--baseline-mi-b-per-second and --broker-capacity-mi-b-per-second must be > 0")
@@ -173,7 +185,8 @@ struct Simulate: AsyncParsableCommand {
             do {
                 file = try ScenarioFile.load(scenario)
             } catch {
-                throw ValidationError("--scenario: \(error)")
+                // The file's fault, not the command line's: one line, no usage text.
+                throw CommandFailure("--scenario: \(error)")
             }
             (name, summary, profile) = (file.name, file.description, file.profile)
             settings = file.apply(to: settings)
@@ -211,7 +224,7 @@ struct Simulate: AsyncParsableCommand {
             do {
                 try CampaignChart.svg(report).write(toFile: chart, atomically: true, encoding: .utf8)
             } catch {
-                throw ValidationError("--chart: cannot write \(chart): \(error.localizedDescription)")
+                throw CommandFailure("--chart: cannot write \(chart): \(error.localizedDescription)")
             }
         }
         switch output {
@@ -239,12 +252,12 @@ struct Simulate: AsyncParsableCommand {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ValidationError("--pool: cannot read \(path): \(error.localizedDescription)")
+            throw CommandFailure("--pool: cannot read \(path): \(error.localizedDescription)")
         }
         let reports = BrokerPoolDocuments.check(text)
-        guard let first = reports.first else { throw ValidationError("--pool: \(path) holds no BrokerPool") }
+        guard let first = reports.first else { throw CommandFailure("--pool: \(path) holds no BrokerPool") }
         guard first.isValid, let pool = first.pool else {
-            throw ValidationError("--pool: \(path): " + first.problems.map(\.description).joined(separator: "; "))
+            throw CommandFailure("--pool: \(path): " + first.problems.map(\.description).joined(separator: "; "))
         }
         return pool
     }

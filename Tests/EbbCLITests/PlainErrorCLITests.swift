@@ -23,4 +23,27 @@ struct PlainErrorCLITests {
         #expect(result.stderr.contains("127.0.0.1:9") && result.stderr.contains("connection refused: nothing listens there"), "\(result.stderr)")
         #expect(!result.stderr.contains("errno") && !result.stderr.contains("SingleConnectionFailure"), "\(result.stderr)")
     }
+
+    @Test func aMissingScenarioFileIsNamedAsAFile() throws {
+        let result = try cli.ebb("simulate", "--scenario", "Docs/examples/scenarios/no-such.yaml")
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("--scenario: no file 'Docs/examples/scenarios/no-such.yaml'"), "\(result.stderr)")
+    }
+
+    @Test func aBrokenScenarioFileIsOneLineWithItsLine() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-broken-\(UUID().uuidString).yaml")
+        try "name: broken\npoints:\n  - {at: \"00:00\", multiplier: 1}\nbogusKey: 3\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try cli.ebb("simulate", "--scenario", file.path)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("bogusKey") && result.stderr.contains("line 4"), "\(result.stderr)")
+        #expect(!result.stderr.contains("Usage:"), "\(result.stderr)")
+    }
+
+    @Test func aChartIntoAMissingFolderIsRefusedBeforeTheSimulation() throws {
+        let result = try cli.ebb("simulate", "--chart", "/nonexistent-folder/day.svg")
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("--chart: the folder /nonexistent-folder does not exist"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "nothing was simulated: \(result.stdout)")
+    }
 }
