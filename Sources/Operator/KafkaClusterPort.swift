@@ -49,20 +49,39 @@ public final class KafkaClients: Sendable {
         return client
     }
 
-    func secret(_ name: String, in namespace: String) async throws -> Secret {
-        guard let kubernetes else { throw ReconcileError.step("read Secret \(namespace)/\(name)", cause: "no Kubernetes client to read Secrets with") }
-        return try await kubernetes.get(Secret.self, namespace: namespace, name: name)
+    /// The Secret `name`, if it names `pool` in its `ebb.io/pools` annotation: creating a pool
+    /// must not be a way to send any Secret of the namespace to an address of one's choosing.
+    func secret(_ name: String, in namespace: String, for pool: BrokerPool) async throws -> Secret {
+        let step = "read Secret \(namespace)/\(name)"
+        guard let kubernetes else { throw ReconcileError.step(step, cause: "no Kubernetes client to read Secrets with") }
+        let secret: Secret
+        do {
+            secret = try await kubernetes.get(Secret.self, namespace: namespace, name: name)
+        } catch {
+            throw ReconcileError.step(step, cause: "\(error)")
+        }
+        let poolName = pool.metadata.name ?? ""
+        guard PoolOptIn.allows(secret.metadata.annotations, pool: poolName) else {
+            throw ReconcileError.step(step, cause: PoolOptIn.refusal(
+                kind: "Secret", resource: "secret", namespace: namespace, name: name, pool: poolName, use: "use its keys"))
+        }
+        return secret
     }
 
     func configuration(for pool: BrokerPool) async throws -> KafkaAdminClient.Configuration {
         let spec = pool.spec.kafka
         let namespace = pool.metadata.namespace ?? "default"
+        // The validator refuses these pools before any reconcile gets here; this is the last
+        // word, for any other caller: no credentials over plaintext without the opt-out.
+        if let sasl = spec.sasl, !spec.usesTLS, sasl.allowWithoutTLS != true {
+            throw ReconcileError.step("configure SASL", cause: "SASL without TLS is refused: add spec.kafka.tls, or set spec.kafka.sasl.allowWithoutTLS: true")
+        }
         var configuration = KafkaAdminClient.Configuration(
             bootstrapServers: spec.bootstrapServers, clientId: spec.effectiveClientId,
             requestTimeout: .seconds(Int64(spec.effectiveRequestTimeoutSeconds)), retries: 3)
         if let sasl = spec.sasl {
             let reference = sasl.credentialsSecretRef
-            let secret = try await secret(reference.name, in: namespace)
+            let secret = try await secret(reference.name, in: namespace, for: pool)
             guard let username = secret.value(reference.effectiveUsernameKey), let password = secret.value(reference.effectivePasswordKey) else {
                 throw ReconcileError.step(
                     "read SASL credentials", cause: "Secret \(namespace)/\(reference.name) lacks key \(reference.effectiveUsernameKey) or \(reference.effectivePasswordKey)")
@@ -80,13 +99,13 @@ public final class KafkaClients: Sendable {
             var settings = KafkaAdmin.KafkaTLS(serverName: tls.serverName, verifyCertificates: tls.effectiveVerify)
             if let reference = tls.caSecretRef {
                 let key = reference.key ?? "ca.crt"
-                guard let pem = try await secret(reference.name, in: namespace).value(key) else {
+                guard let pem = try await secret(reference.name, in: namespace, for: pool).value(key) else {
                     throw ReconcileError.step("read Kafka CA", cause: "Secret \(namespace)/\(reference.name) has no key \(key)")
                 }
                 settings.caPEM = pem
             }
             if let reference = tls.clientCertificateSecretRef {
-                let secret = try await secret(reference.name, in: namespace)
+                let secret = try await secret(reference.name, in: namespace, for: pool)
                 guard let certificate = secret.value("tls.crt"), let key = secret.value("tls.key") else {
                     throw ReconcileError.step("read Kafka client certificate", cause: "Secret \(namespace)/\(reference.name) needs tls.crt and tls.key")
                 }

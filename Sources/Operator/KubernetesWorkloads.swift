@@ -22,6 +22,10 @@ public struct KubernetesWorkloads: WorkloadPort {
             guard error.apiError?.isNotFound == true else { throw error }
             throw WorkloadNotFound(namespace: pool.metadata.namespace ?? "default", name: pool.spec.scaleTargetRef.name)
         }
+        // Creating a BrokerPool must not be a way to scale any StatefulSet of the namespace.
+        guard PoolOptIn.allows(set.metadata.annotations, pool: pool.metadata.name ?? "") else {
+            throw WorkloadNotOptedIn(namespace: pool.metadata.namespace ?? "default", name: pool.spec.scaleTargetRef.name, pool: pool.metadata.name ?? "")
+        }
         return WorkloadState(
             replicas: set.spec?.replicas ?? 1, pods: set.status?.replicas ?? 0, ready: set.status?.readyReplicas ?? 0,
             selector: set.spec?.selector?.queryString, brokerPods: try await brokerPods(of: set, in: pool))

@@ -33,10 +33,14 @@ public final class PoolMetricSource: MetricsPort {
     private let servers = NIOLockedValueBox<[String: PrometheusClient]>([:])
     static let kept = 6
 
-    public init(prometheus: PrometheusClient?, kafka: KafkaClients, queries: MetricQueries = MetricQueries()) {
+    let addresses: PrometheusAddressPolicy
+
+    /// `addresses` says which `serverAddress`es pools may name (default: only `prometheus`'s host).
+    public init(prometheus: PrometheusClient?, kafka: KafkaClients, queries: MetricQueries = MetricQueries(), addresses: PrometheusAddressPolicy? = nil) {
         self.prometheus = prometheus
         self.kafka = kafka
         self.queries = queries
+        self.addresses = addresses ?? PrometheusAddressPolicy(operatorURL: prometheus?.url)
     }
 
     public func observe(_ pool: BrokerPool, now: Date, cluster: ClusterSnapshot?) async -> [MetricObservation] {
@@ -57,8 +61,16 @@ public final class PoolMetricSource: MetricsPort {
                 return remember(name, pool: pool, MetricSample(time: now, value: value))
             case .prometheus:
                 guard let query = metric.prometheus?.query else { return .failed(name, "spec.metrics[].prometheus.query is missing") }
-                let value = try await prometheusValue(queries.fill(query, pool), server: metric.prometheus?.serverAddress)
-                return remember(name, pool: pool, MetricSample(time: now, value: value))
+                guard let server = metric.prometheus?.serverAddress else {
+                    return remember(name, pool: pool, MetricSample(time: now, value: try await prometheusValue(queries.fill(query, pool), server: nil)))
+                }
+                if let refusal = addresses.refusal(of: server) { return .failed(name, refusal) }
+                do {
+                    let value = try await prometheusValue(queries.fill(query, pool), server: server)
+                    return remember(name, pool: pool, MetricSample(time: now, value: value))
+                } catch {
+                    return .failed(name, PrometheusAddressPolicy.statusText(error))
+                }
             case .cpu:
                 guard let prometheus else { throw NoPrometheus() }
                 let samples = try await prometheus.query(queries.fill(queries.cpu, pool))

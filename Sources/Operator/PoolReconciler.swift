@@ -110,12 +110,29 @@ public final class PoolReconciler: Sendable {
             return Double(spec.effectivePollingIntervalSeconds)
         }
         status.setCondition(.specValid, .true, reason: "Valid", message: "the spec is valid", generation: generation, now: TimeFormat.format(now))
+        let security = ConnectionSecurity.report(status: status, spec: spec, generation: generation, now: now)
+        status = security.status
+        if let warning = security.warning {
+            logger.warning("insecure Kafka connection settings", metadata: ["step": "insecure_settings", "settings": "\(warning)"])
+            try mayWrite()
+            await recordEvent(about: pool, type: "Warning", reason: ConnectionSecurity.reason, action: "Connect", note: warning, logger: logger)
+        }
 
         let workload: WorkloadState
         do {
             workload = try await workloads.workload(of: pool)
         } catch let missing as WorkloadNotFound {
-            return try await targetNotFound(missing, pool: pool, status: status, spec: spec, key: key, now: now, logger: logger)
+            let step = ScalingSequence.targetNotFound(
+                status: status, spec: spec, generation: generation, now: now, namespace: missing.namespace, name: missing.name)
+            logger.warning("scale target not found; the pool is blocked", metadata: ["step": "target_not_found", "statefulset": "\(missing.namespace)/\(missing.name)"])
+            return try await report(step, pool: pool, key: key, now: now, logger: logger)
+        } catch let foreign as WorkloadNotOptedIn {
+            let step = ScalingSequence.targetNotOptedIn(
+                status: status, spec: spec, generation: generation, now: now, namespace: foreign.namespace, name: foreign.name, pool: foreign.pool)
+            logger.warning("scale target does not opt in; it is left alone", metadata: [
+                "step": "target_not_opted_in", "statefulset": "\(foreign.namespace)/\(foreign.name)", "annotation": "\(PoolOptIn.annotation)",
+            ])
+            return try await report(step, pool: pool, key: key, now: now, logger: logger)
         } catch {
             metrics.error(kind: "kubernetes")
             throw ReconcileError.step("read StatefulSet \(spec.scaleTargetRef.name)", cause: "\(error)")
@@ -241,14 +258,10 @@ public final class PoolReconciler: Sendable {
         return inFlight
     }
 
-    /// The scale target is missing: the domain says what the pool shows (Blocked, AbleToScale
-    /// False TargetNotFound, one Warning Event when it starts); the reconcile reports it.
-    func targetNotFound(
-        _ missing: WorkloadNotFound, pool: BrokerPool, status: BrokerPoolStatus, spec: BrokerPoolSpec, key: String, now: Date, logger: Logger
-    ) async throws -> Double {
-        let step = ScalingSequence.targetNotFound(
-            status: status, spec: spec, generation: pool.metadata.generation ?? 1, now: now, namespace: missing.namespace, name: missing.name)
-        logger.warning("scale target not found; the pool is blocked", metadata: ["step": "target_not_found", "statefulset": "\(missing.namespace)/\(missing.name)"])
+    /// The scale target cannot be used (missing, or not opted in): the domain says what the
+    /// pool shows (Blocked, AbleToScale False, one Warning Event when it starts); the reconcile
+    /// writes it and touches nothing else.
+    func report(_ step: SequenceStep, pool: BrokerPool, key: String, now: Date, logger: Logger) async throws -> Double {
         metrics.state(pool: key, (step.status.state ?? .stable).rawValue)
         try mayWrite()
         if step.status != pool.status { try await write(step.status, of: pool, key: key, now: now) }
@@ -316,9 +329,6 @@ public final class PoolReconciler: Sendable {
             metadata["limited_by"] = "\(limit.rule.rawValue)"
             metadata["limit_detail"] = "\(limit.detail)"
         }
-        logger.info("decision", metadata: metadata)
-    }
-}
         if let demand = decision.demand {
             metadata["demand"] = .dictionary([
                 "served_bytes_per_second": .stringConvertible(demand.servedBytesPerSecond.rounded()),
@@ -329,3 +339,6 @@ public final class PoolReconciler: Sendable {
                 "summary": "\(demand.summary)",
             ])
         }
+        logger.info("decision", metadata: metadata)
+    }
+}

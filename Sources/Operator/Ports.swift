@@ -37,9 +37,29 @@ public struct WorkloadNotFound: Error, Sendable, Hashable, CustomStringConvertib
     public var description: String { "StatefulSet \(namespace)/\(name) not found" }
 }
 
+/// The pool's scale target exists but does not name the pool in its `ebb.io/pools` annotation:
+/// the pool reports it (`TargetNotOptedIn`) and the StatefulSet is left alone.
+public struct WorkloadNotOptedIn: Error, Sendable, Hashable, CustomStringConvertible {
+    public var namespace: String
+    public var name: String
+    public var pool: String
+
+    public init(namespace: String, name: String, pool: String) {
+        self.namespace = namespace
+        self.name = name
+        self.pool = pool
+    }
+
+    public var description: String {
+        PoolOptIn.refusal(kind: "StatefulSet", resource: "statefulset", namespace: namespace, name: name, pool: pool, use: "scale it")
+    }
+}
+
 /// The Kubernetes side of a pool, as the reconciler uses it. `ebb run` implements it with the
 /// Kubernetes API; tests and the simulator with their own worlds.
 public protocol WorkloadPort: Sendable {
+    /// The pool's StatefulSet; throws `WorkloadNotFound` when it does not exist and
+    /// `WorkloadNotOptedIn` when it does not name the pool (then it is not read further).
     func workload(of pool: BrokerPool) async throws -> WorkloadState
     func setReplicas(of pool: BrokerPool, to replicas: Int32) async throws
     /// Writes `status` through the status subresource; returns the pool as stored.

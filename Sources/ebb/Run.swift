@@ -46,6 +46,11 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Prometheus base address for throughput, CPU and custom metrics (e.g. http://prometheus.monitoring:9090).")
     var prometheusUrl: String?
 
+    @Option(help: ArgumentHelp(
+        "A host (or host:port) that BrokerPools may name in spec.metrics[].prometheus.serverAddress, besides --prometheus-url's; repeat for more.",
+        discussion: "Without it, a pool can query only the operator's own Prometheus: whoever may create pools cannot make the operator send requests elsewhere."))
+    var prometheusAllowedHost: [String] = []
+
     @Option(help: "Reconciles that may run at once (never two on one pool), 1 to 64.")
     var workers = 2
 
@@ -57,6 +62,9 @@ struct Run: AsyncParsableCommand {
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical") }
         // Each worker is a task for the whole run: 9223372036854775807 of them would never start.
+        for host in prometheusAllowedHost where host.isEmpty || host.contains("/") || host.contains("@") {
+            throw ValidationError("--prometheus-allowed-host: '\(host)' is not a host or host:port")
+        }
         guard (1...64).contains(workers) else { throw ValidationError("--workers: \(workers) is not from 1 to 64") }
     }
 
@@ -78,8 +86,8 @@ struct Run: AsyncParsableCommand {
                 configuration = try KubeConfig.load(paths: KubeConfig.paths(explicit: kubeconfig)).resolve(context: context)
             }
         } catch {
-            logger.critical("cannot configure the Kubernetes client", metadata: ["error": "\(error)"])
-            throw ExitCode(2)
+            // Before anything runs: one plain line (a log line is for what happens after).
+            throw CommandFailure("cannot configure the Kubernetes client: \(error) (give --kubeconfig, set KUBECONFIG, or run in a pod)")
         }
         for warning in configuration.warnings { logger.warning("\(warning)") }
         let client = try Kubernetes(configuration)
@@ -99,7 +107,8 @@ struct Run: AsyncParsableCommand {
         }
         let reconciler = PoolReconciler(
             workloads: KubernetesWorkloads(client: client, instance: me), kafka: KafkaClusterPort(clients: kafkaClients),
-            metricSource: PoolMetricSource(prometheus: prometheus, kafka: kafkaClients), metrics: metrics, logger: logger,
+            metricSource: PoolMetricSource(
+                prometheus: prometheus, kafka: kafkaClients, addresses: PrometheusAddressPolicy(operatorURL: prometheusUrl, hosts: prometheusAllowedHost)), metrics: metrics, logger: logger,
             leadership: elector?.leadership, options: .init(dryRun: dryRun))
         let controller = PoolController(client: client, namespace: namespace, reconciler: reconciler, logger: logger, workers: workers, elector: elector)
         let server = OperatorHTTPServer(address: try BindAddress(metricsBindAddress), metrics: metrics, logger: logger) { controller.isReady }

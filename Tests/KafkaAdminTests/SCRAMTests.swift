@@ -25,9 +25,9 @@ struct SCRAMTests {
         #expect(Self.hex(SHA2.sha512.hmac(key: key, data)) == "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737")
     }
 
-    @Test func pbkdf2Vector() {
+    @Test func pbkdf2Vector() throws {
         // RFC 7914 section 11: PBKDF2-HMAC-SHA256("passwd", "salt", 1), first block.
-        #expect(Self.hex(SHA2.sha256.hi(password: Array("passwd".utf8), salt: Array("salt".utf8), iterations: 1)) == "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc")
+        #expect(Self.hex(try SHA2.sha256.hi(password: Array("passwd".utf8), salt: Array("salt".utf8), iterations: 1)) == "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc")
     }
 
     @Test func base64RoundTrips() {
@@ -56,8 +56,42 @@ struct SCRAMTests {
         #expect(throws: SCRAMError.self) { try client.clientFinal(serverFirst: Array("r=abc123,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=0".utf8)) }
     }
 
+    /// Kafka's range, 4096 to 16384 iterations, is accepted at both ends; a hostile broker asking
+    /// for 1,000,000 (the old cap: 14 s of CPU per connection) is refused before any hashing.
+    @Test func iterationCountsOutsideKafkasRangeAreRefused() throws {
+        for accepted in [4096, 16384] {
+            var client = SCRAMClient(hash: .sha512, username: "user", password: "pencil", nonce: "abc")
+            _ = try client.clientFinal(serverFirst: Array("r=abc123,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=\(accepted)".utf8))
+        }
+        for refused in ["1000000", "16385", "4095", "99999999999999999999"] {
+            var client = SCRAMClient(hash: .sha512, username: "user", password: "pencil", nonce: "abc")
+            let started = ContinuousClock.now
+            #expect {
+                try client.clientFinal(serverFirst: Array("r=abc123,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=\(refused)".utf8))
+            } throws: { error in
+                let text = "\(error)"
+                return refused.count > 15 ? text.contains("iteration") : text.contains("asks for \(refused) iterations; Kafka allows 4096 to 16384")
+            }
+            #expect(ContinuousClock.now - started < .seconds(1), "refused before deriving anything")
+        }
+    }
+
+    /// The server's signature is checked by swift-crypto's constant-time MAC check: one flipped
+    /// bit anywhere is refused, the right one accepted.
+    @Test func theServerSignatureCheckIsTheMACCheck() {
+        let key = Array("key".utf8), message = Array("auth message".utf8)
+        let mac = SHA2.sha256.hmac(key: key, message)
+        #expect(SHA2.sha256.isValid(mac: mac, of: message, key: key))
+        for index in mac.indices {
+            var flipped = mac
+            flipped[index] ^= 1
+            #expect(!SHA2.sha256.isValid(mac: flipped, of: message, key: key))
+        }
+        #expect(!SHA2.sha256.isValid(mac: Array(mac.dropLast()), of: message, key: key))
+    }
+
     @Test func serverAndClientAgreeAndNamesAreEscaped() throws {
-        let credential = SCRAMServer.Credential(hash: .sha512, password: "pw", salt: Array("salty".utf8), iterations: 4096)
+        let credential = try SCRAMServer.Credential(hash: .sha512, password: "pw", salt: Array("salty".utf8), iterations: 4096)
         var server = SCRAMServer(hash: .sha512, credentials: ["a=b,c": credential])
         var client = SCRAMClient(hash: .sha512, username: "a=b,c", password: "pw")
         #expect(String(decoding: client.clientFirst(), as: UTF8.self).hasPrefix("n,,n=a=3Db=2Cc,r="))

@@ -65,4 +65,25 @@ struct HelmChartTests {
         #expect(documents["ServiceMonitor/ebb-operator"] != nil)
         #expect(documents["RoleBinding/ebb-leader-election"]?["subjects"]?[0]?["namespace"]?.string == "kafka-ops")
     }
+
+    /// Issue 18: a chart told to watch one namespace binds the operator's rules there only; a
+    /// ClusterRoleBinding would let it read Secrets and scale StatefulSets in every namespace.
+    @Test func aScopedChartBindsItsRulesInTheWatchedNamespaceOnly() throws {
+        let rendered = try helm([
+            "template", "ebb", Self.chart, "--namespace", "kafka-ops", "--set", "watchNamespace=shop",
+            "--set", "prometheusAllowedHosts={thanos.monitoring,vm.monitoring:8428}",
+        ])
+        try #require(rendered.status == 0, "\(rendered.stderr)")
+        let documents = try Self.documents(rendered.stdout)
+        #expect(documents.keys.filter { $0.hasPrefix("ClusterRoleBinding/") }.isEmpty, "\(documents.keys.sorted())")
+        let binding = try #require(documents["RoleBinding/ebb-operator"], "\(documents.keys.sorted())")
+        #expect(binding["metadata"]?["namespace"]?.string == "shop")
+        #expect(binding["roleRef"]?["kind"]?.string == "ClusterRole" && binding["roleRef"]?["name"]?.string == "ebb-operator")
+        #expect(binding["subjects"]?[0]?["namespace"]?.string == "kafka-ops")
+        let args = documents["Deployment/ebb-operator"]?["spec"]?["template"]?["spec"]?["containers"]?[0]?["args"]?.sequence?.compactMap(\.string) ?? []
+        #expect(args.contains("--prometheus-allowed-host=thanos.monitoring") && args.contains("--prometheus-allowed-host=vm.monitoring:8428"), "\(args)")
+        // Unscoped: the ClusterRoleBinding, and no namespaced binding of the operator's rules.
+        let everywhere = try Self.documents(try helm(["template", "ebb", Self.chart, "--namespace", "kafka-ops"]).stdout)
+        #expect(everywhere["ClusterRoleBinding/ebb-operator"] != nil && everywhere["RoleBinding/ebb-operator"] == nil)
+    }
 }

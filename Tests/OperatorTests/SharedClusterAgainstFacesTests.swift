@@ -31,7 +31,7 @@ struct SharedClusterAgainstFacesTests {
         _ = try kube.create(try resource("namespaces"), namespace: nil, try JSON.yaml("metadata: {name: shop}"))
         for (name, app) in [("automq-broker", "automq"), ("billing-broker", "billing")] {
             _ = try kube.create(try resource("statefulsets"), namespace: "shop", try JSON.yaml("""
-                metadata: {name: \(name)}
+                metadata: {name: \(name), annotations: {ebb.io/pools: \(name == "automq-broker" ? "shop-events" : "billing")}}
                 spec: {replicas: 3, selector: {matchLabels: {app: \(app)}}, template: {metadata: {labels: {app: \(app)}}}}
                 """))
         }
@@ -56,7 +56,7 @@ struct SharedClusterAgainstFacesTests {
 
         let start = MonotonicTime.now
         let kubeServer = try await KubernetesFaceServer.start(world: kube, bookmarkInterval: 1)
-        let client = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url), timeout: .seconds(5))
+        let client = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url), timeout: TestTime.scaled(.seconds(5)))
         let reconciler = PoolReconciler(
             workloads: KubernetesWorkloads(client: client, instance: "test"), kafka: KafkaClusterPort(clients: KafkaClients(kubernetes: nil)),
             metricSource: OperatorAgainstFacesTests.NoMetrics(), logger: Logger(label: "ebb") { _ in SwiftLogNoOpLogHandler() })

@@ -24,7 +24,7 @@ struct ShopWorld {
         _ = try kube.create(try shop.resource("customresourcedefinitions"), namespace: nil, try JSON.yaml(crd))
         _ = try kube.create(try shop.resource("namespaces"), namespace: nil, try JSON.yaml("metadata: {name: shop}"))
         _ = try kube.create(try shop.resource("statefulsets"), namespace: "shop", try JSON.yaml("""
-            metadata: {name: automq-broker}
+            metadata: {name: automq-broker, annotations: {ebb.io/pools: shop-events}}
             spec: {replicas: 3, selector: {matchLabels: {app: automq}}, template: {metadata: {labels: {app: automq}}}}
             """))
         _ = try kube.create(try shop.resource("brokerpools"), namespace: "shop", try JSON.yaml("""

@@ -106,6 +106,24 @@ public struct KafkaConnection: Sendable, Hashable, Codable {
 
     public var effectiveClientId: String { clientId ?? "ebb" }
     public var effectiveRequestTimeoutSeconds: Int32 { requestTimeoutSeconds ?? 30 }
+    /// Whether the connection uses TLS.
+    public var usesTLS: Bool { tls?.effectiveEnabled ?? false }
+
+    /// The settings of this connection that give security away, each with what it gives away;
+    /// empty for a safe connection. Every one is an explicit opt-out in the spec, and the
+    /// operator shows each (a log line, a Warning Event, the `ConnectionSecure` condition).
+    public var insecureSettings: [String] {
+        var settings: [String] = []
+        if let tls, tls.effectiveEnabled, !tls.effectiveVerify {
+            settings.append("tls.insecureSkipVerify is true: the brokers' certificates are not verified, so anyone on the path can pose as them")
+        }
+        if let sasl, !usesTLS, sasl.allowWithoutTLS == true {
+            settings.append(sasl.mechanism == .plain
+                ? "sasl.allowWithoutTLS is true: the PLAIN password goes over the network in the clear"
+                : "sasl.allowWithoutTLS is true: the \(sasl.mechanism.rawValue) exchange and the whole session go over the network in the clear")
+        }
+        return settings
+    }
 }
 
 public struct KafkaTLS: Sendable, Hashable, Codable {
@@ -141,10 +159,14 @@ public struct KafkaSASL: Sendable, Hashable, Codable {
 
     public var mechanism: Mechanism
     public var credentialsSecretRef: CredentialsSecretReference
+    /// SASL over a connection without TLS: refused unless this is true (then the pool shows
+    /// `ConnectionSecure` False and a Warning Event).
+    public var allowWithoutTLS: Bool?
 
-    public init(mechanism: Mechanism, credentialsSecretRef: CredentialsSecretReference) {
+    public init(mechanism: Mechanism, credentialsSecretRef: CredentialsSecretReference, allowWithoutTLS: Bool? = nil) {
         self.mechanism = mechanism
         self.credentialsSecretRef = credentialsSecretRef
+        self.allowWithoutTLS = allowWithoutTLS
     }
 }
 

@@ -57,6 +57,8 @@ public struct PoolCondition: Sendable, Hashable, Codable {
         case metricsAvailable = "MetricsAvailable"
         case rebalancing = "Rebalancing"
         case specValid = "SpecValid"
+        /// False while the spec opts out of TLS verification or sends SASL without TLS.
+        case connectionSecure = "ConnectionSecure"
     }
 
     public enum Status: String, Sendable, Hashable, Codable, CaseIterable {

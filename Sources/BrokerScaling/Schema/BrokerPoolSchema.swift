@@ -21,7 +21,7 @@ public enum BrokerPoolSchema {
         rules: [.minReplicasNotAboveMax, .fallbackWithinMax, .scheduleFloorWithinMax],
         [
             ("scaleTargetRef", .object(
-                "The broker StatefulSet whose replicas Ebb sets. It must be in the BrokerPool's namespace.",
+                "The broker StatefulSet whose replicas Ebb sets. It must be in the BrokerPool's namespace and name this pool in its ebb.io/pools annotation: Ebb leaves any other StatefulSet alone.",
                 required: ["name"],
                 [
                     ("apiVersion", .string("API version of the target.", enum: ["apps/v1"], default: "apps/v1")),
@@ -108,14 +108,14 @@ public enum BrokerPoolSchema {
                 [
                     ("enabled", .boolean("Use TLS. On when the tls block is present.", default: true)),
                     ("caSecretRef", .object(
-                        "A Secret key holding the PEM CA bundle that signs the brokers' certificates. Without it the system roots are used.",
+                        "A Secret key holding the PEM CA bundle that signs the brokers' certificates (the Secret names this pool in its ebb.io/pools annotation). Without it the system roots are used.",
                         required: ["name"],
                         [
                             ("name", .string("Name of the Secret, in the BrokerPool's namespace.", minLength: 1)),
                             ("key", .string("Key within the Secret.", default: "ca.crt")),
                         ])),
                     ("clientCertificateSecretRef", .object(
-                        "A kubernetes.io/tls Secret (tls.crt, tls.key) for mutual TLS.",
+                        "A kubernetes.io/tls Secret (tls.crt, tls.key) for mutual TLS; it names this pool in its ebb.io/pools annotation.",
                         required: ["name"],
                         [("name", .string("Name of the Secret, in the BrokerPool's namespace.", minLength: 1))])),
                     ("serverName", .string("Server name to verify the brokers' certificates against, when it differs from the bootstrap host.")),
@@ -127,13 +127,16 @@ public enum BrokerPoolSchema {
                 [
                     ("mechanism", .string("SASL mechanism.", enum: KafkaSASL.Mechanism.allCases.map(\.rawValue))),
                     ("credentialsSecretRef", .object(
-                        "The Secret holding the username and password, in the BrokerPool's namespace.",
+                        "The Secret holding the username and password, in the BrokerPool's namespace. It must name this pool in its ebb.io/pools annotation.",
                         required: ["name"],
                         [
                             ("name", .string("Name of the Secret.", minLength: 1)),
                             ("usernameKey", .string("Key of the username within the Secret.", default: "username")),
                             ("passwordKey", .string("Key of the password within the Secret.", default: "password")),
                         ])),
+                    ("allowWithoutTLS", .boolean(
+                        "Allow SASL on a connection without TLS. Off by default, and a pool with SASL but no tls block is refused: PLAIN would send the password in the clear, SCRAM the whole session. When true, the pool shows ConnectionSecure False and a Warning Event.",
+                        default: false)),
                 ])),
         ])
 
@@ -171,12 +174,12 @@ public enum BrokerPoolSchema {
                     ("group", .string("The consumer group.", minLength: 1)),
                     ("topics", .array("Only these topics; all the group's topics when empty.", of: .string("A topic name.", minLength: 1), maxItems: 256)),
                     ("target", target),
-                ])),
-            ("prometheus", .object(
-                "A PromQL query that returns one number (a scalar or a one-element vector).",
                     ("catchUpSeconds", .integer(
                         "Lag that drains instead of multiplying: propose the brokers that carry the offered load (served bytes in + the backlog's growth) and drain the lag above the target within this many seconds, brokers still starting counted. Needs a BrokerThroughput In metric. Unset: HPA's arithmetic for an external metric (ready brokers × lag / target), as a stock HPA or KEDA computes it.",
                         minimum: 1, maximum: 86_400)),
+                ])),
+            ("prometheus", .object(
+                "A PromQL query that returns one number (a scalar or a one-element vector).",
                 required: ["query", "target"], rules: [.prometheusTargetNotUtilization],
                 [
                     ("serverAddress", .string("Base URL of the Prometheus HTTP API. Defaults to the operator's --prometheus-url.", pattern: "^https?://", patternHint: "an http:// or https:// URL")),
@@ -263,7 +266,7 @@ public enum BrokerPoolSchema {
         "A Kubernetes condition.",
         required: ["type", "status", "lastTransitionTime", "reason", "message"],
         [
-            ("type", .string("Ready, AbleToScale, ScalingActive, ScalingLimited, MetricsAvailable, Rebalancing or SpecValid.", enum: PoolCondition.ConditionType.allCases.map(\.rawValue))),
+            ("type", .string("Ready, AbleToScale, ScalingActive, ScalingLimited, MetricsAvailable, Rebalancing, SpecValid or ConnectionSecure.", enum: PoolCondition.ConditionType.allCases.map(\.rawValue))),
             ("status", .string("True, False or Unknown.", enum: PoolCondition.Status.allCases.map(\.rawValue))),
             ("observedGeneration", .integer("The spec generation the condition was set for.", minimum: 0, wide: true)),
             ("lastTransitionTime", .string("When the status last changed (RFC 3339).")),

@@ -10,16 +10,36 @@ extension ScalingSequence {
     public static func targetNotFound(
         status: BrokerPoolStatus, spec: BrokerPoolSpec, generation: Int64, now: Date, namespace: String, name: String
     ) -> SequenceStep {
+        let message = "StatefulSet \(namespace)/\(name) (spec.scaleTargetRef.name) not found: nothing can be scaled until it exists"
+        return targetUnusable(
+            status: status, spec: spec, generation: generation, now: now, reason: "TargetNotFound", message: message,
+            record: "blocked: StatefulSet \(namespace)/\(name) not found")
+    }
+
+    /// The scale target exists but does not name the pool in its `ebb.io/pools` annotation: it
+    /// is left alone (never scaled, its pods not listed), the pool is `Blocked` with
+    /// `AbleToScale` False `TargetNotOptedIn`, and one Warning Event says so when it starts.
+    public static func targetNotOptedIn(
+        status: BrokerPoolStatus, spec: BrokerPoolSpec, generation: Int64, now: Date, namespace: String, name: String, pool: String
+    ) -> SequenceStep {
+        let message = PoolOptIn.refusal(kind: "StatefulSet", resource: "statefulset", namespace: namespace, name: name, pool: pool, use: "scale it")
+        return targetUnusable(
+            status: status, spec: spec, generation: generation, now: now, reason: "TargetNotOptedIn", message: message,
+            record: "blocked: StatefulSet \(namespace)/\(name) does not opt in")
+    }
+
+    static func targetUnusable(
+        status: BrokerPoolStatus, spec: BrokerPoolSpec, generation: Int64, now: Date, reason: String, message: String, record: String
+    ) -> SequenceStep {
         var status = status
         status.observedGeneration = generation
-        let message = "StatefulSet \(namespace)/\(name) (spec.scaleTargetRef.name) not found: nothing can be scaled until it exists"
-        let starts = status.conditions?.first { $0.type == .ableToScale }?.reason != "TargetNotFound"
-        status.setCondition(.ableToScale, .false, reason: "TargetNotFound", message: message, generation: generation, now: TimeFormat.format(now))
+        let starts = status.conditions?.first { $0.type == .ableToScale }?.reason != reason
+        status.setCondition(.ableToScale, .false, reason: reason, message: message, generation: generation, now: TimeFormat.format(now))
         status.state = unseenState(status.state)
         if let external = spec.replicas { status.desiredReplicas = ReplicaBounds(spec: spec, now: now).clamp(external).replicas }
         return SequenceStep(
-            status: status, actions: starts ? [.event(type: "Warning", reason: "TargetNotFound", note: message)] : [],
-            record: "blocked: StatefulSet \(namespace)/\(name) not found", requeueAfter: Double(spec.effectivePollingIntervalSeconds))
+            status: status, actions: starts ? [.event(type: "Warning", reason: reason, note: String(message.prefix(1000)))] : [],
+            record: record, requeueAfter: Double(spec.effectivePollingIntervalSeconds))
     }
 
     /// `step` (from `advance`) as a user must see it when the Kafka cluster could not be read:

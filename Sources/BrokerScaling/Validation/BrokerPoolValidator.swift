@@ -21,17 +21,23 @@ public enum BrokerPoolValidator {
         for (index, server) in spec.kafka.bootstrapServers.enumerated() {
             if let problem = portProblem(server) { add("spec.kafka.bootstrapServers[\(index)]", problem) }
         }
+        if let sasl = spec.kafka.sasl, !spec.kafka.usesTLS, sasl.allowWithoutTLS != true {
+            add("spec.kafka.sasl", "SASL \(sasl.mechanism.rawValue) without TLS would send the credentials\(sasl.mechanism == .plain ? " (the password itself)" : "") in the clear; add spec.kafka.tls, or set spec.kafka.sasl.allowWithoutTLS: true to accept that")
+        }
 
         var metricNames = Set<String>()
         for (index, metric) in (spec.metrics ?? []).enumerated() {
             let path = "spec.metrics[\(index)]"
-            problems += metricProblems(metric, at: path)
-            if !metricNames.insert(metric.displayName).inserted {
-                add("\(path).name", "duplicate metric name '\(metric.displayName)'; give each metric a distinct name")
             if metric.consumerLag?.catchUpSeconds != nil,
                !(spec.metrics ?? []).contains(where: { $0.type == .brokerThroughput && $0.brokerThroughput?.direction == .in }) {
                 add("\(path).consumerLag.catchUpSeconds", "a lag target that drains needs the offered load: add a BrokerThroughput metric with direction In")
             }
+            problems += metricProblems(metric, at: path)
+            if let address = metric.prometheus?.serverAddress, let problem = serverAddressProblem(address) {
+                add("\(path).prometheus.serverAddress", problem)
+            }
+            if !metricNames.insert(metric.displayName).inserted {
+                add("\(path).name", "duplicate metric name '\(metric.displayName)'; give each metric a distinct name")
             }
         }
 
@@ -60,6 +66,17 @@ public enum BrokerPoolValidator {
             add("spec.reassignment.maxConcurrentMovesPerBroker", "\(PoolRule.moveLimitsOrdered.message) (\(perBroker) > \(perCluster))")
         }
         return problems
+    }
+
+    /// A Prometheus base address: scheme, host, port and a path prefix, nothing that a query
+    /// would not need (user info, a query string, a fragment).
+    static func serverAddressProblem(_ address: String) -> String? {
+        let rest = address.drop { $0 != ":" }.dropFirst(3)
+        let authority = rest.prefix { $0 != "/" }
+        if authority.contains("@") { return "'\(address)' carries user info; give the base address only (scheme, host, port, path)" }
+        if address.contains("?") || address.contains("#") { return "'\(address)' has a query or a fragment; give the base address only (scheme, host, port, path)" }
+        if authority.isEmpty { return "'\(address)' names no host" }
+        return nil
     }
 
     /// The schema's pattern allows any 1 to 5 digits as the port; a TCP port is 1-65535.

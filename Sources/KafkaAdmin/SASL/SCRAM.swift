@@ -63,10 +63,14 @@ public struct SCRAMClient: Sendable {
             throw SCRAMError(detail: "the server's nonce does not extend ours")
         }
         guard let saltText = fields["s"], let salt = Base64.decode(saltText), !salt.isEmpty else { throw SCRAMError(detail: "the server sent no valid salt") }
-        guard let iterationText = fields["i"], let iterations = Int(iterationText), iterations >= 1, iterations <= 1_000_000 else {
-            throw SCRAMError(detail: "the server's iteration count is missing or out of range")
+        guard let iterationText = fields["i"], let iterations = Int(iterationText) else {
+            throw SCRAMError(detail: "the server sent no iteration count")
         }
-        saltedPassword = hash.hi(password: Array(password.utf8), salt: salt, iterations: iterations)
+        // A hostile server could ask for millions of iterations, seconds of CPU per connection.
+        guard SCRAM.iterationRange.contains(iterations) else {
+            throw SCRAMError(detail: "the server asks for \(iterationText) iterations; Kafka allows \(SCRAM.iterationRange.lowerBound) to \(SCRAM.iterationRange.upperBound)")
+        }
+        saltedPassword = try hash.hi(password: Array(password.utf8), salt: salt, iterations: iterations)
         let withoutProof = "c=biws,r=\(combined)"
         authMessage = Array("\(clientFirstBare),\(serverFirstText),\(withoutProof)".utf8)
         let clientKey = hash.hmac(key: saltedPassword, Array("Client Key".utf8))
@@ -80,8 +84,7 @@ public struct SCRAMClient: Sendable {
         let fields = SCRAM.attributes(String(decoding: serverFinal, as: UTF8.self))
         if let error = fields["e"] { throw SCRAMError(detail: "the server refused: \(error)") }
         let serverKey = hash.hmac(key: saltedPassword, Array("Server Key".utf8))
-        let expected = hash.hmac(key: serverKey, authMessage)
-        guard let text = fields["v"], let signature = Base64.decode(text), signature == expected else {
+        guard let text = fields["v"], let signature = Base64.decode(text), hash.isValid(mac: signature, of: authMessage, key: serverKey) else {
             throw SCRAMError(detail: "the server's signature is wrong: it does not know this user's credentials")
         }
     }
@@ -95,8 +98,8 @@ public struct SCRAMServer: Sendable {
         public var storedKey: [UInt8]
         public var serverKey: [UInt8]
 
-        public init(hash: SHA2, password: String, salt: [UInt8], iterations: Int = 4096) {
-            let salted = hash.hi(password: Array(password.utf8), salt: salt, iterations: iterations)
+        public init(hash: SHA2, password: String, salt: [UInt8], iterations: Int = 4096) throws(SCRAMError) {
+            let salted = try hash.hi(password: Array(password.utf8), salt: salt, iterations: iterations)
             self.salt = salt
             self.iterations = iterations
             self.storedKey = hash.hash(hash.hmac(key: salted, Array("Client Key".utf8)))
@@ -153,13 +156,25 @@ public struct SCRAMServer: Sendable {
         let authMessage = Array("\(clientFirstBare),\(serverFirst),\(withoutProof)".utf8)
         let signature = hash.hmac(key: credential.storedKey, authMessage)
         let clientKey = zip(proof, signature).map { $0 ^ $1 }
-        guard hash.hash(clientKey) == credential.storedKey else { throw SCRAMError(detail: "authentication failed: wrong password") }
+        guard constantTimeEqual(hash.hash(clientKey), credential.storedKey) else { throw SCRAMError(detail: "authentication failed: wrong password") }
         username = pendingUser
         return Array("v=\(Base64.encode(hash.hmac(key: credential.serverKey, authMessage)))".utf8)
     }
 }
 
+/// Whether two byte strings are equal, in time that depends only on their lengths.
+func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    var difference: UInt8 = 0
+    for index in a.indices { difference |= a[index] ^ b[index] }
+    return difference == 0
+}
+
 enum SCRAM {
+    /// The iteration counts Kafka's SCRAM accepts (`ScramMechanism`: 4096 to 16384). A client
+    /// that took more would let a hostile broker cost it seconds of CPU per connection.
+    static let iterationRange = 4096...16384
+
     /// `a=b,c=d` into a dictionary (values may contain `=`).
     static func attributes(_ text: String) -> [String: String] {
         var fields: [String: String] = [:]
@@ -196,50 +211,5 @@ extension String {
         var result = ""
         for character in self { if character == target { result += replacement } else { result.append(character) } }
         return result
-    }
-}
-
-/// Base64 (RFC 4648) with padding, as SCRAM writes it.
-enum Base64 {
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index < bytes.count {
-            let chunk = bytes[index..<min(index + 3, bytes.count)]
-            let b0 = chunk[chunk.startIndex], b1 = chunk.count > 1 ? chunk[chunk.startIndex + 1] : 0, b2 = chunk.count > 2 ? chunk[chunk.startIndex + 2] : 0
-            out.append(alphabet[Int(b0 >> 2)])
-            out.append(alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)])
-            out.append(chunk.count > 1 ? alphabet[Int((b1 & 0x0f) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-            out.append(chunk.count > 2 ? alphabet[Int(b2 & 0x3f)] : UInt8(ascii: "="))
-            index += 3
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func decode(_ text: String) -> [UInt8]? {
-        let chars = Array(text.utf8)
-        guard chars.count % 4 == 0 else { return nil }
-        var values: [UInt8] = []
-        var padding = 0
-        for (position, char) in chars.enumerated() {
-            if char == UInt8(ascii: "=") {
-                guard position >= chars.count - 2 else { return nil }
-                padding += 1
-                values.append(0)
-                continue
-            }
-            guard padding == 0, let value = alphabet.firstIndex(of: char) else { return nil }
-            values.append(UInt8(value))
-        }
-        var out: [UInt8] = []
-        for group in stride(from: 0, to: values.count, by: 4) {
-            let v = values[group..<group + 4].map(UInt32.init)
-            let word = v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]
-            out += [UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)]
-        }
-        return Array(out.dropLast(padding))
     }
 }

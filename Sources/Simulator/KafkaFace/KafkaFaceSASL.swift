@@ -7,7 +7,7 @@ public struct KafkaFaceSASL: Sendable {
     let passwords: [String: String]
     let scram: [SASLCredentials.Mechanism: [String: SCRAMServer.Credential]]
 
-    public init(mechanisms: [SASLCredentials.Mechanism], users: [String: String], iterations: Int = 4096) {
+    public init(mechanisms: [SASLCredentials.Mechanism], users: [String: String], iterations: Int = 4096) throws(SCRAMError) {
         self.mechanisms = mechanisms
         self.passwords = users
         var scram: [SASLCredentials.Mechanism: [String: SCRAMServer.Credential]] = [:]
@@ -19,9 +19,12 @@ public struct KafkaFaceSASL: Sendable {
             case .scramSHA256: hash = .sha256
             case .scramSHA512: hash = .sha512
             }
-            scram[mechanism] = users.mapValues { password in
-                SCRAMServer.Credential(hash: hash, password: password, salt: (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }, iterations: iterations)
+            var credentials: [String: SCRAMServer.Credential] = [:]
+            for (user, password) in users {
+                let salt = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                credentials[user] = try SCRAMServer.Credential(hash: hash, password: password, salt: salt, iterations: iterations)
             }
+            scram[mechanism] = credentials
         }
         self.scram = scram
     }

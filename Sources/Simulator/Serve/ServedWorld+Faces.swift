@@ -98,12 +98,12 @@ extension ServedWorld {
             apiVersion: ebb.io/v1alpha1
             kind: BrokerPool
             metadata:
-              name: shop-events
+              name: \(Self.poolName)
               namespace: \(options.namespace)
             spec:
               scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: \(options.statefulSet)}
               kafka:
-                bootstrapServers: ["\(kafkaAddress)"]\(options.kafkaSASL ? "\n    sasl: {mechanism: SCRAM-SHA-512, credentialsSecretRef: {name: \(Self.kafkaCredentialsSecret)}}" : "")
+                bootstrapServers: ["\(kafkaAddress)"]\(options.kafkaSASL ? "\n    sasl: {mechanism: SCRAM-SHA-512, credentialsSecretRef: {name: \(Self.kafkaCredentialsSecret)}, allowWithoutTLS: true}" : "")
               minReplicas: 3
               maxReplicas: 40
               pollingIntervalSeconds: 5

@@ -152,7 +152,7 @@ public final class ServedWorld: Service, Sendable {
             servers: (kubernetesServer, kafkaServer, metricsChannel))
         kafkaServer.router.faults = served.faults
         if options.kafkaSASL {
-            kafkaServer.router.requireSASL(KafkaFaceSASL(mechanisms: [.scramSHA512], users: [Self.kafkaUser: Self.kafkaPassword(seed: seed)]))
+            kafkaServer.router.requireSASL(try KafkaFaceSASL(mechanisms: [.scramSHA512], users: [Self.kafkaUser: Self.kafkaPassword(seed: seed)]))
         }
         box.withLockedValue { $0 = served }
         served.observed.withLockedValue { $0.now = options.startSeconds }
@@ -162,7 +162,9 @@ public final class ServedWorld: Service, Sendable {
     /// The Kafka user of a world with SASL, its password, and the Secret that holds both.
     public static let kafkaUser = "ebb"
     public static let kafkaCredentialsSecret = "kafka-credentials"
-    static func kafkaPassword(seed: UInt64) -> String { "ebb-simulate-\(String(seed, radix: 36))" }
+    /// The pool of the served world; its StatefulSet and its Secret name it in `ebb.io/pools`.
+    public static let poolName = "shop-events"
+    public static func kafkaPassword(seed: UInt64) -> String { "ebb-simulate-\(String(seed, radix: 36))" }
 
     static func install(_ kubernetes: KubernetesWorld, options: Options, brokers: Int, seed: UInt64) throws {
         func resource(_ plural: String) throws -> FaceResource {
@@ -178,12 +180,16 @@ public final class ServedWorld: Service, Sendable {
             let data: [String: JSON] = [
                 "username": .string(Data(kafkaUser.utf8).base64EncodedString()), "password": .string(Data(kafkaPassword(seed: seed).utf8).base64EncodedString()),
             ]
+            // The Secret names the pool that may use it (ebb.io/pools), as the operator requires.
             _ = try kubernetes.create(secrets, namespace: options.namespace, .object([
-                "metadata": .object(["name": .string(kafkaCredentialsSecret)]), "type": .string("Opaque"), "data": .object(data),
+                "metadata": .object([
+                    "name": .string(kafkaCredentialsSecret), "annotations": .object([PoolOptIn.annotation: .string(Self.poolName)]),
+                ]),
+                "type": .string("Opaque"), "data": .object(data),
             ]))
         }
         _ = try kubernetes.create(try resource("statefulsets"), namespace: options.namespace, try JSON.yaml("""
-            metadata: {name: \(options.statefulSet), labels: {app: automq}}
+            metadata: {name: \(options.statefulSet), labels: {app: automq}, annotations: {\(PoolOptIn.annotation): \(Self.poolName)}}
             spec:
               replicas: \(brokers)
               serviceName: \(options.statefulSet)
