@@ -114,8 +114,6 @@ public final class PoolReconciler: Sendable {
         status = security.status
         if let warning = security.warning {
             logger.warning("insecure Kafka connection settings", metadata: ["step": "insecure_settings", "settings": "\(warning)"])
-            try mayWrite()
-            await recordEvent(about: pool, type: "Warning", reason: ConnectionSecurity.reason, action: "Connect", note: warning, logger: logger)
         }
 
         let workload: WorkloadState
@@ -180,6 +178,12 @@ public final class PoolReconciler: Sendable {
         if next != pool.status {
             try mayWrite()
             try await write(next, of: pool, key: key, now: now)
+        }
+        // After the status that carries ConnectionSecure=False is written, as every Event: a
+        // reconcile on a cache that has not seen that write yet waits for it, so the Warning
+        // goes out once, not once per stale read.
+        if let warning = security.warning, next.conditions?.contains(where: { $0.type == .connectionSecure }) == true {
+            await recordEvent(about: pool, type: "Warning", reason: ConnectionSecurity.reason, action: "Connect", note: warning, logger: logger)
         }
 
         // Act, in order; each write checks leadership first.

@@ -31,7 +31,7 @@ struct APIDriftTests {
             kafka: KafkaConnection(
                 bootstrapServers: ["kafka:9092"], clientId: "ebb", requestTimeoutSeconds: 30,
                 tls: KafkaTLS(enabled: true, caSecretRef: SecretKeyReference(name: "ca", key: "ca.crt"), clientCertificateSecretRef: SecretReference(name: "client"), serverName: "kafka", insecureSkipVerify: false),
-                sasl: KafkaSASL(mechanism: .scramSHA512, credentialsSecretRef: CredentialsSecretReference(name: "user", usernameKey: "u", passwordKey: "p"))),
+                sasl: KafkaSASL(mechanism: .scramSHA512, credentialsSecretRef: CredentialsSecretReference(name: "user", usernameKey: "u", passwordKey: "p"), allowWithoutTLS: false)),
             minReplicas: 3, maxReplicas: 24, replicas: 4, pollingIntervalSeconds: 10, scaleInCooldownSeconds: 300,
             metrics: [MetricSpec(
                 type: .brokerThroughput, name: "all",

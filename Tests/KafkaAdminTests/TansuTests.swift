@@ -24,7 +24,7 @@ struct TansuTests {
         // Ready when it answers.
         let probe = KafkaAdminClient(.init(bootstrapServers: ["127.0.0.1:\(port)"], requestTimeout: .seconds(2), retries: 0))
         var ready = false
-        let deadline = ContinuousClock.now + TestTime.scaled(.seconds(10))
+        let deadline = ContinuousClock.now + TestTime.scaled(.seconds(60))
         while !ready, ContinuousClock.now < deadline {
             ready = (try? await probe.describeCluster()) != nil
             if !ready { try await Task.sleep(for: .milliseconds(100)) }

@@ -67,7 +67,7 @@ struct HostilePeerProcessTests {
             }
         }
         await server.stop()
-        #expect(run.samples > 10, "memory was sampled")
+        #expect(run.samples >= 3, "memory was sampled (\(run.samples) samples)")
         #expect(run.peak < Self.memoryLimit, "ebb run's resident memory peaked at \(run.peak >> 20) MiB")
         print("ebb run against an API server answering \(kind): peak RSS \(run.peak >> 20) MiB over \(run.samples) samples")
         #expect(run.log.contains("the API server at \(url)") || run.log.contains("the API server at \(url.replacingOccurrences(of: "/", with: "\\/"))"), "the log names the peer: \(run.log.suffix(1500))")
@@ -105,7 +105,7 @@ struct HostilePeerProcessTests {
         await kubeServer.stop()
         await shop.kafkaServer.stop()
         await prometheus.stop()
-        #expect(run.samples > 10, "memory was sampled")
+        #expect(run.samples >= 3, "memory was sampled (\(run.samples) samples)")
         #expect(run.peak < Self.memoryLimit, "ebb run's resident memory peaked at \(run.peak >> 20) MiB")
         print("ebb run against an endless Prometheus: peak RSS \(run.peak >> 20) MiB over \(run.samples) samples")
         #expect(message == "query Prometheus: Prometheus at \(url) sent an answer over the 4 MiB limit; it was dropped", "\(message)")
