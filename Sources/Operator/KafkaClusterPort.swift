@@ -54,11 +54,19 @@ public final class KafkaClients: Sendable {
     func secret(_ name: String, in namespace: String, for pool: BrokerPool) async throws -> Secret {
         let step = "read Secret \(namespace)/\(name)"
         guard let kubernetes else { throw ReconcileError.step(step, cause: "no Kubernetes client to read Secrets with") }
+        // A transient answer (429, 5xx) is retried twice within this reconcile: one flaky read
+        // must not make the pool blind to Kafka (and post a KafkaUnavailable Warning) for a round.
+        var attempt = 0
         let secret: Secret
-        do {
-            secret = try await kubernetes.get(Secret.self, namespace: namespace, name: name)
-        } catch {
-            throw ReconcileError.step(step, cause: "\(error)")
+        while true {
+            do {
+                secret = try await kubernetes.get(Secret.self, namespace: namespace, name: name)
+                break
+            } catch {
+                attempt += 1
+                guard error.isRetriable, attempt < 3 else { throw ReconcileError.step(step, cause: "\(error)") }
+                try await Task.sleep(for: .milliseconds(100 * attempt))
+            }
         }
         let poolName = pool.metadata.name ?? ""
         guard PoolOptIn.allows(secret.metadata.annotations, pool: poolName) else {
