@@ -324,6 +324,67 @@ struct InputRobustnessTests {
         }
     }
 
+    /// `ebb plan --input`'s cluster JSON with random and extreme values, decoded as the command
+    /// decodes it, with random constraints: a decoding error, a refusal naming the field, or a
+    /// plan; never a trap. Even seeds mutate the documented example (mostly decoding errors);
+    /// odd seeds build clusters that decode, with extreme ids, unknown or repeated replicas,
+    /// leaders outside the replicas, every broker state, and rates from 0 to Double's largest.
+    @Test(arguments: 0..<400)
+    func randomClusterInputsNeverTrap(_ seed: Int) throws {
+        var random = SeededRandom(seed: UInt64(seed) &+ 0xC1A5)
+        func pick<T>(_ list: [T]) -> T { list[random.int(in: 0...(list.count - 1))] }
+        let text: String
+        if seed % 2 == 0 {
+            let data = try Data(contentsOf: Self.root.appendingPathComponent("Docs/examples/cluster.json"))
+            let additions: [([AnyHashable], String)] = [
+                (["partitions", 0, "bytesOutPerSecond"], ""), (["partitions", 1, "leader"], ""), (["brokers", 0, "id"], ""),
+                (["partitions", 2, "replicas", 3], ""), (["partitions", 0, "partition"], ""),
+            ]
+            text = try Self.mutated(try JSONSerialization.jsonObject(with: data), &random, additions: additions)
+        } else {
+            // Mostly well formed, so that most clusters reach the planner: a cluster-wide field is
+            // odd one time in ten, a partition's field one time in 300.
+            func odd(_ oneIn: Int = 10) -> Bool { random.int(in: 1...oneIn) == 1 }
+            let extremeIds: [Int32] = [Int32.min, -1, 0, Int32.max - 1, Int32.max]
+            var ids = Array(Set(extremeIds.filter { _ in random.bool() } + (0..<random.int(in: 1...10)).map { _ in Int32(random.int(in: 1...40)) })).sorted()
+            if odd(), let first = ids.first { ids.append(first) }
+            let brokers = ids.map { id in
+                ClusterView.Broker(id: id, rack: random.bool() ? pick(["a", "b", "c", ""]) : nil, state: random.bool() ? pick(ClusterView.Broker.State.allCases) : nil)
+            }
+            let rates: [Double?] = [nil, 0, -0.0, 1, 4.9e-324, 1e300, 1.7e308, 5e7, 5e7, 1e3]
+            let partitions = (0..<random.int(in: 0...60)).map { index in
+                var replicas = Array(Set((0..<random.int(in: 1...4)).map { _ in pick(ids) }))
+                if odd(300) { replicas = pick([[], replicas + replicas.prefix(1), replicas + [pick(extremeIds)]]) }
+                return ClusterView.Partition(
+                    topic: pick(["t", "u", "orders"]), partition: odd(300) ? pick([Int32.min, -1, Int32.max]) : Int32(index),
+                    replicas: replicas, leader: odd(300) ? pick(extremeIds) : replicas.first,
+                    bytesInPerSecond: odd(300) ? -1 : pick(rates), bytesOutPerSecond: odd(300) ? .greatestFiniteMagnitude : pick(rates))
+            }
+            text = String(decoding: try JSONEncoder().encode(ClusterView(brokers: brokers, partitions: partitions)), as: UTF8.self)
+        }
+        let cluster: ClusterView
+        do {
+            cluster = try JSONDecoder().decode(ClusterView.self, from: Data(text.utf8))
+        } catch {
+            #expect(!BrokerPoolDocuments.describe(decodingError: error).isEmpty)
+            return
+        }
+        // Constraints at the edges of their ranges, and one in ten outside them.
+        let outside = random.int(in: 0...9) == 0
+        let constraints = PlanConstraints(
+            rackAware: random.bool(), maxMovesPerBroker: outside ? pick([0, -1, Int.min]) : pick([1, 2, 1000, Int.max]),
+            maxMovesPerCluster: pick([1, 50, Int.max]), batchSize: pick([1, 100, Int.max]),
+            tolerance: outside ? pick([1e300, .nan, -1, .infinity]) : pick([1e-300, 0.05, 0.999]), allowLeadershipMoves: random.bool(),
+            searchBudget: pick([nil, 0, 1, 100_000]))
+        do {
+            let plan = try PartitionPlanner.plan(cluster, constraints: constraints)
+            #expect(plan.stats.moves >= 0)
+            #expect(plan.stats.moves <= cluster.partitions.reduce(0) { $0 + $1.replicas.count }, "\(text)")
+        } catch {
+            #expect(!error.message.isEmpty, "\(text): \(error)")
+        }
+    }
+
     /// `ebb plan --synthetic` with random keys and extreme values: refused naming the key, or a
     /// cluster that plans (kept small enough to plan in the test); never a trap.
     @Test(arguments: 0..<300)
