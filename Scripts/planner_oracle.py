@@ -216,10 +216,12 @@ def compare(args):
             for line in lines:
                 if line.startswith("{"):
                     entry = json.loads(line)
+                    if entry.get("maxBrokers", 66) != args.max_brokers:
+                        sys.exit("%s solved seed %d with --max-brokers %s, not %d" % (args.optima, entry["seed"], entry.get("maxBrokers", 66), args.max_brokers))
                     known[entry["seed"]] = entry["optimum"]
     rows = []
     for seed in range(args.first, args.first + args.count):
-        cluster, info = generate(seed)
+        cluster, info = generate(seed, args.max_brokers)
         start = time.monotonic()
         plan = ebb_plan(args.ebb, cluster)["stats"]
         wall = time.monotonic() - start
@@ -297,10 +299,12 @@ def main():
     compare_command.add_argument("--time-limit", type=float, default=120)
     compare_command.add_argument("--json", help="write every instance's numbers here")
     compare_command.add_argument("--optima", help="optima from `optima` (JSON lines), solved earlier: not solved again")
+    compare_command.add_argument("--max-brokers", type=int, default=66, help="as given to `optima`")
     optima_command = commands.add_parser("optima")
     optima_command.add_argument("--count", type=int, default=200)
     optima_command.add_argument("--first", type=int, default=0)
     optima_command.add_argument("--time-limit", type=float, default=120)
+    optima_command.add_argument("--max-brokers", type=int, default=66, help="fewer brokers solve faster")
     args = parser.parse_args()
     if args.command == "solve":
         print(json.dumps(solve(json.load(sys.stdin), args.tolerance, not args.no_rack_aware, args.time_limit)))
@@ -312,8 +316,8 @@ def main():
     elif args.command == "optima":
         # One JSON line per seed, flushed as it is solved: the solve does not depend on Ebb.
         for seed in range(args.first, args.first + args.count):
-            cluster, info = generate(seed)
-            print(json.dumps({"seed": seed, "optimum": solve(cluster, time_limit=args.time_limit)}), flush=True)
+            cluster, info = generate(seed, args.max_brokers)
+            print(json.dumps({"seed": seed, "maxBrokers": args.max_brokers, "optimum": solve(cluster, time_limit=args.time_limit)}), flush=True)
     else:
         compare(args)
 

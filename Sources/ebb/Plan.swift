@@ -40,7 +40,7 @@ struct Plan: ParsableCommand {
     @Option(help: "Candidate changes the improvement phase after the greedy passes may look at (0: none; default 200 per replica and broker, at most 20 million). The same budget gives the same plan on every machine.")
     var searchBudget: Int?
 
-    @Flag(help: "Also count the moves of a naive round-robin plan of the same cluster.")
+    @Flag(help: "Also make a naive round-robin plan of the same cluster, in the same run: its moves and its planning time.")
     var compareNaive = false
 
     @Option(name: .shortAndLong, help: "text or json.")
@@ -80,15 +80,29 @@ struct Plan: ParsableCommand {
             FileHandle.standardError.write(Data("ebb plan: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let naive = compareNaive ? NaivePlanner.roundRobinMoves(cluster) : nil
+        let seconds = Self.seconds(clock.now - start)
+        var naive: Naive?
+        if compareNaive {
+            let naiveStart = clock.now
+            let moves = NaivePlanner.roundRobinMoves(cluster)
+            naive = Naive(moves: moves, seconds: Self.seconds(clock.now - naiveStart))
+        }
         switch output {
         case .json:
-            print(try jsonString(PlanJSON(plan: plan, planningSeconds: seconds, naiveMoves: naive)))
+            print(try jsonString(PlanJSON(plan: plan, planningSeconds: seconds, naive: naive)))
         case .text:
             print(Self.text(plan, cluster: cluster, constraints: constraints, seconds: seconds, naive: naive))
         }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// The round-robin plan of `--compare-naive`, timed in the same run as Ebb's.
+    struct Naive {
+        let moves: Int
+        let seconds: Double
     }
 
     struct PlanJSON: Encodable {
@@ -105,26 +119,27 @@ struct Plan: ParsableCommand {
             let planningSeconds: Double
             let unmetGoals: [String]
             let naiveMoves: Int?
+            let naivePlanningSeconds: Double?
         }
         let stats: Stats
         let notes: [String]
         let batches: [[PartitionMove]]
         let brokers: [PlanStats.BrokerLoad]
 
-        init(plan: ReassignmentPlan, planningSeconds: Double, naiveMoves: Int?) {
+        init(plan: ReassignmentPlan, planningSeconds: Double, naive: Naive?) {
             stats = Stats(
                 moves: plan.stats.moves, lowerBoundMoves: plan.stats.lowerBoundMoves, partitionsChanged: plan.stats.partitionsChanged,
                 leadershipMoves: plan.stats.leadershipMoves, batches: plan.batches.count, balancedBy: plan.stats.balancedBy,
                 maxDeviationBefore: plan.stats.maxDeviationBefore, maxDeviation: plan.stats.maxDeviation,
                 maxLeaderDeviation: plan.stats.maxLeaderDeviation, planningSeconds: planningSeconds, unmetGoals: plan.unmetGoals,
-                naiveMoves: naiveMoves)
+                naiveMoves: naive?.moves, naivePlanningSeconds: naive?.seconds)
             notes = plan.notes
             batches = plan.batches
             brokers = plan.stats.brokers
         }
     }
 
-    static func text(_ plan: ReassignmentPlan, cluster: ClusterView, constraints: PlanConstraints, seconds: Double, naive: Int?) -> String {
+    static func text(_ plan: ReassignmentPlan, cluster: ClusterView, constraints: PlanConstraints, seconds: Double, naive: Naive?) -> String {
         let stats = plan.stats
         let added = cluster.brokers.filter { $0.effectiveState == .new }.count
         let draining = cluster.brokers.filter { $0.effectiveState == .draining }.count
@@ -139,7 +154,8 @@ struct Plan: ParsableCommand {
             ("planning", String(format: "%.1f ms", seconds * 1000)),
         ]
         if let naive {
-            rows.append(("naive plan", "\(naive) replica moves for round robin" + (naive > 0 ? String(format: " (Ebb: %.3f×)", Double(stats.moves) / Double(naive)) : "")))
+            rows.append(("naive plan", "\(naive.moves) replica moves for round robin" + (naive.moves > 0 ? String(format: " (Ebb: %.3f×)", Double(stats.moves) / Double(naive.moves)) : "")
+                + String(format: ", planned in %.1f ms (Ebb: %.1f× its time)", naive.seconds * 1000, seconds / max(naive.seconds, 1e-9))))
         }
         rows.append(("unmet goals", plan.unmetGoals.isEmpty ? "none" : plan.unmetGoals.joined(separator: "\n" + String(repeating: " ", count: 15))))
         for note in plan.notes { rows.append(("note", note)) }

@@ -351,7 +351,7 @@ struct InputRobustnessTests {
             let brokers = ids.map { id in
                 ClusterView.Broker(id: id, rack: random.bool() ? pick(["a", "b", "c", ""]) : nil, state: random.bool() ? pick(ClusterView.Broker.State.allCases) : nil)
             }
-            let rates: [Double?] = [nil, 0, -0.0, 1, 4.9e-324, 1e300, 1.7e308, 5e7, 5e7, 1e3]
+            let rates: [Double?] = [nil, 0, -0.0, 1, .leastNonzeroMagnitude, 1e300, 1.7e308, 5e7, 5e7, 1e3]
             let partitions = (0..<random.int(in: 0...60)).map { index in
                 var replicas = Array(Set((0..<random.int(in: 1...4)).map { _ in pick(ids) }))
                 if odd(300) { replicas = pick([[], replicas + replicas.prefix(1), replicas + [pick(extremeIds)]]) }
