@@ -229,11 +229,20 @@ public final class PoolReconciler: Sendable {
                 }
                 metrics.scaled(pool: key, direction: replicas > current ? "out" : "in")
                 logger.info("replicas patched", metadata: ["step": "replicas_patched", "from": "\(current)", "to": "\(replicas)", "statefulset": "\(spec.scaleTargetRef.name)"])
-            case let .submit(moves, batch):
+            case let .submit(plannedMoves, batch):
                 try mayWrite()
+                // The plan was made from pods listed at the start of the reconcile; a pod may have
+                // gone since. Moves onto a broker whose pod is not ready now wait for the next
+                // reconcile, which plans from what is there then.
+                let (moves, withheld) = try await movesOntoReadyBrokers(plannedMoves, of: pool)
+                if !withheld.isEmpty {
+                    logger.warning("moves withheld: their target's pod is no longer ready", metadata: [
+                        "step": "moves_withheld", "batch": "\(batch)", "partitions": .array(withheld.map { .string($0) }),
+                    ])
+                }
                 let refused: [String]
                 do {
-                    refused = try await kafka.submit(moves, for: pool)
+                    refused = moves.isEmpty ? [] : try await kafka.submit(moves, for: pool)
                 } catch {
                     metrics.error(kind: "kafka")
                     throw ReconcileError.step("submit reassignment batch \(batch)", cause: "\(error)")
@@ -242,7 +251,7 @@ public final class PoolReconciler: Sendable {
                 metrics.movesSubmitted(pool: key, moves.count - refused.count)
                 logger.info("plan submitted", metadata: [
                     "step": "plan_submitted", "plan_id": "\(planned.reassignment?.planId ?? "")", "batch": "\(batch)", "moves": "\(moves.count)",
-                    "refused": .array(refused.map { .string($0) }), "state": "\((planned.state ?? .stable).rawValue)",
+                    "refused": .array(refused.map { .string($0) }), "withheld": "\(withheld.count)", "state": "\((planned.state ?? .stable).rawValue)",
                 ])
             case .electLeaders(let partitions):
                 try mayWrite()
@@ -260,6 +269,31 @@ public final class PoolReconciler: Sendable {
             }
         }
         return inFlight
+    }
+
+    /// `moves` split by their targets: those whose every new replica is on a broker with a ready
+    /// pod now (read again, just before the submit), and the partitions of the others. With the
+    /// pods unlisted (the port does not list them), every move goes.
+    func movesOntoReadyBrokers(_ moves: [PartitionMove], of pool: BrokerPool) async throws -> (go: [PartitionMove], withheld: [String]) {
+        let workload: WorkloadState
+        do {
+            workload = try await workloads.workload(of: pool)
+        } catch {
+            metrics.error(kind: "kubernetes")
+            throw ReconcileError.step("read the pods again before submitting moves", cause: "\(error)")
+        }
+        guard let pods = workload.brokerPods else { return (moves, []) }
+        let ready = Set(pods.filter(\.ready).map { ScalingSequence.brokerId(ordinal: $0.ordinal, spec: pool.spec) })
+        var go: [PartitionMove] = []
+        var withheld: [String] = []
+        for move in moves {
+            if move.to.allSatisfy({ move.from.contains($0) || ready.contains($0) }) {
+                go.append(move)
+            } else {
+                withheld.append("\(move.topic)-\(move.partition)")
+            }
+        }
+        return (go, withheld)
     }
 
     /// The scale target cannot be used (missing, or not opted in): the domain says what the

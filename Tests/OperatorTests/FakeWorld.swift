@@ -28,6 +28,11 @@ final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable
         var targetMissing = false
         /// Partitions still on a broker when its pod went.
         var violations: [String] = []
+        /// Reads of the StatefulSet and its pods so far.
+        var workloadReads = 0
+        /// From the read after `read` on, the pod of `ordinal` is not ready (it crashed), and the
+        /// pods are listed by ordinal.
+        var podCrash: (read: Int, ordinal: Int32)?
     }
 
     let state: NIOLockedValueBox<State>
@@ -79,7 +84,12 @@ final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable
     func workload(of pool: BrokerPool) async throws -> WorkloadState {
         try state.withLockedValue { state in
             if state.targetMissing { throw WorkloadNotFound(namespace: "shop", name: pool.spec.scaleTargetRef.name) }
-            return WorkloadState(replicas: state.replicas, pods: state.pods, ready: state.pods, selector: "app=broker")
+            state.workloadReads += 1
+            guard let crash = state.podCrash else {
+                return WorkloadState(replicas: state.replicas, pods: state.pods, ready: state.pods, selector: "app=broker")
+            }
+            let pods = (0..<state.pods).map { BrokerPod(ordinal: $0, ready: !(state.workloadReads > crash.read && $0 == crash.ordinal)) }
+            return WorkloadState(replicas: state.replicas, pods: state.pods, ready: Int32(pods.filter(\.ready).count), selector: "app=broker", brokerPods: pods)
         }
     }
 

@@ -79,6 +79,32 @@ struct PoolReconcilerTests {
         #expect(exposition.contains("ebb_decisions_total{pool=\"shop/shop-events\",direction=\"up\""))
     }
 
+    /// A pod that goes between the reconcile's read and its submit (the end-to-end chaos run saw
+    /// it on a busy machine): the moves onto its broker are withheld, the others go, and the next
+    /// plans leave that broker out until its pod is ready again.
+    @Test func movesOntoABrokerWhosePodWentSinceTheReadAreWithheld() async throws {
+        let world = FakeWorld(pool: Self.pool(), brokers: 3, partitions: 48, bytesInPerSecond: 750 * Self.mebibyte)
+        let harness = Harness(world: world)
+        try await harness.step()
+        #expect(world.state.withLockedValue { $0.patches } == [7])
+        // The next reconcile reads 7 ready pods, plans the rebalance onto 1003...1006, and by
+        // the time it submits, broker 1006's pod (ordinal 6) has crashed.
+        world.tick()
+        world.state.withLockedValue { $0.podCrash = (read: $0.workloadReads + 1, ordinal: 6) }
+        for index in 1..<60 where world.state.withLockedValue({ $0.submitted.isEmpty }) {
+            try await harness.step(index)
+        }
+        let state = world.state.withLockedValue { $0 }
+        let first = try #require(state.submitted.first)
+        #expect(!first.isEmpty, "the moves onto the other new brokers went")
+        for batch in state.submitted {
+            for move in batch { #expect(!move.to.contains(1006) || move.from.contains(1006), "\(move.topic)-\(move.partition) was sent to broker 1006, whose pod had gone") }
+        }
+        #expect(first.contains { $0.to.contains(1003) || $0.to.contains(1004) || $0.to.contains(1005) })
+        let log = world.logLines.withLockedValue { $0 }.joined(separator: "\n")
+        #expect(log.contains("moves_withheld"), "the log says which moves wait")
+    }
+
     @Test func anInvalidSpecIsReportedAndNothingMoves() async throws {
         var pool = Self.pool()
         pool.spec.minReplicas = 20
