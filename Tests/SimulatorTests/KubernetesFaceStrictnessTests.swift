@@ -68,10 +68,11 @@ struct KubernetesFaceStrictnessTests {
         let server = try await KubernetesFaceServer.start(world: world)
         defer { Task { await server.stop() } }
         let pools = try #require(world.resources.first { $0.plural == "brokerpools" })
-        let url = URL(string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&resourceVersion=\(world.revision)&timeoutSeconds=3")!
+        let url = URL(string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&resourceVersion=\(world.revision)&timeoutSeconds=\(Int(TestTime.scaled(seconds: 3).rounded(.up)))")!
         async let answer = URLSession.shared.data(from: url)
-        // Wait for the watch to be open (not a fixed time: the machine may be busy).
-        // Wait for the watch to be open; if it is not, what it delivers says so below.
+        // Wait for the watch to be open (not a fixed time: the machine may be busy); it stays
+        // open for 3 s times the test-time factor, so that a busy machine's slow polling here
+        // does not find it already ended.
         let opened = ContinuousClock.now
         while world.openWatches == 0, ContinuousClock.now - opened < TestTime.scaled(.seconds(20)) { try await Task.sleep(for: .milliseconds(20)) }
         let written = Date()

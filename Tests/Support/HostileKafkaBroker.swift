@@ -24,14 +24,16 @@ public final class HostileKafkaBroker: Sendable {
         self.connections = connections
     }
 
-    public static func start(announcing announcedBytes: Int32 = 255 << 20) async throws -> HostileKafkaBroker {
+    /// `holding`: how long each connection waits before it answers, so that a client's memory
+    /// can be sampled before and while the frame arrives (a refusal takes a millisecond).
+    public static func start(announcing announcedBytes: Int32 = 255 << 20, holding: TimeAmount = .zero) async throws -> HostileKafkaBroker {
         let sent = NIOLockedValueBox(0)
         let connections = NIOLockedValueBox(0)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Handler(announced: announcedBytes, sent: sent, connections: connections))
+                    try channel.pipeline.syncOperations.addHandler(Handler(announced: announcedBytes, holding: holding, sent: sent, connections: connections))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -47,13 +49,15 @@ public final class HostileKafkaBroker: Sendable {
         typealias OutboundOut = ByteBuffer
 
         let announced: Int32
+        let holding: TimeAmount
         let sent: NIOLockedValueBox<Int>
         let connections: NIOLockedValueBox<Int>
         var answered = false
         static let chunk = [UInt8](repeating: 0x41, count: 64 * 1024)
 
-        init(announced: Int32, sent: NIOLockedValueBox<Int>, connections: NIOLockedValueBox<Int>) {
+        init(announced: Int32, holding: TimeAmount, sent: NIOLockedValueBox<Int>, connections: NIOLockedValueBox<Int>) {
             self.announced = announced
+            self.holding = holding
             self.sent = sent
             self.connections = connections
         }
@@ -62,13 +66,16 @@ public final class HostileKafkaBroker: Sendable {
             guard !answered else { return }
             answered = true
             connections.withLockedValue { $0 += 1 }
-            var header = context.channel.allocator.buffer(capacity: 8)
-            header.writeInteger(announced)
-            // The correlation id of the client's first request is at bytes 8..<12 of its frame;
-            // any value will do, the size alone must be enough to refuse the frame.
-            header.writeInteger(Int32(0))
-            context.writeAndFlush(wrapOutboundOut(header), promise: nil)
-            Self.pump(channel: context.channel, remaining: Int(announced) - 4, sent: sent)
+            let channel = context.channel
+            let (announced, sent) = (announced, sent)
+            channel.eventLoop.scheduleTask(in: holding) {
+                var header = channel.allocator.buffer(capacity: 8)
+                header.writeInteger(announced)
+                // Any correlation id will do: the size alone must be enough to refuse the frame.
+                header.writeInteger(Int32(0))
+                channel.writeAndFlush(header, promise: nil)
+                Self.pump(channel: channel, remaining: Int(announced) - 4, sent: sent)
+            }
         }
 
         /// One chunk, then the next once the kernel took it.
