@@ -8,8 +8,10 @@ import NIOConcurrencyHelpers
 /// filled in per pool. The defaults read the JMX exporter's names for Apache Kafka and AutoMQ
 /// brokers (`kafka_server_brokertopicmetrics_*`) and cAdvisor/kube-state-metrics for CPU.
 public struct MetricQueries: Sendable, Hashable {
-    public var bytesIn = #"sum(rate(kafka_server_brokertopicmetrics_bytesin_total{namespace="$namespace",pod=~"$statefulset-[0-9]+"}[1m]))"#
-    public var bytesOut = #"sum(rate(kafka_server_brokertopicmetrics_bytesout_total{namespace="$namespace",pod=~"$statefulset-[0-9]+"}[1m]))"#
+    /// One series per broker pod: their sum is the pool's throughput, their count the brokers in it
+    /// (a pod that has gone still has a series for one rate window).
+    public var bytesIn = #"sum by (pod) (rate(kafka_server_brokertopicmetrics_bytesin_total{namespace="$namespace",pod=~"$statefulset-[0-9]+"}[1m]))"#
+    public var bytesOut = #"sum by (pod) (rate(kafka_server_brokertopicmetrics_bytesout_total{namespace="$namespace",pod=~"$statefulset-[0-9]+"}[1m]))"#
     public var cpu = #"100 * sum by (pod) (rate(container_cpu_usage_seconds_total{namespace="$namespace",pod=~"$statefulset-[0-9]+",container!=""}[1m])) / sum by (pod) (kube_pod_container_resource_requests{namespace="$namespace",pod=~"$statefulset-[0-9]+",resource="cpu"})"#
 
     public init() {}
@@ -56,9 +58,17 @@ public final class PoolMetricSource: MetricsPort {
         do {
             switch metric.type {
             case .brokerThroughput:
+                guard let prometheus else { throw NoPrometheus() }
                 let direction = metric.brokerThroughput?.direction ?? .in
-                let value = try await prometheusValue(queries.fill(direction == .in ? queries.bytesIn : queries.bytesOut, pool), server: nil)
-                return remember(name, pool: pool, MetricSample(time: now, value: value))
+                let query = queries.fill(direction == .in ? queries.bytesIn : queries.bytesOut, pool)
+                let series = try await prometheus.query(query)
+                guard !series.isEmpty else { throw PrometheusError.noData(query: query) }
+                guard series.allSatisfy({ $0.value.isFinite && $0.value >= 0 }) else {
+                    throw PrometheusError.malformed("a broker's rate is not a number ≥ 0: \(query)")
+                }
+                var observation = remember(name, pool: pool, MetricSample(time: now, value: series.reduce(0) { $0 + $1.value }))
+                observation.reportingBrokers = Int32(clamping: series.count)
+                return observation
             case .prometheus:
                 guard let query = metric.prometheus?.query else { return .failed(name, "spec.metrics[].prometheus.query is missing") }
                 guard let server = metric.prometheus?.serverAddress else {

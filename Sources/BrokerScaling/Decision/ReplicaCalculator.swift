@@ -48,6 +48,18 @@ struct ReplicaCalculator {
         case (.brokerThroughput, _):
             let reporting = Int(observation.reportingBrokers ?? current)
             guard reporting > 0 else { return unavailable("no broker reported its throughput") }
+            if current > 0, reporting > Int(current) {
+                // More series than brokers: a pod that went (a scale-in) keeps its series for one
+                // rate window. HPA averages over the pods that exist; the series cannot be joined
+                // to pods here, so the average over the series stands for each of the brokers
+                // that are there, instead of their sum being shared among fewer brokers.
+                var proposal = proposal
+                let ratio = sample.value / (targetValue * Double(reporting))
+                proposal.value = sample.value / Double(reporting)
+                proposal.usageRatio = ratio
+                if isWithinTolerance(ratio) { return done(proposal, current, within: true) }
+                return done(proposal, ceilReplicas(ratio * Double(current)), within: false)
+            }
             let missing = max(0, Int(current) - reporting)
             return perBroker(total: sample.value, counted: reporting, unready: 0, missing: missing, target: targetValue, into: proposal)
         case (.consumerLag, .averageValue):
