@@ -30,6 +30,9 @@ final class EbbControl: CampaignControl, @unchecked Sendable {
                 .throughput(.in, perBroker: Quantity(number: settings.brokerCapacityMiBPerSecond * 0.7 * 1_048_576)),
                 .lag(group: settings.consumerGroups.first?.name ?? "shop-consumers", target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 500))),
             ])
+        // Lag that drains within 5 minutes (consumerLag.catchUpSeconds): HPA's arithmetic
+        // on a lag target multiplies the brokers while the new ones start (issue 20).
+        spec.metrics?[1].consumerLag?.catchUpSeconds = 300
         spec.pollingIntervalSeconds = 10
         return BrokerPool(metadata: ObjectMeta(name: "shop-events", namespace: "shop", generation: 1), spec: spec)
     }
