@@ -55,7 +55,7 @@ struct ReconcilerWritesTests {
         let harness = Harness(world: world)
         let stale = world.pool
         try await harness.step()
-        try await harness.reconciler.reconcile(stale, reconcileId: "stale")
+        _ = try await harness.reconciler.reconcile(stale, reconcileId: "stale")
         let state = world.state.withLockedValue { $0 }
         #expect(state.patches == [7] && state.events == ["ScaleOut"], "\(state.patches) \(state.events)")
         #expect(state.statusWrites == 1)
