@@ -107,7 +107,10 @@ struct KubernetesFaceStrictnessTests {
         world.silenceWatches()
         let request = URLRequest(url: URL(string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&allowWatchBookmarks=true&timeoutSeconds=1")!)
         let received = Received()
-        let task = URLSession.shared.dataTask(with: request) { data, _, error in
+        // Its own session: the shared one is busy with the other suites' requests on a busy machine.
+        let session = URLSession(configuration: .ephemeral)
+        defer { session.invalidateAndCancel() }
+        let task = session.dataTask(with: request) { data, _, error in
             received.set(error == nil ? String(decoding: data ?? Data(), as: UTF8.self) : nil)
         }
         task.resume()
