@@ -69,7 +69,11 @@ struct KubernetesFaceStrictnessTests {
         defer { Task { await server.stop() } }
         let pools = try #require(world.resources.first { $0.plural == "brokerpools" })
         let url = URL(string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&resourceVersion=\(world.revision)&timeoutSeconds=\(Int(TestTime.scaled(seconds: 3).rounded(.up)))")!
-        async let answer = URLSession.shared.data(from: url)
+        // Its own session, as in the silenced-watch test: on a busy machine the shared one held
+        // this request back until the wait for the open watch had given up.
+        let session = URLSession(configuration: .ephemeral)
+        defer { session.invalidateAndCancel() }
+        async let answer = session.data(from: url)
         // Wait for the watch to be open (not a fixed time: the machine may be busy); it stays
         // open for 3 s times the test-time factor, so that a busy machine's slow polling here
         // does not find it already ended.
@@ -91,7 +95,11 @@ struct KubernetesFaceStrictnessTests {
         defer { Task { await server.stop() } }
         let pools = try #require(world.resources.first { $0.plural == "brokerpools" })
         let url = URL(string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&resourceVersion=\(world.revision)&timeoutSeconds=1")!
-        async let answer = URLSession.shared.data(from: url)
+        // Its own session, as in the silenced-watch test: on a busy machine the shared one held
+        // this request back until the wait for the open watch had given up.
+        let session = URLSession(configuration: .ephemeral)
+        defer { session.invalidateAndCancel() }
+        async let answer = session.data(from: url)
         // Wait for the watch to be open; if it is not, what it delivers says so below.
         let opened = ContinuousClock.now
         while world.openWatches == 0, ContinuousClock.now - opened < TestTime.scaled(.seconds(20)) { try await Task.sleep(for: .milliseconds(20)) }
