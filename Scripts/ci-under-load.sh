@@ -17,6 +17,8 @@ commit="$(git -C "$repo" rev-parse --short HEAD)"
 
 rm -rf "$work/ci" "$work/load"
 git clone -q "$repo" "$work/ci"
+# The tests read ../shared (the recorded kube-apiserver answers, Kafka's specs) beside the clone.
+[ -e "$work/shared" ] || ln -s "$(cd "$repo/.." && pwd)/shared" "$work/shared"
 loader=""
 sampler=""
 cleanup() {
