@@ -71,7 +71,7 @@ struct KubernetesFaceStrictnessTests {
         let url = URL(string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&resourceVersion=\(world.revision)&timeoutSeconds=\(Int(TestTime.scaled(seconds: 3).rounded(.up)))")!
         // Its own session, as in the silenced-watch test: on a busy machine the shared one held
         // this request back until the wait for the open watch had given up.
-        let session = URLSession(configuration: .ephemeral)
+        let session = Self.patientSession()
         defer { session.invalidateAndCancel() }
         async let answer = session.data(from: url)
         // Wait for the watch to be open (not a fixed time: the machine may be busy); it stays
@@ -97,7 +97,7 @@ struct KubernetesFaceStrictnessTests {
         let url = URL(string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&resourceVersion=\(world.revision)&timeoutSeconds=1")!
         // Its own session, as in the silenced-watch test: on a busy machine the shared one held
         // this request back until the wait for the open watch had given up.
-        let session = URLSession(configuration: .ephemeral)
+        let session = Self.patientSession()
         defer { session.invalidateAndCancel() }
         async let answer = session.data(from: url)
         // Wait for the watch to be open; if it is not, what it delivers says so below.
@@ -108,6 +108,16 @@ struct KubernetesFaceStrictnessTests {
         #expect(data.isEmpty, "\(String(decoding: data, as: UTF8.self))")
     }
 
+    /// A session of its own whose requests wait as long as the test does. URLSession gives up
+    /// on a request after 60 s; on a busy fresh-clone run the face took longer than that to read
+    /// one (run 4: the watch opened after about 110 s, and closed at once, the client gone).
+    static func patientSession() -> URLSession {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = TestTime.scaled(seconds: 120)
+        configuration.timeoutIntervalForResource = TestTime.scaled(seconds: 240)
+        return URLSession(configuration: configuration)
+    }
+
     @Test func aSilencedWatchDeliversNothingAndDoesNotEnd() async throws {
         let world = try Self.world(KubernetesWorld())
         let server = try await KubernetesFaceServer.start(world: world, bookmarkInterval: 0.2)
@@ -116,7 +126,7 @@ struct KubernetesFaceStrictnessTests {
         let request = URLRequest(url: URL(string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&allowWatchBookmarks=true&timeoutSeconds=1")!)
         let received = Received()
         // Its own session: the shared one is busy with the other suites' requests on a busy machine.
-        let session = URLSession(configuration: .ephemeral)
+        let session = Self.patientSession()
         defer { session.invalidateAndCancel() }
         let task = session.dataTask(with: request) { data, _, error in
             received.set(error == nil ? String(decoding: data ?? Data(), as: UTF8.self) : nil)
