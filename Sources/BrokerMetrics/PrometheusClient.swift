@@ -37,6 +37,25 @@ public struct PrometheusClient: Sendable {
         return try PrometheusResponse.samples(from: answer.body)
     }
 
+    /// The query over [start, end] every `step` seconds (`/api/v1/query_range`): each series'
+    /// samples, oldest first. The step must keep the answer under Prometheus's 11,000 points a series.
+    public func range(_ promql: String, start: Date, end: Date, step: Int, maxPoints: Int = 200_000) async throws(PrometheusError) -> [[PrometheusSample]] {
+        let parameters = [
+            ("query", promql), ("start", String(format: "%.0f", start.timeIntervalSince1970)),
+            ("end", String(format: "%.0f", end.timeIntervalSince1970)), ("step", String(step)),
+        ]
+        let answer: HTTPAnswer
+        do {
+            answer = try await http.send(.GET, "/api/v1/query_range", query: parameters, timeout: timeout)
+        } catch {
+            throw .unreachable(error)
+        }
+        guard (200..<300).contains(answer.status) || answer.body.first == UInt8(ascii: "{") else {
+            throw .httpStatus(answer.status, peer: http.configuration.peer)
+        }
+        return try PrometheusResponse.rangeSamples(from: answer.body, maxPoints: maxPoints)
+    }
+
     /// The query's single value.
     public func value(_ promql: String, at time: Date? = nil) async throws(PrometheusError) -> PrometheusSample {
         let samples = try await query(promql, at: time)

@@ -98,6 +98,43 @@ public enum PrometheusResponse {
         }
     }
 
+    struct RangeEnvelope: Decodable {
+        let status: String
+        let data: RangeBody?
+        let errorType: String?
+        let error: String?
+    }
+
+    struct RangeBody: Decodable {
+        let resultType: String
+        let result: [RangeSeries]
+    }
+
+    struct RangeSeries: Decodable {
+        let metric: [String: String]
+        let values: [[PrometheusValue]]
+    }
+
+    /// A `/api/v1/query_range` answer (a matrix): every series' samples, at most `maxPoints` in all.
+    public static func rangeSamples(from body: [UInt8], maxPoints: Int) throws(PrometheusError) -> [[PrometheusSample]] {
+        let envelope: RangeEnvelope
+        do {
+            envelope = try JSONDecoder().decode(RangeEnvelope.self, from: Data(body))
+        } catch {
+            throw .malformed(String(describing: error).prefix(200).description)
+        }
+        guard envelope.status == "success" else {
+            throw .queryFailed(errorType: envelope.errorType ?? "unknown", message: envelope.error ?? "no message")
+        }
+        guard let data = envelope.data else { throw .malformed("status success without data") }
+        guard data.resultType == "matrix" else { throw .malformed("a range query answered \(data.resultType), not a matrix") }
+        let points = data.result.reduce(0) { $0 + $1.values.count }
+        guard points <= maxPoints else { throw .malformed("the range answer holds \(points) points, more than \(maxPoints)") }
+        return try data.result.map { series throws(PrometheusError) in
+            try series.values.map { pair throws(PrometheusError) in try sample(pair, labels: series.metric) }
+        }
+    }
+
     /// The single number a BrokerPool metric needs.
     public static func single(from body: [UInt8], query: String) throws(PrometheusError) -> PrometheusSample {
         let all = try samples(from: body)

@@ -33,6 +33,8 @@ public final class PoolMetricSource: MetricsPort {
     private let recent = NIOLockedValueBox<[String: [MetricSample]]>([:])
     /// Clients for the `serverAddress`es pools name, made once each.
     private let servers = NIOLockedValueBox<[String: PrometheusClient]>([:])
+    /// Per pool: the throughput history for the forecast, and when it was read.
+    let histories = NIOLockedValueBox<[String: (read: Date, samples: [MetricSample])]>([:])
     static let kept = 6
 
     let addresses: PrometheusAddressPolicy

@@ -151,12 +151,24 @@ public final class PoolReconciler: Sendable {
             logger.warning("cannot read the Kafka cluster; holding", metadata: ["error": "\(error)"])
         }
         let observations = await metricSource.observe(pool, now: now, cluster: cluster)
+        var throughputHistory: [MetricSample]?
+        if let predictive = spec.predictive, predictive.effectiveMode != .off {
+            do {
+                throughputHistory = try await metricSource.throughputHistory(pool, now: now)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // No forecast this time: the pool is sized by its metrics and schedules alone.
+                metrics.error(kind: "history")
+                logger.warning("cannot read the throughput history for spec.predictive; no forecast this time", metadata: ["error": "\(error)"])
+            }
+        }
 
         // Plan, pure: the decision, the sequence's step, the status to write.
         let plan = ReconcilePlan.make(ReconcileReading(
             now: now, spec: spec, generation: generation, status: status, statefulSetReplicas: workload.replicas, statefulSetPods: workload.pods,
             statefulSetReady: workload.ready, selector: workload.selector, pods: workload.brokerPods, cluster: cluster, clusterError: clusterError,
-            metrics: observations, history: remembered.history))
+            metrics: observations, history: remembered.history, throughputHistory: throughputHistory))
         let decision = plan.decision
         let step = plan.step
         let next = plan.status
@@ -367,10 +379,19 @@ public final class PoolReconciler: Sendable {
             metadata["limited_by"] = "\(limit.rule.rawValue)"
             metadata["limit_detail"] = "\(limit.detail)"
         }
+        if let forecast = decision.forecast {
+            metadata["forecast"] = .dictionary([
+                "bytes_in_per_second": .stringConvertible(forecast.bytesInPerSecond.rounded()),
+                "floor": .stringConvertible(forecast.floor),
+                "applied": .stringConvertible(forecast.applied),
+                "summary": "\(forecast.summary)",
+            ])
+        }
         if let demand = decision.demand {
             metadata["demand"] = .dictionary([
                 "served_bytes_per_second": .stringConvertible(demand.servedBytesPerSecond.rounded()),
                 "backlog_growth_bytes_per_second": .stringConvertible(demand.backlogGrowthBytesPerSecond.rounded()),
+                "backlog_growth_counted": .stringConvertible(demand.backlogGrowthCounted),
                 "offered_bytes_per_second": .stringConvertible(demand.offeredBytesPerSecond.rounded()),
                 "capacity_per_broker_bytes_per_second": .stringConvertible(demand.capacityPerBrokerBytesPerSecond.rounded()),
                 "brokers_for_offered_load": .stringConvertible((demand.brokersForOfferedLoad * 100).rounded() / 100),

@@ -80,4 +80,17 @@ public protocol KafkaPort: Sendable {
 /// Metric readings for a pool's `spec.metrics`.
 public protocol MetricsPort: Sendable {
     func observe(_ pool: BrokerPool, now: Date, cluster: ClusterSnapshot?) async -> [MetricObservation]
+    /// The pool's produce throughput (the BrokerThroughput In metric's total) over the last
+    /// `spec.predictive.historyDays`, oldest first, for the forecast. Throws when it cannot be read.
+    func throughputHistory(_ pool: BrokerPool, now: Date) async throws -> [MetricSample]
+}
+
+/// A port that keeps no history: the forecast has nothing to learn from.
+public struct NoThroughputHistory: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "this metric source keeps no throughput history" }
+}
+
+extension MetricsPort {
+    public func throughputHistory(_ pool: BrokerPool, now: Date) async throws -> [MetricSample] { throw NoThroughputHistory() }
 }

@@ -45,14 +45,16 @@ struct APIDriftTests {
             partitionAwareness: PartitionAwareness(capAtPartitionCount: true, evenSpread: true),
             paused: false, pausedScaleIn: false, pausedScaleOut: false, dryRun: false,
             fallback: FallbackSpec(failureThreshold: 3, replicas: 6), ownership: PoolOwnership(brokerIds: [7]),
-            capacity: BrokerCapacity(bytesInPerSecond: Quantity(number: 100), recordBytes: Quantity(number: 1024)))
-        let status = BrokerPoolStatus(
+            capacity: BrokerCapacity(bytesInPerSecond: Quantity(number: 100), recordBytes: Quantity(number: 1024)),
+            predictive: PredictiveScaling(mode: .recommend, historyDays: 14, leadTimeSeconds: 300, timeZone: "UTC"))
+        var status = BrokerPoolStatus(
             observedGeneration: 2, replicas: 4, readyReplicas: 4, desiredReplicas: 6, selector: "app=broker", state: .rebalancing,
             conditions: [PoolCondition(type: .ready, status: .true, observedGeneration: 2, lastTransitionTime: "2026-11-27T05:00:00Z", reason: "Stable", message: "ok")],
             currentMetrics: [MetricStatus(name: "all", type: .brokerThroughput, current: try! Quantity("100Mi"), target: try! Quantity("120Mi"), proposedReplicas: 4, available: true, message: "ok")],
             lastDecision: DecisionRecord(time: "2026-11-27T05:00:00Z", fromReplicas: 4, toReplicas: 6, reason: "r", metric: "all", limitedBy: "policy", dryRun: false),
             lastScaleTime: "2026-11-27T05:00:00Z", consecutiveMetricFailures: 0,
             reassignment: ReassignmentStatus(planId: "p", targetReplicas: 6, movesDone: 1, movesTotal: 2, batchesDone: 1, batchesTotal: 2, drainingBrokers: [1005], startedAt: "2026-11-27T05:00:00Z"))
+        status.forecast = ForecastStatus(mode: .recommend, floor: 5, applied: false, message: "would hold at least 5 brokers")
         return BrokerPool(metadata: ObjectMeta(name: "pool", namespace: "shop"), spec: spec, status: status)
     }()
 

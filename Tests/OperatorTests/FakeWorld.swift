@@ -17,6 +17,8 @@ final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable
         var inFlight: [PartitionMove] = []
         var kafkaUp = true
         var bytesInPerSecond: Double
+        /// What `throughputHistory` answers (nil: it throws, as a port without history does).
+        var throughputHistory: [MetricSample]?
         var patches: [Int32] = []
         var submitted: [[PartitionMove]] = []
         var elections = 0
@@ -161,5 +163,10 @@ final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable
     func observe(_ pool: BrokerPool, now: Date, cluster: ClusterSnapshot?) async -> [MetricObservation] {
         let bytes = state.withLockedValue { $0.bytesInPerSecond }
         return [MetricObservation(name: "bytes-in", samples: [MetricSample(time: now, value: bytes)])]
+    }
+
+    func throughputHistory(_ pool: BrokerPool, now: Date) async throws -> [MetricSample] {
+        guard let history = state.withLockedValue({ $0.throughputHistory }) else { throw NoThroughputHistory() }
+        return history
     }
 }

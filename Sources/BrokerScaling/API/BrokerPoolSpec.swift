@@ -22,6 +22,7 @@ public struct BrokerPoolSpec: Sendable, Hashable, Codable {
     public var fallback: FallbackSpec?
     public var ownership: PoolOwnership?
     public var capacity: BrokerCapacity?
+    public var predictive: PredictiveScaling?
 
     public init(
         scaleTargetRef: ScaleTargetReference, brokerIdOffset: Int32? = nil, kafka: KafkaConnection,
@@ -29,9 +30,11 @@ public struct BrokerPoolSpec: Sendable, Hashable, Codable {
         metrics: [MetricSpec]? = nil, behavior: ScalingBehavior? = nil, schedules: [ScalingSchedule]? = nil,
         reassignment: ReassignmentSpec? = nil, partitionAwareness: PartitionAwareness? = nil,
         paused: Bool? = nil, pausedScaleIn: Bool? = nil, pausedScaleOut: Bool? = nil, dryRun: Bool? = nil,
-        fallback: FallbackSpec? = nil, ownership: PoolOwnership? = nil, capacity: BrokerCapacity? = nil
+        fallback: FallbackSpec? = nil, ownership: PoolOwnership? = nil, capacity: BrokerCapacity? = nil,
+        predictive: PredictiveScaling? = nil
     ) {
         self.capacity = capacity
+        self.predictive = predictive
         self.scaleTargetRef = scaleTargetRef
         self.brokerIdOffset = brokerIdOffset
         self.kafka = kafka

@@ -13,6 +13,8 @@ public struct BrokerPoolStatus: Sendable, Hashable, Codable {
     public var lastScaleTime: String?
     public var consecutiveMetricFailures: Int32?
     public var reassignment: ReassignmentStatus?
+    /// What spec.predictive forecasts: the floor it holds (On) or would hold (Recommend).
+    public var forecast: ForecastStatus?
 
     public init(
         observedGeneration: Int64? = nil, replicas: Int32? = nil, readyReplicas: Int32? = nil,
@@ -132,6 +134,32 @@ public struct DecisionRecord: Sendable, Hashable, Codable {
         self.metric = metric
         self.limitedBy = limitedBy
         self.dryRun = dryRun
+    }
+}
+
+/// The forecast's floor, as the status shows it. The forecast's bytes change every minute and
+/// are in the decision log; the status changes only when the floor or its basis does.
+public struct ForecastStatus: Sendable, Hashable, Codable {
+    public var mode: PredictiveScaling.Mode
+    /// Brokers the forecast needs within the lead time.
+    public var floor: Int32
+    /// Whether the floor applies (On) or is only reported (Recommend).
+    public var applied: Bool
+    public var message: String
+
+    public init(mode: PredictiveScaling.Mode, floor: Int32, applied: Bool, message: String) {
+        self.mode = mode
+        self.floor = floor
+        self.applied = applied
+        self.message = message
+    }
+
+    public init(_ forecast: DemandForecast) {
+        let basis = forecast.model == "weekly" ? "the same weekday's median over \(forecast.daysUsed) weeks"
+            : forecast.daysUsed == 1 ? "one earlier day" : "the median of \(forecast.daysUsed) days"
+        self.init(
+            mode: forecast.applied ? .on : .recommend, floor: forecast.floor, applied: forecast.applied,
+            message: "\(forecast.applied ? "holds" : "would hold") at least \(forecast.floor) brokers: \(basis) at this time of day, \(forecast.leadTimeSeconds) s ahead")
     }
 }
 

@@ -33,6 +33,9 @@ public struct Decision: Sendable, Hashable, Codable {
     /// What the pool is asked to carry, when its metrics tell: served load, backlog growth,
     /// and the brokers that carry it at the target.
     public var demand: DemandEstimate?
+    /// What `spec.predictive` forecasts for the lead time, and the floor it holds (or, in
+    /// Recommend, would hold); nil without a forecast.
+    public var forecast: DemandForecast?
 
     public enum Direction: String, Sendable, Hashable, Codable {
         case up
@@ -76,6 +79,7 @@ public struct Decision: Sendable, Hashable, Codable {
             case maxReplicas = "TooManyReplicas"
             case minReplicas = "TooFewReplicas"
             case schedule = "Schedule"
+            case forecast = "Forecast"
             case partitionCount = "PartitionCount"
             case evenSpread = "EvenSpread"
             case paused = "Paused"
@@ -83,6 +87,7 @@ public struct Decision: Sendable, Hashable, Codable {
             case pausedScaleOut = "PausedScaleOut"
             case reassignmentInProgress = "ReassignmentInProgress"
             case lagRising = "LagRising"
+            case capacityOnTheWay = "CapacityOnTheWay"
             case scaleInCooldown = "ScaleInCooldown"
             case partialMetrics = "PartialMetrics"
             case blind = "NoMetrics"

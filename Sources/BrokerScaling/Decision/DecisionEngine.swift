@@ -34,14 +34,17 @@ private struct Run {
     var recorded: Int32?
     var conditions: [DecisionCondition] = []
     var demand: DemandEstimate?
+    let forecast: DemandForecast?
 
     init(_ input: DecisionInput) {
         self.input = input
         self.spec = input.spec
         self.current = input.currentReplicas
         self.now = input.now
-        // The floor: minReplicas, raised by any open schedule window, never above maxReplicas.
-        self.bounds = ReplicaBounds(spec: spec, now: input.now)
+        // The floor: minReplicas, raised by any open schedule window and by a forecast that
+        // applies (spec.predictive On), never above maxReplicas.
+        self.forecast = DemandForecast.forecast(spec: input.spec, history: input.throughputHistory, now: input.now)
+        self.bounds = ReplicaBounds(spec: spec, now: input.now, forecast: forecast)
     }
 
     mutating func decide() -> Decision {
@@ -216,6 +219,7 @@ private struct Run {
         }
         if spec.paused == true, desired != current { return hold(.paused, "spec.paused") }
         if desired > current, spec.pausedScaleOut == true { return hold(.pausedScaleOut, "spec.pausedScaleOut") }
+        if desired > current, spec.replicas == nil, let detail = capacityOnTheWay() { return hold(.capacityOnTheWay, detail) }
         if desired < current {
             if let kafkaError = input.kafkaUnreadable {
                 return hold(.blind, "the Kafka cluster cannot be read (\(kafkaError)), so no broker is removed")
@@ -228,6 +232,31 @@ private struct Run {
             if let rising = risingLag() { return hold(.lagRising, "consumer lag \(rising) is rising") }
         }
         return desired
+    }
+
+    /// Why more brokers would be asked for the same unserved demand twice, for pools whose lag
+    /// drains (`catchUpSeconds`); nil when a scale-out may go ahead. Two cases:
+    /// - brokers are still starting and the ready ones carry less than the target each: what
+    ///   they serve is not yet the new fleet's (the rate window, the rebalance), so the
+    ///   brokers on the way are capacity not yet seen;
+    /// - the backlog already drains within catchUpSeconds: bytes in above the target is the
+    ///   brokers serving the backlog beside the producers, not more demand.
+    private func capacityOnTheWay() -> String? {
+        guard let demand, let lagMetric = (spec.metrics ?? []).first(where: { $0.consumerLag?.catchUpSeconds != nil }),
+              let catchUp = lagMetric.consumerLag?.catchUpSeconds else { return nil }
+        let ready = input.readyReplicas ?? current
+        if ready < current, ready > 0, demand.servedBytesPerSecond / Double(ready) < demand.capacityPerBrokerBytesPerSecond {
+            return "\(current - ready) brokers are still starting and the \(ready) ready ones carry \(DecisionReason.bytes(demand.servedBytesPerSecond / Double(ready)))/s each, under \(DecisionReason.bytes(demand.capacityPerBrokerBytesPerSecond))/s: the brokers on the way are capacity not yet seen"
+        }
+        let observation = input.metrics.first { $0.name == lagMetric.displayName }
+        if let samples = observation?.samples, let newest = samples.last,
+           let trend = DemandEstimate.trend(samples, window: max(60, 3 * Double(spec.effectivePollingIntervalSeconds))), trend < 0 {
+            let excess = ReplicaCalculator.sustainedLag(samples, newest: newest) - DemandEstimate.allowedLag(lagMetric, observation)
+            if excess > 0, excess / -trend <= Double(catchUp) {
+                return "the backlog of \(lagMetric.displayName) drains within \(Int((excess / -trend).rounded(.up))) s (catchUpSeconds \(catchUp)): bytes in above the target is the backlog being served"
+            }
+        }
+        return nil
     }
 
     /// Seconds since the most recent scale-in in the history (nil: none remembered).
@@ -296,6 +325,7 @@ private struct Run {
             stages: stages, limitedBy: limit, reason: "", recordedRecommendation: recorded, conditions: conditions)
         decision.blindness = blindness()
         decision.demand = demand
+        decision.forecast = forecast
         decision.reason = DecisionReason.line(for: decision, spec: spec)
         return decision
     }

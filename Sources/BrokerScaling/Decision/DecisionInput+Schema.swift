@@ -39,6 +39,10 @@ public enum DecisionInputSchema {
             ("metrics", .array("One observation per metric of spec.metrics.", of: observation, maxItems: 64)),
             ("reassignmentInProgress", .boolean("A partition reassignment is running.")),
             ("consecutiveMetricFailures", .integer("Metric reads that failed in a row before this one.", minimum: 0)),
+            ("kafkaUnreadable", .string("Why the Kafka cluster could not be read this time, if it could not: no broker is then removed.", maxLength: 4096)),
+            ("throughputHistory", .array(
+                "For spec.predictive: the BrokerThroughput In metric's total over the last historyDays, oldest first (the operator reads it with a Prometheus range query, one reading every minute or two).",
+                of: sample, maxItems: 100_000)),
             ("history", .object(
                 "Recent recommendations and scale events. Leave it out to decide as a freshly started operator would (the scale-down window starts with the current count); give {} for none.",
                 [

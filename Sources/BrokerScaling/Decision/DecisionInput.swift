@@ -22,13 +22,18 @@ public struct DecisionInput: Sendable, Hashable, Codable {
     /// Why the Kafka cluster could not be read this time, when it could not: no broker is
     /// removed while Ebb is blind.
     public var kafkaUnreadable: String?
+    /// The BrokerThroughput In metric's total over the last `spec.predictive.historyDays`
+    /// (oldest first, e.g. one reading a minute), for the forecast; nil without `spec.predictive`.
+    public var throughputHistory: [MetricSample]?
 
     public init(
         now: Date, spec: BrokerPoolSpec, currentReplicas: Int32, readyReplicas: Int32? = nil,
         partitionReplicas: Int32? = nil, metrics: [MetricObservation] = [], reassignmentInProgress: Bool? = nil,
-        consecutiveMetricFailures: Int32? = nil, history: ScalingHistory? = nil, kafkaUnreadable: String? = nil
+        consecutiveMetricFailures: Int32? = nil, history: ScalingHistory? = nil, kafkaUnreadable: String? = nil,
+        throughputHistory: [MetricSample]? = nil
     ) {
         self.kafkaUnreadable = kafkaUnreadable
+        self.throughputHistory = throughputHistory
         self.now = now
         self.spec = spec
         self.currentReplicas = currentReplicas

@@ -38,12 +38,15 @@ enum DecisionReason {
             switch limit.rule {
             case .blind, .fallback, .partialMetrics, .evenSpread:
                 parts.append(limit.detail)
-            case .paused, .pausedScaleIn, .pausedScaleOut, .reassignmentInProgress, .lagRising:
+            case .paused, .pausedScaleIn, .pausedScaleOut, .reassignmentInProgress, .lagRising, .capacityOnTheWay:
                 let target = decision.stages.afterPolicies ?? wanted
                 parts.append("\(target.map { "change to \($0) " } ?? "")held: \(limit.detail)")
             default:
                 if let wanted, wanted != to { parts.append("wanted \(wanted), limited by \(limit.detail)") } else { parts.append("limited by \(limit.detail)") }
             }
+        }
+        if let forecast = decision.forecast, !forecast.applied {
+            parts.append("spec.predictive Recommend: \(forecast.summary)")
         }
         return parts.isEmpty ? head : "\(head): \(parts.joined(separator: "; "))"
     }

@@ -8,6 +8,9 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
     public var servedBytesPerSecond: Double
     /// How fast the backlog grows (negative: drains), in bytes per second.
     public var backlogGrowthBytesPerSecond: Double
+    /// Whether the growth is in the offered load: a growing backlog counts only while the ready
+    /// brokers carry at least the target each (they take all they can, so producers wait).
+    public var backlogGrowthCounted: Bool
     /// served + backlog growth, never below zero.
     public var offeredBytesPerSecond: Double
     /// Bytes per second one broker carries at the target.
@@ -23,15 +26,8 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
     /// The estimate from the readings, or nil when the pool has no bytes-in reading or no
     /// per-broker capacity to measure it by.
     static func estimate(spec: BrokerPoolSpec, metrics: [MetricObservation], ready: Int32, now: Date, window: TimeInterval) -> DemandEstimate? {
-        let throughput = (spec.metrics ?? []).first { $0.type == .brokerThroughput && $0.brokerThroughput?.direction == .in }
-        let capacity: (Double, String)
-        if let configured = spec.capacity?.bytesInPerSecond?.value, configured > 0 {
-            capacity = (configured, "spec.capacity.bytesInPerSecond")
-        } else if let target = throughput?.target?.targetNumber, target > 0 {
-            capacity = (target, "the \(throughput?.displayName ?? "bytes-in") target")
-        } else {
-            return nil
-        }
+        let throughput = Self.throughputIn(spec)
+        guard let capacity = Self.capacityPerBroker(spec) else { return nil }
         guard let throughput, let served = metrics.first(where: { $0.name == throughput.displayName })?.samples?.last,
               served.value.isFinite, served.value >= 0, served.time <= now else { return nil }
         let recordBytes = spec.capacity?.effectiveRecordBytes ?? BrokerCapacity.defaultRecordBytes
@@ -43,12 +39,35 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
             if let newest = samples.last, newest.value > Self.allowedLag(metric, metrics.first { $0.name == metric.displayName }) { saturated = true }
         }
         let growth = growthMessages * recordBytes
-        let offered = max(0, served.value + growth)
         let perBroker = ready > 0 ? served.value / Double(ready) : nil
+        // A growing backlog is unserved produce only where the brokers take all they can: with
+        // the ready brokers under the target each, it grows because fetches fall behind (new
+        // brokers not yet in the rate window, consumers catching up), and counting it as demand
+        // asks for brokers that the producers do not need. A shrinking backlog always counts:
+        // bytes in then includes the backlog being served.
+        let counted = growth <= 0 || (perBroker ?? 0) >= capacity.bytesPerSecond
+        let offered = max(0, served.value + (counted ? growth : 0))
         return DemandEstimate(
-            servedBytesPerSecond: served.value, backlogGrowthBytesPerSecond: growth, offeredBytesPerSecond: offered,
-            capacityPerBrokerBytesPerSecond: capacity.0, capacitySource: capacity.1,
-            observedSaturationPerBroker: saturated ? perBroker : nil, brokersForOfferedLoad: offered / capacity.0)
+            servedBytesPerSecond: served.value, backlogGrowthBytesPerSecond: growth, backlogGrowthCounted: counted, offeredBytesPerSecond: offered,
+            capacityPerBrokerBytesPerSecond: capacity.bytesPerSecond, capacitySource: capacity.source,
+            observedSaturationPerBroker: saturated ? perBroker : nil, brokersForOfferedLoad: offered / capacity.bytesPerSecond)
+    }
+
+    /// The pool's BrokerThroughput In metric, if it has one.
+    static func throughputIn(_ spec: BrokerPoolSpec) -> MetricSpec? {
+        (spec.metrics ?? []).first { $0.type == .brokerThroughput && $0.brokerThroughput?.direction == .in }
+    }
+
+    /// Produce bytes per second one broker carries at the target, and where that comes from:
+    /// `spec.capacity.bytesInPerSecond`, else the BrokerThroughput In metric's target.
+    static func capacityPerBroker(_ spec: BrokerPoolSpec) -> (bytesPerSecond: Double, source: String)? {
+        if let configured = spec.capacity?.bytesInPerSecond?.value, configured > 0 {
+            return (configured, "spec.capacity.bytesInPerSecond")
+        }
+        if let throughput = throughputIn(spec), let target = throughput.target?.targetNumber, target > 0 {
+            return (target, "the \(throughput.displayName) target")
+        }
+        return nil
     }
 
     /// Messages per second the lag grew by over the window (oldest to newest reading in it).
@@ -86,6 +105,11 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
     /// "offered 2.9 GiB/s (served 1.4 GiB/s + backlog growth 1.5 GiB/s): 28.6 brokers at 105 MiB/s each"
     public var summary: String {
         let sign = backlogGrowthBytesPerSecond < 0 ? "-" : "+"
+        if !backlogGrowthCounted {
+            return "offered \(DecisionReason.bytes(offeredBytesPerSecond))/s (served; the backlog's growth of \(DecisionReason.bytes(backlogGrowthBytesPerSecond))/s is fetches falling behind, "
+                + "not unserved produce: the ready brokers carry under the target each): \(DecisionReason.number(brokersForOfferedLoad)) brokers at "
+                + "\(DecisionReason.bytes(capacityPerBrokerBytesPerSecond))/s each (\(capacitySource))"
+        }
         return "offered \(DecisionReason.bytes(offeredBytesPerSecond))/s (served \(DecisionReason.bytes(servedBytesPerSecond))/s \(sign) backlog growth "
             + "\(DecisionReason.bytes(abs(backlogGrowthBytesPerSecond)))/s): \(DecisionReason.number(brokersForOfferedLoad)) brokers at "
             + "\(DecisionReason.bytes(capacityPerBrokerBytesPerSecond))/s each (\(capacitySource))"

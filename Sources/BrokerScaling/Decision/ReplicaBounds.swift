@@ -8,13 +8,17 @@ public struct ReplicaBounds: Sendable, Hashable {
     public let floor: Int32
     /// The schedule that raised the floor above minReplicas, if one did.
     public let floorName: String?
+    /// The forecast that raised the floor above minReplicas and every schedule, if one did.
+    public let forecast: DemandForecast?
     public let maxReplicas: Int32
     /// Schedules that could not be read (an invalid cron, time zone or time): each named with
     /// its problem. The validator refuses such a spec before a decision, so this is only
     /// non-empty for inputs that skipped it (`ebb decide`); it is reported, never dropped.
     public let scheduleProblems: [String]
 
-    public init(spec: BrokerPoolSpec, now: Date) {
+    /// With a `forecast` whose floor applies (`spec.predictive.mode: On`), the floor rises to it
+    /// like a schedule's.
+    public init(spec: BrokerPoolSpec, now: Date, forecast: DemandForecast? = nil) {
         var floor = spec.effectiveMinReplicas
         var floorName: String?
         var problems: [String] = []
@@ -30,12 +34,19 @@ public struct ReplicaBounds: Sendable, Hashable {
             floor = schedule.minReplicas
             floorName = schedule.name
         }
-        self.init(floor: floor, floorName: floorName, maxReplicas: spec.maxReplicas, scheduleProblems: problems)
+        var raisedBy: DemandForecast?
+        if let forecast, forecast.applied, forecast.floor > floor {
+            floor = forecast.floor
+            floorName = nil
+            raisedBy = forecast
+        }
+        self.init(floor: floor, floorName: floorName, maxReplicas: spec.maxReplicas, scheduleProblems: problems, forecast: raisedBy)
     }
 
-    public init(floor: Int32, floorName: String? = nil, maxReplicas: Int32, scheduleProblems: [String] = []) {
+    public init(floor: Int32, floorName: String? = nil, maxReplicas: Int32, scheduleProblems: [String] = [], forecast: DemandForecast? = nil) {
         self.floor = min(floor, maxReplicas)
         self.floorName = floorName
+        self.forecast = forecast
         self.maxReplicas = maxReplicas
         self.scheduleProblems = scheduleProblems
     }
@@ -50,6 +61,7 @@ public struct ReplicaBounds: Sendable, Hashable {
     /// The limit a count held at the floor carries: the schedule that raised it, or minReplicas.
     public var floorLimit: Decision.Limit {
         if let floorName { return Decision.Limit(.schedule, "schedule \(floorName) (at least \(floor))") }
+        if let forecast { return Decision.Limit(.forecast, "spec.predictive: \(forecast.summary)") }
         return Decision.Limit(.minReplicas, "minReplicas \(floor)")
     }
 

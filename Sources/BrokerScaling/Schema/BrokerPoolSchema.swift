@@ -89,6 +89,16 @@ public enum BrokerPoolSchema {
                     ("bytesInPerSecond", .quantity("Produce bytes per second one broker carries at the target, such as 105Mi. Defaults to the target of the pool's BrokerThroughput In metric.")),
                     ("recordBytes", .quantity("Average record size in bytes, to turn consumer lag (messages) into bytes.", allowZero: false)),
                 ])),
+            ("predictive", .object(
+                "Predictive pre-scaling: a forecast of the pool's produce throughput from its own history (the BrokerThroughput In metric's query over the last historyDays, read from Prometheus), with a daily and a weekly season. For each earlier day, the highest throughput in the window from this time of day to leadTimeSeconds later; the forecast is their median (a one-off campaign day does not raise the days after it), or the same weekday's median when two weeks of history say more. With mode On the pool holds at least the brokers the forecast needs at spec.capacity.bytesInPerSecond (or the throughput target) from leadTimeSeconds before a predicted rise, like a schedule; it never scales in on a forecast alone. Recommend reports the forecast and the floor it would hold in the decision log, status and `ebb decide`, and changes nothing.",
+                [
+                    ("mode", .string("Off, Recommend (report only) or On.", enum: ["Off", "Recommend", "On"], default: "Off")),
+                    ("historyDays", .integer("Days of history the forecast learns from.", minimum: 1, maximum: 56, default: 14)),
+                    ("leadTimeSeconds", .integer(
+                        "How many seconds before a predicted rise the floor rises: the pods' start plus a rebalance, with room for the metric's rate window.",
+                        minimum: 0, maximum: 86_400, default: 300)),
+                    ("timeZone", .string("IANA time zone whose days the traffic repeats in, such as Europe/Berlin.", maxLength: 64, default: "UTC")),
+                ])),
         ])
 
     static let kafka: Schema = .object(
@@ -311,6 +321,15 @@ public enum BrokerPoolSchema {
                     ("metric", .string("The metric whose proposal won.")),
                     ("limitedBy", .string("The rule that limited the change, if any: a policy, a bound, a schedule, a pause.")),
                     ("dryRun", .boolean("The decision was not applied because spec.dryRun is set.")),
+                ])),
+            ("forecast", .object(
+                "What spec.predictive forecasts: the brokers the pool's own history says the next leadTimeSeconds need. The forecast's bytes per second are in the decision log and `ebb decide`.",
+                required: ["mode", "floor", "applied", "message"],
+                [
+                    ("mode", .string("Recommend or On.", enum: ["Off", "Recommend", "On"])),
+                    ("floor", .integer("Brokers the forecast needs.", minimum: 0)),
+                    ("applied", .boolean("Whether the floor applies (On) or is only reported (Recommend).")),
+                    ("message", .string("The floor and what it was learned from.")),
                 ])),
             ("lastScaleTime", .string("When the broker count last changed (RFC 3339).")),
             ("consecutiveMetricFailures", .integer("Metric reads failed in a row; the fallback applies at its failureThreshold.", minimum: 0)),

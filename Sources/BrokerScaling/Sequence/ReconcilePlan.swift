@@ -18,12 +18,15 @@ public struct ReconcileReading: Sendable {
     public var clusterError: String?
     public var metrics: [MetricObservation]
     public var history: ScalingHistory
+    /// The throughput history for `spec.predictive`'s forecast, when it was read.
+    public var throughputHistory: [MetricSample]?
 
     public init(
         now: Date, spec: BrokerPoolSpec, generation: Int64, status: BrokerPoolStatus, statefulSetReplicas: Int32, statefulSetPods: Int32,
         statefulSetReady: Int32, selector: String? = nil, pods: [BrokerPod]? = nil, cluster: ClusterSnapshot?, clusterError: String? = nil,
-        metrics: [MetricObservation], history: ScalingHistory
+        metrics: [MetricObservation], history: ScalingHistory, throughputHistory: [MetricSample]? = nil
     ) {
+        self.throughputHistory = throughputHistory
         self.now = now
         self.spec = spec
         self.generation = generation
@@ -70,7 +73,7 @@ extension ReconcilePlan {
             partitionReplicas: cluster.map { Int32($0.partitions.reduce(0) { $0 + $1.replicas.count }) },
             metrics: observations, reassignmentInProgress: cluster.map { !$0.reassigning.isEmpty } ?? (status.reassignment != nil),
             consecutiveMetricFailures: status.consecutiveMetricFailures, history: reading.history,
-            kafkaUnreadable: cluster == nil ? (reading.clusterError ?? "unknown error") : nil)
+            kafkaUnreadable: cluster == nil ? (reading.clusterError ?? "unknown error") : nil, throughputHistory: reading.throughputHistory)
         let decision = DecisionEngine.decide(input)
         status.consecutiveMetricFailures = failures
         let observation = PoolObservation(
@@ -90,6 +93,7 @@ extension ReconcilePlan {
         for condition in decision.conditions where condition.type != .ableToScale {
             next.setCondition(condition.type, condition.status, reason: condition.reason, message: condition.message, generation: reading.generation, now: stamp)
         }
+        next.forecast = decision.forecast.map(ForecastStatus.init)
         let scales = step.actions.contains { if case .setReplicas = $0 { return true } else { return false } }
         let sequenceStarted = status.state != next.state && (next.state == .scalingOut || next.state == .draining)
         if decision.desiredReplicas != decision.currentReplicas || sequenceStarted {

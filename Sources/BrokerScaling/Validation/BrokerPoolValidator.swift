@@ -61,6 +61,15 @@ public enum BrokerPoolValidator {
             }
         }
 
+        if let predictive = spec.predictive, predictive.effectiveMode != .off {
+            if DemandEstimate.throughputIn(spec) == nil {
+                add("spec.predictive", "a forecast learns from the pool's produce throughput: add a BrokerThroughput metric with direction In")
+            }
+            if let zone = predictive.timeZone, TimeZone(identifier: zone) == nil {
+                add("spec.predictive.timeZone", "unknown time zone '\(zone)'; use an IANA name such as UTC, Europe/Berlin or America/New_York")
+            }
+        }
+
         if let reassignment = spec.reassignment, let perBroker = reassignment.maxConcurrentMovesPerBroker,
            let perCluster = reassignment.maxConcurrentMovesPerCluster, perBroker > perCluster {
             add("spec.reassignment.maxConcurrentMovesPerBroker", "\(PoolRule.moveLimitsOrdered.message) (\(perBroker) > \(perCluster))")

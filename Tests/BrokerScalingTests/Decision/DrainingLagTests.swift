@@ -104,4 +104,52 @@ struct DrainingLagTests {
         #expect(decision.blindness?.contains("connection refused") == true)
         #expect(decision.reason.contains("so no broker is removed"), "\(decision.reason)")
     }
+
+    /// Five minutes into the step the pool is at 31, 26 of them ready, and consumers are behind:
+    /// the backlog grows by 2.4 GiB/s although the ready brokers carry only 54 MiB/s each. That
+    /// growth is fetches falling behind, not unserved produce (ebb simulate's flash sale asked
+    /// for 38, 43, 52 and 59 brokers on it, where 29 carry the load).
+    @Test func aBacklogGrowingUnderUnderloadedBrokersIsNotCountedAsDemand() throws {
+        let lag = 1_500_000.0 * 120
+        let metrics = Self.step(served: 1400, growthMiB: 2400, lagMessages: lag, ready: 26)
+        let decision = DecisionEngine.decide(F.input(Self.spec(catchUp: 300), current: 31, metrics, ready: 26))
+        let demand = try #require(decision.demand)
+        #expect(!demand.backlogGrowthCounted)
+        #expect(abs(demand.offeredBytesPerSecond / Self.mebibyte - 1400) < 1)
+        #expect(demand.summary.contains("is fetches falling behind, not unserved produce"), "\(demand.summary)")
+        #expect(decision.desiredReplicas == 31, "served 1400 MiB/s and the drain ask for 19; the rising lag holds a scale-in: \(decision.reason)")
+
+        // A backlog to drain within 30 s asks for about 55 on the same readings; the five brokers on
+        // the way are capacity not yet seen, so the pool waits for them first.
+        let hurried = DecisionEngine.decide(F.input(Self.spec(catchUp: 30), current: 31, metrics, ready: 26))
+        #expect(hurried.desiredReplicas == 31, "\(hurried.reason)")
+        #expect(hurried.limitedBy?.rule == .capacityOnTheWay, "\(hurried.reason)")
+        #expect(hurried.reason.contains("5 brokers are still starting and the 26 ready ones carry"), "\(hurried.reason)")
+
+        // The same growth with saturated brokers (150 MiB/s each, over the target) is demand.
+        let saturated = DecisionEngine.decide(F.input(Self.spec(catchUp: 300), current: 3, Self.step(served: 450, growthMiB: 2400, lagMessages: lag, ready: 3), ready: 3))
+        #expect(saturated.demand?.backlogGrowthCounted == true)
+        #expect(saturated.desiredReplicas > 3)
+    }
+
+    /// Brokers serve the backlog beside the producers: bytes in above the target while the
+    /// lag drains within catchUpSeconds asks for no more brokers.
+    @Test func aBacklogThatDrainsInTimeHoldsAScaleOut() {
+        let perSecond = 1500 * F.mebibyte / 1024
+        let metrics = [
+            MetricObservation(name: "bytes-in", samples: [MetricSample(time: F.t0, value: 57 * 118 * F.mebibyte)], reportingBrokers: 57),
+            MetricObservation(name: "lag:shop", samples: [
+                MetricSample(time: F.ago(60), value: 300_000_000 + 60 * perSecond),
+                MetricSample(time: F.t0, value: 300_000_000),
+            ], partitions: 120),
+        ]
+        let decision = DecisionEngine.decide(F.input(Self.spec(catchUp: 300), current: 57, metrics, ready: 57))
+        #expect(decision.desiredReplicas == 57, "\(decision.reason)")
+        #expect(decision.limitedBy?.rule == .capacityOnTheWay)
+        #expect(decision.reason.contains("drains within"), "\(decision.reason)")
+
+        // Without catchUpSeconds (HPA's semantics) the same readings scale out as HPA would.
+        let hpa = DecisionEngine.decide(F.input(Self.spec(catchUp: nil), current: 57, metrics, ready: 57))
+        #expect(hpa.desiredReplicas > 57)
+    }
 }
