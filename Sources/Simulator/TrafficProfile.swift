@@ -46,6 +46,7 @@ public enum BuiltInScenario: String, Sendable, CaseIterable {
     case diurnal
     case doublePeak = "double-peak"
     case week
+    case dailyFlash = "daily-flash"
 
     public static let daySeconds = 24 * 3600
 
@@ -59,6 +60,7 @@ public enum BuiltInScenario: String, Sendable, CaseIterable {
         case .flashSale: return "baseline, 10× within 2 min at 12:00 for 20 min"
         case .diurnal: return "a normal week day: quiet night, lunch bump, evening peak at 1.8×"
         case .doublePeak: return "two 5× spikes of 30 min, an hour apart, from 10:00"
+        case .dailyFlash: return "seven days, each with a flash sale at 20:00: 5× within 2 min for an hour, each day's height ±20 %"
         case .week: return "seven days with a lunch and an evening peak, each day's heights ±20 %, and an 8× campaign on day 5 from 08:00"
         }
     }
@@ -84,6 +86,18 @@ public enum BuiltInScenario: String, Sendable, CaseIterable {
                     points += [Self.at(base, 0.7), Self.at(base + 4, 0.5), Self.at(base + 9, 1.0), Self.at(base + 12.5, 1.4 * height),
                                Self.at(base + 15, 1.1), Self.at(base + 20.5, 1.8 * height), Self.at(base + 23.5, 0.7)]
                 }
+            }
+            points.append(Self.at(7 * 24, 0.7))
+            return TrafficProfile(points: points)
+        case .dailyFlash:
+            // The same heights every seed, as in week (±20 %).
+            let heights = [1.0, 0.85, 1.15, 0.95, 1.2, 0.8, 1.05]
+            var points: [TrafficProfile.Point] = []
+            for (day, height) in heights.enumerated() {
+                let base = Double(day) * 24
+                points += [Self.at(base, 0.7), Self.at(base + 4, 0.5), Self.at(base + 9, 1.0), Self.at(base + 20, 1.0),
+                           Self.at(base + 20 + 2.0 / 60, 5 * height), Self.at(base + 21, 5 * height), Self.at(base + 21 + 5.0 / 60, 1.0),
+                           Self.at(base + 23.5, 0.7)]
             }
             points.append(Self.at(7 * 24, 0.7))
             return TrafficProfile(points: points)

@@ -21,18 +21,26 @@ enum SimulateReportText {
         }
         let one: (Double) -> String = { String(format: "%.1f", $0) }
         let whole: (Double) -> String = { String(format: "%.0f", $0) }
-        var rows = [["strategy", "broker-hours", "min over SLO", "min over msg SLO", "worst behind", "p99 behind", "scale-outs", "scale-ins", "moves", "to capacity"]]
+        var rows = [["strategy", "broker-hours", "min over SLO", "min over msg SLO", "worst behind", "p99 behind", "peak brokers", "scale-outs", "scale-ins", "moves", "to capacity"]]
         for item in summaries {
             let capacity = item.secondsToCapacity.map { show($0) { String(format: "%.0f s", $0) } } ?? "never"
             rows.append([
                 item.name, show(item.brokerHours, one), show(item.minutesOverSlo, one), show(item.minutesOverMessageSlo, one),
                 show(item.peakSecondsBehind) { seconds($0) }, show(item.p99SecondsBehind) { seconds($0) },
-                show(item.scaleOuts, whole), show(item.scaleIns, whole), show(item.moves, whole),
+                show(item.peakBrokers, whole), show(item.scaleOuts, whole), show(item.scaleIns, whole), show(item.moves, whole),
                 capacity + (item.seedsNeverAtCapacity > 0 && item.secondsToCapacity != nil ? " (never in \(item.seedsNeverAtCapacity))" : ""),
             ])
         }
         lines.append(table(rows))
         lines.append("")
+        if summaries.contains(where: { $0.minutesOverSloByDay != nil }) {
+            lines.append("Minutes over the SLO, day by day:")
+            for item in summaries {
+                guard let days = item.minutesOverSloByDay else { continue }
+                lines.append("  \(item.name.padding(toLength: 16, withPad: " ", startingAt: 0)) " + days.map { show($0, one) }.joined(separator: "  "))
+            }
+            lines.append("")
+        }
         for item in summaries { lines.append("  \(item.name): \(item.description)") }
         if let ebb = summaries.first(where: { $0.name == "ebb" }), let best = summaries.first(where: { $0.name == "keda-bytes-in" }) {
             lines.append("")

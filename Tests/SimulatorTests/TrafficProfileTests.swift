@@ -23,10 +23,26 @@ struct TrafficProfileTests {
     @Test(arguments: BuiltInScenario.allCases)
     func everyScenarioCoversWholeDaysAndStaysPositive(_ scenario: BuiltInScenario) {
         let profile = scenario.profile
-        let days = scenario == .week ? 7 : 1
+        let days = scenario == .week || scenario == .dailyFlash ? 7 : 1
         #expect(profile.points.last?.seconds == days * BuiltInScenario.daySeconds)
         for minute in stride(from: 0, through: days * BuiltInScenario.daySeconds, by: 60) {
             #expect(profile.multiplier(at: Double(minute)) > 0)
         }
+    }
+}
+
+/// daily-flash repeats an evening flash sale whose height varies by day: what predictive
+/// scaling learns from, and what a schedule nobody wrote would have covered.
+struct DailyFlashScenarioTests {
+    @Test func eachDayHasItsFlashSaleAtEightAndTheHeightsDiffer() {
+        let profile = BuiltInScenario.dailyFlash.profile
+        var heights: [Double] = []
+        for day in 0..<7 {
+            let base = Double(day * BuiltInScenario.daySeconds)
+            #expect(abs(profile.multiplier(at: base + 19.5 * 3600) - 1) < 1e-9, "day \(day + 1) before the sale")
+            heights.append(profile.multiplier(at: base + 20.5 * 3600))
+        }
+        #expect(heights.allSatisfy { (4...6).contains($0) }, "\(heights)")
+        #expect(Set(heights).count > 3, "the heights vary from day to day: \(heights)")
     }
 }

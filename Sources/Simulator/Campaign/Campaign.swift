@@ -11,6 +11,10 @@ public struct StrategyResult: Sendable, Hashable {
     public var minutesOverSlo = 0.0
     /// Minutes with more than the message SLO's messages behind.
     public var minutesOverMessageSlo = 0.0
+    /// Minutes over the SLO on each day of the run (day 1 first).
+    public var minutesOverSloByDay: [Double] = []
+    /// The most brokers (pods) the pool had at once.
+    public var peakBrokers = 0
     public var peakSecondsBehind = 0.0
     public var p99SecondsBehind = 0.0
     /// Messages behind, end to end (not yet accepted plus not yet fetched).
@@ -162,6 +166,15 @@ public enum Campaign {
                 initialBrokers: scheduledWindows.first { $0.start <= 0 }?.brokers ?? initial, balancer: false,
                 makeControl: { _ in EbbControl(pool: scheduled, settings: settings, logger: nil) }))
         }
+        if duration > 86_400, (spec.predictive?.effectiveMode ?? .off) == .off {
+            var predicting = pool
+            predicting.spec.predictive = PredictiveScaling(mode: .on)
+            let predictive = predicting
+            plans.append(Plan(
+                info: StrategyInfo(name: "ebb+predictive", description: "Ebb with spec.predictive On: a floor from the pool's own history, 300 s ahead"),
+                initialBrokers: initial, balancer: false,
+                makeControl: { _ in EbbControl(pool: predictive, settings: settings, logger: nil) }))
+        }
         return plans
     }
 
@@ -211,7 +224,13 @@ public enum Campaign {
             result.brokerHours += Double(cluster.brokerCount) * dt / 3600
             result.peakSecondsBehind = max(result.peakSecondsBehind, seconds)
             result.peakLag = max(result.peakLag, lag)
-            if seconds > settings.sloSecondsBehind { result.minutesOverSlo += dt / 60 }
+            result.peakBrokers = max(result.peakBrokers, cluster.brokerCount)
+            if seconds > settings.sloSecondsBehind {
+                result.minutesOverSlo += dt / 60
+                let day = Int(time / 86_400)
+                if result.minutesOverSloByDay.count <= day { result.minutesOverSloByDay += Array(repeating: 0, count: day + 1 - result.minutesOverSloByDay.count) }
+                result.minutesOverSloByDay[day] += dt / 60
+            }
             if lag > settings.lagSLOMessages { result.minutesOverMessageSlo += dt / 60 }
             if let spike, time >= spike, capacityMet == nil, seconds <= settings.sloSecondsBehind,
                Double(cluster.serving(at: time).count) * settings.brokerCapacityMiBPerSecond >= peakDemand * 0.98, seconds <= settings.sloSecondsBehind {
@@ -223,6 +242,8 @@ public enum Campaign {
             }
             time += dt
         }
+        let days = max(1, Int((duration / 86_400).rounded(.up)))
+        if result.minutesOverSloByDay.count < days { result.minutesOverSloByDay += Array(repeating: 0, count: days - result.minutesOverSloByDay.count) }
         behind.sort()
         lags.sort()
         result.p99SecondsBehind = behind.isEmpty ? 0 : behind[min(behind.count - 1, Int(Double(behind.count) * 0.99))]

@@ -21,6 +21,10 @@ public struct StrategySummary: Sendable, Hashable, Codable {
     public var brokerHours: SeedStat
     public var minutesOverSlo: SeedStat
     public var minutesOverMessageSlo: SeedStat
+    /// Minutes over the SLO on each day (runs longer than a day only).
+    public var minutesOverSloByDay: [SeedStat]?
+    /// The most brokers at once.
+    public var peakBrokers: SeedStat
     public var peakSecondsBehind: SeedStat
     public var p99SecondsBehind: SeedStat
     public var peakLag: SeedStat
@@ -45,7 +49,11 @@ extension CampaignReport {
             let reached = results.compactMap(\.secondsToCapacity)
             return StrategySummary(
                 name: info.name, description: info.description, brokerHours: stat(\.brokerHours), minutesOverSlo: stat(\.minutesOverSlo),
-                minutesOverMessageSlo: stat(\.minutesOverMessageSlo), peakSecondsBehind: stat(\.peakSecondsBehind),
+                minutesOverMessageSlo: stat(\.minutesOverMessageSlo),
+                minutesOverSloByDay: (results.first?.minutesOverSloByDay.count ?? 0) > 1
+                    ? (0..<(results.first?.minutesOverSloByDay.count ?? 0)).map { day in stat { $0.minutesOverSloByDay.indices.contains(day) ? $0.minutesOverSloByDay[day] : 0 } }
+                    : nil,
+                peakBrokers: stat { Double($0.peakBrokers) }, peakSecondsBehind: stat(\.peakSecondsBehind),
                 p99SecondsBehind: stat(\.p99SecondsBehind), peakLag: stat(\.peakLag), p99Lag: stat(\.p99Lag),
                 scaleOuts: stat { Double($0.scaleOuts) }, scaleIns: stat { Double($0.scaleIns) }, moves: stat { Double($0.moves) },
                 secondsToCapacity: reached.isEmpty ? nil : SeedStat(reached), seedsNeverAtCapacity: results.count - reached.count,

@@ -78,6 +78,9 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
     let offset: Int32
     /// Recent readings per metric, as the operator's metric source keeps them.
     private let recent = NIOLockedValueBox<[String: [MetricSample]]>([:])
+    /// The bytes-in total once a minute since the start, as Prometheus would keep it, for
+    /// `spec.predictive`'s range query.
+    private let history = NIOLockedValueBox<[MetricSample]>([])
 
     init(pool: BrokerPool, settings: CampaignSettings) {
         state = NIOLockedValueBox(State(pool: pool))
@@ -176,6 +179,11 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
                 }
                 var observation = remember(name, MetricSample(time: now, value: rate.bytesPerSecond))
                 observation.reportingBrokers = Int32(rate.brokers)
+                if metric.brokerThroughput?.direction != .out {
+                    history.withLockedValue { history in
+                        if history.last.map({ now.timeIntervalSince($0.time) >= 60 }) ?? true { history.append(MetricSample(time: now, value: rate.bytesPerSecond)) }
+                    }
+                }
                 return observation
             case .cpu:
                 return MetricObservation(name: name, pods: cpu.keys.sorted().map { PodReading(utilization: cpu[$0]! * 100) })
@@ -183,6 +191,11 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
                 return .failed(name, "ebb simulate does not evaluate custom Prometheus queries; this metric reads as unavailable")
             }
         }
+    }
+
+    func throughputHistory(_ pool: BrokerPool, now: Date) async throws -> [MetricSample] {
+        let days = Double(pool.spec.predictive?.effectiveHistoryDays ?? PredictiveScaling.defaultHistoryDays)
+        return history.withLockedValue { $0.filter { now.timeIntervalSince($0.time) <= days * 86_400 } }
     }
 
     private func remember(_ name: String, _ sample: MetricSample) -> MetricObservation {
