@@ -47,9 +47,9 @@ loader=""
 sampler=""
 
 load_summary=$(sort -n "$work/load.log" | awk '{ v[NR] = $1 } END { if (NR) printf "load (1 min) median %s, max %s over %d samples", v[int((NR + 1) / 2)], v[NR], NR }')
-failed=$(grep -cE '^✘ Test .* failed' "$work/ci.log" || true)
+failed=$(grep -cE '^✘ Test .*\) failed after' "$work/ci.log" || true)
 {
   echo "commit $commit, $( $busy && echo busy || echo quiet ): .ci/run exit $status in $seconds s, $failed failing tests; $load_summary"
-  grep -E '^✘ Test .* failed|Test run with .* (passed|failed)' "$work/ci.log" || true
+  grep -E '^✘ Test .*\) failed after|Test run with .* (passed|failed)' "$work/ci.log" || true
 } | tee "$work/result.txt"
 exit $status

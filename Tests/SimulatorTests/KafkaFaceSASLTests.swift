@@ -21,7 +21,7 @@ struct KafkaFaceSASLTests {
     @Test(arguments: SASLCredentials.Mechanism.allCases)
     func aWrongPasswordIsRefusedByName(_ mechanism: SASLCredentials.Mechanism) async throws {
         let cluster = KafkaFaceTests.cluster()
-        try await face.withFace(cluster, sasl: try Self.users(), credentials: .init(mechanism: mechanism, username: "ebb", password: "guess")) { server, client in
+        _ = try await face.withFace(cluster, sasl: try Self.users(), credentials: .init(mechanism: mechanism, username: "ebb", password: "guess")) { server, client in
             await #expect {
                 try await client.describeCluster()
             } throws: { error in
@@ -34,7 +34,7 @@ struct KafkaFaceSASLTests {
     @Test func aMechanismTheBrokerDoesNotEnableListsTheOnesItDoes() async throws {
         let cluster = KafkaFaceTests.cluster()
         let plainOnly = try KafkaFaceSASL(mechanisms: [.plain], users: ["ebb": "pw"])
-        try await face.withFace(cluster, sasl: plainOnly, credentials: .init(mechanism: .scramSHA512, username: "ebb", password: "pw")) { _, client in
+        _ = try await face.withFace(cluster, sasl: plainOnly, credentials: .init(mechanism: .scramSHA512, username: "ebb", password: "pw")) { _, client in
             await #expect {
                 try await client.describeCluster()
             } throws: { error in
@@ -45,7 +45,7 @@ struct KafkaFaceSASLTests {
 
     @Test func withoutCredentialsASASLListenerClosesTheConnection() async throws {
         let cluster = KafkaFaceTests.cluster()
-        try await face.withFace(cluster, sasl: try Self.users()) { _, client in
+        _ = try await face.withFace(cluster, sasl: try Self.users()) { _, client in
             await #expect {
                 try await client.describeCluster()
             } throws: { error in

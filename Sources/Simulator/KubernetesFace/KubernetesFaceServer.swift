@@ -86,7 +86,7 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         guard let bearerToken else { return users.isEmpty || authorization.isEmpty ? .admin : nil }
         if authorization == "Bearer \(bearerToken)" { return .admin }
         if clientCertificates, let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
-           (try? handler.peerCertificate) != nil {
+           handler.peerCertificate != nil {
             return .admin
         }
         return nil
@@ -185,8 +185,9 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         let send: @Sendable (String, JSON) -> Void = { type, object in
             if silenced.withLockedValue({ $0 }) { return }
             let payload = asTable ? KubernetesWorld.table([object], resource, resourceVersion: object.value(at: "metadata.resourceVersion")?.string ?? "", next: nil, now: world.now) : object
-            var line = JSON.object(["type": .string(type), "object": payload]).bytes
-            line.append(UInt8(ascii: "\n"))
+            var bytes = JSON.object(["type": .string(type), "object": payload]).bytes
+            bytes.append(UInt8(ascii: "\n"))
+            let line = bytes
             let deadline = delivery.next(type == "ERROR" ? 0 : nil)
             loop.execute {
                 if deadline <= .now() {
