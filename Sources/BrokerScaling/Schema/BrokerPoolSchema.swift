@@ -84,7 +84,7 @@ public enum BrokerPoolSchema {
                         of: .integer("A Kafka broker id.", minimum: 0, maximum: 2_147_483_647), maxItems: 1000, listType: .set)),
                 ])),
             ("capacity", .object(
-                "What one broker carries, for the demand estimate (offered load = served bytes in + the backlog's growth) that `ebb decide`, the decision log and lag targets with catchUpSeconds use.",
+                "What one broker carries, for the demand estimate (offered load = served bytes in, plus the backlog's growth while the brokers carry at least this each) and spec.predictive's floor that `ebb decide`, the decision log and lag targets with catchUpSeconds use.",
                 [
                     ("bytesInPerSecond", .quantity("Produce bytes per second one broker carries at the target, such as 105Mi. Defaults to the target of the pool's BrokerThroughput In metric.")),
                     ("recordBytes", .quantity("Average record size in bytes, to turn consumer lag (messages) into bytes.", allowZero: false)),
@@ -185,7 +185,7 @@ public enum BrokerPoolSchema {
                     ("topics", .array("Only these topics; all the group's topics when empty.", of: .string("A topic name.", minLength: 1), maxItems: 256)),
                     ("target", target),
                     ("catchUpSeconds", .integer(
-                        "Lag that drains instead of multiplying: propose the brokers that carry the offered load (served bytes in + the backlog's growth) and drain the lag above the target within this many seconds, brokers still starting counted. Needs a BrokerThroughput In metric. Unset: HPA's arithmetic for an external metric (ready brokers × lag / target), as a stock HPA or KEDA computes it.",
+                        "Lag that drains instead of multiplying: propose the brokers that carry the offered load (served bytes in, plus the backlog's growth while the ready brokers carry at least the target each) and drain the lag above the target within this many seconds, brokers still starting counted. A scale-out waits while brokers are still starting and the ready ones carry under the target, or while the backlog already drains within this time (CapacityOnTheWay). Needs a BrokerThroughput In metric. Unset: HPA's arithmetic for an external metric (ready brokers × lag / target), as a stock HPA or KEDA computes it.",
                         minimum: 1, maximum: 86_400)),
                 ])),
             ("prometheus", .object(
