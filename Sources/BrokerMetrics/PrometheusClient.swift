@@ -24,17 +24,7 @@ public struct PrometheusClient: Sendable {
     public func query(_ promql: String, at time: Date? = nil) async throws(PrometheusError) -> [PrometheusSample] {
         var parameters = [("query", promql)]
         if let time { parameters.append(("time", String(format: "%.3f", time.timeIntervalSince1970))) }
-        let answer: HTTPAnswer
-        do {
-            answer = try await http.send(.GET, "/api/v1/query", query: parameters, timeout: timeout)
-        } catch {
-            throw .unreachable(error)
-        }
-        // Prometheus answers errors (400, 422, 503) with the same JSON envelope.
-        guard (200..<300).contains(answer.status) || answer.body.first == UInt8(ascii: "{") else {
-            throw .httpStatus(answer.status, peer: http.configuration.peer)
-        }
-        return try PrometheusResponse.samples(from: answer.body)
+        return try PrometheusResponse.samples(from: try await body(of: "/api/v1/query", parameters))
     }
 
     /// The query over [start, end] every `step` seconds (`/api/v1/query_range`): each series'
@@ -44,16 +34,21 @@ public struct PrometheusClient: Sendable {
             ("query", promql), ("start", String(format: "%.0f", start.timeIntervalSince1970)),
             ("end", String(format: "%.0f", end.timeIntervalSince1970)), ("step", String(step)),
         ]
+        return try PrometheusResponse.rangeSamples(from: try await body(of: "/api/v1/query_range", parameters), maxPoints: maxPoints)
+    }
+
+    /// The body of a GET on `path`: a JSON envelope, also for Prometheus's errors (400, 422, 503).
+    private func body(of path: String, _ parameters: [(String, String)]) async throws(PrometheusError) -> [UInt8] {
         let answer: HTTPAnswer
         do {
-            answer = try await http.send(.GET, "/api/v1/query_range", query: parameters, timeout: timeout)
+            answer = try await http.send(.GET, path, query: parameters, timeout: timeout)
         } catch {
             throw .unreachable(error)
         }
         guard (200..<300).contains(answer.status) || answer.body.first == UInt8(ascii: "{") else {
             throw .httpStatus(answer.status, peer: http.configuration.peer)
         }
-        return try PrometheusResponse.rangeSamples(from: answer.body, maxPoints: maxPoints)
+        return answer.body
     }
 
     /// The query's single value.
