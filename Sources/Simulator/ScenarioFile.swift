@@ -74,6 +74,8 @@ public struct ScenarioFile: Sendable {
         var podStartSeconds: Double?
         var moveSeconds: Double?
         var sessionTimeoutSeconds: Double?
+        var producerBufferMiB: Double?
+        var deliveryTimeoutSeconds: Double?
         var sloSecondsBehind: Double?
         var lagSLOMessages: Double?
         var recordBytes: Double?
@@ -90,7 +92,7 @@ public struct ScenarioFile: Sendable {
     /// The keys each mapping may hold (a nested mapping's path: "topics[]" for a list's items).
     static let knownKeys: [String: Set<String>] = [
         "": ["name", "description", "baselineMiBPerSecond", "brokerCapacityMiBPerSecond", "brokerOutCapacityMiBPerSecond", "podStartSeconds",
-             "moveSeconds", "sessionTimeoutSeconds", "sloSecondsBehind", "lagSLOMessages", "recordBytes", "days", "timeZone", "startDay",
+             "moveSeconds", "sessionTimeoutSeconds", "producerBufferMiB", "deliveryTimeoutSeconds", "sloSecondsBehind", "lagSLOMessages", "recordBytes", "days", "timeZone", "startDay",
              "metrics", "topics", "consumerGroups", "points", "trafficCSV"],
         "metrics": ["scrapeIntervalSeconds", "rateWindowSeconds"],
         "topics[]": ["name", "partitions", "share", "keySkew", "hotPartitions"],
@@ -190,6 +192,7 @@ public struct ScenarioFile: Sendable {
         for (key, value) in [
             ("baselineMiBPerSecond", document.baselineMiBPerSecond), ("brokerCapacityMiBPerSecond", document.brokerCapacityMiBPerSecond),
             ("brokerOutCapacityMiBPerSecond", document.brokerOutCapacityMiBPerSecond), ("moveSeconds", document.moveSeconds),
+            ("producerBufferMiB", document.producerBufferMiB), ("deliveryTimeoutSeconds", document.deliveryTimeoutSeconds),
             ("sloSecondsBehind", document.sloSecondsBehind), ("lagSLOMessages", document.lagSLOMessages), ("recordBytes", document.recordBytes),
             ("metrics.scrapeIntervalSeconds", document.metrics?.scrapeIntervalSeconds), ("metrics.rateWindowSeconds", document.metrics?.rateWindowSeconds),
         ] {
@@ -249,6 +252,8 @@ public struct ScenarioFile: Sendable {
         settings.podStartSeconds = file.podStartSeconds ?? settings.podStartSeconds
         settings.moveSeconds = file.moveSeconds ?? settings.moveSeconds
         settings.sessionTimeoutSeconds = file.sessionTimeoutSeconds ?? settings.sessionTimeoutSeconds
+        settings.producerBufferMiB = file.producerBufferMiB ?? settings.producerBufferMiB
+        settings.deliveryTimeoutSeconds = file.deliveryTimeoutSeconds ?? settings.deliveryTimeoutSeconds
         settings.sloSecondsBehind = file.sloSecondsBehind ?? settings.sloSecondsBehind
         settings.lagSLOMessages = file.lagSLOMessages ?? settings.lagSLOMessages
         settings.recordBytes = file.recordBytes ?? settings.recordBytes

@@ -8,10 +8,10 @@ enum SimulateReportText {
         var lines: [String] = []
         lines.append("Scenario \(report.scenario): \(summary)")
         lines.append(String(
-            format: "%.0f h; baseline %.0f MiB/s (peak %.4g×); a broker accepts %.0f MiB/s in and %.0f out; pods start in %.0f s; a partition moves in %.4g s; Prometheus scrapes every %.0f s, rate over %.0f s; SLO %.0f s behind (and %.0f messages).",
+            format: "%.0f h; baseline %.0f MiB/s (peak %.4g×); a broker accepts %.0f MiB/s in and %.0f out; pods start in %.0f s; a partition moves in %.4g s; producers hold %.0f MiB and a record %.0f s, then refuse; Prometheus scrapes every %.0f s, rate over %.0f s; SLO %.0f s behind and nothing refused (and %.0f messages).",
             report.durationSeconds / 3600, settings.baselineMiBPerSecond, report.peakMultiplier, settings.brokerCapacityMiBPerSecond,
-            settings.brokerOutCapacityMiBPerSecond, settings.podStartSeconds, settings.moveSeconds, settings.scrapeIntervalSeconds,
-            settings.rateWindowSeconds, settings.sloSecondsBehind, settings.lagSLOMessages))
+            settings.brokerOutCapacityMiBPerSecond, settings.podStartSeconds, settings.moveSeconds, settings.producerBufferMiB,
+            settings.deliveryTimeoutSeconds, settings.scrapeIntervalSeconds, settings.rateWindowSeconds, settings.sloSecondsBehind, settings.lagSLOMessages))
         let seeds = report.seeds
         lines.append(seeds.count == 1 ? "Seed \(seeds[0])." : "Seeds \(seeds.first!)-\(seeds.last!): medians, with the range in brackets.")
         lines.append("")
@@ -21,12 +21,12 @@ enum SimulateReportText {
         }
         let one: (Double) -> String = { String(format: "%.1f", $0) }
         let whole: (Double) -> String = { String(format: "%.0f", $0) }
-        var rows = [["strategy", "broker-hours", "min over SLO", "min over msg SLO", "worst behind", "p99 behind", "peak brokers", "scale-outs", "scale-ins", "moves", "to capacity"]]
+        var rows = [["strategy", "broker-hours", "min over SLO", "min over msg SLO", "refused GiB", "worst behind", "p99 behind", "peak brokers", "scale-outs", "scale-ins", "moves", "to capacity"]]
         for item in summaries {
             let capacity = item.secondsToCapacity.map { show($0) { String(format: "%.0f s", $0) } } ?? "never"
             rows.append([
                 item.name, show(item.brokerHours, one), show(item.minutesOverSlo, one), show(item.minutesOverMessageSlo, one),
-                show(item.peakSecondsBehind) { seconds($0) }, show(item.p99SecondsBehind) { seconds($0) },
+                show(item.refusedGiB, one), show(item.peakSecondsBehind) { seconds($0) }, show(item.p99SecondsBehind) { seconds($0) },
                 show(item.peakBrokers, whole), show(item.scaleOuts, whole), show(item.scaleIns, whole), show(item.moves, whole),
                 capacity + (item.seedsNeverAtCapacity > 0 && item.secondsToCapacity != nil ? " (never in \(item.seedsNeverAtCapacity))" : ""),
             ])

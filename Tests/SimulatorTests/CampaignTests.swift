@@ -72,7 +72,8 @@ struct CampaignTests {
         // holds the 100 MiB/s before the step.
         #expect(total <= 450 * 1.0001, "\(total)")
         #expect(total < 450 * 0.9, "the rate window lags the step: \(total)")
-        #expect(cluster.secondsBehind > 10 && cluster.kafkaLag(group: "shop-consumers") > 0)
+        // 550 MiB/s beyond the brokers for 30 s do not fit in the producers' buffers (2 GiB).
+        #expect(cluster.refusedBytes > 0 && cluster.refusedInStep > 0 && cluster.kafkaLag(group: "shop-consumers") > 0)
         #expect(cluster.invariantViolations(now: 120).isEmpty, "\(cluster.invariantViolations(now: 120))")
     }
 
@@ -117,6 +118,48 @@ struct CampaignTests {
         #expect(onNew > 0 && cluster.moves <= 50 * 3)
     }
 
+    /// Real producers hold what a saturated leader does not accept only up to their
+    /// `buffer.memory`, and a record only up to `delivery.timeout.ms`; the rest fails. Nothing
+    /// beyond the buffers is flushed when capacity arrives, and every refused second breaks the
+    /// SLO.
+    @Test func producersHoldOnlyTheirBuffersAndRefuseTheRest() async {
+        var settings = CampaignSettings()
+        settings.topics = [TopicSpec(name: "t", partitions: 12, share: 1, keySkew: 0)]
+        settings.producerBufferMiB = 256
+        var cluster = CampaignCluster(settings: settings, brokers: 3, seed: 1)
+        cluster.placeEvenly()
+        // 1,000 MiB/s offered to three brokers of 150 for a minute: 550 MiB/s do not fit.
+        for second in 0..<60 { cluster.step(now: Double(second), dt: 1, demandMiBPerSecond: 1_000) }
+        let held = cluster.partitions.reduce(0) { $0 + $1.pending } / 1_048_576
+        #expect(held <= 256 * 1.0001, "\(held) MiB held")
+        #expect(cluster.refusedBytes / 1_048_576 > 60 * 550 * 0.9, "\(cluster.refusedBytes / 1_048_576) MiB refused")
+        #expect(cluster.refusedInStep > 0)
+        #expect(cluster.invariantViolations(now: 60).isEmpty, "\(cluster.invariantViolations(now: 60))")
+        // Twelve brokers arrive, one partition each: what they accept beyond the offered
+        // 1,000 MiB/s is at most the buffers.
+        cluster.resize(to: 12, now: 60, graceful: true)
+        cluster.placeEvenly()
+        let acceptedBefore = cluster.acceptedBytes
+        for second in 120..<180 { cluster.step(now: Double(second), dt: 1, demandMiBPerSecond: 1_000) }
+        let extra = (cluster.acceptedBytes - acceptedBefore) / 1_048_576 - 60 * 1_000
+        #expect(extra <= 256 * 1.0001, "flushed \(extra) MiB beyond the offered load")
+        #expect(cluster.refusedInStep == 0)
+        // A short delivery timeout refuses a record that waits longer, buffers or not.
+        var impatient = settings
+        impatient.producerBufferMiB = 1_000_000
+        impatient.deliveryTimeoutSeconds = 2
+        var strict = CampaignCluster(settings: impatient, brokers: 3, seed: 1)
+        strict.placeEvenly()
+        for second in 0..<10 { strict.step(now: Double(second), dt: 1, demandMiBPerSecond: 1_000) }
+        #expect(strict.partitions.reduce(0) { $0 + $1.pending } / 1_048_576 <= 2 * 1_000 * 1.0001)
+        // The campaign counts refused seconds as over the SLO although nothing is behind.
+        let report = await Campaign.run(
+            scenario: "overflow", profile: TrafficProfile(points: [.init(0, 1), .init(1_800, 1), .init(1_860, 20), .init(3_600, 20)]),
+            settings: settings, only: ["keda-bytes-in"])
+        let keda = report.result("keda-bytes-in")!
+        #expect(keda.refusedGiB > 1 && keda.minutesOverSlo > 0, "\(keda.refusedGiB) GiB, \(keda.minutesOverSlo) min")
+    }
+
     /// The invariant check is not vacuous.
     @Test func theInvariantCheckCatchesABrokenWorld() {
         var cluster = CampaignCluster(settings: CampaignSettings(), brokers: 3, seed: 1)
@@ -155,7 +198,7 @@ struct CampaignTests {
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["scenario"] as? String == "spike" && object["seeds"] as? [Int] == [42, 43])
         let strategies = try #require(object["strategies"] as? [[String: Any]])
-        for key in ["name", "description", "brokerHours", "minutesOverSlo", "minutesOverMessageSlo", "peakSecondsBehind", "p99SecondsBehind", "scaleOuts", "moves"] {
+        for key in ["name", "description", "brokerHours", "minutesOverSlo", "minutesOverMessageSlo", "refusedGiB", "peakSecondsBehind", "p99SecondsBehind", "scaleOuts", "moves"] {
             #expect(strategies.allSatisfy { $0.keys.contains(key) }, "missing \(key)")
         }
         let hours = try #require(strategies.first?["brokerHours"] as? [String: Double])

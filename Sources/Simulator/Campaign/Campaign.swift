@@ -7,8 +7,12 @@ import Operator
 public struct StrategyResult: Sendable, Hashable {
     public var name: String
     public var brokerHours = 0.0
-    /// Minutes with consumers more than the SLO's seconds behind the producers (measured every step).
+    /// Minutes with consumers more than the SLO's seconds behind the producers, or with producers
+    /// refusing records (measured every step).
     public var minutesOverSlo = 0.0
+    /// What the producers refused (their buffers full, or a record older than the delivery
+    /// timeout), in GiB.
+    public var refusedGiB = 0.0
     /// Minutes with more than the message SLO's messages behind.
     public var minutesOverMessageSlo = 0.0
     /// Minutes over the SLO on each day of the run (day 1 first).
@@ -225,7 +229,7 @@ public enum Campaign {
             result.peakSecondsBehind = max(result.peakSecondsBehind, seconds)
             result.peakLag = max(result.peakLag, lag)
             result.peakBrokers = max(result.peakBrokers, cluster.brokerCount)
-            if seconds > settings.sloSecondsBehind {
+            if seconds > settings.sloSecondsBehind || cluster.refusedInStep >= settings.recordBytes {
                 result.minutesOverSlo += dt / 60
                 let day = Int(time / 86_400)
                 if result.minutesOverSloByDay.count <= day { result.minutesOverSloByDay += Array(repeating: 0, count: day + 1 - result.minutesOverSloByDay.count) }
@@ -249,6 +253,7 @@ public enum Campaign {
         result.p99SecondsBehind = behind.isEmpty ? 0 : behind[min(behind.count - 1, Int(Double(behind.count) * 0.99))]
         result.p99Lag = lags.isEmpty ? 0 : lags[min(lags.count - 1, Int(Double(lags.count) * 0.99))]
         result.moves = cluster.moves
+        result.refusedGiB = cluster.refusedBytes / 1_073_741_824
         result.scaleOuts = events.outs
         result.scaleIns = events.ins
         result.scaleInTimes = events.inTimes

@@ -2,7 +2,9 @@ import BrokerScaling
 
 /// The Kafka cluster of one strategy's run. Producers' bytes wait until the partition's leader
 /// accepts them (`pending`), then wait in the log until each consumer group fetches them
-/// (`unconsumed`, the lag Kafka shows). A broker has a produce and a fetch capacity; one short
+/// (`unconsumed`, the lag Kafka shows). Producers hold at most their buffers' worth, and a
+/// record at most the delivery timeout: what does not fit is refused, as a real producer's
+/// `send` fails, and is not sent later. A broker has a produce and a fetch capacity; one short
 /// of either is slow for both. Brokers take time to start; a moving partition serves nothing.
 /// Broker ids are the StatefulSet's ordinals: 0 ..< brokerCount.
 struct CampaignCluster {
@@ -38,9 +40,13 @@ struct CampaignCluster {
     /// its producers, and the messages behind.
     private(set) var secondsBehind = 0.0
     private(set) var messagesBehind = 0.0
-    /// Every byte produced, accepted, and fetched per group since the start.
+    /// Every byte produced, accepted, refused by the producers, and fetched per group since the
+    /// start.
     var producedBytes = 0.0
     var acceptedBytes = 0.0
+    var refusedBytes = 0.0
+    /// Bytes the producers refused in the last step.
+    private(set) var refusedInStep = 0.0
     var acceptedForGroup: [Double]
     var consumedByGroup: [Double]
 
@@ -122,7 +128,6 @@ struct CampaignCluster {
         var worstSeconds = 0.0
         var behindBytes = 0.0
         for index in partitions.indices {
-            let rate = demandMiBPerSecond * mebibyte * partitions[index].weight
             if fraction[index] > 0 {
                 let broker = Int(partitions[index].leader)
                 let factor = brokerFactor[broker] * fraction[index]
@@ -143,7 +148,11 @@ struct CampaignCluster {
                     outDone[broker] += fetched
                 }
             }
-            let behind = partitions[index].pending + (partitions[index].unconsumed.max() ?? 0)
+        }
+        refuseBeyondProducerBuffers(demandMiBPerSecond: demandMiBPerSecond)
+        for partition in partitions {
+            let rate = demandMiBPerSecond * mebibyte * partition.weight
+            let behind = partition.pending + (partition.unconsumed.max() ?? 0)
             behindBytes += behind
             if rate > 0 { worstSeconds = max(worstSeconds, behind / rate) }
         }
@@ -158,9 +167,34 @@ struct CampaignCluster {
         }
     }
 
+    /// Producers keep what their leaders did not accept only up to the delivery timeout's worth of
+    /// each partition's traffic and, in all, their buffers: the rest is refused, the oldest first
+    /// (a real producer expires the oldest batches and fails sends once its buffer is full).
+    private mutating func refuseBeyondProducerBuffers(demandMiBPerSecond: Double) {
+        let mebibyte = 1_048_576.0
+        var refused = 0.0
+        var held = 0.0
+        for index in partitions.indices {
+            let limit = demandMiBPerSecond * mebibyte * partitions[index].weight * settings.deliveryTimeoutSeconds
+            if limit > 0, partitions[index].pending > limit {
+                refused += partitions[index].pending - limit
+                partitions[index].pending = limit
+            }
+            held += partitions[index].pending
+        }
+        let buffers = settings.producerBufferMiB * mebibyte
+        if held > buffers {
+            let keep = buffers / held
+            for index in partitions.indices { partitions[index].pending *= keep }
+            refused += held - buffers
+        }
+        refusedBytes += refused
+        refusedInStep = refused
+    }
+
     /// What must hold after every step, whatever the strategy did: no partition is led by a
     /// broker that does not exist, nothing waits a negative amount, and every byte produced was
-    /// either accepted or is still pending, every accepted byte fetched or still in the log.
+    /// accepted, refused or is still pending, every accepted byte fetched or still in the log.
     func invariantViolations(now: Double) -> [String] {
         var found: [String] = []
         for partition in partitions {
@@ -174,8 +208,8 @@ struct CampaignCluster {
             if missingTarget { found.append("\(name): moving to missing broker \(partition.moveTo)") }
         }
         let pending = partitions.reduce(0) { $0 + $1.pending }
-        if abs(producedBytes - acceptedBytes - pending) > max(1, producedBytes * 1e-9) {
-            found.append("bytes not conserved: produced \(producedBytes), accepted \(acceptedBytes), pending \(pending)")
+        if abs(producedBytes - acceptedBytes - refusedBytes - pending) > max(1, producedBytes * 1e-9) {
+            found.append("bytes not conserved: produced \(producedBytes), accepted \(acceptedBytes), refused \(refusedBytes), pending \(pending)")
         }
         for group in groups.indices {
             let inLog = partitions.reduce(0) { $0 + max(0, $1.unconsumed[group]) }

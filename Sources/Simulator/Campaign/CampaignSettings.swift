@@ -17,7 +17,16 @@ public struct CampaignSettings: Sendable, Hashable, Codable {
     /// Seconds before a broker that vanished without a graceful shutdown is fenced and its
     /// partitions are failed over (KRaft's broker.session.timeout.ms).
     public var sessionTimeoutSeconds: Double = 9
-    /// The time-based SLO: consumers more than this many seconds behind the producers break it.
+    /// What the producers can hold for partitions whose leaders do not accept, in MiB: the sum of
+    /// their `buffer.memory` (Kafka's default 32 MiB, times 64 producer instances). Beyond it a
+    /// producer's `send` blocks and then fails: those records are refused, as a real producer
+    /// refuses them, and never flushed later.
+    public var producerBufferMiB: Double = 2_048
+    /// Seconds a record may wait in a producer for its leader before it fails
+    /// (`delivery.timeout.ms`, Kafka's default 120 s).
+    public var deliveryTimeoutSeconds: Double = 120
+    /// The time-based SLO: consumers more than this many seconds behind the producers break it,
+    /// and so does every second in which producers refuse records.
     public var sloSecondsBehind: Double = 30
     /// The message-count SLO, reported beside the time-based one.
     public var lagSLOMessages: Double = 100_000

@@ -21,6 +21,8 @@ public struct StrategySummary: Sendable, Hashable, Codable {
     public var brokerHours: SeedStat
     public var minutesOverSlo: SeedStat
     public var minutesOverMessageSlo: SeedStat
+    /// What the producers refused, in GiB.
+    public var refusedGiB: SeedStat
     /// Minutes over the SLO on each day (runs longer than a day only).
     public var minutesOverSloByDay: [SeedStat]?
     /// The most brokers at once.
@@ -49,7 +51,7 @@ extension CampaignReport {
             let reached = results.compactMap(\.secondsToCapacity)
             return StrategySummary(
                 name: info.name, description: info.description, brokerHours: stat(\.brokerHours), minutesOverSlo: stat(\.minutesOverSlo),
-                minutesOverMessageSlo: stat(\.minutesOverMessageSlo),
+                minutesOverMessageSlo: stat(\.minutesOverMessageSlo), refusedGiB: stat(\.refusedGiB),
                 minutesOverSloByDay: (results.first?.minutesOverSloByDay.count ?? 0) > 1
                     ? (0..<(results.first?.minutesOverSloByDay.count ?? 0)).map { day in stat { $0.minutesOverSloByDay.indices.contains(day) ? $0.minutesOverSloByDay[day] : 0 } }
                     : nil,
