@@ -153,8 +153,9 @@ struct CampaignTests {
         for second in 0..<10 { strict.step(now: Double(second), dt: 1, demandMiBPerSecond: 1_000) }
         #expect(strict.partitions.reduce(0) { $0 + $1.pending } / 1_048_576 <= 2 * 1_000 * 1.0001)
         // The campaign counts refused seconds as over the SLO although nothing is behind.
+        settings.durationSeconds = 900
         let report = await Campaign.run(
-            scenario: "overflow", profile: TrafficProfile(points: [.init(0, 1), .init(1_800, 1), .init(1_860, 20), .init(3_600, 20)]),
+            scenario: "overflow", profile: TrafficProfile(points: [.init(0, 1), .init(300, 1), .init(360, 20), .init(900, 20)]),
             settings: settings, only: ["keda-bytes-in"])
         let keda = report.result("keda-bytes-in")!
         #expect(keda.refusedGiB > 1 && keda.minutesOverSlo > 0, "\(keda.refusedGiB) GiB, \(keda.minutesOverSlo) min")
