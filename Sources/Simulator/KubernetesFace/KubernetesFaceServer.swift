@@ -67,6 +67,9 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var watchId: Int?
+    /// Set once a watch's response has ended: an event whose delivery delay runs past the end is
+    /// dropped, as a real server drops it, instead of being written after the last chunk.
+    private var watchEnded = NIOLockedValueBox(false)
     private var timers: [Scheduled<Void>] = []
     private var bookmarkTask: RepeatedTask?
 
@@ -182,6 +185,12 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         // server's watch cache; a silenced watch delivers nothing and never ends by itself.
         let delivery = WatchDelivery(delay: world.watchDelay)
         let silenced = world.silence
+        let ended = NIOLockedValueBox(false)
+        watchEnded = ended
+        let write: @Sendable ([UInt8]) -> Void = { line in
+            guard !ended.withLockedValue({ $0 }) else { return }
+            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: line))), promise: nil)
+        }
         let send: @Sendable (String, JSON) -> Void = { type, object in
             if silenced.withLockedValue({ $0 }) { return }
             let payload = asTable ? KubernetesWorld.table([object], resource, resourceVersion: object.value(at: "metadata.resourceVersion")?.string ?? "", next: nil, now: world.now) : object
@@ -191,11 +200,9 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
             let deadline = delivery.next(type == "ERROR" ? 0 : nil)
             loop.execute {
                 if deadline <= .now() {
-                    channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: line))), promise: nil)
+                    write(line)
                 } else {
-                    loop.scheduleTask(deadline: deadline) {
-                        channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: line))), promise: nil)
-                    }
+                    loop.scheduleTask(deadline: deadline) { write(line) }
                 }
             }
         }
@@ -209,7 +216,10 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         } catch {
             // As the API server: the stream opens, carries one ERROR event, and ends.
             send("ERROR", error.status)
-            loop.execute { channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) } }
+            loop.execute {
+                ended.withLockedValue { $0 = true }
+                channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
+            }
             return
         }
         if fault == .watchDropped, let faults {
@@ -230,6 +240,7 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
     func endWatch(_ channel: any Channel) {
         guard watchId != nil else { return }
         stopWatch()
+        watchEnded.withLockedValue { $0 = true }
         channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
     }
 
