@@ -168,8 +168,9 @@ struct CampaignCluster {
     }
 
     /// Producers keep what their leaders did not accept only up to the delivery timeout's worth of
-    /// each partition's traffic and, in all, their buffers: the rest is refused, the oldest first
-    /// (a real producer expires the oldest batches and fails sends once its buffer is full).
+    /// each partition's traffic and, in all, their buffers: the rest is refused (a real producer
+    /// expires batches older than the timeout and fails sends once its buffer is full). Over the
+    /// buffers, every partition gives up the same share of what it holds.
     private mutating func refuseBeyondProducerBuffers(demandMiBPerSecond: Double) {
         let mebibyte = 1_048_576.0
         var refused = 0.0
