@@ -151,6 +151,8 @@ import Testing
         #expect(report.outageSeconds >= 25)
         #expect(report.faults.values.reduce(0, +) >= 20 && report.faults.count >= 5, "faults injected: \(report.faults)")
         // New brokers took partitions within a minute of registering.
+        let secondsToOwn = brokersSeen.filter { $0.key >= 3 }.compactMap { broker, seen in owningSince[broker].map { Int($0.timeIntervalSince(seen)) } }.sorted()
+        print("end-to-end: seconds from a new broker registering to owning a partition: \(secondsToOwn) (\(secondsToOwn.count) brokers)")
         for (broker, seen) in brokersSeen where broker >= 3 {
             if let owning = owningSince[broker] {
                 #expect(owning.timeIntervalSince(seen) <= 60, "broker \(broker) took \(Int(owning.timeIntervalSince(seen))) s to own a partition")

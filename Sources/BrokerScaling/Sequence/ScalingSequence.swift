@@ -252,12 +252,38 @@ struct Step {
         let members = ScalingSequence.membership(observation, cluster: cluster, keep: target, victims: []).members
         let missing = wanted.subtracting(members)
         guard observation.statefulSetReady >= target, missing.isEmpty else {
-            record = "scale out: waiting for \(target) ready pods (\(observation.statefulSetReady) ready) and their brokers (missing: \(missing.sorted().map(String.init).joined(separator: ", ")))"
+            let waiting = "waiting for \(target) ready pods (\(observation.statefulSetReady) ready) and their brokers (missing: \(missing.sorted().map(String.init).joined(separator: ", ")))"
+            record = "scale out: \(waiting)"
+            takeLoadOnArrival(cluster, waiting: waiting)
             return
         }
         status.state = .rebalancing
         actions.append(.event(type: "Normal", reason: "BrokersReady", note: "\(target) brokers are ready and registered; rebalancing"))
         rebalancing(cluster)
+    }
+
+    /// New brokers take load as they arrive: while the rest of the target's pods start, a batch
+    /// at a time moves partitions onto the brokers that are ready and registered, instead of
+    /// leaving them empty until the last one is (a raised target would keep them empty for
+    /// another pod start). Moves are metadata on shared storage, so the later rebalance that
+    /// spreads over every broker costs seconds. A plan the planner refuses here is only
+    /// recorded: the rebalance once all are ready decides, and blocks if it still refuses.
+    mutating func takeLoadOnArrival(_ cluster: ClusterSnapshot, waiting: String) {
+        guard cluster.reassigning.isEmpty, (status.reassignment?.batchesDone ?? 0) < ScalingSequence.maxBatches,
+              let target = status.reassignment?.targetReplicas else { return }
+        let membership = ScalingSequence.membership(observation, cluster: cluster, keep: target, victims: [])
+        let view = membership.planningView(cluster)
+        guard view.brokers.contains(where: { $0.state == .new }) || status.reassignment?.batchesDone ?? 0 > 0 else { return }
+        let moves: [PartitionMove]
+        do {
+            moves = try PartitionPlanner.plan(view, constraints: constraints).batches.first ?? []
+        } catch {
+            record = "scale out: \(waiting); the planner refused the ready brokers' view: \(error)"
+            return
+        }
+        guard !moves.isEmpty else { return }
+        submit(moves, kind: "rebalance")
+        record = "scale out: \(waiting); rebalance batch \(status.reassignment?.batchesDone ?? 0) onto the \(membership.targets.count) ready brokers: \(moves.count) moves"
     }
 
     mutating func rebalancing(_ cluster: ClusterSnapshot) {

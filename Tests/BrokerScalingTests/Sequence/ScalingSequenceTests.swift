@@ -20,6 +20,8 @@ struct SequenceWorld {
     var elections = 0
     var events: [String] = []
     var violations: [String] = []
+    /// How many new pods become ready each tick (nil: all of them at once).
+    var podsStartingPerTick: Int32?
 
     init(brokers: Int32, partitions: Int, replication: Int = 2, offset: Int32 = 1000) {
         spec = Fixture.spec(min: 1, max: 50)
@@ -64,7 +66,7 @@ struct SequenceWorld {
                 violations.append("\(partition.name) still on a removed broker at \(now)")
             }
         }
-        pods = stsReplicas
+        pods = pods < stsReplicas ? min(stsReplicas, pods + (podsStartingPerTick ?? stsReplicas)) : stsReplicas
 
         let step = ScalingSequence.advance(observation(), constraints: PlanConstraints(spec.effectiveReassignment))
         let scaleWrites = step.actions.filter { if case .setReplicas = $0 { return true } else { return false } }.count
@@ -117,6 +119,28 @@ struct ScalingSequenceTests {
         #expect(world.events.contains("ScaleOut") && world.events.contains("Rebalanced"))
         #expect(world.violations.isEmpty, "\(world.violations)")
         #expect(world.status.reassignment == nil)
+    }
+
+    /// Found end to end (a new broker took 65 s to own a partition while the target kept
+    /// rising): new brokers take partitions as soon as they are ready and registered, not once
+    /// the last of the target's pods is.
+    @Test func newBrokersTakePartitionsAsTheyArriveNotWhenTheLastIs() {
+        var world = SequenceWorld(brokers: 3, partitions: 48)
+        world.podsStartingPerTick = 1
+        world.spec.replicas = 9
+        var ownedBeforeTheLastArrived: Set<Int32> = []
+        for _ in 0..<200 where !(world.stable && world.stsReplicas == 9 && world.submitted > 0) {
+            world.tick()
+            guard world.pods < 9 else { continue }
+            for broker in Int32(1003)..<(1000 + world.pods) where world.holds(broker) > 0 { ownedBeforeTheLastArrived.insert(broker) }
+        }
+        #expect(ownedBeforeTheLastArrived.isSuperset(of: [1003, 1004, 1005]), "brokers owning partitions before broker 1008 was ready: \(ownedBeforeTheLastArrived.sorted())")
+        #expect(world.status.state == .stable && world.status.reassignment == nil)
+        let counts = (Int32(1000)...1008).map(world.holds)
+        #expect(counts.min()! > 0 && counts.max()! - counts.min()! <= 2, "balanced over all nine at the end: \(counts)")
+        #expect(world.elections == 1, "preferred leaders elected once, at the end")
+        #expect(world.events.filter { $0 == "Rebalanced" }.count == 1)
+        #expect(world.violations.isEmpty, "\(world.violations)")
     }
 
     /// Found end to end (the face's request log): raising the target while scaling out patched
