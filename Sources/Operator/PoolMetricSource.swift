@@ -70,6 +70,18 @@ public final class PoolMetricSource: MetricsPort {
                 }
                 var observation = remember(name, pool: pool, MetricSample(time: now, value: series.reduce(0) { $0 + $1.value }))
                 observation.reportingBrokers = Int32(clamping: series.count)
+                if direction == .in, let offeredQuery = metric.brokerThroughput?.offeredQuery {
+                    // Read beside bytes in; when it fails the metric stands on bytes in alone, and says why.
+                    do {
+                        let offered = try await prometheusValue(queries.fill(offeredQuery, pool), server: nil)
+                        guard offered >= 0 else { throw PrometheusError.malformed("offeredQuery returned \(offered), not a number ≥ 0: \(offeredQuery)") }
+                        observation.offered = MetricSample(time: now, value: offered)
+                    } catch let error as CancellationError {
+                        throw error
+                    } catch {
+                        observation.offeredError = "brokerThroughput.offeredQuery: \(error)"
+                    }
+                }
                 return observation
             case .prometheus:
                 guard let query = metric.prometheus?.query else { return .failed(name, "spec.metrics[].prometheus.query is missing") }

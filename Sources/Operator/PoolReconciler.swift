@@ -388,7 +388,7 @@ public final class PoolReconciler: Sendable {
             ])
         }
         if let demand = decision.demand {
-            metadata["demand"] = .dictionary([
+            var fields: Logger.Metadata = [
                 "served_bytes_per_second": .stringConvertible(demand.servedBytesPerSecond.rounded()),
                 "backlog_growth_bytes_per_second": .stringConvertible(demand.backlogGrowthBytesPerSecond.rounded()),
                 "backlog_growth_counted": .stringConvertible(demand.backlogGrowthCounted),
@@ -396,7 +396,11 @@ public final class PoolReconciler: Sendable {
                 "capacity_per_broker_bytes_per_second": .stringConvertible(demand.capacityPerBrokerBytesPerSecond.rounded()),
                 "brokers_for_offered_load": .stringConvertible((demand.brokersForOfferedLoad * 100).rounded() / 100),
                 "summary": "\(demand.summary)",
-            ])
+            ]
+            if let producerOffered = demand.producerOfferedBytesPerSecond {
+                fields["producer_offered_bytes_per_second"] = .stringConvertible(producerOffered.rounded())
+            }
+            metadata["demand"] = .dictionary(fields)
         }
         logger.info("decision", metadata: metadata)
     }

@@ -218,7 +218,7 @@ struct Simulate: AsyncParsableCommand {
         guard let report else { return }
         if let wanted, report.strategies.count < wanted.count {
             let known = Set(report.strategies.map(\.name))
-            throw ValidationError("--strategies: unknown \(wanted.subtracting(known).sorted().joined(separator: ", ")); the strategies are static, scheduled, hpa-cpu, keda-bytes-in, keda-lag, hpa-cpu-no-rebalance, ebb, ebb+schedule (when the scenario has an event), ebb+predictive (when it is longer than a day)")
+            throw ValidationError("--strategies: unknown \(wanted.subtracting(known).sorted().joined(separator: ", ")); the strategies are static, scheduled, hpa-cpu, keda-bytes-in, keda-offered, keda-lag, hpa-cpu-no-rebalance, ebb, ebb+schedule (when the scenario has an event), ebb+predictive (when it is longer than a day)")
         }
         if let chart {
             do {

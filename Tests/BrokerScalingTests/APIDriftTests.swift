@@ -35,7 +35,7 @@ struct APIDriftTests {
             minReplicas: 3, maxReplicas: 24, replicas: 4, pollingIntervalSeconds: 10, scaleInCooldownSeconds: 300,
             metrics: [MetricSpec(
                 type: .brokerThroughput, name: "all",
-                brokerThroughput: BrokerThroughputMetric(direction: .in, target: target),
+                brokerThroughput: BrokerThroughputMetric(direction: .in, target: target, offeredQuery: "sum(rate(producer_offered_bytes_total[1m]))"),
                 consumerLag: ConsumerLagMetric(group: "g", topics: ["t"], target: target, catchUpSeconds: 300),
                 prometheus: PrometheusMetric(serverAddress: "http://prometheus:9090", query: "up", target: target),
                 cpu: CPUMetric(target: target))],

@@ -38,6 +38,28 @@ struct CampaignTests {
         #expect(keda.minutesOverSlo > 0, "a reactive scaler cannot meet a 10× step at once")
     }
 
+    /// Saturated brokers' bytes in tops out at what they accept and the producers refuse the
+    /// rest, so a bytes-in target finds a 10× step a pod start at a time. The producers' own
+    /// counter (`offeredQuery`) shows the demand: fewer minutes over the SLO, for KEDA as for
+    /// Ebb, without the lag's overshoot.
+    @Test func theProducersCounterShowsWhatSaturatedBrokersHide() async throws {
+        let settings = CampaignSettings()
+        var blind = EbbControl.defaultPool(settings: settings)
+        blind.spec.metrics?[0].brokerThroughput?.offeredQuery = nil
+        // An hour: 10× within two minutes at 00:10, for 15 minutes.
+        let step = TrafficProfile(points: [.init(0, 1), .init(600, 1), .init(720, 10), .init(1_620, 10), .init(1_920, 1), .init(3_600, 1)])
+        let withoutOffered = await Campaign.run(scenario: "step", profile: step, pool: blind, only: ["ebb"])
+        let report = await Self.run(["keda-bytes-in", "keda-offered", "ebb"], profile: step)
+        let bytesIn = try #require(report.result("keda-bytes-in")), offered = try #require(report.result("keda-offered"))
+        let ebb = try #require(report.result("ebb")), ebbBlind = try #require(withoutOffered.result("ebb"))
+        #expect(offered.minutesOverSlo < bytesIn.minutesOverSlo / 2, "KEDA on the producers' counter \(offered.minutesOverSlo), on bytes in \(bytesIn.minutesOverSlo)")
+        #expect(ebb.minutesOverSlo < ebbBlind.minutesOverSlo / 2, "Ebb with offeredQuery \(ebb.minutesOverSlo), without \(ebbBlind.minutesOverSlo)")
+        #expect(ebb.minutesOverSlo <= offered.minutesOverSlo, "Ebb \(ebb.minutesOverSlo), KEDA on the same counter \(offered.minutesOverSlo)")
+        // 3000 MiB/s at 105 MiB/s a broker: 29; no more than 1.2× that.
+        #expect(ebb.peakBrokers <= 35, "peak \(ebb.peakBrokers) brokers")
+        for result in [bytesIn, offered, ebb, ebbBlind] { #expect(result.violations.isEmpty, "\(result.name): \(result.violations.prefix(3))") }
+    }
+
     @Test func theSameSeedGivesTheSameRunAndNeighbouringSeedsDiffer() async {
         let first = await Self.run(["keda-bytes-in"], seeds: [7, 8])
         let again = await Self.run(["keda-bytes-in"], seeds: [7])

@@ -27,9 +27,9 @@ public struct MetricSpec: Sendable, Hashable, Codable {
         self.cpu = cpu
     }
 
-    public static func throughput(_ direction: BrokerThroughputMetric.Direction, perBroker: Quantity, name: String? = nil) -> MetricSpec {
+    public static func throughput(_ direction: BrokerThroughputMetric.Direction, perBroker: Quantity, offeredQuery: String? = nil, name: String? = nil) -> MetricSpec {
         MetricSpec(type: .brokerThroughput, name: name, brokerThroughput: BrokerThroughputMetric(
-            direction: direction, target: MetricTarget(type: .averageValue, averageValue: perBroker)))
+            direction: direction, target: MetricTarget(type: .averageValue, averageValue: perBroker), offeredQuery: offeredQuery))
     }
 
     public static func lag(group: String, topics: [String]? = nil, target: MetricTarget, name: String? = nil) -> MetricSpec {
@@ -77,11 +77,19 @@ public struct BrokerThroughputMetric: Sendable, Hashable, Codable {
 
     public var direction: Direction
     public var target: MetricTarget
+    /// In only: PromQL for the bytes per second the producers try to send (sent plus refused),
+    /// from the applications' own metrics. A saturated broker's bytes in is what it accepted;
+    /// this is what was offered, so the pool is sized by the larger of the two.
+    public var offeredQuery: String?
 
-    public init(direction: Direction, target: MetricTarget) {
+    public init(direction: Direction, target: MetricTarget, offeredQuery: String? = nil) {
         self.direction = direction
         self.target = target
+        self.offeredQuery = offeredQuery
     }
+
+    /// The longest `offeredQuery` accepted.
+    public static let maxOfferedQueryLength = 4096
 }
 
 /// Messages a consumer group is behind the log end.

@@ -244,6 +244,9 @@ private struct Run {
     private func capacityOnTheWay() -> String? {
         guard let demand, let lagMetric = (spec.metrics ?? []).first(where: { $0.consumerLag?.catchUpSeconds != nil }),
               let catchUp = lagMetric.consumerLag?.catchUpSeconds else { return nil }
+        // The producers say they offer more than the whole pool, brokers on the way included,
+        // carries at the target: that demand is seen, not guessed, so nothing waits.
+        if let producerOffered = demand.producerOfferedBytesPerSecond, producerOffered > Double(current) * demand.capacityPerBrokerBytesPerSecond { return nil }
         let ready = input.readyReplicas ?? current
         if ready < current, ready > 0, demand.servedBytesPerSecond / Double(ready) < demand.capacityPerBrokerBytesPerSecond {
             return "\(current - ready) brokers are still starting and the \(ready) ready ones carry \(DecisionReason.bytes(demand.servedBytesPerSecond / Double(ready)))/s each, under \(DecisionReason.bytes(demand.capacityPerBrokerBytesPerSecond))/s: the brokers on the way are capacity not yet seen"
@@ -298,7 +301,12 @@ private struct Run {
         if proposals.isEmpty {
             out.append(DecisionCondition(type: .metricsAvailable, status: .true, reason: "NoMetricsConfigured", message: "the pool is sized by its bounds, schedules or spec.replicas"))
         } else if unavailable.isEmpty {
-            out.append(DecisionCondition(type: .metricsAvailable, status: .true, reason: "MetricsRead", message: "every metric was read"))
+            // offeredQuery unread: sized by bytes in alone, which a saturated pool under-reads.
+            let offered = input.metrics.compactMap { observation in observation.offeredError.map { "\(observation.name): \($0)" } }
+            out.append(offered.isEmpty
+                ? DecisionCondition(type: .metricsAvailable, status: .true, reason: "MetricsRead", message: "every metric was read")
+                : DecisionCondition(type: .metricsAvailable, status: .true, reason: "OfferedLoadUnread",
+                                    message: "every metric was read, but not what the producers offered (\(offered.joined(separator: "; "))); sized by the brokers' bytes in alone"))
         } else {
             let detail = unavailable.map { "\($0.metric): \($0.error ?? "unavailable")" }.joined(separator: "; ")
             out.append(DecisionCondition(type: .metricsAvailable, status: .false, reason: unavailable.count == proposals.count ? "NoMetrics" : "PartialMetrics", message: detail))

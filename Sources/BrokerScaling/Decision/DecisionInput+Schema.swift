@@ -25,6 +25,15 @@ public enum DecisionInputSchema {
                     ("ready", .boolean("Whether the pod is ready.")),
                 ]), maxItems: 10_000)),
             ("error", .string("Why the metric could not be read; the metric then counts as unavailable.")),
+            ("offered", sampleOffered),
+            ("offeredError", .string("Why brokerThroughput.offeredQuery could not be read; the metric then stands on the brokers' bytes in.")),
+        ])
+
+    static let sampleOffered: Schema = .object(
+        "BrokerThroughput In with offeredQuery: bytes per second the producers tried to send (sent plus refused).", required: ["time", "value"],
+        [
+            ("time", .dateTime("When it was read (RFC 3339).")),
+            ("value", .number("Bytes per second the producers offered.", minimum: 0)),
         ])
 
     public static let input: Schema = .object(

@@ -63,6 +63,11 @@ public struct MetricObservation: Sendable, Hashable, Codable {
     public var pods: [PodReading]?
     /// Why the metric could not be read, when it could not.
     public var error: String?
+    /// BrokerThroughput In with `offeredQuery`: bytes per second the producers tried to send,
+    /// when that query could be read.
+    public var offered: MetricSample?
+    /// Why `offeredQuery` could not be read; the metric then stands on the brokers' bytes in.
+    public var offeredError: String?
 
     public init(
         name: String, samples: [MetricSample]? = nil, reportingBrokers: Int32? = nil, partitions: Int32? = nil,

@@ -11,7 +11,9 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
     /// Whether the growth is in the offered load: a growing backlog counts only while the ready
     /// brokers carry at least the target each (they take all they can, so producers wait).
     public var backlogGrowthCounted: Bool
-    /// served + backlog growth, never below zero.
+    /// What the producers said they tried to send (`brokerThroughput.offeredQuery`), when read.
+    public var producerOfferedBytesPerSecond: Double?
+    /// served + backlog growth, never below zero, or what the producers offered when that is more.
     public var offeredBytesPerSecond: Double
     /// Bytes per second one broker carries at the target.
     public var capacityPerBrokerBytesPerSecond: Double
@@ -28,8 +30,11 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
     static func estimate(spec: BrokerPoolSpec, metrics: [MetricObservation], ready: Int32, now: Date, window: TimeInterval) -> DemandEstimate? {
         let throughput = Self.throughputIn(spec)
         guard let capacity = Self.capacityPerBroker(spec) else { return nil }
-        guard let throughput, let served = metrics.first(where: { $0.name == throughput.displayName })?.samples?.last,
-              served.value.isFinite, served.value >= 0, served.time <= now else { return nil }
+        let observation = throughput.flatMap { throughput in metrics.first { $0.name == throughput.displayName } }
+        guard let served = observation?.samples?.last, served.value.isFinite, served.value >= 0, served.time <= now else { return nil }
+        let producerOffered = observation?.offered.flatMap { offered -> Double? in
+            offered.value.isFinite && offered.value >= 0 && offered.time <= now && now.timeIntervalSince(offered.time) <= window ? offered.value : nil
+        }
         let recordBytes = spec.capacity?.effectiveRecordBytes ?? BrokerCapacity.defaultRecordBytes
         var growthMessages = 0.0
         var saturated = false
@@ -46,9 +51,10 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
         // asks for brokers that the producers do not need. A shrinking backlog always counts:
         // bytes in then includes the backlog being served.
         let counted = growth <= 0 || (perBroker ?? 0) >= capacity.bytesPerSecond
-        let offered = max(0, served.value + (counted ? growth : 0))
+        let offered = max(0, served.value + (counted ? growth : 0), producerOffered ?? 0)
         return DemandEstimate(
-            servedBytesPerSecond: served.value, backlogGrowthBytesPerSecond: growth, backlogGrowthCounted: counted, offeredBytesPerSecond: offered,
+            servedBytesPerSecond: served.value, backlogGrowthBytesPerSecond: growth, backlogGrowthCounted: counted,
+            producerOfferedBytesPerSecond: producerOffered, offeredBytesPerSecond: offered,
             capacityPerBrokerBytesPerSecond: capacity.bytesPerSecond, capacitySource: capacity.source,
             observedSaturationPerBroker: saturated ? perBroker : nil, brokersForOfferedLoad: offered / capacity.bytesPerSecond)
     }
@@ -97,6 +103,11 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
         return max(atTarget, (offeredBytesPerSecond + drainRate) / perBroker)
     }
 
+    /// What the brokers show of the offered load: served, plus the backlog's growth where it counts.
+    var offeredFromBrokers: Double {
+        max(0, servedBytesPerSecond + (backlogGrowthCounted ? backlogGrowthBytesPerSecond : 0))
+    }
+
     /// What saturation showed, when the brokers were saturated.
     public var saturationSummary: String? {
         observedSaturationPerBroker.map { "saturated: a serving broker accepted \(DecisionReason.bytes($0))/s while the backlog was above its target" }
@@ -104,6 +115,11 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
 
     /// "offered 2.9 GiB/s (served 1.4 GiB/s + backlog growth 1.5 GiB/s): 28.6 brokers at 105 MiB/s each"
     public var summary: String {
+        if let producerOffered = producerOfferedBytesPerSecond, producerOffered >= offeredFromBrokers {
+            return "offered \(DecisionReason.bytes(offeredBytesPerSecond))/s (what the producers tried to send, offeredQuery; the brokers served "
+                + "\(DecisionReason.bytes(servedBytesPerSecond))/s): \(DecisionReason.number(brokersForOfferedLoad)) brokers at "
+                + "\(DecisionReason.bytes(capacityPerBrokerBytesPerSecond))/s each (\(capacitySource))"
+        }
         let sign = backlogGrowthBytesPerSecond < 0 ? "-" : "+"
         if !backlogGrowthCounted {
             return "offered \(DecisionReason.bytes(offeredBytesPerSecond))/s (served; the backlog's growth of \(DecisionReason.bytes(backlogGrowthBytesPerSecond))/s is fetches falling behind, "

@@ -48,20 +48,23 @@ struct ReplicaCalculator {
         case (.brokerThroughput, _):
             let reporting = Int(observation.reportingBrokers ?? current)
             guard reporting > 0 else { return unavailable("no broker reported its throughput") }
+            // What producers offered, when the pool reads it: a saturated broker's bytes in is
+            // only what it accepted, so the larger of the two sizes the pool.
+            let total = max(sample.value, offered(observation) ?? 0)
             if current > 0, reporting > Int(current) {
                 // More series than brokers: a pod that went (a scale-in) keeps its series for one
                 // rate window. HPA averages over the pods that exist; the series cannot be joined
                 // to pods here, so the average over the series stands for each of the brokers
                 // that are there, instead of their sum being shared among fewer brokers.
                 var proposal = proposal
-                let ratio = sample.value / (targetValue * Double(reporting))
-                proposal.value = sample.value / Double(reporting)
+                let ratio = total / (targetValue * Double(reporting))
+                proposal.value = total / Double(reporting)
                 proposal.usageRatio = ratio
                 if isWithinTolerance(ratio) { return done(proposal, current, within: true) }
                 return done(proposal, ceilReplicas(ratio * Double(current)), within: false)
             }
             let missing = max(0, Int(current) - reporting)
-            return perBroker(total: sample.value, counted: reporting, unready: 0, missing: missing, target: targetValue, into: proposal)
+            return perBroker(total: total, counted: reporting, unready: 0, missing: missing, target: targetValue, into: proposal)
         case (.consumerLag, .averageValue):
             guard let partitions = observation.partitions, partitions > 0 else {
                 return unavailable("the partition count of the group's topics is unknown")
@@ -81,6 +84,13 @@ struct ReplicaCalculator {
             proposal.value = sample.value
             return clusterValue(ratio: sample.value / targetValue, into: proposal)
         }
+    }
+
+    /// The producers' offered bytes per second (`offeredQuery`), when read, fresh and a number ≥ 0.
+    func offered(_ observation: MetricObservation) -> Double? {
+        guard let offered = observation.offered, offered.value.isFinite, offered.value >= 0,
+              now.timeIntervalSince(offered.time) <= staleAfter else { return nil }
+        return offered.value
     }
 
     /// Lag that lasted: the lowest reading of the last 30 s (the newest alone when there is no

@@ -176,6 +176,9 @@ public enum BrokerPoolSchema {
                 [
                     ("direction", .string("In: bytes produced to the brokers; Out: bytes fetched from them.", enum: BrokerThroughputMetric.Direction.allCases.map(\.rawValue))),
                     ("target", target),
+                    ("offeredQuery", .string(
+                        "In only: a PromQL query for the bytes per second the producers try to send (sent plus refused), from the applications' own metrics. A saturated broker's bytes in is what it accepted, not what was offered; with this query the pool is sized by the larger of the two, and the demand estimate uses it. $namespace, $statefulset and $pool are filled in.",
+                        minLength: 1, maxLength: BrokerThroughputMetric.maxOfferedQueryLength)),
                 ])),
             ("consumerLag", .object(
                 "How many messages a consumer group is behind, read from Kafka offsets. Lag that grows while the brokers are saturated calls for more brokers; Ebb never scales in while it rises.",

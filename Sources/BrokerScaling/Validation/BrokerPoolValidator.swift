@@ -33,6 +33,9 @@ public enum BrokerPoolValidator {
                 add("\(path).consumerLag.catchUpSeconds", "a lag target that drains needs the offered load: add a BrokerThroughput metric with direction In")
             }
             problems += metricProblems(metric, at: path)
+            if metric.brokerThroughput?.offeredQuery != nil, metric.brokerThroughput?.direction != .in {
+                add("\(path).brokerThroughput.offeredQuery", "offeredQuery is what producers try to send, so it belongs to direction In; move it to the BrokerThroughput In metric")
+            }
             if let address = metric.prometheus?.serverAddress, let problem = serverAddressProblem(address) {
                 add("\(path).prometheus.serverAddress", problem)
             }

@@ -27,7 +27,8 @@ final class EbbControl: CampaignControl, @unchecked Sendable {
             scaleTargetRef: ScaleTargetReference(name: "automq-broker"), kafka: KafkaConnection(bootstrapServers: ["automq-broker-0:9092"]),
             minReplicas: 3, maxReplicas: 64,
             metrics: [
-                .throughput(.in, perBroker: Quantity(number: settings.brokerCapacityMiBPerSecond * 0.7 * 1_048_576)),
+                // Bytes in, and what the producers tried to send: saturated brokers hide the rest.
+                .throughput(.in, perBroker: Quantity(number: settings.brokerCapacityMiBPerSecond * 0.7 * 1_048_576), offeredQuery: ProducerMetrics.offeredQuery),
                 .lag(group: settings.consumerGroups.first?.name ?? "shop-consumers", target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 500))),
             ])
         // Lag that drains within 5 minutes (consumerLag.catchUpSeconds): HPA's arithmetic
@@ -151,7 +152,7 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
     func electPreferredLeaders(_ partitions: [String]?, for pool: BrokerPool) async throws {}
 
     func observe(_ pool: BrokerPool, now: Date, cluster: ClusterSnapshot?) async -> [MetricObservation] {
-        let (lagByGroup, partitionsByGroup, throughputIn, throughputOut, cpu) = state.withLockedValue { state in
+        let (lagByGroup, partitionsByGroup, throughputIn, throughputOut, cpu, offered) = state.withLockedValue { state in
             let metrics = pool.spec.metrics ?? []
             var lag: [String: Double] = [:]
             var partitions: [String: Int] = [:]
@@ -163,7 +164,7 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
             }
             let pipeline = state.pipeline
             return (lag, partitions, pipeline?.totalRate(\.bytesIn, now: state.now), pipeline?.totalRate(\.bytesOut, now: state.now),
-                    pipeline?.brokerRates(\.cpu, now: state.now) ?? [:])
+                    pipeline?.brokerRates(\.cpu, now: state.now) ?? [:], pipeline?.offeredRate(now: state.now))
         }
         return (pool.spec.metrics ?? []).map { metric in
             let name = metric.displayName
@@ -179,6 +180,14 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
                 }
                 var observation = remember(name, MetricSample(time: now, value: rate.bytesPerSecond))
                 observation.reportingBrokers = Int32(rate.brokers)
+                if metric.brokerThroughput?.direction != .out, metric.brokerThroughput?.offeredQuery != nil {
+                    // The simulated Prometheus has one producer series: the query reads it, whatever its text.
+                    if let offered {
+                        observation.offered = MetricSample(time: now, value: offered)
+                    } else {
+                        observation.offeredError = "Prometheus has fewer than two scrapes of \(ProducerMetrics.offeredBytes) in the rate window yet"
+                    }
+                }
                 if metric.brokerThroughput?.direction != .out {
                     history.withLockedValue { history in
                         if history.last.map({ now.timeIntervalSince($0.time) >= 60 }) ?? true { history.append(MetricSample(time: now, value: rate.bytesPerSecond)) }

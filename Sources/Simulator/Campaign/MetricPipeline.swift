@@ -10,6 +10,8 @@ struct MetricPipeline {
         var cpu: [Double?]
         /// Per partition: the log end, in bytes.
         var partitionBytes: [Double]
+        /// The producers' counter of bytes the applications handed them, sent or refused.
+        var offeredBytes: Double
     }
 
     let scrapeInterval: Double
@@ -30,7 +32,7 @@ struct MetricPipeline {
         func pick(_ totals: [Double]) -> [Double?] { serving.indices.map { serving[$0] ? totals[$0] : nil } }
         scrapes.append(Scrape(
             time: now, bytesIn: pick(cluster.bytesInTotal), bytesOut: pick(cluster.bytesOutTotal), cpu: pick(cluster.cpuTotal),
-            partitionBytes: cluster.partitions.map(\.accepted)))
+            partitionBytes: cluster.partitions.map(\.accepted), offeredBytes: cluster.producedBytes))
         // Keep what the window needs, and one more.
         while scrapes.count > 2, scrapes[1].time <= now - window { scrapes.removeFirst() }
     }
@@ -64,6 +66,14 @@ struct MetricPipeline {
         let rates = brokerRates(counter, now: now)
         // Summed in id order: the same seed gives the same bits.
         return rates.isEmpty ? nil : (rates.keys.sorted().reduce(0) { $0 + rates[$1]! }, rates.count)
+    }
+
+    /// `sum(rate(producer_offered_bytes_total[window]))`: what producers tried to send, not capped
+    /// by what the brokers accepted; nil before the window has two scrapes.
+    func offeredRate(now: Double) -> Double? {
+        let window = inWindow(now)
+        guard let first = window.first, let last = window.last, last.time > first.time else { return nil }
+        return max(0, last.offeredBytes - first.offeredBytes) / (last.time - first.time)
     }
 
     /// Per partition, the produce rate over the window (as offsets show it).

@@ -22,6 +22,8 @@ final class LiveTraffic: Sendable {
         var bytesIn: [Int32: [String: Double]] = [:]
         var bytesOut: [Int32: [String: Double]] = [:]
         var messagesIn: [Int32: [String: Double]] = [:]
+        /// Per topic: bytes the applications handed to their producers (the producers' side).
+        var offered: [String: Double] = [:]
     }
 
     struct State {
@@ -63,6 +65,7 @@ final class LiveTraffic: Sendable {
                     traffic.partitions[position].produced += bytes / recordBytes
                     traffic.partitions[position].producedBytes += bytes
                     traffic.producedBytes += bytes
+                    traffic.counters.offered[partition.topic, default: 0] += bytes
                     guard let current = cluster.topics[partition.topic]?[safe: Int(partition.index)] else { continue }
                     cluster.topics[partition.topic]![Int(partition.index)].endOffset = Int64(traffic.partitions[position].produced)
                     let leader = current.leader

@@ -29,6 +29,11 @@ extension ServedWorld {
         out += "# HELP kafka_network_io_bytes_total Bytes received or sent by the broker, per topic (AutoMQ).\n# TYPE kafka_network_io_bytes_total counter\n"
         series("kafka_network_io_bytes_total", counters.bytesIn, ",direction=\"in\"")
         series("kafka_network_io_bytes_total", counters.bytesOut, ",direction=\"out\"")
+        // The producers' side, as applications export it: what they tried to send, accepted or not.
+        out += "# HELP \(ProducerMetrics.offeredBytes) Bytes the applications handed to their Kafka producers, sent or refused.\n# TYPE \(ProducerMetrics.offeredBytes) counter\n"
+        for topic in counters.offered.keys.sorted() {
+            out += "\(ProducerMetrics.offeredBytes){namespace=\"\(options.namespace)\",topic=\"\(topic)\"} \(format(counters.offered[topic]! * scale))\n"
+        }
         let state = observed.withLockedValue { $0 }
         out += "# HELP ebb_sim_consumer_lag_messages Consumer lag of the simulated group.\n# TYPE ebb_sim_consumer_lag_messages gauge\n"
         out += "ebb_sim_consumer_lag_messages{group=\"\(options.group)\"} \(format(traffic.lagMessages))\n"
@@ -91,7 +96,8 @@ extension ServedWorld {
     }
 
     /// A BrokerPool for the world's broker StatefulSet: bytes-in per broker at 70 % of a
-    /// broker's capacity and the consumer group's lag, with the world's Kafka address.
+    /// broker's capacity beside what the producers offer, and the consumer group's lag, with the
+    /// world's Kafka address.
     public func examplePool() -> String {
         let target = Int((settings.brokerCapacityMiBPerSecond * 0.7).rounded())
         return """
@@ -113,6 +119,7 @@ extension ServedWorld {
                   brokerThroughput:
                     direction: In
                     target: {type: AverageValue, averageValue: \(target)Mi}
+                    offeredQuery: '\(ProducerMetrics.offeredQuery)'
                 - type: ConsumerLag
                   name: lag
                   consumerLag:
