@@ -87,7 +87,8 @@ struct Run: AsyncParsableCommand {
             }
         } catch {
             // Before anything runs: one plain line (a log line is for what happens after).
-            throw CommandFailure("cannot configure the Kubernetes client: \(error) (give --kubeconfig, set KUBECONFIG, or run in a pod)")
+            // A KubeConfigError names its file and its fix already.
+            throw CommandFailure("cannot configure the Kubernetes client: \(error)")
         }
         for warning in configuration.warnings { logger.warning("\(warning)") }
         let client = try Kubernetes(configuration)
