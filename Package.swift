@@ -93,7 +93,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests/Support"),
-        .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling", "EbbTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling", "EbbTestSupport", .product(name: "Yams", package: "Yams")], exclude: ["Fixtures"]),
         // `ebb simulate --serve`, real Prometheus, real kubectl and `ebb run` as processes, with chaos.
         .testTarget(name: "EndToEndTests", dependencies: ["EbbTestSupport", "BrokerScaling", "ebb"]),
         .testTarget(

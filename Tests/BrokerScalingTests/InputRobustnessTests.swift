@@ -416,3 +416,21 @@ struct InputRobustnessTests {
         }
     }
 }
+
+/// A schema pattern that does not compile is reported, never taken as a match.
+struct SchemaPatternTests {
+    @Test func everyPatternOfTheBrokerPoolSchemaCompiles() throws {
+        var patterns: [String] = []
+        func walk(_ schema: Schema) {
+            if let pattern = schema.pattern { patterns.append(pattern) }
+            switch schema.kind {
+            case .object(let properties): properties.forEach { walk($0.schema) }
+            case .array(let items): walk(items)
+            default: break
+            }
+        }
+        walk(BrokerPoolSchema.resource)
+        #expect(patterns.count >= 3, "the schema has patterns: \(patterns)")
+        for pattern in patterns { #expect(throws: Never.self, "\(pattern)") { _ = try Regex(pattern) } }
+    }
+}

@@ -1,4 +1,5 @@
 @testable import BrokerScaling
+import Yams
 import Foundation
 import Testing
 
@@ -103,5 +104,15 @@ struct ScheduleWindowTests {
     @Test(arguments: ["2026-02-30T00:00", "2026-11-27", "2026-11-27T25:00", "27.11.2026 05:00", "2026-11-27T05:00+5"])
     func rejectsBadTimes(_ text: String) {
         #expect(ScalingSchedule.parseTime(text, in: utc) == nil)
+    }
+}
+
+struct BrokenPatternTests {
+    @Test func aPatternThatDoesNotCompileIsAProblemNotAMatch() throws {
+        var validator = StructuralValidator()
+        let node = try #require(try Yams.compose(yaml: "'anything'"))
+        validator.check(node, against: .string("a field", pattern: "([unclosed"), at: .root)
+        #expect(validator.problems.count == 1)
+        #expect(validator.problems.first?.message.contains("does not compile") == true, "\(validator.problems)")
     }
 }

@@ -129,8 +129,15 @@ struct StructuralValidator {
         if let maxLength = schema.maxLength, text.count > maxLength {
             return report(path, node, "is \(text.count) characters long; at most \(maxLength) are allowed")
         }
-        if let pattern = schema.pattern, !matches(text, pattern: pattern) {
-            return report(path, node, "'\(text)' is malformed; write \(schema.patternHint ?? "a value matching \(pattern)")")
+        if let pattern = schema.pattern {
+            do {
+                if try Regex(pattern).firstMatch(in: text) == nil {
+                    return report(path, node, "'\(text)' is malformed; write \(schema.patternHint ?? "a value matching \(pattern)")")
+                }
+            } catch {
+                // Never a silent match: a pattern that does not compile is a defect of the schema.
+                return report(path, node, "cannot be checked: the schema's pattern \(pattern) does not compile (\(error)); report this as a bug of Ebb")
+            }
         }
     }
 
@@ -190,11 +197,6 @@ struct StructuralValidator {
             default: return "'\(scalar.string)'"
             }
         }
-    }
-
-    private func matches(_ text: String, pattern: String) -> Bool {
-        guard let regex = try? Regex(pattern) else { return true }
-        return (try? regex.firstMatch(in: text)) != nil
     }
 }
 
