@@ -233,13 +233,17 @@ public final class KafkaAdminClient: Sendable {
         }
     }
 
-    /// Runs `operation` again after a backoff while it fails with a retriable error.
-    public func retrying<T: Sendable>(_ operation: () async throws(KafkaClientError) -> T) async throws(KafkaClientError) -> T {
+    /// Runs `operation` again after a backoff while it fails with a retriable error. With
+    /// `afterTimeout: false` a timeout is the answer: a request whose fate is unknown (it may
+    /// have been applied) and that was planned from what was true before it is not sent again
+    /// seconds later; the caller reads the cluster again instead.
+    public func retrying<T: Sendable>(afterTimeout: Bool = true, _ operation: () async throws(KafkaClientError) -> T) async throws(KafkaClientError) -> T {
         var backoff = Backoff(base: configuration.retryBackoff, cap: configuration.maxRetryBackoff)
         while true {
             do {
                 return try await operation()
             } catch let failure {
+                if case .timeout = failure, !afterTimeout { throw failure }
                 guard failure.isRetriable, backoff.failures < configuration.retries else { throw failure }
                 // Cancellation (shutdown) ends the retries: the last failure is the answer.
                 do {
@@ -330,7 +334,9 @@ public final class KafkaAdminClient: Sendable {
         }
         let request = AlterPartitionReassignmentsRequest(
             timeoutMs: 60_000, topics: byTopic.keys.sorted().map { .init(name: $0, partitions: byTopic[$0]!) })
-        let response = try await retrying { () async throws(KafkaClientError) -> AlterPartitionReassignmentsResponse in
+        // Not again after a timeout: the moves were checked against the pods of that moment,
+        // and a broker may have gone in the seconds a timeout takes.
+        let response = try await retrying(afterTimeout: false) { () async throws(KafkaClientError) -> AlterPartitionReassignmentsResponse in
             let answer = try await send(request, to: controllerAddress())
             if KafkaErrorCode(answer.errorCode).isRetriable {
                 throw .kafka(api: "AlterPartitionReassignments", broker: controllerAddress() ?? "cluster", code: KafkaErrorCode(answer.errorCode), message: answer.errorMessage)
