@@ -159,7 +159,10 @@ final class Platform: @unchecked Sendable {
               metrics:
                 - type: BrokerThroughput
                   name: bytes-in
-                  brokerThroughput: {direction: In, target: {type: AverageValue, averageValue: 105Mi}}
+                  brokerThroughput:
+                    direction: In
+                    target: {type: AverageValue, averageValue: 105Mi}
+                    offeredQuery: 'sum(rate(producer_offered_bytes_total{namespace="$namespace"}[1m]))'
                 - type: ConsumerLag
                   name: lag
                   consumerLag: {group: shop-consumers, target: {type: AverageValue, averageValue: "200000"}}

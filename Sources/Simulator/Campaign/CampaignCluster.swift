@@ -167,28 +167,13 @@ struct CampaignCluster {
         }
     }
 
-    /// Producers keep what their leaders did not accept only up to the delivery timeout's worth of
-    /// each partition's traffic and, in all, their buffers: the rest is refused (a real producer
-    /// expires batches older than the timeout and fails sends once its buffer is full). Over the
-    /// buffers, every partition gives up the same share of what it holds.
+    /// Producers hold what their leaders did not accept only as real ones can (`ProducerBuffers`).
     private mutating func refuseBeyondProducerBuffers(demandMiBPerSecond: Double) {
-        let mebibyte = 1_048_576.0
-        var refused = 0.0
-        var held = 0.0
-        for index in partitions.indices {
-            let limit = demandMiBPerSecond * mebibyte * partitions[index].weight * settings.deliveryTimeoutSeconds
-            if limit > 0, partitions[index].pending > limit {
-                refused += partitions[index].pending - limit
-                partitions[index].pending = limit
-            }
-            held += partitions[index].pending
-        }
-        let buffers = settings.producerBufferMiB * mebibyte
-        if held > buffers {
-            let keep = buffers / held
-            for index in partitions.indices { partitions[index].pending *= keep }
-            refused += held - buffers
-        }
+        var pending = partitions.map(\.pending)
+        let refused = ProducerBuffers.refuse(
+            &pending, rates: partitions.map { demandMiBPerSecond * 1_048_576.0 * $0.weight },
+            deliveryTimeoutSeconds: settings.deliveryTimeoutSeconds, bufferBytes: settings.producerBufferMiB * 1_048_576.0)
+        for index in partitions.indices { partitions[index].pending = pending[index] }
         refusedBytes += refused
         refusedInStep = refused
     }

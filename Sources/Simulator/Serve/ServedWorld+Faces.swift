@@ -58,7 +58,7 @@ extension ServedWorld {
         let api = operatorAudit
         let object: [String: Any] = [
             "seconds": state.now, "demandMiBPerSecond": traffic.demandMiBPerSecond, "brokers": brokers.map(Int.init),
-            "partitionsByBroker": held, "lagMessages": traffic.lagMessages, "peakLagMessages": state.peakLag, "peakBrokers": state.peakBrokers,
+            "partitionsByBroker": held, "lagMessages": traffic.lagMessages, "peakLagMessages": state.peakLag, "refusedMiB": traffic.refusedBytes / 1_048_576, "peakBrokers": state.peakBrokers,
             "movesCompleted": kafka.completedMoves, "reassigning": kafka.movesInFlight, "violations": state.violations,
             "operatorAPI": [
                 "requests": api.audit.requests, "repeatedScaleWrites": api.audit.repeatedScaleWrites, "repeatedEvents": api.audit.repeatedEvents,
