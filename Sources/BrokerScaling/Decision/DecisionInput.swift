@@ -81,6 +81,14 @@ public struct MetricObservation: Sendable, Hashable, Codable {
         self.error = error
     }
 
+    /// The producers' offered bytes per second, when read, a number ≥ 0, not from the future and
+    /// at most `maxAge` old; nil otherwise (the metric then stands on bytes in).
+    func offeredBytesPerSecond(now: Date, maxAge: TimeInterval) -> Double? {
+        guard let offered, offered.value.isFinite, offered.value >= 0, offered.time <= now,
+              now.timeIntervalSince(offered.time) <= maxAge else { return nil }
+        return offered.value
+    }
+
     public static func value(_ name: String, _ value: Double, at time: Date, partitions: Int32? = nil) -> MetricObservation {
         MetricObservation(name: name, samples: [MetricSample(time: time, value: value)], partitions: partitions)
     }

@@ -32,9 +32,7 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
         guard let capacity = Self.capacityPerBroker(spec) else { return nil }
         let observation = throughput.flatMap { throughput in metrics.first { $0.name == throughput.displayName } }
         guard let served = observation?.samples?.last, served.value.isFinite, served.value >= 0, served.time <= now else { return nil }
-        let producerOffered = observation?.offered.flatMap { offered -> Double? in
-            offered.value.isFinite && offered.value >= 0 && offered.time <= now && now.timeIntervalSince(offered.time) <= window ? offered.value : nil
-        }
+        let producerOffered = observation?.offeredBytesPerSecond(now: now, maxAge: window)
         let recordBytes = spec.capacity?.effectiveRecordBytes ?? BrokerCapacity.defaultRecordBytes
         var growthMessages = 0.0
         var saturated = false

@@ -50,7 +50,7 @@ struct ReplicaCalculator {
             guard reporting > 0 else { return unavailable("no broker reported its throughput") }
             // What producers offered, when the pool reads it: a saturated broker's bytes in is
             // only what it accepted, so the larger of the two sizes the pool.
-            let total = max(sample.value, offered(observation) ?? 0)
+            let total = max(sample.value, observation.offeredBytesPerSecond(now: now, maxAge: staleAfter) ?? 0)
             if current > 0, reporting > Int(current) {
                 // More series than brokers: a pod that went (a scale-in) keeps its series for one
                 // rate window. HPA averages over the pods that exist; the series cannot be joined
@@ -84,13 +84,6 @@ struct ReplicaCalculator {
             proposal.value = sample.value
             return clusterValue(ratio: sample.value / targetValue, into: proposal)
         }
-    }
-
-    /// The producers' offered bytes per second (`offeredQuery`), when read, fresh and a number ≥ 0.
-    func offered(_ observation: MetricObservation) -> Double? {
-        guard let offered = observation.offered, offered.value.isFinite, offered.value >= 0,
-              now.timeIntervalSince(offered.time) <= staleAfter else { return nil }
-        return offered.value
     }
 
     /// Lag that lasted: the lowest reading of the last 30 s (the newest alone when there is no

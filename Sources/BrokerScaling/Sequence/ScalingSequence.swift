@@ -249,12 +249,12 @@ struct Step {
             actions.append(.setReplicas(target))
         }
         let wanted = Set((0..<target).map { ScalingSequence.brokerId(ordinal: $0, spec: spec) })
-        let members = ScalingSequence.membership(observation, cluster: cluster, keep: target, victims: []).members
-        let missing = wanted.subtracting(members)
+        let membership = ScalingSequence.membership(observation, cluster: cluster, keep: target, victims: [])
+        let missing = wanted.subtracting(membership.members)
         guard observation.statefulSetReady >= target, missing.isEmpty else {
             let waiting = "waiting for \(target) ready pods (\(observation.statefulSetReady) ready) and their brokers (missing: \(missing.sorted().map(String.init).joined(separator: ", ")))"
             record = "scale out: \(waiting)"
-            takeLoadOnArrival(cluster, waiting: waiting)
+            takeLoadOnArrival(cluster, membership: membership, waiting: waiting)
             return
         }
         status.state = .rebalancing
@@ -268,10 +268,8 @@ struct Step {
     /// another pod start). Moves are metadata on shared storage, so the later rebalance that
     /// spreads over every broker costs seconds. A plan the planner refuses here is only
     /// recorded: the rebalance once all are ready decides, and blocks if it still refuses.
-    mutating func takeLoadOnArrival(_ cluster: ClusterSnapshot, waiting: String) {
-        guard cluster.reassigning.isEmpty, (status.reassignment?.batchesDone ?? 0) < ScalingSequence.maxBatches,
-              let target = status.reassignment?.targetReplicas else { return }
-        let membership = ScalingSequence.membership(observation, cluster: cluster, keep: target, victims: [])
+    mutating func takeLoadOnArrival(_ cluster: ClusterSnapshot, membership: PoolMembership, waiting: String) {
+        guard cluster.reassigning.isEmpty, (status.reassignment?.batchesDone ?? 0) < ScalingSequence.maxBatches else { return }
         let view = membership.planningView(cluster)
         guard view.brokers.contains(where: { $0.state == .new }) || status.reassignment?.batchesDone ?? 0 > 0 else { return }
         let moves: [PartitionMove]

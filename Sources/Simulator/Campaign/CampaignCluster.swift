@@ -115,9 +115,8 @@ struct CampaignCluster {
                 groupWanted[group] += waiting + partitions[index].pending
             }
         }
-        // A broker short of either capacity serves everything at the same fraction.
         let brokerFactor = (0..<count).map { broker in
-            min(1, 1 / max(1e-12, max(inWanted[broker] / capacityIn, outWanted[broker] / capacityOut)))
+            BrokerShare.fraction(produceWanted: inWanted[broker], fetchWanted: outWanted[broker], produceCapacity: capacityIn, fetchCapacity: capacityOut)
         }
         let groupFactor = groups.indices.map { group -> Double in
             guard let capacity = groups[group].capacityMiBPerSecond else { return 1 }

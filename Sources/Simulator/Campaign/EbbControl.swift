@@ -180,15 +180,15 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
                 }
                 var observation = remember(name, MetricSample(time: now, value: rate.bytesPerSecond))
                 observation.reportingBrokers = Int32(rate.brokers)
-                if metric.brokerThroughput?.direction != .out, metric.brokerThroughput?.offeredQuery != nil {
-                    // The simulated Prometheus has one producer series: the query reads it, whatever its text.
-                    if let offered {
-                        observation.offered = MetricSample(time: now, value: offered)
-                    } else {
-                        observation.offeredError = "Prometheus has fewer than two scrapes of \(ProducerMetrics.offeredBytes) in the rate window yet"
-                    }
-                }
                 if metric.brokerThroughput?.direction != .out {
+                    if metric.brokerThroughput?.offeredQuery != nil {
+                        // The simulated Prometheus has one producer series: the query reads it, whatever its text.
+                        if let offered {
+                            observation.offered = MetricSample(time: now, value: offered)
+                        } else {
+                            observation.offeredError = "Prometheus has fewer than two scrapes of \(ProducerMetrics.offeredBytes) in the rate window yet"
+                        }
+                    }
                     history.withLockedValue { history in
                         if history.last.map({ now.timeIntervalSince($0.time) >= 60 }) ?? true { history.append(MetricSample(time: now, value: rate.bytesPerSecond)) }
                     }

@@ -81,10 +81,10 @@ final class LiveTraffic: Sendable {
                     inWanted[leader, default: 0] += traffic.partitions[position].pending
                     outWanted[leader, default: 0] += traffic.partitions[position].backlog + traffic.partitions[position].pending
                 }
-                // A broker short of either capacity serves everything at the same fraction.
                 var factor: [Int32: Double] = [:]
                 for (broker, wanted) in inWanted {
-                    factor[broker] = min(1, 1 / max(1e-12, max(wanted / capacityIn, (outWanted[broker] ?? 0) / capacityOut)))
+                    factor[broker] = BrokerShare.fraction(
+                        produceWanted: wanted, fetchWanted: outWanted[broker] ?? 0, produceCapacity: capacityIn, fetchCapacity: capacityOut)
                 }
                 for position in traffic.partitions.indices {
                     guard let leader = leaders[position], let share = factor[leader] else { continue }
