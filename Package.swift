@@ -29,15 +29,17 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
+        // Kubernetes' own vocabulary (object metadata, its time formats): shared by the client and the domain.
+        .target(name: "KubernetesTypes"),
         .target(
             name: "BrokerScaling",
-            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "HeapModule", package: "swift-collections")]),
+            dependencies: ["KubernetesTypes", .product(name: "Yams", package: "Yams"), .product(name: "HeapModule", package: "swift-collections")]),
         // One pure Backoff for every retry loop (watcher, work queue, Kafka client).
         .target(name: "Resilience"),
         .target(
             name: "KubernetesClient",
             dependencies: [
-                "BrokerScaling", "Resilience", .product(name: "Yams", package: "Yams"),
+                "KubernetesTypes", "Resilience", .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
@@ -60,7 +62,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "BrokerScaling", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "BrokerScaling", "KubernetesTypes", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"), "Operator", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -69,7 +71,7 @@ let package = Package(
         .target(
             name: "Operator",
             dependencies: [
-                "BrokerScaling", "KubernetesClient", "KafkaAdmin", "BrokerMetrics",
+                "BrokerScaling", "KubernetesTypes", "KubernetesClient", "KafkaAdmin", "BrokerMetrics",
                 .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -79,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "ebb",
             dependencies: [
-                "BrokerScaling", "Operator", "Simulator", "KafkaAdmin", "KubernetesClient", "BrokerMetrics",
+                "BrokerScaling", "KubernetesTypes", "Operator", "Simulator", "KafkaAdmin", "KubernetesClient", "BrokerMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -93,18 +95,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests/Support"),
-        .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling", "EbbTestSupport", .product(name: "Yams", package: "Yams")], exclude: ["Fixtures"]),
+        .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling", "KubernetesTypes", "EbbTestSupport", .product(name: "Yams", package: "Yams")], exclude: ["Fixtures"]),
         // `ebb simulate --serve`, real Prometheus, real kubectl and `ebb run` as processes, with chaos.
         .testTarget(name: "EndToEndTests", dependencies: ["EbbTestSupport", "BrokerScaling", "ebb"]),
         .testTarget(
-            name: "KubernetesClientTests", dependencies: ["KubernetesClient", "BrokerMetrics", "Simulator", "Operator", "EbbTestSupport", .product(name: "Yams", package: "Yams")],
+            name: "KubernetesClientTests", dependencies: ["KubernetesClient", "KubernetesTypes", "BrokerMetrics", "Simulator", "Operator", "EbbTestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]),
         .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin", "ebb", "EbbTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BrokerMetricsTests", dependencies: ["BrokerMetrics"]),
         .testTarget(
             name: "OperatorTests",
             dependencies: [
-                "Operator", "BrokerScaling", "KubernetesClient", "KafkaAdmin", "Simulator", "EbbTestSupport", .product(name: "Logging", package: "swift-log"),
+                "Operator", "BrokerScaling", "KubernetesTypes", "KubernetesClient", "KafkaAdmin", "Simulator", "EbbTestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

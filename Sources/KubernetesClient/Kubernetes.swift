@@ -1,4 +1,4 @@
-import BrokerScaling
+import KubernetesTypes
 import Foundation
 import NIOHTTP1
 

@@ -1,6 +1,7 @@
 import BrokerScaling
 import Foundation
 import KubernetesClient
+import KubernetesTypes
 
 /// The workload port over the Kubernetes API: the StatefulSet through its scale subresource,
 /// the pool's status through its status subresource, Events through events.k8s.io/v1.

@@ -1,5 +1,6 @@
 import BrokerScaling
 import Foundation
+import KubernetesTypes
 import Logging
 
 /// One JSON object per line: `time`, `level`, `message`, `label`, then the metadata with its

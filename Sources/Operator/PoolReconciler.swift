@@ -1,6 +1,7 @@
 import BrokerScaling
 import Foundation
 import KubernetesClient
+import KubernetesTypes
 import Logging
 import NIOConcurrencyHelpers
 

@@ -1,5 +1,6 @@
 import BrokerScaling
 import Foundation
+import KubernetesTypes
 import Yams
 
 /// A scenario written by a user: the cluster (topics, consumer groups, broker capacity, pod

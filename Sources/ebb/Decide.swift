@@ -1,6 +1,7 @@
 import ArgumentParser
 import BrokerScaling
 import Foundation
+import KubernetesTypes
 
 struct Decide: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import BrokerScaling
 import Foundation
+import KubernetesTypes
 import Testing
 
 /// The CRD in Manifests/ and the Swift types must describe the same API.

@@ -1,5 +1,6 @@
 import BrokerScaling
 import Foundation
+import KubernetesTypes
 import Testing
 
 /// Extreme and random values in the inputs of `ebb decide`, `ebb plan --synthetic` and

@@ -1,3 +1,4 @@
+import KubernetesTypes
 @testable import BrokerScaling
 import Yams
 import Foundation
@@ -40,7 +41,7 @@ struct CronExpressionTests {
     let utc = TimeZone(identifier: "UTC")!
 
     /// 2026-11-26 is a Thursday.
-    func date(_ text: String) -> Date { ScalingSchedule.parseTime(text, in: utc)! }
+    func date(_ text: String) -> Date { TimeFormat.parse(text, in: utc)! }
 
     @Test func firesOnItsMinute() throws {
         let cron = try CronExpression("45 18 * * THU")
@@ -82,7 +83,7 @@ struct ScheduleWindowTests {
 
     @Test func repeatingWindowIsOpenForItsDuration() throws {
         let window = try ScalingSchedule(name: "sale", minReplicas: 8, cron: "45 18 * * THU", duration: "2h").window()
-        let fire = ScalingSchedule.parseTime("2026-11-26T18:45", in: utc)!
+        let fire = TimeFormat.parse("2026-11-26T18:45", in: utc)!
         #expect(!window.isOpen(at: fire.addingTimeInterval(-1)))
         #expect(window.isOpen(at: fire))
         #expect(window.isOpen(at: fire.addingTimeInterval(7199)))
@@ -91,19 +92,19 @@ struct ScheduleWindowTests {
 
     @Test func windowSpanningMidnight() throws {
         let window = try ScalingSchedule(name: "late", minReplicas: 8, cron: "0 23 * * *", duration: "3h").window()
-        #expect(window.isOpen(at: ScalingSchedule.parseTime("2026-11-27T01:30", in: utc)!))
-        #expect(!window.isOpen(at: ScalingSchedule.parseTime("2026-11-27T02:00", in: utc)!))
+        #expect(window.isOpen(at: TimeFormat.parse("2026-11-27T01:30", in: utc)!))
+        #expect(!window.isOpen(at: TimeFormat.parse("2026-11-27T02:00", in: utc)!))
     }
 
     @Test func oneOffWindowWithOffsets() throws {
         let window = try ScalingSchedule(name: "bf", minReplicas: 16, start: "2026-11-27T05:00:00-05:00", end: "2026-11-28T02:00:00Z").window()
-        #expect(window.isOpen(at: ScalingSchedule.parseTime("2026-11-27T10:00:00Z", in: utc)!))
-        #expect(!window.isOpen(at: ScalingSchedule.parseTime("2026-11-27T09:59:59Z", in: utc)!))
+        #expect(window.isOpen(at: TimeFormat.parse("2026-11-27T10:00:00Z", in: utc)!))
+        #expect(!window.isOpen(at: TimeFormat.parse("2026-11-27T09:59:59Z", in: utc)!))
     }
 
     @Test(arguments: ["2026-02-30T00:00", "2026-11-27", "2026-11-27T25:00", "27.11.2026 05:00", "2026-11-27T05:00+5"])
     func rejectsBadTimes(_ text: String) {
-        #expect(ScalingSchedule.parseTime(text, in: utc) == nil)
+        #expect(TimeFormat.parse(text, in: utc) == nil)
     }
 }
 

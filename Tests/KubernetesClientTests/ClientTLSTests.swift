@@ -2,6 +2,7 @@ import BrokerScaling
 import EbbTestSupport
 import Foundation
 import KubernetesClient
+import KubernetesTypes
 import Simulator
 import Testing
 

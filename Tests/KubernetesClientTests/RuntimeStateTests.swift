@@ -1,5 +1,6 @@
 import BrokerScaling
 import KubernetesClient
+import KubernetesTypes
 import Testing
 
 struct WatcherStateTests {

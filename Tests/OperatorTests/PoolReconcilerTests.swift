@@ -1,6 +1,7 @@
 import BrokerScaling
 import Foundation
 import KubernetesClient
+import KubernetesTypes
 import NIOConcurrencyHelpers
 import Operator
 import Testing

@@ -3,6 +3,7 @@ import EbbTestSupport
 import Foundation
 import KafkaAdmin
 import KubernetesClient
+import KubernetesTypes
 import Logging
 import Operator
 import Simulator

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesTypes
 import Yams
 
 /// The schema of `ebb decide`'s input file, so that a bad input is reported field by field,

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesTypes
 
 /// What a pool shows about the security of its Kafka connection. The spec's opt-outs
 /// (`tls.insecureSkipVerify`, `sasl.allowWithoutTLS`) are allowed, but never silent: while one

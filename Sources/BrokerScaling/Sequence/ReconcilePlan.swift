@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesTypes
 
 /// What one reconcile read about a pool: the spec it follows, the status as stored, the
 /// StatefulSet, the Kafka cluster (or why it could not be read), the metric readings, and what

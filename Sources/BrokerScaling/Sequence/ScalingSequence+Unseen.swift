@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesTypes
 
 /// What a pool looks like when Ebb cannot see what it scales: the StatefulSet is missing, or
 /// the Kafka cluster cannot be read. Nothing is changed on missing information, but a user

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesTypes
 
 /// The Kafka cluster as one reconcile saw it.
 public struct ClusterSnapshot: Sendable, Hashable {

@@ -1,3 +1,4 @@
+import KubernetesTypes
 import Yams
 
 /// Checks a YAML (or JSON) node tree against a `Schema`: kinds, unknown fields, required fields,

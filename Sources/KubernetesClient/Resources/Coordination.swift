@@ -1,5 +1,5 @@
 import Foundation
-import BrokerScaling
+import KubernetesTypes
 
 /// A coordination.k8s.io/v1 Lease, for leader election.
 public struct Lease: KubernetesResource, Hashable {

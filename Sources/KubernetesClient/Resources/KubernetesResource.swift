@@ -1,4 +1,4 @@
-import BrokerScaling
+import KubernetesTypes
 
 /// A Kubernetes object type the client reads and writes.
 public protocol KubernetesResource: Codable, Sendable {
@@ -16,11 +16,6 @@ extension KubernetesResource {
     public var reference: String {
         "\(Self.kindName.lowercased()) \(metadata.namespace.map { "\($0)/" } ?? "")\(metadata.name ?? "?")"
     }
-}
-
-extension BrokerPool: KubernetesResource {
-    public static var resource: ResourceKind { .brokerPool }
-    public static var kindName: String { kind }
 }
 
 /// A page of a list, and the resourceVersion to watch from.

@@ -1,5 +1,3 @@
-import BrokerScaling
-
 /// A kind of Kubernetes resource and where the API serves it.
 public struct ResourceKind: Sendable, Hashable {
     /// API group; empty for the core group.
@@ -15,7 +13,6 @@ public struct ResourceKind: Sendable, Hashable {
         self.namespaced = namespaced
     }
 
-    public static let brokerPool = ResourceKind(group: BrokerPool.group, version: BrokerPool.version, plural: BrokerPool.plural)
     public static let statefulSet = ResourceKind(group: "apps", version: "v1", plural: "statefulsets")
     public static let pod = ResourceKind(group: "", version: "v1", plural: "pods")
     public static let secret = ResourceKind(group: "", version: "v1", plural: "secrets")

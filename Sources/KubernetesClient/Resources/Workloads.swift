@@ -1,4 +1,4 @@
-import BrokerScaling
+import KubernetesTypes
 
 /// A label selector's `matchLabels` (what StatefulSets created by charts use).
 public struct LabelSelector: Sendable, Hashable, Codable {

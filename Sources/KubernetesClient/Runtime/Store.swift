@@ -1,4 +1,4 @@
-import BrokerScaling
+import KubernetesTypes
 import NIOConcurrencyHelpers
 
 /// A cache of one kind of object, kept by a reflector: one writer, many readers. It says when

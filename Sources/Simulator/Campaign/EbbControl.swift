@@ -1,5 +1,6 @@
 import BrokerScaling
 import Foundation
+import KubernetesTypes
 import Logging
 import NIOConcurrencyHelpers
 import Operator

@@ -1,4 +1,5 @@
 import BrokerScaling
+import KubernetesTypes
 
 /// What a kube-apiserver does with a custom resource and its CRD's `openAPIV3Schema`, on the
 /// JSON it was sent: prune unknown fields, apply defaults, validate (the 1.23 OpenAPI validator's

@@ -1,4 +1,5 @@
 import BrokerScaling
+import KubernetesTypes
 
 /// Server-side printing: the `Table` kubectl asks for (`Accept: ...;as=Table`), with a CRD's
 /// additionalPrinterColumns and ages as the API server prints them, so `kubectl get brokerpools` shows Ebb's columns.

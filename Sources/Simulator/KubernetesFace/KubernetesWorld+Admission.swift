@@ -1,3 +1,4 @@
+import KubernetesTypes
 /// What the API server does to an object between decoding it and storing it: CRDs checked for
 /// structural schemas; custom resources pruned, defaulted and validated against their CRD's
 /// schema and rules; built-in kinds that Ebb writes (Events) validated as the server does.

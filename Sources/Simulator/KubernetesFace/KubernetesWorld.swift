@@ -1,5 +1,6 @@
 import BrokerScaling
 import Foundation
+import KubernetesTypes
 import NIOConcurrencyHelpers
 
 /// The Kubernetes side of the simulated world: objects of any kind stored as JSON, with the API
