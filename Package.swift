@@ -58,7 +58,9 @@ let package = Package(
             exclude: ["README.md"]
         ),
         // Not "Metrics": swift-metrics owns that module name.
-        .target(name: "BrokerMetrics", dependencies: ["BrokerScaling", "KubernetesClient", "KafkaAdmin"]),
+        .target(
+            name: "BrokerMetrics",
+            dependencies: ["BrokerScaling", "KubernetesClient", "KafkaAdmin", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .target(
             name: "Simulator",
             dependencies: [
@@ -102,11 +104,12 @@ let package = Package(
             name: "KubernetesClientTests", dependencies: ["KubernetesClient", "KubernetesTypes", "BrokerMetrics", "Simulator", "Operator", "EbbTestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]),
         .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin", "ebb", "EbbTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "BrokerMetricsTests", dependencies: ["BrokerMetrics"]),
+        .testTarget(name: "BrokerMetricsTests", dependencies: ["BrokerMetrics", "BrokerScaling"]),
         .testTarget(
             name: "OperatorTests",
             dependencies: [
-                "Operator", "BrokerScaling", "KubernetesTypes", "KubernetesClient", "KafkaAdmin", "Simulator", "EbbTestSupport", .product(name: "Logging", package: "swift-log"),
+                "Operator", "BrokerScaling", "BrokerMetrics", "KubernetesTypes", "KubernetesClient", "KafkaAdmin", "Simulator", "EbbTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

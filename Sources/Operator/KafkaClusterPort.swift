@@ -1,3 +1,4 @@
+import BrokerMetrics
 import BrokerScaling
 import KafkaAdmin
 import KubernetesClient
@@ -5,7 +6,7 @@ import NIOConcurrencyHelpers
 
 /// One Kafka admin client per pool, made from `spec.kafka` and the Secrets it names, and made
 /// again when they change.
-public final class KafkaClients: Sendable {
+public final class KafkaClients: PoolKafkaClients {
     struct Entry: Sendable {
         let signature: String
         let client: KafkaAdminClient

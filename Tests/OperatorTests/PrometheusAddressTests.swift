@@ -1,3 +1,4 @@
+import BrokerMetrics
 import BrokerScaling
 import Foundation
 import Operator

@@ -1,4 +1,3 @@
-import BrokerMetrics
 import BrokerScaling
 import Foundation
 import KafkaAdmin
@@ -23,12 +22,18 @@ public struct MetricQueries: Sendable, Hashable {
     }
 }
 
+/// The Kafka admin client a pool's consumer lag is read through (the operator's per-pool
+/// clients, with the pool's TLS and SASL).
+public protocol PoolKafkaClients: Sendable {
+    func client(for pool: BrokerPool) async throws -> KafkaAdminClient
+}
+
 /// Reads a pool's metrics: throughput, CPU and custom queries from Prometheus; consumer lag
 /// from Kafka itself (committed offsets against log end offsets). Keeps the last few readings
 /// of each so that the decision sees a trend.
-public final class PoolMetricSource: MetricsPort {
+public final class PoolMetricSource: Sendable {
     let prometheus: PrometheusClient?
-    let kafka: KafkaClients
+    let kafka: any PoolKafkaClients
     let queries: MetricQueries
     private let recent = NIOLockedValueBox<[String: [MetricSample]]>([:])
     /// Clients for the `serverAddress`es pools name, made once each.
@@ -40,7 +45,7 @@ public final class PoolMetricSource: MetricsPort {
     let addresses: PrometheusAddressPolicy
 
     /// `addresses` says which `serverAddress`es pools may name (default: only `prometheus`'s host).
-    public init(prometheus: PrometheusClient?, kafka: KafkaClients, queries: MetricQueries = MetricQueries(), addresses: PrometheusAddressPolicy? = nil) {
+    public init(prometheus: PrometheusClient?, kafka: any PoolKafkaClients, queries: MetricQueries = MetricQueries(), addresses: PrometheusAddressPolicy? = nil) {
         self.prometheus = prometheus
         self.kafka = kafka
         self.queries = queries

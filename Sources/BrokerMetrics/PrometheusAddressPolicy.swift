@@ -1,4 +1,3 @@
-import BrokerMetrics
 import Foundation
 
 /// Which Prometheus addresses a pool may name in `spec.metrics[].prometheus.serverAddress`.

@@ -1,4 +1,3 @@
-import BrokerMetrics
 import BrokerScaling
 import Foundation
 
