@@ -1,8 +1,6 @@
 import BrokerScaling
 import Foundation
 import NIOConcurrencyHelpers
-import NIOCore
-import Operator
 import ServiceLifecycle
 
 /// `ebb simulate --serve`: one simulated e-commerce platform running in real time (or faster),
@@ -55,7 +53,7 @@ public final class ServedWorld: Service, Sendable {
     let noise: Noise
     let kubernetesServer: KubernetesFaceServer
     let kafkaServer: KafkaFaceServer
-    let metricsChannel: any Channel
+    let metricsServer: HTTPFaceServer
     let started: ContinuousClock.Instant
     let observed = NIOLockedValueBox(Observed())
     /// The faults injected (nil: none).
@@ -72,11 +70,11 @@ public final class ServedWorld: Service, Sendable {
     /// The addresses a user points tools at.
     public var kubernetesURL: String { kubernetesServer.url }
     public var kafkaAddress: String { kafkaServer.address }
-    public var metricsURL: String { "http://127.0.0.1:\(metricsChannel.localAddress?.port ?? 0)/metrics" }
+    public var metricsURL: String { "http://127.0.0.1:\(metricsServer.port)/metrics" }
 
     private init(
         kubernetes: KubernetesWorld, kafka: SimulatedKafkaCluster, world: SimulatedWorld, traffic: LiveTraffic, profile: TrafficProfile,
-        settings: CampaignSettings, options: Options, seed: UInt64, servers: (KubernetesFaceServer, KafkaFaceServer, any Channel)
+        settings: CampaignSettings, options: Options, seed: UInt64, servers: (KubernetesFaceServer, KafkaFaceServer, HTTPFaceServer)
     ) {
         self.kubernetes = kubernetes
         self.kafka = kafka
@@ -88,7 +86,7 @@ public final class ServedWorld: Service, Sendable {
         noise = Noise(seed: seed)
         faults = options.faultRate > 0 ? FaultInjector(rate: options.faultRate, seed: seed &+ 0xFA17) : nil
         kubernetes.faults = faults
-        (kubernetesServer, kafkaServer, metricsChannel) = servers
+        (kubernetesServer, kafkaServer, metricsServer) = servers
         started = .now
     }
 
@@ -132,14 +130,14 @@ public final class ServedWorld: Service, Sendable {
         }
         kafka.advertise(host: "127.0.0.1", port: kafkaServer.port)
         let box = NIOLockedValueBox<ServedWorld?>(nil)
-        let metricsChannel: any Channel
+        let metricsServer: HTTPFaceServer
         do {
-            metricsChannel = try await PlainHTTP.bind(host: "127.0.0.1", port: options.metricsPort) { path in
-                guard let served = box.withLockedValue({ $0 }) else { return (.serviceUnavailable, "text/plain", "starting\n") }
+            metricsServer = try await HTTPFaceServer.start(port: options.metricsPort) { path in
+                guard let served = box.withLockedValue({ $0 }) else { return (503, "text/plain", "starting\n") }
                 switch path {
-                case "/metrics": return (.ok, "text/plain; version=0.0.4", served.exposition())
-                case "/world": return (.ok, "application/json", served.worldJSON())
-                default: return (.notFound, "text/plain", "not found: try /metrics or /world\n")
+                case "/metrics": return (200, "text/plain; version=0.0.4", served.exposition())
+                case "/world": return (200, "application/json", served.worldJSON())
+                default: return (404, "text/plain", "not found: try /metrics or /world\n")
                 }
             }
         } catch {
@@ -149,7 +147,7 @@ public final class ServedWorld: Service, Sendable {
         }
         let served = ServedWorld(
             kubernetes: kubernetes, kafka: kafka, world: world, traffic: traffic, profile: profile, settings: settings, options: options, seed: seed,
-            servers: (kubernetesServer, kafkaServer, metricsChannel))
+            servers: (kubernetesServer, kafkaServer, metricsServer))
         kafkaServer.router.faults = served.faults
         if options.kafkaSASL {
             kafkaServer.router.requireSASL(try KafkaFaceSASL(mechanisms: [.scramSHA512], users: [Self.kafkaUser: Self.kafkaPassword(seed: seed)]))
@@ -264,7 +262,7 @@ public final class ServedWorld: Service, Sendable {
     public func stop() async {
         await kubernetesServer.stop()
         await kafkaServer.stop()
-        try? await metricsChannel.close()
+        await metricsServer.stop()
     }
 
     /// Broken invariants seen so far (a broker that left holding a partition, bytes lost, a
