@@ -67,8 +67,16 @@ let package = Package(
             dependencies: [
                 "BrokerScaling", "KubernetesTypes", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Yams", package: "Yams"), "Operator", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        // `ebb simulate`'s comparison: the same traffic against every strategy, Ebb's own reconcile among them.
+        .target(
+            name: "CampaignComparison",
+            dependencies: [
+                "Simulator", "Operator", "BrokerScaling", "KubernetesTypes", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .target(
@@ -83,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "ebb",
             dependencies: [
-                "BrokerScaling", "KubernetesTypes", "Operator", "Simulator", "KafkaAdmin", "KubernetesClient", "BrokerMetrics",
+                "BrokerScaling", "KubernetesTypes", "Operator", "Simulator", "CampaignComparison", "KafkaAdmin", "KubernetesClient", "BrokerMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -117,7 +125,8 @@ let package = Package(
         .testTarget(
             name: "SimulatorTests",
             dependencies: [
-                "Simulator", "KafkaAdmin", "EbbTestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "Simulator", "CampaignComparison", "KafkaAdmin", "EbbTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             exclude: ["Fixtures"]

@@ -4,10 +4,10 @@
 /// most the producers' buffers (`buffer.memory`); the rest is refused, as a real producer expires
 /// old batches and fails sends once its buffer is full, and is never sent later. Over the buffers,
 /// every partition gives up the same share of what it holds.
-enum ProducerBuffers {
+package enum ProducerBuffers {
     /// Trims `pending` (bytes per partition) in place and returns the bytes refused.
     /// `rates`: each partition's produce rate now, in bytes per second.
-    static func refuse(_ pending: inout [Double], rates: [Double], deliveryTimeoutSeconds: Double, bufferBytes: Double) -> Double {
+    package static func refuse(_ pending: inout [Double], rates: [Double], deliveryTimeoutSeconds: Double, bufferBytes: Double) -> Double {
         var refused = 0.0
         var held = 0.0
         for index in pending.indices {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BrokerScaling
+import CampaignComparison
 import Foundation
 import Logging
 import Operator

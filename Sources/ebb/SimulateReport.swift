@@ -1,3 +1,4 @@
+import CampaignComparison
 import Foundation
 import Simulator
 

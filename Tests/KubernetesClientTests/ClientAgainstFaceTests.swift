@@ -4,6 +4,7 @@ import KubernetesClient
 import KubernetesTypes
 import Logging
 import NIOConcurrencyHelpers
+import Operator
 import Simulator
 import Testing
 import EbbTestSupport

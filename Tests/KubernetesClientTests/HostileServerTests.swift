@@ -3,6 +3,7 @@ import BrokerScaling
 import EbbTestSupport
 import Foundation
 import KubernetesClient
+import Operator
 import Testing
 
 /// An API server or a Prometheus (or something pretending to be one) that answers garbage or

@@ -1,4 +1,5 @@
 import KubernetesClient
+import Operator
 import Testing
 
 struct ResourceKindTests {

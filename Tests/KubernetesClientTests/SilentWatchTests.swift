@@ -7,6 +7,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Operator
 import Testing
 
 /// An API server that answers lists but, asked to watch, sends the response head and then

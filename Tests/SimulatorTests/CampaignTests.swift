@@ -1,4 +1,5 @@
 import BrokerScaling
+@testable import CampaignComparison
 import Foundation
 import Logging
 import NIOConcurrencyHelpers

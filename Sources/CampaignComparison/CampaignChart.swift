@@ -1,4 +1,5 @@
 import Foundation
+import Simulator
 
 /// One SVG page: traffic, brokers and seconds behind over the run, for every strategy (the
 /// first seed). Plain SVG, so any browser opens it; no plotting library. Lines that coincide

@@ -62,7 +62,7 @@ public struct CampaignSettings: Sendable, Hashable, Codable {
         return date
     }
 
-    func duration(of profile: TrafficProfile) -> Double {
+    package func duration(of profile: TrafficProfile) -> Double {
         durationSeconds ?? max(3_600, Double(profile.points.last?.seconds ?? 0))
     }
 }
@@ -100,7 +100,7 @@ public struct TopicSpec: Sendable, Hashable, Codable {
 
     /// Every partition's share of the cluster's traffic (summing to 1), with seeded jitter of
     /// ±20 % per partition.
-    static func shares(_ topics: [TopicSpec], seed: UInt64) -> [(topic: String, index: Int32, weight: Double)] {
+    package static func shares(_ topics: [TopicSpec], seed: UInt64) -> [(topic: String, index: Int32, weight: Double)] {
         var random = SplitMix(seed: Noise.mix(seed, 0x70_70))
         let totalShare = topics.reduce(0) { $0 + max(0, $1.share) }
         var out: [(topic: String, index: Int32, weight: Double)] = []

@@ -4,6 +4,7 @@ import KubernetesTypes
 import Logging
 import NIOConcurrencyHelpers
 import Operator
+import Simulator
 
 /// Ebb: the operator's own `PoolReconciler`, through ports onto the simulated cluster, on
 /// simulated time, reading its metrics through the same pipeline as every other strategy.

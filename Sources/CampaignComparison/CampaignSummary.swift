@@ -1,4 +1,5 @@
 import Foundation
+import Simulator
 
 /// A number over the seeds: the median and the range.
 public struct SeedStat: Sendable, Hashable, Codable {

@@ -1,3 +1,4 @@
+import Simulator
 /// What Prometheus holds of the brokers' counters, and the `rate(...[window])` every strategy
 /// reads: scraped every `scrapeIntervalSeconds`, so a reading lags, and counting only what the
 /// brokers accepted, so it tops out at what saturated brokers could take.

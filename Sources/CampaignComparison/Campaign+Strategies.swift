@@ -1,5 +1,6 @@
 import BrokerScaling
 import Foundation
+import Simulator
 
 /// How a strategy steers the cluster's broker count (partition placement is the balancer's,
 /// or the strategy's own).

@@ -1,4 +1,5 @@
 import BrokerScaling
+import Simulator
 
 /// The Kafka cluster of one strategy's run. Producers' bytes wait until the partition's leader
 /// accepts them (`pending`), then wait in the log until each consumer group fetches them

@@ -1,5 +1,6 @@
 import BrokerScaling
 import Foundation
+import Simulator
 
 /// The Kubernetes HPA controller's algorithm (autoscaling/v2, `behavior` defaults), written
 /// out here so that the baselines stay the stock HPA whatever Ebb's own decision engine

@@ -2,6 +2,7 @@ import BrokerScaling
 import Foundation
 import Logging
 import Operator
+import Simulator
 
 /// What one strategy did over one run.
 public struct StrategyResult: Sendable, Hashable {
@@ -265,22 +266,5 @@ public enum Campaign {
         result.scaleInTimes = events.inTimes
         result.secondsToCapacity = spike.map { spike in capacityMet.map { max(0, $0 - spike) } } ?? 0
         return result
-    }
-}
-
-/// Seeded noise on traffic (±4 %, a new value every minute); seeds are hashed, so that
-/// neighbouring seeds give unrelated noise.
-struct Noise: Sendable {
-    let seed: UInt64
-
-    static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        var first = SplitMix(seed: a)
-        var second = SplitMix(seed: first.next() ^ b)
-        return second.next()
-    }
-
-    func factor(at seconds: Double) -> Double {
-        var random = SplitMix(seed: Self.mix(seed, UInt64(max(0, seconds / 60))))
-        return 0.96 + 0.08 * Double(random.next() % 10_000) / 10_000
     }
 }
