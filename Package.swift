@@ -4,16 +4,20 @@ import PackageDescription
 
 // Ebb: an autoscaler for diskless Kafka broker pools on Kubernetes.
 //
-// Module layering (arrows point at dependencies):
-//   ebb (CLI) -> Operator -> { KubernetesClient, KafkaAdmin, Metrics } -> BrokerScaling
-//   Simulator -> BrokerScaling
-// BrokerScaling is the pure domain: no I/O, no clock reads.
+// Module layering (arrows point at dependencies; Docs/architecture.md says what each holds):
+//   ebb (CLI) -> CampaignComparison -> { Simulator, Operator }
+//   Operator -> { BrokerMetrics, KubernetesClient, KafkaAdmin, BrokerScaling }
+//   BrokerMetrics -> { KubernetesClient, KafkaAdmin, BrokerScaling }
+//   Simulator -> { KafkaAdmin, BrokerScaling }
+//   KubernetesClient -> { KubernetesTypes, Resilience };  KafkaAdmin -> Resilience
+//   BrokerScaling -> KubernetesTypes
+// BrokerScaling is the pure domain: no I/O, no clock reads. KubernetesClient knows no BrokerPool.
 let package = Package(
     name: "Ebb",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ebb", targets: ["ebb"]),
-        .library(name: "BrokerScaling", targets: ["BrokerScaling"]),
+        .library(name: "BrokerScaling", targets: ["BrokerScaling"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,7 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1")
     ],
     targets: [
         // Kubernetes' own vocabulary (object metadata, its time formats): shared by the client and the domain.
@@ -44,7 +48,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client")
             ],
             exclude: ["README.md"]
         ),
@@ -54,7 +58,7 @@ let package = Package(
                 "Resilience",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")
             ],
             exclude: ["README.md"]
         ),
@@ -65,10 +69,11 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "BrokerScaling", "KubernetesTypes", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "BrokerScaling", "KubernetesTypes", "KafkaAdmin", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Hummingbird", package: "hummingbird")
             ]
         ),
         // `ebb simulate`'s comparison: the same traffic against every strategy, Ebb's own reconcile among them.
@@ -76,7 +81,7 @@ let package = Package(
             name: "CampaignComparison",
             dependencies: [
                 "Simulator", "Operator", "BrokerScaling", "KubernetesTypes", .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
             ]
         ),
         .target(
@@ -85,7 +90,7 @@ let package = Package(
                 "BrokerScaling", "KubernetesTypes", "KubernetesClient", "KafkaAdmin", "BrokerMetrics",
                 .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
             ]
         ),
         .executableTarget(
@@ -94,22 +99,29 @@ let package = Package(
                 "BrokerScaling", "KubernetesTypes", "Operator", "Simulator", "CampaignComparison", "KafkaAdmin", "KubernetesClient", "BrokerMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
             ]
         ),
         // What several test targets share: real parts (Tansu, kubectl), processes, certificates.
         .target(
             name: "EbbTestSupport",
             dependencies: [
-                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
             ],
             path: "Tests/Support"),
-        .testTarget(name: "BrokerScalingTests", dependencies: ["BrokerScaling", "KubernetesTypes", "EbbTestSupport", .product(name: "Yams", package: "Yams")], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "BrokerScalingTests", dependencies: ["BrokerScaling", "KubernetesTypes", "EbbTestSupport", .product(name: "Yams", package: "Yams")],
+            exclude: ["Fixtures"]),
         // `ebb simulate --serve`, real Prometheus, real kubectl and `ebb run` as processes, with chaos.
         .testTarget(name: "EndToEndTests", dependencies: ["EbbTestSupport", "BrokerScaling", "ebb"]),
         .testTarget(
-            name: "KubernetesClientTests", dependencies: ["KubernetesClient", "KubernetesTypes", "BrokerMetrics", "Simulator", "Operator", "EbbTestSupport", .product(name: "Yams", package: "Yams")],
+            name: "KubernetesClientTests",
+            dependencies: [
+                "KubernetesClient", "KubernetesTypes", "BrokerMetrics", "Simulator", "Operator", "EbbTestSupport",
+                .product(name: "Yams", package: "Yams")
+            ],
             exclude: ["Fixtures"]),
         .testTarget(name: "KafkaAdminTests", dependencies: ["KafkaAdmin", "ebb", "EbbTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BrokerMetricsTests", dependencies: ["BrokerMetrics", "BrokerScaling"]),
@@ -119,7 +131,7 @@ let package = Package(
                 "Operator", "BrokerScaling", "BrokerMetrics", "KubernetesTypes", "KubernetesClient", "KafkaAdmin", "Simulator", "EbbTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio")
             ]
         ),
         .testTarget(
@@ -127,11 +139,11 @@ let package = Package(
             dependencies: [
                 "Simulator", "CampaignComparison", "KafkaAdmin", "EbbTestSupport", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl")
             ],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "EbbCLITests", dependencies: ["ebb"]),
+        .testTarget(name: "EbbCLITests", dependencies: ["ebb"])
     ]
 )
 

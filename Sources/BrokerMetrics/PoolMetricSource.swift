@@ -10,8 +10,10 @@ public struct MetricQueries: Sendable, Hashable {
     /// One series per broker pod: their sum is the pool's throughput, their count the brokers in it
     /// (a pod that has gone still has a series for one rate window).
     public var bytesIn = #"sum by (pod) (rate(kafka_server_brokertopicmetrics_bytesin_total{namespace="$namespace",pod=~"$statefulset-[0-9]+"}[1m]))"#
-    public var bytesOut = #"sum by (pod) (rate(kafka_server_brokertopicmetrics_bytesout_total{namespace="$namespace",pod=~"$statefulset-[0-9]+"}[1m]))"#
-    public var cpu = #"100 * sum by (pod) (rate(container_cpu_usage_seconds_total{namespace="$namespace",pod=~"$statefulset-[0-9]+",container!=""}[1m])) / sum by (pod) (kube_pod_container_resource_requests{namespace="$namespace",pod=~"$statefulset-[0-9]+",resource="cpu"})"#
+    public var bytesOut =
+        #"sum by (pod) (rate(kafka_server_brokertopicmetrics_bytesout_total{namespace="$namespace",pod=~"$statefulset-[0-9]+"}[1m]))"#
+    public var cpu =
+        #"100 * sum by (pod) (rate(container_cpu_usage_seconds_total{namespace="$namespace",pod=~"$statefulset-[0-9]+",container!=""}[1m])) / sum by (pod) (kube_pod_container_resource_requests{namespace="$namespace",pod=~"$statefulset-[0-9]+",resource="cpu"})"#
 
     public init() {}
 
@@ -45,7 +47,10 @@ public final class PoolMetricSource: Sendable {
     let addresses: PrometheusAddressPolicy
 
     /// `addresses` says which `serverAddress`es pools may name (default: only `prometheus`'s host).
-    public init(prometheus: PrometheusClient?, kafka: any PoolKafkaClients, queries: MetricQueries = MetricQueries(), addresses: PrometheusAddressPolicy? = nil) {
+    public init(
+        prometheus: PrometheusClient?, kafka: any PoolKafkaClients, queries: MetricQueries = MetricQueries(),
+        addresses: PrometheusAddressPolicy? = nil
+    ) {
         self.prometheus = prometheus
         self.kafka = kafka
         self.queries = queries
@@ -79,7 +84,9 @@ public final class PoolMetricSource: Sendable {
                     // Read beside bytes in; when it fails the metric stands on bytes in alone, and says why.
                     do {
                         let offered = try await prometheusValue(queries.fill(offeredQuery, pool), server: nil)
-                        guard offered >= 0 else { throw PrometheusError.malformed("offeredQuery returned \(offered), not a number ≥ 0: \(offeredQuery)") }
+                        guard offered >= 0 else {
+                            throw PrometheusError.malformed("offeredQuery returned \(offered), not a number ≥ 0: \(offeredQuery)")
+                        }
                         observation.offered = MetricSample(time: now, value: offered)
                     } catch let error as CancellationError {
                         throw error
@@ -91,7 +98,8 @@ public final class PoolMetricSource: Sendable {
             case .prometheus:
                 guard let query = metric.prometheus?.query else { return .failed(name, "spec.metrics[].prometheus.query is missing") }
                 guard let server = metric.prometheus?.serverAddress else {
-                    return remember(name, pool: pool, MetricSample(time: now, value: try await prometheusValue(queries.fill(query, pool), server: nil)))
+                    return remember(
+                        name, pool: pool, MetricSample(time: now, value: try await prometheusValue(queries.fill(query, pool), server: nil)))
                 }
                 if let refusal = addresses.refusal(of: server) { return .failed(name, refusal) }
                 do {

@@ -20,7 +20,8 @@ public struct PrometheusAddressPolicy: Sendable, Hashable {
     /// `host:port` of an http(s) URL, the port defaulted by scheme; nil when it is not one.
     static func endpoint(_ url: String) -> String? {
         guard let parsed = URLComponents(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = parsed.host?.lowercased(), !host.isEmpty else { return nil }
+            let host = parsed.host?.lowercased(), !host.isEmpty
+        else { return nil }
         let port = parsed.port ?? (scheme == "https" ? 443 : 80)
         return "\(host.hasPrefix("[") || !host.contains(":") ? host : "[\(host)]"):\(port)"
     }

@@ -29,10 +29,12 @@ public struct PrometheusClient: Sendable {
 
     /// The query over [start, end] every `step` seconds (`/api/v1/query_range`): each series'
     /// samples, oldest first. The step must keep the answer under Prometheus's 11,000 points a series.
-    public func range(_ promql: String, start: Date, end: Date, step: Int, maxPoints: Int = 200_000) async throws(PrometheusError) -> [[PrometheusSample]] {
+    public func range(_ promql: String, start: Date, end: Date, step: Int, maxPoints: Int = 200_000) async throws(PrometheusError)
+        -> [[PrometheusSample]]
+    {
         let parameters = [
             ("query", promql), ("start", String(format: "%.0f", start.timeIntervalSince1970)),
-            ("end", String(format: "%.0f", end.timeIntervalSince1970)), ("step", String(step)),
+            ("end", String(format: "%.0f", end.timeIntervalSince1970)), ("step", String(step))
         ]
         return try PrometheusResponse.rangeSamples(from: try await body(of: "/api/v1/query_range", parameters), maxPoints: maxPoints)
     }

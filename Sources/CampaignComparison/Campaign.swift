@@ -86,8 +86,10 @@ public enum Campaign {
     ) async -> CampaignReport {
         let duration = settings.duration(of: profile)
         let windows = EventWindow.find(profile: profile, settings: settings, duration: duration)
-        let plans = strategies(settings: settings, pool: pool ?? EbbControl.defaultPool(settings: settings), windows: windows, profile: profile, duration: duration)
-            .filter { only == nil || only!.contains($0.info.name) }
+        let plans = strategies(
+            settings: settings, pool: pool ?? EbbControl.defaultPool(settings: settings), windows: windows, profile: profile, duration: duration
+        )
+        .filter { only == nil || only!.contains($0.info.name) }
         var runs: [[StrategyResult?]] = Array(repeating: Array(repeating: nil, count: plans.count), count: seeds.count)
         await withTaskGroup(of: (Int, Int, StrategyResult).self) { group in
             var started = 0
@@ -121,67 +123,108 @@ public enum Campaign {
         var makeControl: @Sendable (_ logger: LoggerFactory?) -> (any CampaignControl)?
     }
 
-    static func strategies(settings: CampaignSettings, pool: BrokerPool, windows: [EventWindow], profile: TrafficProfile, duration: Double) -> [Plan] {
+    static func strategies(settings: CampaignSettings, pool: BrokerPool, windows: [EventWindow], profile: TrafficProfile, duration: Double) -> [Plan]
+    {
         let spec = pool.spec
-        let minimum = Int(spec.effectiveMinReplicas), maximum = Int(spec.maxReplicas)
+        let minimum = Int(spec.effectiveMinReplicas)
+        let maximum = Int(spec.maxReplicas)
         let peakFleet = min(maximum, EventWindow.fleet(profile.peakMultiplier, settings))
         // Outside the windows: enough for the highest traffic there.
-        let quiet = stride(from: 0.0, through: duration, by: 60).filter { time in !windows.contains { $0.start <= time && time < $0.end } }
+        let quiet =
+            stride(from: 0.0, through: duration, by: 60).filter { time in !windows.contains { $0.start <= time && time < $0.end } }
             .map { profile.multiplier(at: $0) }.max() ?? profile.peakMultiplier
         let everyday = min(maximum, max(minimum, EventWindow.fleet(quiet, settings)))
-        let initial = min(maximum, max(minimum, Int((settings.baselineMiBPerSecond * profile.multiplier(at: 0) / (settings.brokerCapacityMiBPerSecond * 0.7)).rounded(.up))))
-        let bytesTarget = spec.metrics?.compactMap { $0.type == .brokerThroughput && $0.brokerThroughput?.direction == .in ? $0.target?.averageValue?.value : nil }.first
+        let initial = min(
+            maximum,
+            max(minimum, Int((settings.baselineMiBPerSecond * profile.multiplier(at: 0) / (settings.brokerCapacityMiBPerSecond * 0.7)).rounded(.up))))
+        let bytesTarget =
+            spec.metrics?.compactMap { $0.type == .brokerThroughput && $0.brokerThroughput?.direction == .in ? $0.target?.averageValue?.value : nil }
+            .first
             ?? settings.brokerCapacityMiBPerSecond * 0.7 * 1_048_576
         let cpuTarget = spec.metrics?.compactMap { $0.type == .cpu ? $0.target?.averageUtilization.map(Double.init) : nil }.first ?? 70
         let lagGroup = spec.metrics?.compactMap { $0.consumerLag?.group }.first ?? settings.consumerGroups.first?.name ?? "shop-consumers"
         let kedaLagThreshold = 10_000.0
         let scheduledWindows = windows.map { EventWindow(start: $0.start, end: $0.end, brokers: min(maximum, $0.brokers)) }
         var plans: [Plan] = [
-            Plan(info: StrategyInfo(name: "static", description: "the peak's fleet (80 % of a broker at the peak) all the time, with AutoMQ's self-balancer"),
-                 initialBrokers: peakFleet, balancer: true, makeControl: { _ in nil }),
-            Plan(info: StrategyInfo(name: "scheduled", description: "the everyday fleet, and each event's fleet from 15 min before it until 15 min after, with the self-balancer"),
-                 initialBrokers: scheduledWindows.first { $0.start <= 0 }?.brokers ?? everyday, balancer: true,
-                 makeControl: { _ in ScheduledFleet(windows: scheduledWindows, everyday: everyday) }),
-            Plan(info: StrategyInfo(name: "hpa-cpu", description: "HPA on broker CPU (\(Int(cpuTarget)) %), the self-balancer, graceful scale-in"),
-                 initialBrokers: initial, balancer: true,
-                 makeControl: { _ in HPAControl(signal: .cpu(targetPercent: cpuTarget), minReplicas: minimum, maxReplicas: maximum, graceful: true) }),
-            Plan(info: StrategyInfo(name: "keda-bytes-in", description: "HPA/KEDA on sum(rate(bytes in)) (\(Int(bytesTarget / 1_048_576)) MiB/s a broker), the self-balancer, graceful scale-in"),
-                 initialBrokers: initial, balancer: true,
-                 makeControl: { _ in HPAControl(signal: .bytesIn(perBroker: bytesTarget), minReplicas: minimum, maxReplicas: maximum, graceful: true) }),
-            Plan(info: StrategyInfo(name: "keda-offered", description: "KEDA's Prometheus scaler on what producers try to send (\(ProducerMetrics.offeredBytes), \(Int(bytesTarget / 1_048_576)) MiB/s a broker), the self-balancer, graceful scale-in"),
-                 initialBrokers: initial, balancer: true,
-                 makeControl: { _ in HPAControl(signal: .offered(perBroker: bytesTarget), minReplicas: minimum, maxReplicas: maximum, graceful: true) }),
-            Plan(info: StrategyInfo(name: "keda-lag", description: "KEDA's Kafka scaler on \(lagGroup)'s lag (lagThreshold \(Int(kedaLagThreshold))), the self-balancer, graceful scale-in"),
-                 initialBrokers: initial, balancer: true,
-                 makeControl: { _ in HPAControl(signal: .kafkaLag(group: lagGroup, lagThreshold: kedaLagThreshold), minReplicas: minimum, maxReplicas: maximum, graceful: true) }),
-            Plan(info: StrategyInfo(name: "hpa-cpu-no-rebalance", description: "HPA on CPU without any rebalancing: new brokers stay empty, leaving ones fail over after the session timeout"),
-                 initialBrokers: initial, balancer: false,
-                 makeControl: { _ in HPAControl(signal: .cpu(targetPercent: cpuTarget), minReplicas: minimum, maxReplicas: maximum, graceful: false) }),
-            Plan(info: StrategyInfo(name: "ebb", description: "Ebb's reconcile (the code ebb run runs) with the pool \(pool.metadata.name ?? "")"),
-                 initialBrokers: initial, balancer: false,
-                 makeControl: { logger in EbbControl(pool: pool, settings: settings, logger: logger) }),
+            Plan(
+                info: StrategyInfo(
+                    name: "static", description: "the peak's fleet (80 % of a broker at the peak) all the time, with AutoMQ's self-balancer"),
+                initialBrokers: peakFleet, balancer: true, makeControl: { _ in nil }),
+            Plan(
+                info: StrategyInfo(
+                    name: "scheduled",
+                    description: "the everyday fleet, and each event's fleet from 15 min before it until 15 min after, with the self-balancer"),
+                initialBrokers: scheduledWindows.first { $0.start <= 0 }?.brokers ?? everyday, balancer: true,
+                makeControl: { _ in ScheduledFleet(windows: scheduledWindows, everyday: everyday) }),
+            Plan(
+                info: StrategyInfo(name: "hpa-cpu", description: "HPA on broker CPU (\(Int(cpuTarget)) %), the self-balancer, graceful scale-in"),
+                initialBrokers: initial, balancer: true,
+                makeControl: { _ in HPAControl(signal: .cpu(targetPercent: cpuTarget), minReplicas: minimum, maxReplicas: maximum, graceful: true) }),
+            Plan(
+                info: StrategyInfo(
+                    name: "keda-bytes-in",
+                    description:
+                        "HPA/KEDA on sum(rate(bytes in)) (\(Int(bytesTarget / 1_048_576)) MiB/s a broker), the self-balancer, graceful scale-in"),
+                initialBrokers: initial, balancer: true,
+                makeControl: { _ in HPAControl(signal: .bytesIn(perBroker: bytesTarget), minReplicas: minimum, maxReplicas: maximum, graceful: true) }
+            ),
+            Plan(
+                info: StrategyInfo(
+                    name: "keda-offered",
+                    description:
+                        "KEDA's Prometheus scaler on what producers try to send (\(ProducerMetrics.offeredBytes), \(Int(bytesTarget / 1_048_576)) MiB/s a broker), the self-balancer, graceful scale-in"
+                ),
+                initialBrokers: initial, balancer: true,
+                makeControl: { _ in HPAControl(signal: .offered(perBroker: bytesTarget), minReplicas: minimum, maxReplicas: maximum, graceful: true) }
+            ),
+            Plan(
+                info: StrategyInfo(
+                    name: "keda-lag",
+                    description:
+                        "KEDA's Kafka scaler on \(lagGroup)'s lag (lagThreshold \(Int(kedaLagThreshold))), the self-balancer, graceful scale-in"),
+                initialBrokers: initial, balancer: true,
+                makeControl: { _ in
+                    HPAControl(
+                        signal: .kafkaLag(group: lagGroup, lagThreshold: kedaLagThreshold), minReplicas: minimum, maxReplicas: maximum, graceful: true
+                    )
+                }),
+            Plan(
+                info: StrategyInfo(
+                    name: "hpa-cpu-no-rebalance",
+                    description: "HPA on CPU without any rebalancing: new brokers stay empty, leaving ones fail over after the session timeout"),
+                initialBrokers: initial, balancer: false,
+                makeControl: { _ in HPAControl(signal: .cpu(targetPercent: cpuTarget), minReplicas: minimum, maxReplicas: maximum, graceful: false) }),
+            Plan(
+                info: StrategyInfo(name: "ebb", description: "Ebb's reconcile (the code ebb run runs) with the pool \(pool.metadata.name ?? "")"),
+                initialBrokers: initial, balancer: false,
+                makeControl: { logger in EbbControl(pool: pool, settings: settings, logger: logger) })
         ]
         if !windows.isEmpty, (spec.schedules ?? []).isEmpty {
             var withSchedules = pool
             withSchedules.spec.schedules = scheduledWindows.enumerated().map { index, window in
                 ScalingSchedule(
                     name: "event-\(index + 1)", minReplicas: Int32(window.brokers), timeZone: "UTC",
-                    start: isoTime(settings.startDate.addingTimeInterval(window.start)), end: isoTime(settings.startDate.addingTimeInterval(window.end)))
+                    start: isoTime(settings.startDate.addingTimeInterval(window.start)),
+                    end: isoTime(settings.startDate.addingTimeInterval(window.end)))
             }
             let scheduled = withSchedules
-            plans.append(Plan(
-                info: StrategyInfo(name: "ebb+schedule", description: "Ebb with a schedule for each event window (minReplicas: the event's fleet)"),
-                initialBrokers: scheduledWindows.first { $0.start <= 0 }?.brokers ?? initial, balancer: false,
-                makeControl: { _ in EbbControl(pool: scheduled, settings: settings, logger: nil) }))
+            plans.append(
+                Plan(
+                    info: StrategyInfo(
+                        name: "ebb+schedule", description: "Ebb with a schedule for each event window (minReplicas: the event's fleet)"),
+                    initialBrokers: scheduledWindows.first { $0.start <= 0 }?.brokers ?? initial, balancer: false,
+                    makeControl: { _ in EbbControl(pool: scheduled, settings: settings, logger: nil) }))
         }
         if duration > 86_400, (spec.predictive?.effectiveMode ?? .off) == .off {
             var predicting = pool
             predicting.spec.predictive = PredictiveScaling(mode: .on)
             let predictive = predicting
-            plans.append(Plan(
-                info: StrategyInfo(name: "ebb+predictive", description: "Ebb with spec.predictive On: a floor from the pool's own history, 300 s ahead"),
-                initialBrokers: initial, balancer: false,
-                makeControl: { _ in EbbControl(pool: predictive, settings: settings, logger: nil) }))
+            plans.append(
+                Plan(
+                    info: StrategyInfo(
+                        name: "ebb+predictive", description: "Ebb with spec.predictive On: a floor from the pool's own history, 300 s ahead"),
+                    initialBrokers: initial, balancer: false,
+                    makeControl: { _ in EbbControl(pool: predictive, settings: settings, logger: nil) }))
         }
         return plans
     }
@@ -193,7 +236,9 @@ public enum Campaign {
         return formatter.string(from: date)
     }
 
-    static func simulate(_ plan: Plan, settings: CampaignSettings, profile: TrafficProfile, duration: Double, seed: UInt64, logger: LoggerFactory?) async -> StrategyResult {
+    static func simulate(_ plan: Plan, settings: CampaignSettings, profile: TrafficProfile, duration: Double, seed: UInt64, logger: LoggerFactory?)
+        async -> StrategyResult
+    {
         let noise = Noise(seed: seed)
         let demand: (Double) -> Double = { settings.baselineMiBPerSecond * profile.multiplier(at: $0) * noise.factor(at: $0) }
         var cluster = CampaignCluster(settings: settings, brokers: plan.initialBrokers, seed: seed)
@@ -228,7 +273,8 @@ public enum Campaign {
             if result.violations.count < 100, Int(time) % 10 == 0 {
                 result.violations += cluster.invariantViolations(now: time).map { "t=\(Int(time)) s: \($0)" }
             }
-            let seconds = cluster.secondsBehind, lag = cluster.messagesBehind
+            let seconds = cluster.secondsBehind
+            let lag = cluster.messagesBehind
             behind.append(seconds)
             lags.append(lag)
             minuteBehind = max(minuteBehind, seconds)
@@ -239,12 +285,16 @@ public enum Campaign {
             if seconds > settings.sloSecondsBehind || cluster.refusedInStep >= settings.recordBytes {
                 result.minutesOverSlo += dt / 60
                 let day = Int(time / 86_400)
-                if result.minutesOverSloByDay.count <= day { result.minutesOverSloByDay += Array(repeating: 0, count: day + 1 - result.minutesOverSloByDay.count) }
+                if result.minutesOverSloByDay.count <= day {
+                    result.minutesOverSloByDay += Array(repeating: 0, count: day + 1 - result.minutesOverSloByDay.count)
+                }
                 result.minutesOverSloByDay[day] += dt / 60
             }
             if lag > settings.lagSLOMessages { result.minutesOverMessageSlo += dt / 60 }
             if let spike, time >= spike, capacityMet == nil, seconds <= settings.sloSecondsBehind,
-               Double(cluster.serving(at: time).count) * settings.brokerCapacityMiBPerSecond >= peakDemand * 0.98, seconds <= settings.sloSecondsBehind {
+                Double(cluster.serving(at: time).count) * settings.brokerCapacityMiBPerSecond >= peakDemand * 0.98,
+                seconds <= settings.sloSecondsBehind
+            {
                 capacityMet = time
             }
             if Int(time) % 60 == 0 {
@@ -254,7 +304,9 @@ public enum Campaign {
             time += dt
         }
         let days = max(1, Int((duration / 86_400).rounded(.up)))
-        if result.minutesOverSloByDay.count < days { result.minutesOverSloByDay += Array(repeating: 0, count: days - result.minutesOverSloByDay.count) }
+        if result.minutesOverSloByDay.count < days {
+            result.minutesOverSloByDay += Array(repeating: 0, count: days - result.minutesOverSloByDay.count)
+        }
         behind.sort()
         lags.sort()
         result.p99SecondsBehind = behind.isEmpty ? 0 : behind[min(behind.count - 1, Int(Double(behind.count) * 0.99))]

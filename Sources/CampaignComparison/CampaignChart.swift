@@ -10,7 +10,11 @@ public enum CampaignChart {
 
     public static func svg(_ report: CampaignReport) -> String {
         let results = report.runs.first ?? []
-        let width = 1_000.0, panel = 180.0, left = 80.0, right = 30.0, gap = 56.0
+        let width = 1_000.0
+        let panel = 180.0
+        let left = 80.0
+        let right = 30.0
+        let gap = 56.0
         let legendRows = Int((Double(results.count) / 3).rounded(.up))
         let top = 40.0 + Double(legendRows) * 18 + 10
         let plotWidth = width - left - right
@@ -24,9 +28,12 @@ public enum CampaignChart {
 
             """
         for (index, result) in results.enumerated() {
-            let lx = left + Double(index % 3) * 300, ly = 40 + Double(index / 3) * 18
-            out += "<line x1=\"\(lx)\" x2=\"\(lx + 28)\" y1=\"\(ly)\" y2=\"\(ly)\" stroke=\"\(color(index))\" stroke-width=\"2.5\" stroke-dasharray=\"\(dash(index))\"/>"
-            out += "<text x=\"\(lx + 34)\" y=\"\(ly + 4)\">\(escape(result.name)) (\(format(result.brokerHours)) broker-h, \(format(result.minutesOverSlo)) min over)</text>\n"
+            let lx = left + Double(index % 3) * 300
+            let ly = 40 + Double(index / 3) * 18
+            out +=
+                "<line x1=\"\(lx)\" x2=\"\(lx + 28)\" y1=\"\(ly)\" y2=\"\(ly)\" stroke=\"\(color(index))\" stroke-width=\"2.5\" stroke-dasharray=\"\(dash(index))\"/>"
+            out +=
+                "<text x=\"\(lx + 34)\" y=\"\(ly + 4)\">\(escape(result.name)) (\(format(result.brokerHours)) broker-h, \(format(result.minutesOverSlo)) min over)</text>\n"
         }
         // Time ticks: hours over a day or less, days beyond.
         let tickStep: Double = duration <= 2 * 86_400 ? (duration <= 86_400 ? 4 * 3600 : 6 * 3600) : 86_400
@@ -49,7 +56,8 @@ public enum CampaignChart {
         }
         func line(_ points: [(Double, Double)], _ index: Int, _ y: (Double) -> Double, widthBoost: Double) {
             let path = points.map { "\(f(x($0.0))),\(f(y($0.1)))" }.joined(separator: " ")
-            out += "<polyline fill=\"none\" stroke=\"\(color(index))\" stroke-width=\"\(f(1.4 + widthBoost))\" stroke-dasharray=\"\(dash(index))\" stroke-opacity=\"0.9\" points=\"\(path)\"/>\n"
+            out +=
+                "<polyline fill=\"none\" stroke=\"\(color(index))\" stroke-width=\"\(f(1.4 + widthBoost))\" stroke-dasharray=\"\(dash(index))\" stroke-opacity=\"0.9\" points=\"\(path)\"/>\n"
         }
         let series = results.first?.series ?? []
         let demandMax = niceCeiling(series.map(\.demand).max() ?? 1)
@@ -70,7 +78,8 @@ public enum CampaignChart {
             line(result.series.map { ($0.seconds, $0.secondsBehind) }, index, behindY, widthBoost: Double(results.count - index) * 0.5)
         }
         let slo = behindY(report.settings.sloSecondsBehind)
-        out += "<line x1=\"\(left)\" x2=\"\(left + plotWidth)\" y1=\"\(f(slo))\" y2=\"\(f(slo))\" stroke=\"#c0392b\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
+        out +=
+            "<line x1=\"\(left)\" x2=\"\(left + plotWidth)\" y1=\"\(f(slo))\" y2=\"\(f(slo))\" stroke=\"#c0392b\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
         return out + "</svg>\n"
     }
 
@@ -86,7 +95,10 @@ public enum CampaignChart {
     }
 
     static func linearTicks(_ maximum: Double) -> [(Double, String)] {
-        (0...4).map { let value = maximum * Double($0) / 4; return (value, format(value)) }
+        (0...4).map {
+            let value = maximum * Double($0) / 4
+            return (value, format(value))
+        }
     }
 
     static func format(_ value: Double) -> String {

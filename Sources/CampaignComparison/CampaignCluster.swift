@@ -61,7 +61,9 @@ struct CampaignCluster {
         let readers = groups.map { $0.topics.map(Set.init) }
         for (position, share) in TopicSpec.shares(settings.topics, seed: seed).enumerated() {
             let unconsumed = readers.map { topics in topics == nil || topics!.contains(share.topic) ? 0.0 : -1 }
-            partitions.append(Partition(topic: share.topic, index: share.index, leader: Int32(position % max(1, count)), weight: share.weight, unconsumed: unconsumed))
+            partitions.append(
+                Partition(
+                    topic: share.topic, index: share.index, leader: Int32(position % max(1, count)), weight: share.weight, unconsumed: unconsumed))
         }
     }
 
@@ -117,7 +119,8 @@ struct CampaignCluster {
             }
         }
         let brokerFactor = (0..<count).map { broker in
-            BrokerShare.fraction(produceWanted: inWanted[broker], fetchWanted: outWanted[broker], produceCapacity: capacityIn, fetchCapacity: capacityOut)
+            BrokerShare.fraction(
+                produceWanted: inWanted[broker], fetchWanted: outWanted[broker], produceCapacity: capacityIn, fetchCapacity: capacityOut)
         }
         let groupFactor = groups.indices.map { group -> Double in
             guard let capacity = groups[group].capacityMiBPerSecond else { return 1 }
@@ -200,7 +203,9 @@ struct CampaignCluster {
         for group in groups.indices {
             let inLog = partitions.reduce(0) { $0 + max(0, $1.unconsumed[group]) }
             if abs(acceptedForGroup[group] - consumedByGroup[group] - inLog) > max(1, acceptedForGroup[group] * 1e-9) {
-                found.append("\(groups[group].name): bytes not conserved: accepted \(acceptedForGroup[group]), fetched \(consumedByGroup[group]), in the log \(inLog)")
+                found.append(
+                    "\(groups[group].name): bytes not conserved: accepted \(acceptedForGroup[group]), fetched \(consumedByGroup[group]), in the log \(inLog)"
+                )
             }
         }
         return found

@@ -54,7 +54,9 @@ extension CampaignReport {
                 name: info.name, description: info.description, brokerHours: stat(\.brokerHours), minutesOverSlo: stat(\.minutesOverSlo),
                 minutesOverMessageSlo: stat(\.minutesOverMessageSlo), refusedGiB: stat(\.refusedGiB),
                 minutesOverSloByDay: (results.first?.minutesOverSloByDay.count ?? 0) > 1
-                    ? (0..<(results.first?.minutesOverSloByDay.count ?? 0)).map { day in stat { $0.minutesOverSloByDay.indices.contains(day) ? $0.minutesOverSloByDay[day] : 0 } }
+                    ? (0..<(results.first?.minutesOverSloByDay.count ?? 0)).map { day in
+                        stat { $0.minutesOverSloByDay.indices.contains(day) ? $0.minutesOverSloByDay[day] : 0 }
+                    }
                     : nil,
                 peakBrokers: stat { Double($0.peakBrokers) }, peakSecondsBehind: stat(\.peakSecondsBehind),
                 p99SecondsBehind: stat(\.p99SecondsBehind), peakLag: stat(\.peakLag), p99Lag: stat(\.p99Lag),

@@ -30,8 +30,12 @@ final class EbbControl: CampaignControl, @unchecked Sendable {
             minReplicas: 3, maxReplicas: 64,
             metrics: [
                 // Bytes in, and what the producers tried to send: saturated brokers hide the rest.
-                .throughput(.in, perBroker: Quantity(number: settings.brokerCapacityMiBPerSecond * 0.7 * 1_048_576), offeredQuery: ProducerMetrics.offeredQuery),
-                .lag(group: settings.consumerGroups.first?.name ?? "shop-consumers", target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 500))),
+                .throughput(
+                    .in, perBroker: Quantity(number: settings.brokerCapacityMiBPerSecond * 0.7 * 1_048_576),
+                    offeredQuery: ProducerMetrics.offeredQuery),
+                .lag(
+                    group: settings.consumerGroups.first?.name ?? "shop-consumers",
+                    target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 500)))
             ])
         // Lag that drains within 5 minutes (consumerLag.catchUpSeconds): HPA's arithmetic
         // on a lag target multiplies the brokers while the new ones start (issue 20).
@@ -141,7 +145,8 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
             var refused: [String] = []
             for move in moves {
                 guard let index = cluster.partitionIndex(topic: move.topic, partition: move.partition), let target = move.to.first,
-                      cluster.move([(index, target - offset)], now: state.now) == 0 else {
+                    cluster.move([(index, target - offset)], now: state.now) == 0
+                else {
                     refused.append("\(move.topic)-\(move.partition): refused")
                     continue
                 }
@@ -165,8 +170,10 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
                 }
             }
             let pipeline = state.pipeline
-            return (lag, partitions, pipeline?.totalRate(\.bytesIn, now: state.now), pipeline?.totalRate(\.bytesOut, now: state.now),
-                    pipeline?.brokerRates(\.cpu, now: state.now) ?? [:], pipeline?.offeredRate(now: state.now))
+            return (
+                lag, partitions, pipeline?.totalRate(\.bytesIn, now: state.now), pipeline?.totalRate(\.bytesOut, now: state.now),
+                pipeline?.brokerRates(\.cpu, now: state.now) ?? [:], pipeline?.offeredRate(now: state.now)
+            )
         }
         return (pool.spec.metrics ?? []).map { metric in
             let name = metric.displayName
@@ -188,11 +195,14 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
                         if let offered {
                             observation.offered = MetricSample(time: now, value: offered)
                         } else {
-                            observation.offeredError = "Prometheus has fewer than two scrapes of \(ProducerMetrics.offeredBytes) in the rate window yet"
+                            observation.offeredError =
+                                "Prometheus has fewer than two scrapes of \(ProducerMetrics.offeredBytes) in the rate window yet"
                         }
                     }
                     history.withLockedValue { history in
-                        if history.last.map({ now.timeIntervalSince($0.time) >= 60 }) ?? true { history.append(MetricSample(time: now, value: rate.bytesPerSecond)) }
+                        if history.last.map({ now.timeIntervalSince($0.time) >= 60 }) ?? true {
+                            history.append(MetricSample(time: now, value: rate.bytesPerSecond))
+                        }
                     }
                 }
                 return observation

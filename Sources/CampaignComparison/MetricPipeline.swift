@@ -1,4 +1,5 @@
 import Simulator
+
 /// What Prometheus holds of the brokers' counters, and the `rate(...[window])` every strategy
 /// reads: scraped every `scrapeIntervalSeconds`, so a reading lags, and counting only what the
 /// brokers accepted, so it tops out at what saturated brokers could take.
@@ -31,9 +32,10 @@ struct MetricPipeline {
         nextScrape = now + scrapeInterval
         let serving = (0..<cluster.brokerCount).map { cluster.isServing(Int32($0), at: now) }
         func pick(_ totals: [Double]) -> [Double?] { serving.indices.map { serving[$0] ? totals[$0] : nil } }
-        scrapes.append(Scrape(
-            time: now, bytesIn: pick(cluster.bytesInTotal), bytesOut: pick(cluster.bytesOutTotal), cpu: pick(cluster.cpuTotal),
-            partitionBytes: cluster.partitions.map(\.accepted), offeredBytes: cluster.producedBytes))
+        scrapes.append(
+            Scrape(
+                time: now, bytesIn: pick(cluster.bytesInTotal), bytesOut: pick(cluster.bytesOutTotal), cpu: pick(cluster.cpuTotal),
+                partitionBytes: cluster.partitions.map(\.accepted), offeredBytes: cluster.producedBytes))
         // Keep what the window needs, and one more.
         while scrapes.count > 2, scrapes[1].time <= now - window { scrapes.removeFirst() }
     }

@@ -1,4 +1,5 @@
 import Simulator
+
 /// A self-balancer as AutoMQ's: every `interval` seconds it compares the serving brokers'
 /// produce traffic (as its metrics report it, over the rate window) and, when one deviates from
 /// the mean by more than `tolerance`, moves partitions from the busiest broker to the idlest,

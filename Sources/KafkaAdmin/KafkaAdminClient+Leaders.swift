@@ -80,20 +80,28 @@ extension KafkaAdminClient {
             if case .broker(let id) = resource {
                 let cluster = try await describeCluster(topics: [])
                 guard let broker = cluster.brokers.first(where: { $0.id == id }) else {
-                    throw .noBroker(detail: "DescribeConfigs: broker \(id) is not in the cluster (brokers: \(cluster.brokers.map { String($0.id) }.joined(separator: ", ")))")
+                    throw .noBroker(
+                        detail:
+                            "DescribeConfigs: broker \(id) is not in the cluster (brokers: \(cluster.brokers.map { String($0.id) }.joined(separator: ", ")))"
+                    )
                 }
                 target = "\(broker.host):\(broker.port)"
             }
-            let request = DescribeConfigsRequest(resources: [.init(resourceType: resource.type, resourceName: resource.name, configurationKeys: keys)])
+            let request = DescribeConfigsRequest(resources: [.init(resourceType: resource.type, resourceName: resource.name, configurationKeys: keys)]
+            )
             let response = try await send(request, to: target)
             guard let result = response.results.first else {
                 throw .protocolViolation(broker: target ?? "cluster", detail: "DescribeConfigs answered without \(resource)")
             }
             guard result.errorCode == 0 else {
-                throw .kafka(api: "DescribeConfigs", broker: target ?? "cluster", code: KafkaErrorCode(result.errorCode), message: result.errorMessage ?? "\(resource)")
+                throw .kafka(
+                    api: "DescribeConfigs", broker: target ?? "cluster", code: KafkaErrorCode(result.errorCode),
+                    message: result.errorMessage ?? "\(resource)")
             }
             return result.configs.map {
-                ConfigEntry(name: $0.name, value: $0.isSensitive ? nil : $0.value, isDefault: $0.isDefault || $0.configSource == 5, isSensitive: $0.isSensitive, readOnly: $0.readOnly)
+                ConfigEntry(
+                    name: $0.name, value: $0.isSensitive ? nil : $0.value, isDefault: $0.isDefault || $0.configSource == 5,
+                    isSensitive: $0.isSensitive, readOnly: $0.readOnly)
             }.sorted { $0.name < $1.name }
         }
     }

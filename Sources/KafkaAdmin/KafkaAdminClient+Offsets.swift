@@ -90,13 +90,17 @@ public struct ConsumerGroupSummary: Sendable, Hashable, Codable {
 
 extension KafkaAdminClient {
     /// Offsets at `position` for `partitions`, each asked of its leader.
-    public func listOffsets(_ partitions: [TopicPartition], at position: OffsetPosition = .latest) async throws(KafkaClientError) -> [TopicPartition: Int64] {
+    public func listOffsets(_ partitions: [TopicPartition], at position: OffsetPosition = .latest) async throws(KafkaClientError) -> [TopicPartition:
+        Int64]
+    {
         try await answeredOffsets(partitions, at: position).mapValues(\.offset)
     }
 
     /// Offsets at `position`, each with the broker that answered it. An offset below 0 is a
     /// malformed answer naming that broker and the partition: nothing computes with it.
-    func answeredOffsets(_ partitions: [TopicPartition], at position: OffsetPosition) async throws(KafkaClientError) -> [TopicPartition: (offset: Int64, broker: String)] {
+    func answeredOffsets(_ partitions: [TopicPartition], at position: OffsetPosition) async throws(KafkaClientError) -> [TopicPartition: (
+        offset: Int64, broker: String
+    )] {
         guard !partitions.isEmpty else { return [:] }
         return try await retrying { () async throws(KafkaClientError) -> [TopicPartition: (offset: Int64, broker: String)] in
             let cluster = try await describeCluster(topics: Set(partitions.map(\.topic)).sorted())
@@ -115,17 +119,24 @@ extension KafkaAdminClient {
             var offsets: [TopicPartition: (offset: Int64, broker: String)] = [:]
             for (address, owned) in byLeader.sorted(by: { $0.key < $1.key }) {
                 let topics = Dictionary(grouping: owned, by: \.topic).sorted { $0.key < $1.key }.map { topic, parts in
-                    ListOffsetsRequest.ListOffsetsTopic(name: topic, partitions: parts.map { .init(partitionIndex: $0.partition, timestamp: position.timestamp) })
+                    ListOffsetsRequest.ListOffsetsTopic(
+                        name: topic, partitions: parts.map { .init(partitionIndex: $0.partition, timestamp: position.timestamp) })
                 }
                 // v0 answers with a list of old-style offsets; every broker since 0.10.1 speaks v1.
-                let response = try await send(ListOffsetsRequest(replicaId: -1, topics: topics, timeoutMs: 30_000), to: address, versions: 1...ListOffsetsRequest.validVersions.upperBound)
+                let response = try await send(
+                    ListOffsetsRequest(replicaId: -1, topics: topics, timeoutMs: 30_000), to: address,
+                    versions: 1...ListOffsetsRequest.validVersions.upperBound)
                 for topic in response.topics {
                     for answer in topic.partitions {
                         guard answer.errorCode == 0 else {
-                            throw .kafka(api: "ListOffsets", broker: address, code: KafkaErrorCode(answer.errorCode), message: "\(topic.name)-\(answer.partitionIndex)")
+                            throw .kafka(
+                                api: "ListOffsets", broker: address, code: KafkaErrorCode(answer.errorCode),
+                                message: "\(topic.name)-\(answer.partitionIndex)")
                         }
                         guard answer.offset >= 0 else {
-                            throw .malformed(api: "ListOffsets", broker: address, detail: "\(topic.name)-\(answer.partitionIndex): offset \(answer.offset) is negative")
+                            throw .malformed(
+                                api: "ListOffsets", broker: address,
+                                detail: "\(topic.name)-\(answer.partitionIndex): offset \(answer.offset) is negative")
                         }
                         offsets[TopicPartition(topic.name, answer.partitionIndex)] = (answer.offset, address)
                     }
@@ -138,7 +149,9 @@ extension KafkaAdminClient {
     /// Log end offsets of every partition of `topics` (every topic when nil), stamped with `time`.
     public func endOffsets(topics: [String]? = nil, time: Double) async throws(KafkaClientError) -> OffsetSnapshot {
         let cluster = try await describeCluster(topics: topics)
-        let partitions = cluster.topics.filter { !$0.isInternal && $0.error == nil }.flatMap { topic in topic.partitions.map { TopicPartition(topic.name, $0.index) } }
+        let partitions = cluster.topics.filter { !$0.isInternal && $0.error == nil }.flatMap { topic in
+            topic.partitions.map { TopicPartition(topic.name, $0.index) }
+        }
         return OffsetSnapshot(time: time, offsets: try await listOffsets(partitions))
     }
 
@@ -148,9 +161,12 @@ extension KafkaAdminClient {
             // Up to v3 the key is a single field; from v4 a list. Both are set; the codec writes
             // the one the negotiated version has.
             let response = try await send(FindCoordinatorRequest(key: group, keyType: 0, coordinatorKeys: [group]))
-            let (code, message, host, port) = response.coordinators.first.map { ($0.errorCode, $0.errorMessage, $0.host, $0.port) }
+            let (code, message, host, port) =
+                response.coordinators.first.map { ($0.errorCode, $0.errorMessage, $0.host, $0.port) }
                 ?? (response.errorCode, response.errorMessage, response.host, response.port)
-            guard code == 0 else { throw .kafka(api: "FindCoordinator", broker: "cluster", code: KafkaErrorCode(code), message: message ?? "group \(group)") }
+            guard code == 0 else {
+                throw .kafka(api: "FindCoordinator", broker: "cluster", code: KafkaErrorCode(code), message: message ?? "group \(group)")
+            }
             return "\(host):\(port)"
         }
     }
@@ -169,20 +185,27 @@ extension KafkaAdminClient {
         let response = try await send(request, to: coordinator, versions: 2...OffsetFetchRequest.validVersions.upperBound)
         var offsets: [TopicPartition: Int64] = [:]
         func take(_ code: Int16, _ partition: TopicPartition, _ offset: Int64) throws(KafkaClientError) {
-            guard code == 0 else { throw .kafka(api: "OffsetFetch", broker: coordinator, code: KafkaErrorCode(code), message: "group \(group), \(partition)") }
+            guard code == 0 else {
+                throw .kafka(api: "OffsetFetch", broker: coordinator, code: KafkaErrorCode(code), message: "group \(group), \(partition)")
+            }
             // -1 is "no offset committed"; anything lower cannot be an offset.
             guard offset >= -1 else {
-                throw .malformed(api: "OffsetFetch", broker: coordinator, detail: "group \(group), \(partition): committed offset \(offset) is negative")
+                throw .malformed(
+                    api: "OffsetFetch", broker: coordinator, detail: "group \(group), \(partition): committed offset \(offset) is negative")
             }
             if offset >= 0 { offsets[partition] = offset }
         }
         if let answer = response.groups.first {
-            guard answer.errorCode == 0 else { throw .kafka(api: "OffsetFetch", broker: coordinator, code: KafkaErrorCode(answer.errorCode), message: "group \(group)") }
+            guard answer.errorCode == 0 else {
+                throw .kafka(api: "OffsetFetch", broker: coordinator, code: KafkaErrorCode(answer.errorCode), message: "group \(group)")
+            }
             for topic in answer.topics {
                 for p in topic.partitions { try take(p.errorCode, TopicPartition(topic.name, p.partitionIndex), p.committedOffset) }
             }
         } else {
-            guard response.errorCode == 0 else { throw .kafka(api: "OffsetFetch", broker: coordinator, code: KafkaErrorCode(response.errorCode), message: "group \(group)") }
+            guard response.errorCode == 0 else {
+                throw .kafka(api: "OffsetFetch", broker: coordinator, code: KafkaErrorCode(response.errorCode), message: "group \(group)")
+            }
             for topic in response.topics {
                 for p in topic.partitions { try take(p.errorCode, TopicPartition(topic.name, p.partitionIndex), p.committedOffset) }
             }
@@ -207,7 +230,8 @@ extension KafkaAdminClient {
             let offset = committed[partition]
             // Both are >= 0 here (checked as they were read), so end - offset cannot overflow. A
             // group may commit beyond the log end (Kafka accepts any offset): no records behind.
-            partitions.append(.init(topic: partition.topic, partition: partition.partition, committed: offset, logEnd: end, lag: offset.map { max(0, end - $0) }))
+            partitions.append(
+                .init(topic: partition.topic, partition: partition.partition, committed: offset, logEnd: end, lag: offset.map { max(0, end - $0) }))
         }
         return ConsumerGroupLag(group: group, state: state.isEmpty ? nil : state, coordinator: coordinator, partitions: partitions)
     }
@@ -220,11 +244,14 @@ extension KafkaAdminClient {
             let address = "\(broker.host):\(broker.port)"
             let response = try await retrying { () async throws(KafkaClientError) -> ListGroupsResponse in
                 let answer = try await send(ListGroupsRequest(), to: address)
-                guard answer.errorCode == 0 else { throw .kafka(api: "ListGroups", broker: address, code: KafkaErrorCode(answer.errorCode), message: nil) }
+                guard answer.errorCode == 0 else {
+                    throw .kafka(api: "ListGroups", broker: address, code: KafkaErrorCode(answer.errorCode), message: nil)
+                }
                 return answer
             }
             for group in response.groups {
-                groups[group.groupId] = .init(group: group.groupId, protocolType: group.protocolType, state: group.groupState.isEmpty ? nil : group.groupState)
+                groups[group.groupId] = .init(
+                    group: group.groupId, protocolType: group.protocolType, state: group.groupState.isEmpty ? nil : group.groupState)
             }
         }
         return groups.values.sorted { $0.group < $1.group }
@@ -248,7 +275,9 @@ extension KafkaAdminClient {
         guard let described = response.groups.first(where: { $0.groupId == group }) else {
             throw .protocolViolation(broker: coordinator, detail: "DescribeGroups answered without group \(group)")
         }
-        guard described.errorCode == 0 else { throw .kafka(api: "DescribeGroups", broker: coordinator, code: KafkaErrorCode(described.errorCode), message: "group \(group)") }
+        guard described.errorCode == 0 else {
+            throw .kafka(api: "DescribeGroups", broker: coordinator, code: KafkaErrorCode(described.errorCode), message: "group \(group)")
+        }
         return .init(group: group, protocolType: described.protocolType, state: described.groupState, members: described.members.count)
     }
 }

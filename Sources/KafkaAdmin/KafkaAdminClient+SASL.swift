@@ -20,7 +20,9 @@ extension KafkaAdminClient {
         }
         let handshake = try await connection.send(SaslHandshakeRequest(mechanism: mechanism), version: handshakeVersion, timeout: timeout)
         if handshake.errorCode == 33 {
-            throw fail("the broker does not enable this mechanism; it offers \(handshake.mechanisms.isEmpty ? "none" : handshake.mechanisms.joined(separator: ", "))")
+            throw fail(
+                "the broker does not enable this mechanism; it offers \(handshake.mechanisms.isEmpty ? "none" : handshake.mechanisms.joined(separator: ", "))"
+            )
         }
         guard handshake.errorCode == 0 else { throw fail("SaslHandshake answered \(KafkaErrorCode(handshake.errorCode))") }
 

@@ -237,7 +237,9 @@ public final class KafkaAdminClient: Sendable {
     /// `afterTimeout: false` a timeout is the answer: a request whose fate is unknown (it may
     /// have been applied) and that was planned from what was true before it is not sent again
     /// seconds later; the caller reads the cluster again instead.
-    public func retrying<T: Sendable>(afterTimeout: Bool = true, _ operation: () async throws(KafkaClientError) -> T) async throws(KafkaClientError) -> T {
+    public func retrying<T: Sendable>(afterTimeout: Bool = true, _ operation: () async throws(KafkaClientError) -> T) async throws(KafkaClientError)
+        -> T
+    {
         var backoff = Backoff(base: configuration.retryBackoff, cap: configuration.maxRetryBackoff)
         while true {
             do {
@@ -283,8 +285,9 @@ public final class KafkaAdminClient: Sendable {
                 KafkaClusterDescription.Topic(
                     name: topic.name ?? "", isInternal: topic.isInternal,
                     partitions: topic.partitions.map {
-                        .init(index: $0.partitionIndex, leader: $0.leaderId, replicas: $0.replicaNodes, isr: $0.isrNodes, offline: $0.offlineReplicas,
-                              error: $0.errorCode == 0 ? nil : KafkaErrorCode($0.errorCode).name)
+                        .init(
+                            index: $0.partitionIndex, leader: $0.leaderId, replicas: $0.replicaNodes, isr: $0.isrNodes, offline: $0.offlineReplicas,
+                            error: $0.errorCode == 0 ? nil : KafkaErrorCode($0.errorCode).name)
                     }.sorted { $0.index < $1.index },
                     error: topic.errorCode == 0 ? nil : KafkaErrorCode(topic.errorCode).name)
             }.sorted { $0.name < $1.name })
@@ -311,7 +314,9 @@ public final class KafkaAdminClient: Sendable {
         let response = try await retrying { () async throws(KafkaClientError) -> ListPartitionReassignmentsResponse in
             let answer = try await send(ListPartitionReassignmentsRequest(timeoutMs: 30_000, topics: nil), to: controllerAddress())
             if answer.errorCode != 0 {
-                throw .kafka(api: "ListPartitionReassignments", broker: controllerAddress() ?? "cluster", code: KafkaErrorCode(answer.errorCode), message: answer.errorMessage)
+                throw .kafka(
+                    api: "ListPartitionReassignments", broker: controllerAddress() ?? "cluster", code: KafkaErrorCode(answer.errorCode),
+                    message: answer.errorMessage)
             }
             return answer
         }
@@ -320,14 +325,17 @@ public final class KafkaAdminClient: Sendable {
         // for moves would stop every scale-in.
         return response.topics.flatMap { topic in
             topic.partitions.filter { !$0.addingReplicas.isEmpty || !$0.removingReplicas.isEmpty }.map {
-                OngoingReassignment(topic: topic.name, partition: $0.partitionIndex, replicas: $0.replicas, adding: $0.addingReplicas, removing: $0.removingReplicas)
+                OngoingReassignment(
+                    topic: topic.name, partition: $0.partitionIndex, replicas: $0.replicas, adding: $0.addingReplicas, removing: $0.removingReplicas)
             }
         }.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
     }
 
     /// Submits reassignments: each partition to its new replicas, or nil to cancel its
     /// reassignment. Returns each partition's result.
-    public func alterReassignments(_ targets: [(topic: String, partition: Int32, replicas: [Int32]?)]) async throws(KafkaClientError) -> [ReassignmentResult] {
+    public func alterReassignments(_ targets: [(topic: String, partition: Int32, replicas: [Int32]?)]) async throws(KafkaClientError)
+        -> [ReassignmentResult]
+    {
         var byTopic: [String: [AlterPartitionReassignmentsRequest.ReassignablePartition]] = [:]
         for target in targets {
             byTopic[target.topic, default: []].append(.init(partitionIndex: target.partition, replicas: target.replicas))
@@ -339,16 +347,22 @@ public final class KafkaAdminClient: Sendable {
         let response = try await retrying(afterTimeout: false) { () async throws(KafkaClientError) -> AlterPartitionReassignmentsResponse in
             let answer = try await send(request, to: controllerAddress())
             if KafkaErrorCode(answer.errorCode).isRetriable {
-                throw .kafka(api: "AlterPartitionReassignments", broker: controllerAddress() ?? "cluster", code: KafkaErrorCode(answer.errorCode), message: answer.errorMessage)
+                throw .kafka(
+                    api: "AlterPartitionReassignments", broker: controllerAddress() ?? "cluster", code: KafkaErrorCode(answer.errorCode),
+                    message: answer.errorMessage)
             }
             return answer
         }
         if response.errorCode != 0 {
-            throw .kafka(api: "AlterPartitionReassignments", broker: controllerAddress() ?? "cluster", code: KafkaErrorCode(response.errorCode), message: response.errorMessage)
+            throw .kafka(
+                api: "AlterPartitionReassignments", broker: controllerAddress() ?? "cluster", code: KafkaErrorCode(response.errorCode),
+                message: response.errorMessage)
         }
         return response.responses.flatMap { topic in
             topic.partitions.map {
-                ReassignmentResult(topic: topic.name, partition: $0.partitionIndex, error: $0.errorCode == 0 ? nil : "\(KafkaErrorCode($0.errorCode))\($0.errorMessage.map { ": \($0)" } ?? "")")
+                ReassignmentResult(
+                    topic: topic.name, partition: $0.partitionIndex,
+                    error: $0.errorCode == 0 ? nil : "\(KafkaErrorCode($0.errorCode))\($0.errorMessage.map { ": \($0)" } ?? "")")
             }
         }
     }

@@ -2,10 +2,11 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Why a Kafka request failed: which API, which broker, and what went wrong.
@@ -87,7 +88,8 @@ public final class KafkaConnection: Sendable {
                         if let tls {
                             try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: name))
                         }
-                        try channel.pipeline.syncOperations.addHandler(KafkaClientHandler(broker: broker, maxFrameSize: maxFrameSize, failure: failure))
+                        try channel.pipeline.syncOperations.addHandler(
+                            KafkaClientHandler(broker: broker, maxFrameSize: maxFrameSize, failure: failure))
                     }
                 }
                 .connect(host: host, port: port).get()

@@ -18,7 +18,8 @@ public struct KafkaFrameDecoder: Sendable {
         }
 
         public var description: String {
-            size < 0 ? "frame size \(size) is negative: the stream is corrupt"
+            size < 0
+                ? "frame size \(size) is negative: the stream is corrupt"
                 : "frame size \(size) exceeds the limit of \(maxFrameSize) bytes"
         }
     }
@@ -113,7 +114,9 @@ public enum KafkaFraming {
 
     /// A request frame's header, as a broker reads it. The header version depends on whether
     /// the API version is flexible, which the caller knows from the api key and version.
-    public static func readRequestHeader(_ payload: [UInt8], isFlexible: (Int16, Int16) -> Bool) throws(WireError) -> (header: RequestHeader, body: WireReader) {
+    public static func readRequestHeader(_ payload: [UInt8], isFlexible: (Int16, Int16) -> Bool) throws(WireError) -> (
+        header: RequestHeader, body: WireReader
+    ) {
         var peek = WireReader(payload)
         let apiKey = try peek.readInt16("RequestHeader.requestApiKey")
         let version = try peek.readInt16("RequestHeader.requestApiVersion")
@@ -146,7 +149,8 @@ public enum VersionNegotiation {
 
         public var description: String {
             guard let broker else { return "the broker does not support \(apiName) (api key \(apiKey))" }
-            return "no common version of \(apiName): Ebb speaks \(ours.lowerBound)-\(ours.upperBound), the broker \(broker.lowerBound)-\(broker.upperBound)"
+            return
+                "no common version of \(apiName): Ebb speaks \(ours.lowerBound)-\(ours.upperBound), the broker \(broker.lowerBound)-\(broker.upperBound)"
         }
     }
 
@@ -161,7 +165,9 @@ public enum VersionNegotiation {
         }
         let low = max(supported.lowerBound, entry.minVersion)
         let high = min(supported.upperBound, entry.maxVersion)
-        guard low <= high else { throw Unsupported(apiKey: Request.apiKey, apiName: name, ours: supported, broker: entry.minVersion...entry.maxVersion) }
+        guard low <= high else {
+            throw Unsupported(apiKey: Request.apiKey, apiName: name, ours: supported, broker: entry.minVersion...entry.maxVersion)
+        }
         return high
     }
 }

@@ -1,11 +1,12 @@
 import NIOCore
 import NIOSSL
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// TLS for Kafka connections (the SSL and SASL_SSL listeners). Certificates are verified,
@@ -25,7 +26,9 @@ public struct KafkaTLS: Sendable, Hashable {
     public var serverName: String?
     public var verifyCertificates: Bool
 
-    public init(caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil, serverName: String? = nil, verifyCertificates: Bool = true) {
+    public init(
+        caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil, serverName: String? = nil, verifyCertificates: Bool = true
+    ) {
         self.caFile = caFile
         self.certificateFile = certificateFile
         self.keyFile = keyFile

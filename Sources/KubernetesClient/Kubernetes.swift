@@ -1,5 +1,5 @@
-import KubernetesTypes
 import Foundation
+import KubernetesTypes
 import NIOHTTP1
 
 /// How a patch is written.
@@ -42,7 +42,9 @@ public final class Kubernetes: Sendable {
         do {
             self.http = try HTTPEndpoint(configuration.endpoint(limits: limits))
         } catch {
-            throw KubeConfigError(file: configuration.source, field: "TLS", problem: "the certificates cannot be used (\(error))", fix: "check certificate-authority and client-certificate/key")
+            throw KubeConfigError(
+                file: configuration.source, field: "TLS", problem: "the certificates cannot be used (\(error))",
+                fix: "check certificate-authority and client-certificate/key")
         }
         self.timeout = timeout
     }
@@ -58,7 +60,10 @@ public final class Kubernetes: Sendable {
             do {
                 token = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw .configuration(KubeConfigError(file: path, problem: "the token file cannot be read (\(error.localizedDescription))", fix: "check the service account token mount"))
+                throw .configuration(
+                    KubeConfigError(
+                        file: path, problem: "the token file cannot be read (\(error.localizedDescription))",
+                        fix: "check the service account token mount"))
             }
             headers.append(("Authorization", "Bearer \(token.trimmingCharacters(in: .whitespacesAndNewlines))"))
         case let .basic(username, password):
@@ -135,7 +140,8 @@ public final class Kubernetes: Sendable {
             var query = [("limit", String(pageSize))]
             if let labelSelector, !labelSelector.isEmpty { query.append(("labelSelector", labelSelector)) }
             if let next { query.append(("continue", next)) }
-            let page = try Self.decode(ListPage<R>.self, try await call(.GET, R.resource.path(namespace: namespace), query: query, step: step), step: step)
+            let page = try Self.decode(
+                ListPage<R>.self, try await call(.GET, R.resource.path(namespace: namespace), query: query, step: step), step: step)
             items += page.items ?? []
             resourceVersion = page.metadata.resourceVersion ?? resourceVersion
             next = page.metadata.continue.flatMap { $0.isEmpty ? nil : $0 }
@@ -163,7 +169,9 @@ public final class Kubernetes: Sendable {
         onEvent: (WatchEvent<R>) async throws(KubernetesClientError) -> Bool
     ) async throws(KubernetesClientError) {
         let step = "watch \(R.resource.plural)\(namespace.map { " in \($0)" } ?? "")"
-        var query = [("watch", "true"), ("allowWatchBookmarks", "true"), ("resourceVersion", resourceVersion), ("timeoutSeconds", String(timeoutSeconds))]
+        var query = [
+            ("watch", "true"), ("allowWatchBookmarks", "true"), ("resourceVersion", resourceVersion), ("timeoutSeconds", String(timeoutSeconds))
+        ]
         if let labelSelector, !labelSelector.isEmpty { query.append(("labelSelector", labelSelector)) }
         let headers = try headers()
         var lines: HTTPLines
@@ -195,7 +203,9 @@ public final class Kubernetes: Sendable {
     }
 
     /// One line of a watch: an event, or the ERROR it carries (410 Gone among them).
-    static func event<R: KubernetesResource>(_: R.Type, _ bytes: [UInt8], resourceVersion: String, step: String) throws(KubernetesClientError) -> WatchEvent<R> {
+    static func event<R: KubernetesResource>(_: R.Type, _ bytes: [UInt8], resourceVersion: String, step: String) throws(KubernetesClientError)
+        -> WatchEvent<R>
+    {
         let head = try decode(EventHead.self, bytes, step: step)
         switch head.type {
         case "ADDED": return .added(try decode(EventBody<R>.self, bytes, step: step).object)
@@ -215,7 +225,10 @@ public final class Kubernetes: Sendable {
     public func create<R: KubernetesResource>(_ object: R) async throws(KubernetesClientError) -> R {
         let step = "create \(object.reference)"
         let body = try Self.encode(object, step: step)
-        return try Self.decode(R.self, try await call(.POST, R.resource.path(namespace: object.metadata.namespace), contentType: "application/json", body: body, step: step), step: step)
+        return try Self.decode(
+            R.self,
+            try await call(.POST, R.resource.path(namespace: object.metadata.namespace), contentType: "application/json", body: body, step: step),
+            step: step)
     }
 
     /// Patches an object or its `status`/`scale` subresource.
@@ -228,7 +241,9 @@ public final class Kubernetes: Sendable {
             query.append(("fieldManager", manager))
             if force { query.append(("force", "true")) }
         }
-        let body = try await call(.PATCH, R.resource.path(namespace: namespace, name: name, subresource: subresource), query: query, contentType: patch.contentType, body: patch.body, step: step)
+        let body = try await call(
+            .PATCH, R.resource.path(namespace: namespace, name: name, subresource: subresource), query: query, contentType: patch.contentType,
+            body: patch.body, step: step)
         return try Self.decode(R.self, body, step: step)
     }
 
@@ -237,7 +252,8 @@ public final class Kubernetes: Sendable {
         let step = "update \(object.reference)"
         guard let name = object.metadata.name else { throw .decode(step: step, cause: "the object has no name") }
         let body = try Self.encode(object, step: step)
-        let answer = try await call(.PUT, R.resource.path(namespace: object.metadata.namespace, name: name), contentType: "application/json", body: body, step: step)
+        let answer = try await call(
+            .PUT, R.resource.path(namespace: object.metadata.namespace, name: name), contentType: "application/json", body: body, step: step)
         return try Self.decode(R.self, answer, step: step)
     }
 
@@ -247,20 +263,27 @@ public final class Kubernetes: Sendable {
         let step = "update status of \(object.reference)"
         guard let name = object.metadata.name else { throw .decode(step: step, cause: "the object has no name") }
         let body = try Self.encode(object, step: step)
-        let answer = try await call(.PUT, R.resource.path(namespace: object.metadata.namespace, name: name, subresource: "status"), contentType: "application/json", body: body, step: step)
+        let answer = try await call(
+            .PUT, R.resource.path(namespace: object.metadata.namespace, name: name, subresource: "status"), contentType: "application/json",
+            body: body, step: step)
         return try Self.decode(R.self, answer, step: step)
     }
 
     public func scale<R: KubernetesResource>(_: R.Type, namespace: String, name: String) async throws(KubernetesClientError) -> Scale {
         let step = "get scale of \(R.kindName.lowercased()) \(namespace)/\(name)"
-        return try Self.decode(Scale.self, try await call(.GET, R.resource.path(namespace: namespace, name: name, subresource: "scale"), step: step), step: step)
+        return try Self.decode(
+            Scale.self, try await call(.GET, R.resource.path(namespace: namespace, name: name, subresource: "scale"), step: step), step: step)
     }
 
     /// Sets replicas through the scale subresource (a merge patch: no read-modify-write race).
-    public func setReplicas<R: KubernetesResource>(_: R.Type, namespace: String, name: String, replicas: Int32) async throws(KubernetesClientError) -> Scale {
+    public func setReplicas<R: KubernetesResource>(_: R.Type, namespace: String, name: String, replicas: Int32) async throws(KubernetesClientError)
+        -> Scale
+    {
         let step = "scale \(R.kindName.lowercased()) \(namespace)/\(name) to \(replicas)"
         let body = Array(#"{"spec":{"replicas":\#(replicas)}}"#.utf8)
-        let answer = try await call(.PATCH, R.resource.path(namespace: namespace, name: name, subresource: "scale"), contentType: "application/merge-patch+json", body: body, step: step)
+        let answer = try await call(
+            .PATCH, R.resource.path(namespace: namespace, name: name, subresource: "scale"), contentType: "application/merge-patch+json", body: body,
+            step: step)
         return try Self.decode(Scale.self, answer, step: step)
     }
 

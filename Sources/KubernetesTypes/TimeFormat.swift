@@ -20,9 +20,9 @@ public enum TimeFormat {
             return Int(String(slice))
         }
         guard characters.count >= 16, characters[4] == "-", characters[7] == "-",
-              characters[10] == "T" || characters[10] == " ", characters[13] == ":",
-              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16)
+            characters[10] == "T" || characters[10] == " ", characters[13] == ":",
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16)
         else { return nil }
         var index = 16
         var second = 0
@@ -41,8 +41,9 @@ public enum TimeFormat {
             if rest == "Z" || rest == "z" {
                 zone = TimeZone(identifier: "UTC")!
             } else if rest.count == 6, rest.first == "+" || rest.first == "-",
-                      let hours = Int(rest.dropFirst().prefix(2)), let minutes = Int(rest.suffix(2)),
-                      Array(rest)[3] == ":" {
+                let hours = Int(rest.dropFirst().prefix(2)), let minutes = Int(rest.suffix(2)),
+                Array(rest)[3] == ":"
+            {
                 let offset = (hours * 3600 + minutes * 60) * (rest.first == "-" ? -1 : 1)
                 guard let fixed = TimeZone(secondsFromGMT: offset) else { return nil }
                 zone = fixed
@@ -51,7 +52,8 @@ public enum TimeFormat {
             }
         }
         guard (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute),
-              (0...60).contains(second) else { return nil }
+            (0...60).contains(second)
+        else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
@@ -69,7 +71,9 @@ public enum TimeFormat {
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let whole = date.timeIntervalSince1970.rounded(.down)
         let fraction = date.timeIntervalSince1970 - whole
-        var text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
+        var text = String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0,
+            parts.second ?? 0)
         if fraction > 0.0005 {
             text += String(format: "%.3f", fraction).dropFirst()
         }

@@ -30,11 +30,13 @@ public final class KafkaClients: PoolKafkaClients {
 
     public func client(for pool: BrokerPool) async throws -> KafkaAdminClient {
         let key = "\(pool.metadata.namespace ?? "")/\(pool.metadata.name ?? "")"
-        if let entry = clients.withLockedValue({ $0[key] }), entry.spec == pool.spec.kafka, ContinuousClock.now - entry.resolved < Self.secretRefresh {
+        if let entry = clients.withLockedValue({ $0[key] }), entry.spec == pool.spec.kafka, ContinuousClock.now - entry.resolved < Self.secretRefresh
+        {
             return entry.client
         }
         let configuration = try await configuration(for: pool)
-        let signature = "\(pool.spec.kafka)|\(configuration.sasl?.username ?? "")|\(configuration.sasl?.password.hashValue ?? 0)|\(configuration.tls?.hashValue ?? 0)"
+        let signature =
+            "\(pool.spec.kafka)|\(configuration.sasl?.username ?? "")|\(configuration.sasl?.password.hashValue ?? 0)|\(configuration.tls?.hashValue ?? 0)"
         let now = ContinuousClock.now
         if let entry = clients.withLockedValue({ $0[key] }), entry.signature == signature {
             // Same credentials: keep the client (and its connections), trust them again.
@@ -71,8 +73,10 @@ public final class KafkaClients: PoolKafkaClients {
         }
         let poolName = pool.metadata.name ?? ""
         guard PoolOptIn.allows(secret.metadata.annotations, pool: poolName) else {
-            throw ReconcileError.step(step, cause: PoolOptIn.refusal(
-                kind: "Secret", resource: "secret", namespace: namespace, name: name, pool: poolName, use: "use its keys"))
+            throw ReconcileError.step(
+                step,
+                cause: PoolOptIn.refusal(
+                    kind: "Secret", resource: "secret", namespace: namespace, name: name, pool: poolName, use: "use its keys"))
         }
         return secret
     }
@@ -83,7 +87,8 @@ public final class KafkaClients: PoolKafkaClients {
         // The validator refuses these pools before any reconcile gets here; this is the last
         // word, for any other caller: no credentials over plaintext without the opt-out.
         if let sasl = spec.sasl, !spec.usesTLS, sasl.allowWithoutTLS != true {
-            throw ReconcileError.step("configure SASL", cause: "SASL without TLS is refused: add spec.kafka.tls, or set spec.kafka.sasl.allowWithoutTLS: true")
+            throw ReconcileError.step(
+                "configure SASL", cause: "SASL without TLS is refused: add spec.kafka.tls, or set spec.kafka.sasl.allowWithoutTLS: true")
         }
         var configuration = KafkaAdminClient.Configuration(
             bootstrapServers: spec.bootstrapServers, clientId: spec.effectiveClientId,
@@ -93,7 +98,8 @@ public final class KafkaClients: PoolKafkaClients {
             let secret = try await secret(reference.name, in: namespace, for: pool)
             guard let username = secret.value(reference.effectiveUsernameKey), let password = secret.value(reference.effectivePasswordKey) else {
                 throw ReconcileError.step(
-                    "read SASL credentials", cause: "Secret \(namespace)/\(reference.name) lacks key \(reference.effectiveUsernameKey) or \(reference.effectivePasswordKey)")
+                    "read SASL credentials",
+                    cause: "Secret \(namespace)/\(reference.name) lacks key \(reference.effectiveUsernameKey) or \(reference.effectivePasswordKey)")
             }
             let mechanism: SASLCredentials.Mechanism
             switch sasl.mechanism {
@@ -116,7 +122,8 @@ public final class KafkaClients: PoolKafkaClients {
             if let reference = tls.clientCertificateSecretRef {
                 let secret = try await secret(reference.name, in: namespace, for: pool)
                 guard let certificate = secret.value("tls.crt"), let key = secret.value("tls.key") else {
-                    throw ReconcileError.step("read Kafka client certificate", cause: "Secret \(namespace)/\(reference.name) needs tls.crt and tls.key")
+                    throw ReconcileError.step(
+                        "read Kafka client certificate", cause: "Secret \(namespace)/\(reference.name) needs tls.crt and tls.key")
                 }
                 settings.certificatePEM = certificate
                 settings.keyPEM = key
@@ -148,7 +155,9 @@ public struct KafkaClusterPort: KafkaPort {
         return ClusterSnapshot(
             brokers: cluster.brokers.map { ClusterView.Broker(id: $0.id, rack: $0.rack) },
             partitions: cluster.topics.flatMap { topic in
-                topic.partitions.map { ClusterView.Partition(topic: topic.name, partition: $0.index, replicas: $0.replicas, leader: $0.leader >= 0 ? $0.leader : nil) }
+                topic.partitions.map {
+                    ClusterView.Partition(topic: topic.name, partition: $0.index, replicas: $0.replicas, leader: $0.leader >= 0 ? $0.leader : nil)
+                }
             },
             reassigning: Set(ongoing.map { "\($0.topic)-\($0.partition)" }))
     }

@@ -19,7 +19,8 @@ extension KubernetesWorkloads {
     static func brokerPods(_ pods: [Pod], of statefulSet: String) -> [BrokerPod] {
         pods.compactMap { pod in
             guard let name = pod.metadata.name, name.hasPrefix("\(statefulSet)-"), let ordinal = Int32(name.dropFirst(statefulSet.count + 1)),
-                  ordinal >= 0 else { return nil }
+                ordinal >= 0
+            else { return nil }
             return BrokerPod(ordinal: ordinal, ready: pod.isReady)
         }.sorted { $0.ordinal < $1.ordinal }
     }

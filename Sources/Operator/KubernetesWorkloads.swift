@@ -25,7 +25,8 @@ public struct KubernetesWorkloads: WorkloadPort {
         }
         // Creating a BrokerPool must not be a way to scale any StatefulSet of the namespace.
         guard PoolOptIn.allows(set.metadata.annotations, pool: pool.metadata.name ?? "") else {
-            throw WorkloadNotOptedIn(namespace: pool.metadata.namespace ?? "default", name: pool.spec.scaleTargetRef.name, pool: pool.metadata.name ?? "")
+            throw WorkloadNotOptedIn(
+                namespace: pool.metadata.namespace ?? "default", name: pool.spec.scaleTargetRef.name, pool: pool.metadata.name ?? "")
         }
         return WorkloadState(
             replicas: set.spec?.replicas ?? 1, pods: set.status?.replicas ?? 0, ready: set.status?.readyReplicas ?? 0,
@@ -33,7 +34,8 @@ public struct KubernetesWorkloads: WorkloadPort {
     }
 
     public func setReplicas(of pool: BrokerPool, to replicas: Int32) async throws {
-        _ = try await client.setReplicas(StatefulSet.self, namespace: pool.metadata.namespace ?? "default", name: pool.spec.scaleTargetRef.name, replicas: replicas)
+        _ = try await client.setReplicas(
+            StatefulSet.self, namespace: pool.metadata.namespace ?? "default", name: pool.spec.scaleTargetRef.name, replicas: replicas)
     }
 
     public func writeStatus(of pool: BrokerPool, _ status: BrokerPoolStatus) async throws -> BrokerPool {
@@ -49,8 +51,9 @@ public struct KubernetesWorkloads: WorkloadPort {
         let event = Event(
             metadata: ObjectMeta(name: name, namespace: pool.metadata.namespace), eventTime: TimeFormat.microTime(now),
             reportingController: "ebb.io/operator", reportingInstance: instance, action: action, reason: reason,
-            regarding: .init(apiVersion: BrokerPool.apiVersion, kind: BrokerPool.kind, namespace: pool.metadata.namespace, name: pool.metadata.name,
-                             uid: pool.metadata.uid, resourceVersion: pool.metadata.resourceVersion),
+            regarding: .init(
+                apiVersion: BrokerPool.apiVersion, kind: BrokerPool.kind, namespace: pool.metadata.namespace, name: pool.metadata.name,
+                uid: pool.metadata.uid, resourceVersion: pool.metadata.resourceVersion),
             note: note, type: type)
         // The reconciler logs and counts a refusal; it does not fail the reconcile for it.
         _ = try await client.create(event)

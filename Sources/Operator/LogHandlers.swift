@@ -72,6 +72,7 @@ public struct TextLogHandler: LogHandler {
         var merged = metadata
         for (key, value) in event.metadata ?? [:] { merged[key] = value }
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        FileHandle.standardError.write(Data("\(TimeFormat.format(clock())) \(event.level) \(event.message)\(fields.isEmpty ? "" : " " + fields)\n".utf8))
+        FileHandle.standardError.write(
+            Data("\(TimeFormat.format(clock())) \(event.level) \(event.message)\(fields.isEmpty ? "" : " " + fields)\n".utf8))
     }
 }

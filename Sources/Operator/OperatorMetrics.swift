@@ -11,7 +11,9 @@ public final class OperatorMetrics: Sendable {
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map { Duration.milliseconds(Int64($0 * 1000)) }
+        factory.defaultDurationHistogramBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map {
+            Duration.milliseconds(Int64($0 * 1000))
+        }
         self.factory = factory
     }
 
@@ -24,7 +26,8 @@ public final class OperatorMetrics: Sendable {
     }
 
     public func decision(pool: String, direction: String, reason: String) {
-        Counter(label: "ebb_decisions_total", dimensions: self.pool(pool) + [("direction", direction), ("reason", reason)], factory: factory).increment()
+        Counter(label: "ebb_decisions_total", dimensions: self.pool(pool) + [("direction", direction), ("reason", reason)], factory: factory)
+            .increment()
     }
 
     public func movesSubmitted(pool: String, _ count: Int) {

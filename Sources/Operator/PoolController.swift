@@ -148,14 +148,18 @@ public final class PoolController: Service, Sendable {
             } catch ReconcileError.conflict(let cause) {
                 // Not a failure: nothing was done, and the newer pool is on its way to the cache.
                 let delay = await queue.addRateLimited(key)
-                logger.info("pool changed since it was read; looking again", metadata: [
-                    "pool": "\(key)", "reconcile_id": "\(id)", "cause": "\(cause)", "retry_in_seconds": "\(delay)",
-                ])
+                logger.info(
+                    "pool changed since it was read; looking again",
+                    metadata: [
+                        "pool": "\(key)", "reconcile_id": "\(id)", "cause": "\(cause)", "retry_in_seconds": "\(delay)"
+                    ])
             } catch ReconcileError.notLeader {
                 logger.info("not leading; reconcile stopped", metadata: ["pool": "\(key)", "reconcile_id": "\(id)"])
             } catch {
                 let delay = await queue.addRateLimited(key)
-                logger.warning("reconcile failed; retrying", metadata: ["pool": "\(key)", "reconcile_id": "\(id)", "error": "\(error)", "retry_in_seconds": "\(delay)"])
+                logger.warning(
+                    "reconcile failed; retrying",
+                    metadata: ["pool": "\(key)", "reconcile_id": "\(id)", "error": "\(error)", "retry_in_seconds": "\(delay)"])
             }
             await queue.done(key)
         }

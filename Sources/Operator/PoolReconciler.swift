@@ -106,7 +106,10 @@ public final class PoolReconciler: Sendable {
             status.observedGeneration = generation
             logger.warning("invalid spec; the pool is left as it is", metadata: ["problems": "\(message)"])
             try mayWrite()
-            if flipped { await recordEvent(about: pool, type: "Warning", reason: "InvalidSpec", action: "Validate", note: String(message.prefix(1000)), logger: logger) }
+            if flipped {
+                await recordEvent(
+                    about: pool, type: "Warning", reason: "InvalidSpec", action: "Validate", note: String(message.prefix(1000)), logger: logger)
+            }
             if status != pool.status { try await write(status, of: pool, key: key, now: now) }
             return Double(spec.effectivePollingIntervalSeconds)
         }
@@ -123,14 +126,18 @@ public final class PoolReconciler: Sendable {
         } catch let missing as WorkloadNotFound {
             let step = ScalingSequence.targetNotFound(
                 status: status, spec: spec, generation: generation, now: now, namespace: missing.namespace, name: missing.name)
-            logger.warning("scale target not found; the pool is blocked", metadata: ["step": "target_not_found", "statefulset": "\(missing.namespace)/\(missing.name)"])
+            logger.warning(
+                "scale target not found; the pool is blocked",
+                metadata: ["step": "target_not_found", "statefulset": "\(missing.namespace)/\(missing.name)"])
             return try await report(step, pool: pool, key: key, now: now, logger: logger)
         } catch let foreign as WorkloadNotOptedIn {
             let step = ScalingSequence.targetNotOptedIn(
                 status: status, spec: spec, generation: generation, now: now, namespace: foreign.namespace, name: foreign.name, pool: foreign.pool)
-            logger.warning("scale target does not opt in; it is left alone", metadata: [
-                "step": "target_not_opted_in", "statefulset": "\(foreign.namespace)/\(foreign.name)", "annotation": "\(PoolOptIn.annotation)",
-            ])
+            logger.warning(
+                "scale target does not opt in; it is left alone",
+                metadata: [
+                    "step": "target_not_opted_in", "statefulset": "\(foreign.namespace)/\(foreign.name)", "annotation": "\(PoolOptIn.annotation)"
+                ])
             return try await report(step, pool: pool, key: key, now: now, logger: logger)
         } catch {
             metrics.error(kind: "kubernetes")
@@ -166,16 +173,20 @@ public final class PoolReconciler: Sendable {
         }
 
         // Plan, pure: the decision, the sequence's step, the status to write.
-        let plan = ReconcilePlan.make(ReconcileReading(
-            now: now, spec: spec, generation: generation, status: status, statefulSetReplicas: workload.replicas, statefulSetPods: workload.pods,
-            statefulSetReady: workload.ready, selector: workload.selector, pods: workload.brokerPods, cluster: cluster, clusterError: clusterError,
-            metrics: observations, history: remembered.history, throughputHistory: throughputHistory))
+        let plan = ReconcilePlan.make(
+            ReconcileReading(
+                now: now, spec: spec, generation: generation, status: status, statefulSetReplicas: workload.replicas, statefulSetPods: workload.pods,
+                statefulSetReady: workload.ready, selector: workload.selector, pods: workload.brokerPods, cluster: cluster,
+                clusterError: clusterError,
+                metrics: observations, history: remembered.history, throughputHistory: throughputHistory))
         let decision = plan.decision
         let step = plan.step
         let next = plan.status
 
         logDecision(decision, spec: spec, state: next.state, key: key, logger: logger)
-        metrics.decision(pool: key, direction: decision.direction.rawValue, reason: decision.limitedBy?.rule.rawValue ?? (decision.direction == .none ? "Stable" : "Metrics"))
+        metrics.decision(
+            pool: key, direction: decision.direction.rawValue,
+            reason: decision.limitedBy?.rule.rawValue ?? (decision.direction == .none ? "Stable" : "Metrics"))
         metrics.replicas(pool: key, desired: next.desiredReplicas ?? workload.replicas, current: workload.replicas, ready: workload.ready)
         metrics.state(pool: key, (next.state ?? .stable).rawValue)
 
@@ -200,8 +211,9 @@ public final class PoolReconciler: Sendable {
         }
 
         // Act, in order; each write checks leadership first.
-        let inFlight = try await act(step.actions, of: pool, planned: next, current: workload.replicas, cluster: cluster,
-                                     movesInFlight: remembered.movesInFlight, key: key, now: now, logger: logger)
+        let inFlight = try await act(
+            step.actions, of: pool, planned: next, current: workload.replicas, cluster: cluster,
+            movesInFlight: remembered.movesInFlight, key: key, now: now, logger: logger)
         if step.record != remembered.lastRecord || !step.actions.isEmpty {
             logger.info("step", metadata: ["step": "\(step.record)", "state": "\((next.state ?? .stable).rawValue)"])
         }
@@ -241,7 +253,9 @@ public final class PoolReconciler: Sendable {
                     memory[key, default: Memory()].expected = expected
                 }
                 metrics.scaled(pool: key, direction: replicas > current ? "out" : "in")
-                logger.info("replicas patched", metadata: ["step": "replicas_patched", "from": "\(current)", "to": "\(replicas)", "statefulset": "\(spec.scaleTargetRef.name)"])
+                logger.info(
+                    "replicas patched",
+                    metadata: ["step": "replicas_patched", "from": "\(current)", "to": "\(replicas)", "statefulset": "\(spec.scaleTargetRef.name)"])
             case let .submit(plannedMoves, batch):
                 try mayWrite()
                 // The plan was made from pods listed at the start of the reconcile; a pod may have
@@ -249,9 +263,11 @@ public final class PoolReconciler: Sendable {
                 // reconcile, which plans from what is there then.
                 let (moves, withheld) = try await movesOntoReadyBrokers(plannedMoves, of: pool)
                 if !withheld.isEmpty {
-                    logger.warning("moves withheld: their target's pod is no longer ready", metadata: [
-                        "step": "moves_withheld", "batch": "\(batch)", "partitions": .array(withheld.map { .string($0) }),
-                    ])
+                    logger.warning(
+                        "moves withheld: their target's pod is no longer ready",
+                        metadata: [
+                            "step": "moves_withheld", "batch": "\(batch)", "partitions": .array(withheld.map { .string($0) })
+                        ])
                 }
                 let refused: [String]
                 do {
@@ -262,10 +278,13 @@ public final class PoolReconciler: Sendable {
                 }
                 inFlight += moves.count - refused.count
                 metrics.movesSubmitted(pool: key, moves.count - refused.count)
-                logger.info("plan submitted", metadata: [
-                    "step": "plan_submitted", "plan_id": "\(planned.reassignment?.planId ?? "")", "batch": "\(batch)", "moves": "\(moves.count)",
-                    "refused": .array(refused.map { .string($0) }), "withheld": "\(withheld.count)", "state": "\((planned.state ?? .stable).rawValue)",
-                ])
+                logger.info(
+                    "plan submitted",
+                    metadata: [
+                        "step": "plan_submitted", "plan_id": "\(planned.reassignment?.planId ?? "")", "batch": "\(batch)", "moves": "\(moves.count)",
+                        "refused": .array(refused.map { .string($0) }), "withheld": "\(withheld.count)",
+                        "state": "\((planned.state ?? .stable).rawValue)"
+                    ])
             case .electLeaders(let partitions):
                 try mayWrite()
                 do {
@@ -348,9 +367,11 @@ public final class PoolReconciler: Sendable {
         } catch {
             metrics.error(kind: "event")
             let status = (error as? KubernetesClientError)?.apiError.map { String($0.httpStatus) } ?? "none"
-            logger.warning("cannot record Event", metadata: [
-                "step": "record_event", "event_reason": "\(reason)", "event_type": "\(type)", "http_status": "\(status)", "error": "\(error)",
-            ])
+            logger.warning(
+                "cannot record Event",
+                metadata: [
+                    "step": "record_event", "event_reason": "\(reason)", "event_type": "\(type)", "http_status": "\(status)", "error": "\(error)"
+                ])
         }
     }
 
@@ -373,7 +394,7 @@ public final class PoolReconciler: Sendable {
         var metadata: Logger.Metadata = [
             "decision": "scale", "from": .stringConvertible(Int(decision.currentReplicas)), "to": .stringConvertible(Int(decision.desiredReplicas)),
             "direction": "\(decision.direction.rawValue)", "reason": "\(decision.reason)", "dry_run": .stringConvertible(spec.dryRun == true),
-            "applied": .stringConvertible(decision.apply), "metrics": .array(metricRecords), "state": "\((state ?? .stable).rawValue)",
+            "applied": .stringConvertible(decision.apply), "metrics": .array(metricRecords), "state": "\((state ?? .stable).rawValue)"
         ]
         if let metric = decision.metric { metadata["metric"] = "\(metric)" }
         if let limit = decision.limitedBy {
@@ -385,7 +406,7 @@ public final class PoolReconciler: Sendable {
                 "bytes_in_per_second": .stringConvertible(forecast.bytesInPerSecond.rounded()),
                 "floor": .stringConvertible(forecast.floor),
                 "applied": .stringConvertible(forecast.applied),
-                "summary": "\(forecast.summary)",
+                "summary": "\(forecast.summary)"
             ])
         }
         if let demand = decision.demand {
@@ -396,7 +417,7 @@ public final class PoolReconciler: Sendable {
                 "offered_bytes_per_second": .stringConvertible(demand.offeredBytesPerSecond.rounded()),
                 "capacity_per_broker_bytes_per_second": .stringConvertible(demand.capacityPerBrokerBytesPerSecond.rounded()),
                 "brokers_for_offered_load": .stringConvertible((demand.brokersForOfferedLoad * 100).rounded() / 100),
-                "summary": "\(demand.summary)",
+                "summary": "\(demand.summary)"
             ]
             if let producerOffered = demand.producerOfferedBytesPerSecond {
                 fields["producer_offered_bytes_per_second"] = .stringConvertible(producerOffered.rounded())

@@ -7,7 +7,12 @@ public struct RecordedTraffic: Sendable, Hashable {
     public var points: [(seconds: Double, mibPerSecond: Double)]
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.points.elementsEqual(rhs.points) { $0 == $1 } }
-    public func hash(into hasher: inout Hasher) { for point in points { hasher.combine(point.seconds); hasher.combine(point.mibPerSecond) } }
+    public func hash(into hasher: inout Hasher) {
+        for point in points {
+            hasher.combine(point.seconds)
+            hasher.combine(point.mibPerSecond)
+        }
+    }
 
     public struct Invalid: Error, CustomStringConvertible {
         public let description: String
@@ -30,14 +35,21 @@ public struct RecordedTraffic: Sendable, Hashable {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let fields = trimmed.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard fields.count == 2 else { throw Invalid(description: "\(source): line \(number + 1): expected time,MiB/s, got '\(trimmed.prefix(80))'") }
+            guard fields.count == 2 else {
+                throw Invalid(description: "\(source): line \(number + 1): expected time,MiB/s, got '\(trimmed.prefix(80))'")
+            }
             let time = Double(fields[0]) ?? iso.date(from: fields[0])?.timeIntervalSince1970
             guard let time, let value = Double(fields[1]) else {
                 if raw.isEmpty, Double(fields[1]) == nil { continue }  // a header
-                throw Invalid(description: "\(source): line \(number + 1): '\(fields[0])' is not seconds or an ISO 8601 time, or '\(fields[1])' not a number")
+                throw Invalid(
+                    description: "\(source): line \(number + 1): '\(fields[0])' is not seconds or an ISO 8601 time, or '\(fields[1])' not a number")
             }
-            guard value >= 0, value.isFinite, time.isFinite else { throw Invalid(description: "\(source): line \(number + 1): MiB/s must be a number >= 0") }
-            if let last = raw.last, time <= last.0 { throw Invalid(description: "\(source): line \(number + 1): time \(fields[0]) is not after the line before") }
+            guard value >= 0, value.isFinite, time.isFinite else {
+                throw Invalid(description: "\(source): line \(number + 1): MiB/s must be a number >= 0")
+            }
+            if let last = raw.last, time <= last.0 {
+                throw Invalid(description: "\(source): line \(number + 1): time \(fields[0]) is not after the line before")
+            }
             raw.append((time, value))
             guard raw.count <= maxPoints else { throw Invalid(description: "\(source): more than \(maxPoints) points") }
         }
@@ -49,13 +61,16 @@ public struct RecordedTraffic: Sendable, Hashable {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw Invalid(description: "\(source): the answer is not JSON")
         }
-        guard object["status"] as? String == "success", let body = object["data"] as? [String: Any], let result = body["result"] as? [[String: Any]] else {
+        guard object["status"] as? String == "success", let body = object["data"] as? [String: Any], let result = body["result"] as? [[String: Any]]
+        else {
             throw Invalid(description: "\(source): Prometheus answered \(object["status"] ?? "?"): \(object["error"] ?? "no data")")
         }
         var sums: [Double: Double] = [:]
         for series in result {
             for pair in series["values"] as? [[Any]] ?? [] {
-                guard pair.count == 2, let time = (pair[0] as? Double) ?? (pair[0] as? Int).map(Double.init), let text = pair[1] as? String, let value = Double(text) else {
+                guard pair.count == 2, let time = (pair[0] as? Double) ?? (pair[0] as? Int).map(Double.init), let text = pair[1] as? String,
+                    let value = Double(text)
+                else {
                     throw Invalid(description: "\(source): a value is not [time, \"number\"]")
                 }
                 if value.isFinite { sums[time, default: 0] += value / 1_048_576 }

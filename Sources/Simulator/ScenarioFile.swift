@@ -92,14 +92,17 @@ public struct ScenarioFile: Sendable {
 
     /// The keys each mapping may hold (a nested mapping's path: "topics[]" for a list's items).
     static let knownKeys: [String: Set<String>] = [
-        "": ["name", "description", "baselineMiBPerSecond", "brokerCapacityMiBPerSecond", "brokerOutCapacityMiBPerSecond", "podStartSeconds",
-             "moveSeconds", "sessionTimeoutSeconds", "producerBufferMiB", "deliveryTimeoutSeconds", "sloSecondsBehind", "lagSLOMessages", "recordBytes", "days", "timeZone", "startDay",
-             "metrics", "topics", "consumerGroups", "points", "trafficCSV"],
+        "": [
+            "name", "description", "baselineMiBPerSecond", "brokerCapacityMiBPerSecond", "brokerOutCapacityMiBPerSecond", "podStartSeconds",
+            "moveSeconds", "sessionTimeoutSeconds", "producerBufferMiB", "deliveryTimeoutSeconds", "sloSecondsBehind", "lagSLOMessages",
+            "recordBytes", "days", "timeZone", "startDay",
+            "metrics", "topics", "consumerGroups", "points", "trafficCSV"
+        ],
         "metrics": ["scrapeIntervalSeconds", "rateWindowSeconds"],
         "topics[]": ["name", "partitions", "share", "keySkew", "hotPartitions"],
         "topics[].hotPartitions[]": ["partition", "factor"],
         "consumerGroups[]": ["name", "topics", "capacityMiBPerSecond"],
-        "points[]": ["day", "at", "multiplier"],
+        "points[]": ["day", "at", "multiplier"]
     ]
 
     public static func load(_ path: String) throws(Invalid) -> ScenarioFile {
@@ -113,8 +116,9 @@ public struct ScenarioFile: Sendable {
     public static func secondsOfDay(_ text: String) -> Int? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3, (1...2).contains(parts[0].count), parts.dropFirst().allSatisfy({ $0.count == 2 }),
-              let hours = Int(parts[0]), let minutes = Int(parts[1]), let seconds = parts.count == 3 ? Int(parts[2]) : 0,
-              (0...24).contains(hours), (0..<60).contains(minutes), (0..<60).contains(seconds) else { return nil }
+            let hours = Int(parts[0]), let minutes = Int(parts[1]), let seconds = parts.count == 3 ? Int(parts[2]) : 0,
+            (0...24).contains(hours), (0..<60).contains(minutes), (0..<60).contains(seconds)
+        else { return nil }
         let total = (hours * 60 + minutes) * 60 + seconds
         return total <= 24 * 3600 ? total : nil
     }
@@ -128,7 +132,10 @@ public struct ScenarioFile: Sendable {
                 guard let name = key.string else { continue }
                 guard known.contains(name) else {
                     let line = key.mark.map { " (line \($0.line))" } ?? ""
-                    throw Invalid(description: "\(source): \(shown.isEmpty ? "" : shown + ".")\(name): unknown key\(line); known here: \(known.sorted().joined(separator: ", "))")
+                    throw Invalid(
+                        description:
+                            "\(source): \(shown.isEmpty ? "" : shown + ".")\(name): unknown key\(line); known here: \(known.sorted().joined(separator: ", "))"
+                    )
                 }
                 let childPath = path.isEmpty ? name : "\(path).\(name)"
                 if knownKeys[childPath] != nil || knownKeys[childPath + "[]"] != nil {
@@ -170,11 +177,13 @@ public struct ScenarioFile: Sendable {
             }
         } else {
             guard let points = document.points, !points.isEmpty else {
-                throw Invalid(description: "\(source): points: at least one is needed, e.g. `- {at: \"00:00\", multiplier: 1}` (or trafficCSV: a file)")
+                throw Invalid(
+                    description: "\(source): points: at least one is needed, e.g. `- {at: \"00:00\", multiplier: 1}` (or trafficCSV: a file)")
             }
             for (index, point) in points.enumerated() {
                 guard let seconds = Self.secondsOfDay(point.at) else {
-                    throw Invalid(description: "\(source): points[\(index)].at: '\(point.at)' is not a time of day as HH:MM or HH:MM:SS (00:00 to 24:00)")
+                    throw Invalid(
+                        description: "\(source): points[\(index)].at: '\(point.at)' is not a time of day as HH:MM or HH:MM:SS (00:00 to 24:00)")
                 }
                 let day = point.day ?? 1
                 guard (1...days).contains(day) else {
@@ -185,7 +194,8 @@ public struct ScenarioFile: Sendable {
                 }
                 let at = (day - 1) * 86_400 + seconds
                 if let last = parsed.last, last.seconds >= at {
-                    throw Invalid(description: "\(source): points[\(index)].at: \(point.at) is not after the point before; list the points in time order")
+                    throw Invalid(
+                        description: "\(source): points[\(index)].at: \(point.at) is not after the point before; list the points in time order")
                 }
                 parsed.append(.init(at, point.multiplier))
             }
@@ -195,15 +205,20 @@ public struct ScenarioFile: Sendable {
             ("brokerOutCapacityMiBPerSecond", document.brokerOutCapacityMiBPerSecond), ("moveSeconds", document.moveSeconds),
             ("producerBufferMiB", document.producerBufferMiB), ("deliveryTimeoutSeconds", document.deliveryTimeoutSeconds),
             ("sloSecondsBehind", document.sloSecondsBehind), ("lagSLOMessages", document.lagSLOMessages), ("recordBytes", document.recordBytes),
-            ("metrics.scrapeIntervalSeconds", document.metrics?.scrapeIntervalSeconds), ("metrics.rateWindowSeconds", document.metrics?.rateWindowSeconds),
+            ("metrics.scrapeIntervalSeconds", document.metrics?.scrapeIntervalSeconds),
+            ("metrics.rateWindowSeconds", document.metrics?.rateWindowSeconds)
         ] {
-            if let value, !(value > 0 && value <= 1e9) { throw Invalid(description: "\(source): \(key): must be > 0 (and at most 1e9), got \(value)") }
+            if let value, !(value > 0 && value <= 1e9) {
+                throw Invalid(description: "\(source): \(key): must be > 0 (and at most 1e9), got \(value)")
+            }
         }
         for (key, value) in [("podStartSeconds", document.podStartSeconds), ("sessionTimeoutSeconds", document.sessionTimeoutSeconds)] {
             if let value, !(0...3_600).contains(value) { throw Invalid(description: "\(source): \(key): must be between 0 and 3600, got \(value)") }
         }
-        if let scrape = document.metrics?.scrapeIntervalSeconds, let window = document.metrics?.rateWindowSeconds ?? Optional(60), window < 2 * scrape {
-            throw Invalid(description: "\(source): metrics.rateWindowSeconds: \(window) holds fewer than two scrapes of \(scrape) s; rate() needs two")
+        if let scrape = document.metrics?.scrapeIntervalSeconds, let window = document.metrics?.rateWindowSeconds ?? Optional(60), window < 2 * scrape
+        {
+            throw Invalid(
+                description: "\(source): metrics.rateWindowSeconds: \(window) holds fewer than two scrapes of \(scrape) s; rate() needs two")
         }
         if let zone = document.timeZone, TimeZone(identifier: zone) == nil {
             throw Invalid(description: "\(source): timeZone: unknown time zone '\(zone)'; use an IANA name such as UTC or Europe/Berlin")
@@ -213,15 +228,28 @@ public struct ScenarioFile: Sendable {
         }
         var names = Set<String>()
         for (index, topic) in (document.topics ?? []).enumerated() {
-            guard (1...10_000).contains(topic.partitions) else { throw Invalid(description: "\(source): topics[\(index)].partitions: must be between 1 and 10000") }
-            guard names.insert(topic.name).inserted else { throw Invalid(description: "\(source): topics[\(index)].name: \(topic.name) is listed twice") }
-            if let share = topic.share, !(share >= 0 && share.isFinite) { throw Invalid(description: "\(source): topics[\(index)].share: must be >= 0") }
-            if let skew = topic.keySkew, !(0...5).contains(skew) { throw Invalid(description: "\(source): topics[\(index)].keySkew: must be between 0 and 5") }
+            guard (1...10_000).contains(topic.partitions) else {
+                throw Invalid(description: "\(source): topics[\(index)].partitions: must be between 1 and 10000")
+            }
+            guard names.insert(topic.name).inserted else {
+                throw Invalid(description: "\(source): topics[\(index)].name: \(topic.name) is listed twice")
+            }
+            if let share = topic.share, !(share >= 0 && share.isFinite) {
+                throw Invalid(description: "\(source): topics[\(index)].share: must be >= 0")
+            }
+            if let skew = topic.keySkew, !(0...5).contains(skew) {
+                throw Invalid(description: "\(source): topics[\(index)].keySkew: must be between 0 and 5")
+            }
             for (hotIndex, hot) in (topic.hotPartitions ?? []).enumerated() {
                 guard (0..<topic.partitions).contains(hot.partition) else {
-                    throw Invalid(description: "\(source): topics[\(index)].hotPartitions[\(hotIndex)].partition: \(hot.partition) is not a partition of \(topic.name) (0 to \(topic.partitions - 1))")
+                    throw Invalid(
+                        description:
+                            "\(source): topics[\(index)].hotPartitions[\(hotIndex)].partition: \(hot.partition) is not a partition of \(topic.name) (0 to \(topic.partitions - 1))"
+                    )
                 }
-                guard hot.factor > 0, hot.factor <= 1_000 else { throw Invalid(description: "\(source): topics[\(index)].hotPartitions[\(hotIndex)].factor: must be > 0 and at most 1000") }
+                guard hot.factor > 0, hot.factor <= 1_000 else {
+                    throw Invalid(description: "\(source): topics[\(index)].hotPartitions[\(hotIndex)].factor: must be > 0 and at most 1000")
+                }
             }
         }
         if let topics = document.topics, topics.reduce(0, { $0 + $1.partitions }) > 20_000 {
@@ -231,12 +259,17 @@ public struct ScenarioFile: Sendable {
             throw Invalid(description: "\(source): topics: at least one needs a share > 0")
         }
         for (index, group) in (document.consumerGroups ?? []).enumerated() {
-            if let capacity = group.capacityMiBPerSecond, !(capacity > 0) { throw Invalid(description: "\(source): consumerGroups[\(index)].capacityMiBPerSecond: must be > 0") }
-            for topic in group.topics ?? [] where !(document.topics.map { $0.contains { $0.name == topic } } ?? TopicSpec.shop.contains { $0.name == topic }) {
+            if let capacity = group.capacityMiBPerSecond, !(capacity > 0) {
+                throw Invalid(description: "\(source): consumerGroups[\(index)].capacityMiBPerSecond: must be > 0")
+            }
+            for topic in group.topics ?? []
+            where !(document.topics.map { $0.contains { $0.name == topic } } ?? TopicSpec.shop.contains { $0.name == topic }) {
                 throw Invalid(description: "\(source): consumerGroups[\(index)].topics: \(topic) is not one of the scenario's topics")
             }
         }
-        if let groups = document.consumerGroups, groups.isEmpty { throw Invalid(description: "\(source): consumerGroups: at least one is needed (or leave it out)") }
+        if let groups = document.consumerGroups, groups.isEmpty {
+            throw Invalid(description: "\(source): consumerGroups: at least one is needed (or leave it out)")
+        }
         let name = document.name ?? URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
         return ScenarioFile(
             name: name, description: document.description ?? "a scenario from \(source)", profile: TrafficProfile(points: parsed),
@@ -272,7 +305,9 @@ public struct ScenarioFile: Sendable {
             }
         }
         if let groups = file.consumerGroups {
-            settings.consumerGroups = groups.map { ConsumerGroupSpec(name: $0.name, topics: $0.topics, capacityMiBPerSecond: $0.capacityMiBPerSecond) }
+            settings.consumerGroups = groups.map {
+                ConsumerGroupSpec(name: $0.name, topics: $0.topics, capacityMiBPerSecond: $0.capacityMiBPerSecond)
+            }
         }
         return settings
     }

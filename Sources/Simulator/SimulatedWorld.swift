@@ -125,11 +125,14 @@ public final class SimulatedWorld: Sendable {
     /// StatefulSet still wants them.
     func syncBrokers(now: Double) -> Running {
         guard let pools = kubernetes.resources.first(where: { $0.group == BrokerPool.group && $0.plural == BrokerPool.plural }),
-              let pods = kubernetes.resources.first(where: { $0.group == "" && $0.plural == "pods" }) else { return Running() }
+            let pods = kubernetes.resources.first(where: { $0.group == "" && $0.plural == "pods" })
+        else { return Running() }
         var sets = Set(brokerSets)
         var pooled: Set<String> = []
         for pool in kubernetes.list(pools, namespace: nil, selector: FaceLabelSelector(), limit: nil, after: nil).items {
-            guard let namespace = pool.value(at: "metadata.namespace")?.string, let target = pool.value(at: "spec.scaleTargetRef.name")?.string else { continue }
+            guard let namespace = pool.value(at: "metadata.namespace")?.string, let target = pool.value(at: "spec.scaleTargetRef.name")?.string else {
+                continue
+            }
             sets.insert(BrokerSet(namespace: namespace, statefulSet: target, brokerIdOffset: Int32(pool.value(at: "spec.brokerIdOffset")?.int ?? 0)))
             pooled.insert("\(namespace)/\(target)")
         }
@@ -142,11 +145,15 @@ public final class SimulatedWorld: Sendable {
         let statefulSets = kubernetes.resources.first { $0.group == "apps" && $0.plural == "statefulsets" }
         for set in sets {
             let (target, offset) = (set.statefulSet, set.brokerIdOffset)
-            if let statefulSets, let replicas = (try? kubernetes.get(statefulSets, namespace: set.namespace, name: target))?.value(at: "spec.replicas")?.int {
+            if let statefulSets,
+                let replicas = (try? kubernetes.get(statefulSets, namespace: set.namespace, name: target))?.value(at: "spec.replicas")?.int
+            {
                 for ordinal in 0..<Int32(max(0, replicas)) { kept.insert(offset + ordinal) }
             }
             for pod in kubernetes.list(pods, namespace: set.namespace, selector: FaceLabelSelector(), limit: nil, after: nil).items {
-                guard let name = pod.value(at: "metadata.name")?.string, name.hasPrefix("\(target)-"), let ordinal = Int32(name.dropFirst(target.count + 1)) else { continue }
+                guard let name = pod.value(at: "metadata.name")?.string, name.hasPrefix("\(target)-"),
+                    let ordinal = Int32(name.dropFirst(target.count + 1))
+                else { continue }
                 let id = offset + ordinal
                 managed.insert(id)
                 if pod.value(at: "status.phase")?.string == "Running" {

@@ -70,9 +70,13 @@ public enum BuiltInScenario: String, Sendable, CaseIterable {
         case .blackFriday:
             return TrafficProfile(points: [Self.at(0, 1), Self.at(8, 1), Self.at(8.5, 8), Self.at(11.5, 8), Self.at(13.5, 1), Self.at(24, 1)])
         case .flashSale:
-            return TrafficProfile(points: [Self.at(0, 1), Self.at(12, 1), Self.at(12 + 2.0 / 60, 10), Self.at(12 + 22.0 / 60, 10), Self.at(12 + 27.0 / 60, 1), Self.at(24, 1)])
+            return TrafficProfile(points: [
+                Self.at(0, 1), Self.at(12, 1), Self.at(12 + 2.0 / 60, 10), Self.at(12 + 22.0 / 60, 10), Self.at(12 + 27.0 / 60, 1), Self.at(24, 1)
+            ])
         case .diurnal:
-            return TrafficProfile(points: [Self.at(0, 0.6), Self.at(4, 0.4), Self.at(9, 1.0), Self.at(12.5, 1.3), Self.at(15, 1.1), Self.at(20.5, 1.8), Self.at(24, 0.6)])
+            return TrafficProfile(points: [
+                Self.at(0, 0.6), Self.at(4, 0.4), Self.at(9, 1.0), Self.at(12.5, 1.3), Self.at(15, 1.1), Self.at(20.5, 1.8), Self.at(24, 0.6)
+            ])
         case .week:
             // Each day's height, fixed so the scenario is the same for every seed (±20 %).
             let heights = [1.0, 0.85, 1.15, 0.95, 1.2, 0.8, 1.05]
@@ -80,11 +84,15 @@ public enum BuiltInScenario: String, Sendable, CaseIterable {
             for (day, height) in heights.enumerated() {
                 let base = Double(day) * 24
                 if day == 4 {
-                    points += [Self.at(base, 0.7), Self.at(base + 4, 0.5), Self.at(base + 8, 1.0), Self.at(base + 8.5, 8), Self.at(base + 11.5, 8),
-                               Self.at(base + 13.5, 1.3), Self.at(base + 20.5, 1.8 * height), Self.at(base + 23.5, 0.7)]
+                    points += [
+                        Self.at(base, 0.7), Self.at(base + 4, 0.5), Self.at(base + 8, 1.0), Self.at(base + 8.5, 8), Self.at(base + 11.5, 8),
+                        Self.at(base + 13.5, 1.3), Self.at(base + 20.5, 1.8 * height), Self.at(base + 23.5, 0.7)
+                    ]
                 } else {
-                    points += [Self.at(base, 0.7), Self.at(base + 4, 0.5), Self.at(base + 9, 1.0), Self.at(base + 12.5, 1.4 * height),
-                               Self.at(base + 15, 1.1), Self.at(base + 20.5, 1.8 * height), Self.at(base + 23.5, 0.7)]
+                    points += [
+                        Self.at(base, 0.7), Self.at(base + 4, 0.5), Self.at(base + 9, 1.0), Self.at(base + 12.5, 1.4 * height),
+                        Self.at(base + 15, 1.1), Self.at(base + 20.5, 1.8 * height), Self.at(base + 23.5, 0.7)
+                    ]
                 }
             }
             points.append(Self.at(7 * 24, 0.7))
@@ -95,16 +103,18 @@ public enum BuiltInScenario: String, Sendable, CaseIterable {
             var points: [TrafficProfile.Point] = []
             for (day, height) in heights.enumerated() {
                 let base = Double(day) * 24
-                points += [Self.at(base, 0.7), Self.at(base + 4, 0.5), Self.at(base + 9, 1.0), Self.at(base + 20, 1.0),
-                           Self.at(base + 20 + 2.0 / 60, 5 * height), Self.at(base + 21, 5 * height), Self.at(base + 21 + 5.0 / 60, 1.0),
-                           Self.at(base + 23.5, 0.7)]
+                points += [
+                    Self.at(base, 0.7), Self.at(base + 4, 0.5), Self.at(base + 9, 1.0), Self.at(base + 20, 1.0),
+                    Self.at(base + 20 + 2.0 / 60, 5 * height), Self.at(base + 21, 5 * height), Self.at(base + 21 + 5.0 / 60, 1.0),
+                    Self.at(base + 23.5, 0.7)
+                ]
             }
             points.append(Self.at(7 * 24, 0.7))
             return TrafficProfile(points: points)
         case .doublePeak:
             return TrafficProfile(points: [
                 Self.at(0, 1), Self.at(10, 1), Self.at(10 + 5.0 / 60, 5), Self.at(10.5, 5), Self.at(10.5 + 5.0 / 60, 1),
-                Self.at(11.5, 1), Self.at(11.5 + 5.0 / 60, 5), Self.at(12, 5), Self.at(12 + 5.0 / 60, 1), Self.at(24, 1),
+                Self.at(11.5, 1), Self.at(11.5 + 5.0 / 60, 5), Self.at(12, 5), Self.at(12 + 5.0 / 60, 1), Self.at(24, 1)
             ])
         }
     }

@@ -48,18 +48,22 @@ struct Decide: ParsableCommand {
 
     static func text(_ decision: Decision) -> String {
         var lines = [decision.reason, ""]
-        lines.append("desired \(decision.desiredReplicas) (now \(decision.currentReplicas)), \(decision.apply ? "to apply" : decision.dryRun ? "dry run: not applied" : "nothing to apply")")
+        lines.append(
+            "desired \(decision.desiredReplicas) (now \(decision.currentReplicas)), \(decision.apply ? "to apply" : decision.dryRun ? "dry run: not applied" : "nothing to apply")"
+        )
         if !decision.proposals.isEmpty {
             lines.append("")
-            let rows = [["metric", "value (per broker for throughput)", "target", "ratio", "proposes"]] + decision.proposals.map { proposal in
-                [
-                    proposal.metric,
-                    proposal.displayValue ?? "-",
-                    proposal.displayTarget ?? "-",
-                    proposal.usageRatio.map { String(format: "%.3f", $0) } ?? "-",
-                    proposal.proposedReplicas.map(String.init) ?? "unavailable: \(proposal.error ?? "?")",
-                ]
-            }
+            let rows =
+                [["metric", "value (per broker for throughput)", "target", "ratio", "proposes"]]
+                + decision.proposals.map { proposal in
+                    [
+                        proposal.metric,
+                        proposal.displayValue ?? "-",
+                        proposal.displayTarget ?? "-",
+                        proposal.usageRatio.map { String(format: "%.3f", $0) } ?? "-",
+                        proposal.proposedReplicas.map(String.init) ?? "unavailable: \(proposal.error ?? "?")"
+                    ]
+                }
             let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
             for row in rows {
                 lines.append(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
@@ -68,7 +72,7 @@ struct Decide: ParsableCommand {
         let stages = decision.stages
         let path: [(String, Int32?)] = [
             ("proposed", stages.proposed), ("partition-aware", stages.afterPartitionAwareness),
-            ("stabilized", stages.afterStabilization), ("policies and bounds", stages.afterPolicies), ("final", stages.final),
+            ("stabilized", stages.afterStabilization), ("policies and bounds", stages.afterPolicies), ("final", stages.final)
         ]
         lines.append("")
         lines.append("stages: " + path.compactMap { name, value in value.map { "\(name) \($0)" } }.joined(separator: " → "))

@@ -69,7 +69,9 @@ struct Kafka: AsyncParsableCommand {
             if tlsInsecureSkipVerify {
                 FileHandle.standardError.write(Data("warning: --tls-insecure-skip-verify: the brokers' certificates are not checked\n".utf8))
             }
-            return KafkaTLS(caFile: tlsCaFile, certificateFile: tlsCertFile, keyFile: tlsKeyFile, serverName: tlsServerName, verifyCertificates: !tlsInsecureSkipVerify)
+            return KafkaTLS(
+                caFile: tlsCaFile, certificateFile: tlsCertFile, keyFile: tlsKeyFile, serverName: tlsServerName,
+                verifyCertificates: !tlsInsecureSkipVerify)
         }
 
         func credentials() throws -> SASLCredentials? {
@@ -97,7 +99,10 @@ struct Kafka: AsyncParsableCommand {
 
         func client() throws -> KafkaAdminClient {
             try validate()
-            return KafkaAdminClient(.init(bootstrapServers: servers(), requestTimeout: .milliseconds(Int64((timeout * 1000).rounded(.up))), retries: 2, sasl: try credentials(), tls: tlsSettings()))
+            return KafkaAdminClient(
+                .init(
+                    bootstrapServers: servers(), requestTimeout: .milliseconds(Int64((timeout * 1000).rounded(.up))), retries: 2,
+                    sasl: try credentials(), tls: tlsSettings()))
         }
 
         /// Runs `call` with a client, closed afterwards; a failure is printed as
@@ -136,22 +141,38 @@ struct Kafka: AsyncParsableCommand {
                     let partitionsPerBroker: [String: Int]
                     let leadersPerBroker: [String: Int]
                 }
-                print(try jsonString(Output(
-                    cluster: cluster,
-                    partitionsPerBroker: Dictionary(uniqueKeysWithValues: replicas.map { (String($0.key), $0.value) }),
-                    leadersPerBroker: Dictionary(uniqueKeysWithValues: leaders.map { (String($0.key), $0.value) }))))
+                print(
+                    try jsonString(
+                        Output(
+                            cluster: cluster,
+                            partitionsPerBroker: Dictionary(uniqueKeysWithValues: replicas.map { (String($0.key), $0.value) }),
+                            leadersPerBroker: Dictionary(uniqueKeysWithValues: leaders.map { (String($0.key), $0.value) }))))
             case .text:
                 let partitions = cluster.topics.reduce(0) { $0 + $1.partitions.count }
-                print("Cluster \(cluster.clusterId ?? "(no id)"), controller \(cluster.controllerId), \(cluster.brokers.count) broker\(cluster.brokers.count == 1 ? "" : "s"), \(cluster.topics.count) topic\(cluster.topics.count == 1 ? "" : "s"), \(partitions) partition\(partitions == 1 ? "" : "s")\n")
-                print(table([["broker", "address", "rack", "partitions", "leaders"]] + cluster.brokers.map {
-                    ["\($0.id)\($0.id == cluster.controllerId ? " *" : "")", "\($0.host):\($0.port)", $0.rack ?? "-", "\(replicas[$0.id] ?? 0)", "\(leaders[$0.id] ?? 0)"]
-                }))
+                print(
+                    "Cluster \(cluster.clusterId ?? "(no id)"), controller \(cluster.controllerId), \(cluster.brokers.count) broker\(cluster.brokers.count == 1 ? "" : "s"), \(cluster.topics.count) topic\(cluster.topics.count == 1 ? "" : "s"), \(partitions) partition\(partitions == 1 ? "" : "s")\n"
+                )
+                print(
+                    table(
+                        [["broker", "address", "rack", "partitions", "leaders"]]
+                            + cluster.brokers.map {
+                                [
+                                    "\($0.id)\($0.id == cluster.controllerId ? " *" : "")", "\($0.host):\($0.port)", $0.rack ?? "-",
+                                    "\(replicas[$0.id] ?? 0)", "\(leaders[$0.id] ?? 0)"
+                                ]
+                            }))
                 if !cluster.topics.isEmpty {
                     print("")
-                    print(table([["topic", "partitions", "replication", "errors"]] + cluster.topics.map { topic in
-                        let errors = topic.partitions.compactMap(\.error) + (topic.error.map { [$0] } ?? [])
-                        return [topic.name, "\(topic.partitions.count)", "\(topic.partitions.map(\.replicas.count).max() ?? 0)", errors.isEmpty ? "-" : Set(errors).sorted().joined(separator: ",")]
-                    }))
+                    print(
+                        table(
+                            [["topic", "partitions", "replication", "errors"]]
+                                + cluster.topics.map { topic in
+                                    let errors = topic.partitions.compactMap(\.error) + (topic.error.map { [$0] } ?? [])
+                                    return [
+                                        topic.name, "\(topic.partitions.count)", "\(topic.partitions.map(\.replicas.count).max() ?? 0)",
+                                        errors.isEmpty ? "-" : Set(errors).sorted().joined(separator: ",")
+                                    ]
+                                }))
                 }
             }
         }
@@ -185,19 +206,31 @@ struct Kafka: AsyncParsableCommand {
                     let totalLag: Int64
                     let partitions: [ConsumerGroupLag.Partition]
                 }
-                print(try jsonString(lags.map { Output(group: $0.group, state: $0.state, coordinator: $0.coordinator, totalLag: $0.totalLag, partitions: $0.partitions) }))
+                print(
+                    try jsonString(
+                        lags.map {
+                            Output(group: $0.group, state: $0.state, coordinator: $0.coordinator, totalLag: $0.totalLag, partitions: $0.partitions)
+                        }))
             case .text:
                 for (index, lag) in lags.enumerated() {
                     if index > 0 { print("") }
-                    print("Group \(lag.group) (\(lag.state ?? "unknown state"), coordinator \(lag.coordinator)): \(lag.totalLag) record\(lag.totalLag == 1 ? "" : "s") behind")
+                    print(
+                        "Group \(lag.group) (\(lag.state ?? "unknown state"), coordinator \(lag.coordinator)): \(lag.totalLag) record\(lag.totalLag == 1 ? "" : "s") behind"
+                    )
                     if lag.partitions.isEmpty {
                         print("No committed offsets.")
                         continue
                     }
                     print("")
-                    print(table([["partition", "committed", "log end", "lag"]] + lag.partitions.map {
-                        ["\($0.topic)-\($0.partition)", $0.committed.map(String.init) ?? "-", "\($0.logEnd)", $0.lag.map(String.init) ?? "-"]
-                    }))
+                    print(
+                        table(
+                            [["partition", "committed", "log end", "lag"]]
+                                + lag.partitions.map {
+                                    [
+                                        "\($0.topic)-\($0.partition)", $0.committed.map(String.init) ?? "-", "\($0.logEnd)",
+                                        $0.lag.map(String.init) ?? "-"
+                                    ]
+                                }))
                 }
             }
         }
@@ -218,9 +251,12 @@ struct Kafka: AsyncParsableCommand {
                     print("No reassignment in progress.")
                     return
                 }
-                print(table([["partition", "replicas", "adding", "removing"]] + ongoing.map {
-                    ["\($0.topic)-\($0.partition)", ids($0.replicas), ids($0.adding), ids($0.removing)]
-                }))
+                print(
+                    table(
+                        [["partition", "replicas", "adding", "removing"]]
+                            + ongoing.map {
+                                ["\($0.topic)-\($0.partition)", ids($0.replicas), ids($0.adding), ids($0.removing)]
+                            }))
             }
         }
 

@@ -37,7 +37,10 @@ struct Plan: ParsableCommand {
     @Flag(help: "Do not balance leaders by reordering replicas.")
     var noLeadershipMoves = false
 
-    @Option(help: "Candidate changes the improvement phase after the greedy passes may look at (0: none; default 200 per replica and broker, at most 20 million). The same budget gives the same plan on every machine.")
+    @Option(
+        help:
+            "Candidate changes the improvement phase after the greedy passes may look at (0: none; default 200 per replica and broker, at most 20 million). The same budget gives the same plan on every machine."
+    )
     var searchBudget: Int?
 
     @Flag(help: "Also make a naive round-robin plan of the same cluster, in the same run: its moves and its planning time.")
@@ -145,17 +148,41 @@ struct Plan: ParsableCommand {
         let draining = cluster.brokers.filter { $0.effectiveState == .draining }.count
         func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
         var rows: [(String, String)] = [
-            ("cluster", "\(cluster.brokers.count) brokers (\(added) new, \(draining) draining), \(cluster.partitions.count) partitions, balanced by \(stats.balancedBy)"),
-            ("moves", "\(stats.moves) replica moves in \(stats.partitionsChanged - stats.leadershipMoves) partitions"
-                + (stats.lowerBoundMoves > 0 ? String(format: " (lower bound %d, ratio %.3f)", stats.lowerBoundMoves, Double(stats.moves) / Double(stats.lowerBoundMoves)) : " (lower bound 0)")),
-            ("leadership", "\(stats.leadershipMoves) preferred-leader changes" + (stats.maxLeaderDeviation.map { ", max leader deviation \(percent($0))" } ?? " (one replica per partition: leaders follow the load)")),
-            ("batches", "\(plan.batches.count) (at most \(min(constraints.batchSize, constraints.maxMovesPerCluster)) moves, \(constraints.maxMovesPerBroker) per broker)"),
-            ("max deviation", "\(percent(stats.maxDeviationBefore)) → \(percent(stats.maxDeviation)) of the mean (tolerance \(percent(constraints.tolerance)))"),
-            ("planning", String(format: "%.1f ms", seconds * 1000)),
+            (
+                "cluster",
+                "\(cluster.brokers.count) brokers (\(added) new, \(draining) draining), \(cluster.partitions.count) partitions, balanced by \(stats.balancedBy)"
+            ),
+            (
+                "moves",
+                "\(stats.moves) replica moves in \(stats.partitionsChanged - stats.leadershipMoves) partitions"
+                    + (stats.lowerBoundMoves > 0
+                        ? String(format: " (lower bound %d, ratio %.3f)", stats.lowerBoundMoves, Double(stats.moves) / Double(stats.lowerBoundMoves))
+                        : " (lower bound 0)")
+            ),
+            (
+                "leadership",
+                "\(stats.leadershipMoves) preferred-leader changes"
+                    + (stats.maxLeaderDeviation.map { ", max leader deviation \(percent($0))" }
+                        ?? " (one replica per partition: leaders follow the load)")
+            ),
+            (
+                "batches",
+                "\(plan.batches.count) (at most \(min(constraints.batchSize, constraints.maxMovesPerCluster)) moves, \(constraints.maxMovesPerBroker) per broker)"
+            ),
+            (
+                "max deviation",
+                "\(percent(stats.maxDeviationBefore)) → \(percent(stats.maxDeviation)) of the mean (tolerance \(percent(constraints.tolerance)))"
+            ),
+            ("planning", String(format: "%.1f ms", seconds * 1000))
         ]
         if let naive {
-            rows.append(("naive plan", "\(naive.moves) replica moves for round robin" + (naive.moves > 0 ? String(format: " (Ebb: %.3f×)", Double(stats.moves) / Double(naive.moves)) : "")
-                + String(format: ", planned in %.1f ms (Ebb: %.1f× its time)", naive.seconds * 1000, seconds / max(naive.seconds, 1e-9))))
+            rows.append(
+                (
+                    "naive plan",
+                    "\(naive.moves) replica moves for round robin"
+                        + (naive.moves > 0 ? String(format: " (Ebb: %.3f×)", Double(stats.moves) / Double(naive.moves)) : "")
+                        + String(format: ", planned in %.1f ms (Ebb: %.1f× its time)", naive.seconds * 1000, seconds / max(naive.seconds, 1e-9))
+                ))
         }
         rows.append(("unmet goals", plan.unmetGoals.isEmpty ? "none" : plan.unmetGoals.joined(separator: "\n" + String(repeating: " ", count: 15))))
         for note in plan.notes { rows.append(("note", note)) }

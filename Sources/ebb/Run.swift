@@ -46,9 +46,12 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Prometheus base address for throughput, CPU and custom metrics (e.g. http://prometheus.monitoring:9090).")
     var prometheusUrl: String?
 
-    @Option(help: ArgumentHelp(
-        "A host (or host:port) that BrokerPools may name in spec.metrics[].prometheus.serverAddress, besides --prometheus-url's; repeat for more.",
-        discussion: "Without it, a pool can query only the operator's own Prometheus: whoever may create pools cannot make the operator send requests elsewhere."))
+    @Option(
+        help: ArgumentHelp(
+            "A host (or host:port) that BrokerPools may name in spec.metrics[].prometheus.serverAddress, besides --prometheus-url's; repeat for more.",
+            discussion:
+                "Without it, a pool can query only the operator's own Prometheus: whoever may create pools cannot make the operator send requests elsewhere."
+        ))
     var prometheusAllowedHost: [String] = []
 
     @Option(help: "Reconciles that may run at once (never two on one pool), 1 to 64.")
@@ -60,7 +63,9 @@ struct Run: AsyncParsableCommand {
         } catch {
             throw ValidationError("--metrics-bind-address: \(error)")
         }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level: '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
         // Each worker is a task for the whole run: 9223372036854775807 of them would never start.
         for host in prometheusAllowedHost where host.isEmpty || host.contains("/") || host.contains("@") {
             throw ValidationError("--prometheus-allowed-host: '\(host)' is not a host or host:port")
@@ -109,14 +114,18 @@ struct Run: AsyncParsableCommand {
         let reconciler = PoolReconciler(
             workloads: KubernetesWorkloads(client: client, instance: me), kafka: KafkaClusterPort(clients: kafkaClients),
             metricSource: PoolMetricSource(
-                prometheus: prometheus, kafka: kafkaClients, addresses: PrometheusAddressPolicy(operatorURL: prometheusUrl, hosts: prometheusAllowedHost)), metrics: metrics, logger: logger,
+                prometheus: prometheus, kafka: kafkaClients,
+                addresses: PrometheusAddressPolicy(operatorURL: prometheusUrl, hosts: prometheusAllowedHost)), metrics: metrics, logger: logger,
             leadership: elector?.leadership, options: .init(dryRun: dryRun))
-        let controller = PoolController(client: client, namespace: namespace, reconciler: reconciler, logger: logger, workers: workers, elector: elector)
+        let controller = PoolController(
+            client: client, namespace: namespace, reconciler: reconciler, logger: logger, workers: workers, elector: elector)
         let server = OperatorHTTPServer(address: try BindAddress(metricsBindAddress), metrics: metrics, logger: logger) { controller.isReady }
-        logger.info("starting", metadata: [
-            "kubernetes": "\(configuration.server)", "source": "\(configuration.source)", "namespace": "\(namespace ?? "(all)")",
-            "leader_elect": "\(leaderElect)", "dry_run": "\(dryRun)", "identity": "\(me)", "version": "\(Ebb.configuration.version)",
-        ])
+        logger.info(
+            "starting",
+            metadata: [
+                "kubernetes": "\(configuration.server)", "source": "\(configuration.source)", "namespace": "\(namespace ?? "(all)")",
+                "leader_elect": "\(leaderElect)", "dry_run": "\(dryRun)", "identity": "\(me)", "version": "\(Ebb.configuration.version)"
+            ])
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: controller), .init(service: server)],

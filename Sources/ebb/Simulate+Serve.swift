@@ -66,17 +66,19 @@ extension Simulate {
         // Relative to where the user is, so the printed commands can be pasted as they are.
         let here = FileManager.default.currentDirectoryPath + "/"
         func shown(_ path: String) -> String { path.hasPrefix(here) ? String(path.dropFirst(here.count)) : path }
-        let kafkaCredentials = kafkaSasl ? " --sasl-mechanism SCRAM-SHA-512 --sasl-username \(ServedWorld.kafkaUser) --sasl-password-file \(shown(passwordFile))" : ""
+        let kafkaCredentials =
+            kafkaSasl ? " --sasl-mechanism SCRAM-SHA-512 --sasl-username \(ServedWorld.kafkaUser) --sasl-password-file \(shown(passwordFile))" : ""
         switch output {
         case .json:
             let object: [String: Any] = [
                 "scenario": name, "seed": seed, "speed": speed, "kubernetes": world.kubernetesURL, "kafka": world.kafkaAddress,
                 "metrics": world.metricsURL, "world": world.metricsURL.replacingOccurrences(of: "/metrics", with: "/world"),
-                "kubeconfig": kubeconfig, "pool": pool, "prometheusConfig": prometheusConfig,
+                "kubeconfig": kubeconfig, "pool": pool, "prometheusConfig": prometheusConfig
             ]
             emit(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         case .text:
-            emit("""
+            emit(
+                """
                 Serving a simulated platform: scenario \(name) (\(summary)), from \(start), at \(speed)× real time. Seed \(seed).
 
                   Kubernetes API   \(world.kubernetesURL)   (kubeconfig: \(shown(kubeconfig)))
@@ -96,17 +98,20 @@ extension Simulate {
                 """)
         }
         let logger = Logger(label: "ebb-simulate") { _ in SwiftLogNoOpLogHandler() }
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: world)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: world)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         let violations = world.violations
         let faults = (world.faults?.counts ?? [:]).sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) ×\($0.value)" }
-        FileHandle.standardError.write(Data("""
-            stopped at world second \(Int(world.now)); \(world.kafka.completedMoves) partition moves completed; \
-            \(faults.isEmpty ? "" : "faults injected: \(faults.joined(separator: ", ")); ")\
-            \(violations.isEmpty ? "no invariant broke" : "\(violations.count) invariant violation(s):\n" + violations.joined(separator: "\n"))
+        FileHandle.standardError.write(
+            Data(
+                """
+                stopped at world second \(Int(world.now)); \(world.kafka.completedMoves) partition moves completed; \
+                \(faults.isEmpty ? "" : "faults injected: \(faults.joined(separator: ", ")); ")\
+                \(violations.isEmpty ? "no invariant broke" : "\(violations.count) invariant violation(s):\n" + violations.joined(separator: "\n"))
 
-            """.utf8))
+                """.utf8))
         if !violations.isEmpty { throw ExitCode(1) }
     }
 }

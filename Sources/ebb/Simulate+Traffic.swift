@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Simulator
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 extension Simulate {
     /// `--traffic-from`: a CSV file, or a Prometheus server to run `--query` over `--range` on.
@@ -41,7 +42,9 @@ extension Simulate {
     /// Runs `query` over the range on Prometheus's `/api/v1/query_range`, at a step that keeps
     /// the answer under Prometheus's 11,000 points a series.
     static func prometheusRange(url: String, query: String, range: String, end: String?) async throws -> RecordedTraffic {
-        guard let seconds = rangeSeconds(range) else { throw ValidationError("--range: '\(range)' is not a duration as 7d, 24h, 90m or 600s (at most 31d)") }
+        guard let seconds = rangeSeconds(range) else {
+            throw ValidationError("--range: '\(range)' is not a duration as 7d, 24h, 90m or 600s (at most 31d)")
+        }
         let endDate: Date
         if let end {
             guard let parsed = ISO8601DateFormatter().date(from: end) else { throw ValidationError("--range-end: '\(end)' is not an RFC 3339 time") }
@@ -55,8 +58,10 @@ extension Simulate {
         }
         components.path += "/api/v1/query_range"
         components.queryItems = [
-            URLQueryItem(name: "query", value: query), URLQueryItem(name: "start", value: String(format: "%.0f", endDate.timeIntervalSince1970 - seconds)),
-            URLQueryItem(name: "end", value: String(format: "%.0f", endDate.timeIntervalSince1970)), URLQueryItem(name: "step", value: String(format: "%.0f", step)),
+            URLQueryItem(name: "query", value: query),
+            URLQueryItem(name: "start", value: String(format: "%.0f", endDate.timeIntervalSince1970 - seconds)),
+            URLQueryItem(name: "end", value: String(format: "%.0f", endDate.timeIntervalSince1970)),
+            URLQueryItem(name: "step", value: String(format: "%.0f", step))
         ]
         guard let request = components.url else { throw ValidationError("--traffic-from: cannot form the query URL from '\(url)'") }
         let data: Data

@@ -29,7 +29,10 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Run this many seeds (seed, seed+1, ...; each hashed, so they are independent) and show the median and range.")
     var seeds: Int = 1
 
-    @Option(help: "A BrokerPool YAML file: Ebb runs this pool (behavior, schedules, metrics and targets, partitionAwareness, cooldown), and the baselines use its min/max replicas and targets.")
+    @Option(
+        help:
+            "A BrokerPool YAML file: Ebb runs this pool (behavior, schedules, metrics and targets, partitionAwareness, cooldown), and the baselines use its min/max replicas and targets."
+    )
     var pool: String?
 
     @Option(help: "The time-based SLO: seconds consumers may be behind the producers (default 30, or the scenario's).")
@@ -65,7 +68,10 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Also draw traffic, brokers and seconds behind for every strategy (the first seed) into this SVG file.")
     var chart: String?
 
-    @Flag(help: "Instead of comparing strategies, keep one world running in real time and serve its Kubernetes API, Kafka protocol and Prometheus /metrics on 127.0.0.1, for `ebb run`, kubectl, Kafka clients and Prometheus. Stops on SIGINT or SIGTERM.")
+    @Flag(
+        help:
+            "Instead of comparing strategies, keep one world running in real time and serve its Kubernetes API, Kafka protocol and Prometheus /metrics on 127.0.0.1, for `ebb run`, kubectl, Kafka clients and Prometheus. Stops on SIGINT or SIGTERM."
+    )
     var serve = false
 
     @Option(help: "With --serve: world seconds per real second.")
@@ -80,19 +86,30 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "With --serve: brokers at the start (default: enough for the scenario's start at 70% of a broker, at least 3).")
     var brokers: Int?
 
-    @Option(help: "With --serve: inject faults with this probability per request (409, 410, 429 and 500 from the Kubernetes face to clients other than kubectl, dropped watches, unanswered Kafka requests, NOT_CONTROLLER) and per 10 world seconds (a broker pod dies).")
+    @Option(
+        help:
+            "With --serve: inject faults with this probability per request (409, 410, 429 and 500 from the Kubernetes face to clients other than kubectl, dropped watches, unanswered Kafka requests, NOT_CONTROLLER) and per 10 world seconds (a broker pod dies)."
+    )
     var faultRate: Double = 0
 
     @Option(help: "With --serve: world seconds a broker whose pod is gone stays in Kafka's Metadata (KRaft's broker.session.timeout.ms).")
     var sessionTimeoutSeconds: Double = 9
 
-    @Flag(help: "With --serve: share the cluster with brokers that are no pool's: a second StatefulSet billing-broker (brokers 2000-2002, topic billing) and three combined controller nodes (3000-3002). Ebb must leave them and their partitions alone.")
+    @Flag(
+        help:
+            "With --serve: share the cluster with brokers that are no pool's: a second StatefulSet billing-broker (brokers 2000-2002, topic billing) and three combined controller nodes (3000-3002). Ebb must leave them and their partitions alone."
+    )
     var foreignBrokers = false
 
-    @Option(help: "With --serve: the most milliseconds a change takes to reach the Kubernetes face's watches (each is delayed between a quarter of this and this, as by a real server's watch cache); 0 for none.")
+    @Option(
+        help:
+            "With --serve: the most milliseconds a change takes to reach the Kubernetes face's watches (each is delayed between a quarter of this and this, as by a real server's watch cache); 0 for none."
+    )
     var watchDelayMs: Int = 200
 
-    @Flag(help: "With --serve: the Kafka face asks for SCRAM-SHA-512; the credentials are in the Secret kafka-credentials, which the example pool names.")
+    @Flag(
+        help:
+            "With --serve: the Kafka face asks for SCRAM-SHA-512; the credentials are in the Secret kafka-credentials, which the example pool names.")
     var kafkaSasl = false
 
     @Option(help: "With --serve: port of the Kubernetes API face (default: any free port).")
@@ -117,7 +134,8 @@ struct Simulate: AsyncParsableCommand {
         let builtIns = BuiltInScenario.allCases.map(\.rawValue).joined(separator: ", ")
         guard BuiltInScenario(rawValue: scenario) != nil || FileManager.default.fileExists(atPath: scenario) else {
             if scenario.contains("/") || scenario.hasSuffix(".yaml") || scenario.hasSuffix(".yml") {
-                throw ValidationError("--scenario: no file '\(scenario)' (from \(FileManager.default.currentDirectoryPath)); a built-in scenario is one of \(builtIns)")
+                throw ValidationError(
+                    "--scenario: no file '\(scenario)' (from \(FileManager.default.currentDirectoryPath)); a built-in scenario is one of \(builtIns)")
             }
             throw ValidationError("--scenario: unknown scenario '\(scenario)'; use one of \(builtIns), or a scenario YAML file")
         }
@@ -136,7 +154,9 @@ struct Simulate: AsyncParsableCommand {
         guard speed > 0, speed <= 1_000 else { throw ValidationError("--speed: must be > 0 and at most 1000 (world seconds per real second)") }
         guard ScenarioFile.secondsOfDay(start) != nil else { throw ValidationError("--start: '\(start)' is not a time of day as HH:MM or HH:MM:SS") }
         guard (0...0.5).contains(faultRate) else { throw ValidationError("--fault-rate: must be between 0 and 0.5") }
-        guard sessionTimeoutSeconds >= 0, sessionTimeoutSeconds <= 3_600 else { throw ValidationError("--session-timeout-seconds: must be between 0 and 3600") }
+        guard sessionTimeoutSeconds >= 0, sessionTimeoutSeconds <= 3_600 else {
+            throw ValidationError("--session-timeout-seconds: must be between 0 and 3600")
+        }
         guard (0...10_000).contains(watchDelayMs) else { throw ValidationError("--watch-delay-ms: must be between 0 and 10000") }
         guard (brokers ?? 1) >= 1, (brokers ?? 1) <= 1_000 else { throw ValidationError("--brokers: must be between 1 and 1000") }
         guard (podStartSeconds ?? 0) >= 0 else { throw ValidationError("--pod-start-seconds: must be >= 0") }
@@ -145,7 +165,8 @@ struct Simulate: AsyncParsableCommand {
         if let trafficFrom, trafficFrom.hasPrefix("http"), query == nil {
             throw ValidationError("--traffic-from \(trafficFrom): a Prometheus URL needs --query")
         }
-        for (name, port) in [("--kubernetes-port", kubernetesPort), ("--kafka-port", kafkaPort), ("--metrics-port", metricsPort)] where !(0...65_535).contains(port) {
+        for (name, port) in [("--kubernetes-port", kubernetesPort), ("--kafka-port", kafkaPort), ("--metrics-port", metricsPort)]
+        where !(0...65_535).contains(port) {
             throw ValidationError("\(name): \(port) is not a port (0 to 65535; 0 picks a free one)")
         }
     }
@@ -156,18 +177,24 @@ struct Simulate: AsyncParsableCommand {
     static func check(_ settings: CampaignSettings, profile: TrafficProfile) throws {
         let (baseline, capacity, podStart) = (settings.baselineMiBPerSecond, settings.brokerCapacityMiBPerSecond, settings.podStartSeconds)
         guard baseline > 0, baseline <= 1_000_000 else {
-            throw ValidationError("--baseline-mi-b-per-second (or the scenario's baselineMiBPerSecond): \(baseline) is not between 0 and 1000000 MiB/s")
+            throw ValidationError(
+                "--baseline-mi-b-per-second (or the scenario's baselineMiBPerSecond): \(baseline) is not between 0 and 1000000 MiB/s")
         }
         guard capacity >= 1, capacity <= 1_000_000 else {
-            throw ValidationError("--broker-capacity-mi-b-per-second (or the scenario's brokerCapacityMiBPerSecond): \(capacity) is not between 1 and 1000000 MiB/s")
+            throw ValidationError(
+                "--broker-capacity-mi-b-per-second (or the scenario's brokerCapacityMiBPerSecond): \(capacity) is not between 1 and 1000000 MiB/s")
         }
         guard baseline / capacity <= 100 else {
-            throw ValidationError("--baseline-mi-b-per-second \(baseline) needs \(Int((baseline / capacity).rounded(.up))) brokers of \(capacity) MiB/s at the baseline; the simulation takes at most 100")
+            throw ValidationError(
+                "--baseline-mi-b-per-second \(baseline) needs \(Int((baseline / capacity).rounded(.up))) brokers of \(capacity) MiB/s at the baseline; the simulation takes at most 100"
+            )
         }
         // The peak in brokers: a scenario's multiplier of 1e300 trapped, one of 100000 ran for hours.
         let peak = profile.points.map(\.multiplier).max() ?? 1
         guard baseline * peak / capacity <= 1_000 else {
-            throw ValidationError("--scenario: its peak (\(peak)× the baseline of \(baseline) MiB/s) needs \(Int(min(baseline * peak / capacity, 1e15).rounded(.up))) brokers of \(capacity) MiB/s; the simulation takes at most 1000")
+            throw ValidationError(
+                "--scenario: its peak (\(peak)× the baseline of \(baseline) MiB/s) needs \(Int(min(baseline * peak / capacity, 1e15).rounded(.up))) brokers of \(capacity) MiB/s; the simulation takes at most 1000"
+            )
         }
         guard podStart >= 0, podStart <= 3_600 else {
             throw ValidationError("--pod-start-seconds: \(podStart) is not between 0 and 3600")
@@ -207,19 +234,24 @@ struct Simulate: AsyncParsableCommand {
         let userPool = try pool.map(Self.loadPool)
         let format = log
         let json = format == "json"
-        let factory: Campaign.LoggerFactory = { @Sendable (clock: @escaping @Sendable () -> Date) -> Logger in Self.decisionLogger(json: json, clock: clock) }
+        let factory: Campaign.LoggerFactory = { @Sendable (clock: @escaping @Sendable () -> Date) -> Logger in
+            Self.decisionLogger(json: json, clock: clock)
+        }
         let logger: Campaign.LoggerFactory? = format == "none" ? nil : factory
         let wanted = strategies.map { Set($0.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) }) }
         let seedList = (0..<UInt64(seeds)).map { seed &+ $0 }
         let clock = ContinuousClock()
         var report: CampaignReport?
         let elapsed = await clock.measure {
-            report = await Campaign.run(scenario: name, profile: profile, settings: settings, pool: userPool, seeds: seedList, only: wanted, logger: logger)
+            report = await Campaign.run(
+                scenario: name, profile: profile, settings: settings, pool: userPool, seeds: seedList, only: wanted, logger: logger)
         }
         guard let report else { return }
         if let wanted, report.strategies.count < wanted.count {
             let known = Set(report.strategies.map(\.name))
-            throw ValidationError("--strategies: unknown \(wanted.subtracting(known).sorted().joined(separator: ", ")); the strategies are static, scheduled, hpa-cpu, keda-bytes-in, keda-offered, keda-lag, hpa-cpu-no-rebalance, ebb, ebb+schedule (when the scenario has an event), ebb+predictive (when it is longer than a day)")
+            throw ValidationError(
+                "--strategies: unknown \(wanted.subtracting(known).sorted().joined(separator: ", ")); the strategies are static, scheduled, hpa-cpu, keda-bytes-in, keda-offered, keda-lag, hpa-cpu-no-rebalance, ebb, ebb+schedule (when the scenario has an event), ebb+predictive (when it is longer than a day)"
+            )
         }
         if let chart {
             do {
@@ -232,7 +264,9 @@ struct Simulate: AsyncParsableCommand {
         case .json:
             print(try jsonString(report))
         case .text:
-            print(SimulateReportText.render(report, summary: summary, elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            print(
+                SimulateReportText.render(
+                    report, summary: summary, elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
             if let chart { print("Chart written to \(URL(fileURLWithPath: chart).standardizedFileURL.path) (the first seed).") }
         }
     }

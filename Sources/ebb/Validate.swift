@@ -77,7 +77,9 @@ struct FileResult: Encodable {
                 let spec = pool.spec
                 let metrics = spec.metrics?.count ?? 0
                 let schedules = spec.schedules?.count ?? 0
-                let driver = spec.replicas.map { "replicas \($0) set from outside" } ?? "\(metrics) metric\(metrics == 1 ? "" : "s"), \(schedules) schedule\(schedules == 1 ? "" : "s")"
+                let driver =
+                    spec.replicas.map { "replicas \($0) set from outside" }
+                    ?? "\(metrics) metric\(metrics == 1 ? "" : "s"), \(schedules) schedule\(schedules == 1 ? "" : "s")"
                 out += "\(file): \(what) is valid (\(spec.effectiveMinReplicas)–\(spec.maxReplicas) brokers, \(driver))\n"
                 for note in document.notes {
                     out += "  note: \(note.line.map { "line \($0): " } ?? "")\(note)\n"

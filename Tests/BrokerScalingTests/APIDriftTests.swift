@@ -16,8 +16,13 @@ struct APIDriftTests {
     /// written from the same schema; this fails when the committed page is stale.
     @Test func committedReferenceMatchesTheSchema() throws {
         let committed = try RepositoryFiles.read("Docs/brokerpool-reference.md")
-        #expect(committed == BrokerPoolReference.markdown(), "Docs/brokerpool-reference.md is stale: run `swift run ebb manifests --reference > Docs/brokerpool-reference.md`")
-        for field in ["spec.scaleInCooldownSeconds", "spec.behavior.scaleDown.stabilizationWindowSeconds", "spec.metrics[].consumerLag.group", "status.conditions[].observedGeneration"] {
+        #expect(
+            committed == BrokerPoolReference.markdown(),
+            "Docs/brokerpool-reference.md is stale: run `swift run ebb manifests --reference > Docs/brokerpool-reference.md`")
+        for field in [
+            "spec.scaleInCooldownSeconds", "spec.behavior.scaleDown.stabilizationWindowSeconds", "spec.metrics[].consumerLag.group",
+            "status.conditions[].observedGeneration"
+        ] {
             #expect(committed.contains("`\(field)`"), "\(field) is not in the reference")
         }
     }
@@ -25,24 +30,38 @@ struct APIDriftTests {
     /// A pool with every optional field set, so that its JSON has every key the Swift types have.
     static let everyField: BrokerPool = {
         let target = MetricTarget(type: .averageValue, value: try! Quantity("1"), averageValue: try! Quantity("120Mi"), averageUtilization: 70)
-        let rules = ScalingRules(stabilizationWindowSeconds: 60, selectPolicy: .min, policies: [ScalingPolicy(type: .pods, value: 2, periodSeconds: 60)], tolerance: try! Quantity("0.05"))
+        let rules = ScalingRules(
+            stabilizationWindowSeconds: 60, selectPolicy: .min, policies: [ScalingPolicy(type: .pods, value: 2, periodSeconds: 60)],
+            tolerance: try! Quantity("0.05"))
         let spec = BrokerPoolSpec(
             scaleTargetRef: ScaleTargetReference(apiVersion: "apps/v1", kind: "StatefulSet", name: "broker"),
             brokerIdOffset: 1000,
             kafka: KafkaConnection(
                 bootstrapServers: ["kafka:9092"], clientId: "ebb", requestTimeoutSeconds: 30,
-                tls: KafkaTLS(enabled: true, caSecretRef: SecretKeyReference(name: "ca", key: "ca.crt"), clientCertificateSecretRef: SecretReference(name: "client"), serverName: "kafka", insecureSkipVerify: false),
-                sasl: KafkaSASL(mechanism: .scramSHA512, credentialsSecretRef: CredentialsSecretReference(name: "user", usernameKey: "u", passwordKey: "p"), allowWithoutTLS: false)),
+                tls: KafkaTLS(
+                    enabled: true, caSecretRef: SecretKeyReference(name: "ca", key: "ca.crt"),
+                    clientCertificateSecretRef: SecretReference(name: "client"), serverName: "kafka", insecureSkipVerify: false),
+                sasl: KafkaSASL(
+                    mechanism: .scramSHA512, credentialsSecretRef: CredentialsSecretReference(name: "user", usernameKey: "u", passwordKey: "p"),
+                    allowWithoutTLS: false)),
             minReplicas: 3, maxReplicas: 24, replicas: 4, pollingIntervalSeconds: 10, scaleInCooldownSeconds: 300,
-            metrics: [MetricSpec(
-                type: .brokerThroughput, name: "all",
-                brokerThroughput: BrokerThroughputMetric(direction: .in, target: target, offeredQuery: "sum(rate(producer_offered_bytes_total[1m]))"),
-                consumerLag: ConsumerLagMetric(group: "g", topics: ["t"], target: target, catchUpSeconds: 300),
-                prometheus: PrometheusMetric(serverAddress: "http://prometheus:9090", query: "up", target: target),
-                cpu: CPUMetric(target: target))],
+            metrics: [
+                MetricSpec(
+                    type: .brokerThroughput, name: "all",
+                    brokerThroughput: BrokerThroughputMetric(
+                        direction: .in, target: target, offeredQuery: "sum(rate(producer_offered_bytes_total[1m]))"),
+                    consumerLag: ConsumerLagMetric(group: "g", topics: ["t"], target: target, catchUpSeconds: 300),
+                    prometheus: PrometheusMetric(serverAddress: "http://prometheus:9090", query: "up", target: target),
+                    cpu: CPUMetric(target: target))
+            ],
             behavior: ScalingBehavior(scaleUp: rules, scaleDown: rules),
-            schedules: [ScalingSchedule(name: "s", minReplicas: 5, timeZone: "UTC", cron: "0 8 * * *", duration: "2h", start: "2026-11-27T05:00", end: "2026-11-28T05:00")],
-            reassignment: ReassignmentSpec(mode: .metadataOnly, maxConcurrentMovesPerBroker: 1, maxConcurrentMovesPerCluster: 2, batchSize: 3, rackAware: true, balanceTolerancePercent: 5, allowLeadershipMoves: true),
+            schedules: [
+                ScalingSchedule(
+                    name: "s", minReplicas: 5, timeZone: "UTC", cron: "0 8 * * *", duration: "2h", start: "2026-11-27T05:00", end: "2026-11-28T05:00")
+            ],
+            reassignment: ReassignmentSpec(
+                mode: .metadataOnly, maxConcurrentMovesPerBroker: 1, maxConcurrentMovesPerCluster: 2, batchSize: 3, rackAware: true,
+                balanceTolerancePercent: 5, allowLeadershipMoves: true),
             partitionAwareness: PartitionAwareness(capAtPartitionCount: true, evenSpread: true),
             paused: false, pausedScaleIn: false, pausedScaleOut: false, dryRun: false,
             fallback: FallbackSpec(failureThreshold: 3, replicas: 6), ownership: PoolOwnership(brokerIds: [7]),
@@ -50,11 +69,21 @@ struct APIDriftTests {
             predictive: PredictiveScaling(mode: .recommend, historyDays: 14, leadTimeSeconds: 300, timeZone: "UTC"))
         var status = BrokerPoolStatus(
             observedGeneration: 2, replicas: 4, readyReplicas: 4, desiredReplicas: 6, selector: "app=broker", state: .rebalancing,
-            conditions: [PoolCondition(type: .ready, status: .true, observedGeneration: 2, lastTransitionTime: "2026-11-27T05:00:00Z", reason: "Stable", message: "ok")],
-            currentMetrics: [MetricStatus(name: "all", type: .brokerThroughput, current: try! Quantity("100Mi"), target: try! Quantity("120Mi"), proposedReplicas: 4, available: true, message: "ok")],
-            lastDecision: DecisionRecord(time: "2026-11-27T05:00:00Z", fromReplicas: 4, toReplicas: 6, reason: "r", metric: "all", limitedBy: "policy", dryRun: false),
+            conditions: [
+                PoolCondition(
+                    type: .ready, status: .true, observedGeneration: 2, lastTransitionTime: "2026-11-27T05:00:00Z", reason: "Stable", message: "ok")
+            ],
+            currentMetrics: [
+                MetricStatus(
+                    name: "all", type: .brokerThroughput, current: try! Quantity("100Mi"), target: try! Quantity("120Mi"), proposedReplicas: 4,
+                    available: true, message: "ok")
+            ],
+            lastDecision: DecisionRecord(
+                time: "2026-11-27T05:00:00Z", fromReplicas: 4, toReplicas: 6, reason: "r", metric: "all", limitedBy: "policy", dryRun: false),
             lastScaleTime: "2026-11-27T05:00:00Z", consecutiveMetricFailures: 0,
-            reassignment: ReassignmentStatus(planId: "p", targetReplicas: 6, movesDone: 1, movesTotal: 2, batchesDone: 1, batchesTotal: 2, drainingBrokers: [1005], startedAt: "2026-11-27T05:00:00Z"))
+            reassignment: ReassignmentStatus(
+                planId: "p", targetReplicas: 6, movesDone: 1, movesTotal: 2, batchesDone: 1, batchesTotal: 2, drainingBrokers: [1005],
+                startedAt: "2026-11-27T05:00:00Z"))
         status.forecast = ForecastStatus(mode: .recommend, floor: 5, applied: false, message: "would hold at least 5 brokers")
         return BrokerPool(metadata: ObjectMeta(name: "pool", namespace: "shop"), spec: spec, status: status)
     }()
@@ -65,7 +94,10 @@ struct APIDriftTests {
         func walk(_ value: Any, _ path: String) {
             let mirror = Mirror(reflecting: value)
             if mirror.displayStyle == .optional {
-                guard let child = mirror.children.first else { unset.append(path); return }
+                guard let child = mirror.children.first else {
+                    unset.append(path)
+                    return
+                }
                 return walk(child.value, path)
             }
             if path.hasPrefix("metadata") { return }
@@ -90,13 +122,16 @@ struct APIDriftTests {
             switch (schema.kind, value) {
             case (.object, let dictionary as [String: Any]):
                 for (key, child) in dictionary {
-                    guard let property = schema.property(key) else { missing.append("\(path).\(key)"); continue }
+                    guard let property = schema.property(key) else {
+                        missing.append("\(path).\(key)")
+                        continue
+                    }
                     walk(child, property, "\(path).\(key)")
                 }
             case (.array(let items), let array as [Any]):
                 for item in array { walk(item, items, "\(path)[]") }
             case (.string, is String), (.integer, is NSNumber), (.boolean, is NSNumber), (.quantity, is String),
-                 (.quantity, is NSNumber), (.embeddedObject, is [String: Any]), (.stringMap, is [String: Any]):
+                (.quantity, is NSNumber), (.embeddedObject, is [String: Any]), (.stringMap, is [String: Any]):
                 break
             default:
                 missing.append("\(path): Swift encodes \(type(of: value)), the schema says \(schema.kind)")
@@ -115,7 +150,10 @@ struct APIDriftTests {
             case .object(let properties):
                 let dictionary = value as? [String: Any]
                 for property in properties {
-                    guard let child = dictionary?[property.name] else { missing.append("\(path).\(property.name)"); continue }
+                    guard let child = dictionary?[property.name] else {
+                        missing.append("\(path).\(property.name)")
+                        continue
+                    }
                     walk(property.schema, child, "\(path).\(property.name)")
                 }
             case .array(let items):

@@ -34,7 +34,7 @@ struct InputRobustnessTests {
     func scaleEventsOfAnySizeDecide(_ event: (Int32, Int32)) throws {
         let events: [[String: Any]] = [
             ["time": "2026-11-27T13:04:30Z", "from": Int(event.0), "to": Int(event.1)],
-            ["time": "2026-11-27T13:04:40Z", "from": Int(event.0), "to": Int(event.1)],
+            ["time": "2026-11-27T13:04:40Z", "from": Int(event.0), "to": Int(event.1)]
         ]
         let (input, problems) = DecisionInputDocument.check(try Self.decisionInput(scaleEvents: events))
         #expect(problems.isEmpty, "\(problems)")
@@ -51,7 +51,12 @@ struct InputRobustnessTests {
             var spec = input["spec"] as! [String: Any]
             spec["behavior"] = [
                 "scaleUp": ["policies": [["type": "Pods", "value": Int(Int32.max), "periodSeconds": 60]]],
-                "scaleDown": ["policies": [["type": "Pods", "value": Int(Int32.max), "periodSeconds": 60], ["type": "Percent", "value": Int(Int32.max), "periodSeconds": 60]]],
+                "scaleDown": [
+                    "policies": [
+                        ["type": "Pods", "value": Int(Int32.max), "periodSeconds": 60],
+                        ["type": "Percent", "value": Int(Int32.max), "periodSeconds": 60]
+                    ]
+                ]
             ]
             input["spec"] = spec
         }
@@ -87,7 +92,7 @@ struct InputRobustnessTests {
         ("rf=100", "--synthetic rf: '100' is not a whole number from 1 to 16"),
         ("racks=-1", "--synthetic racks: '-1' is not a whole number from 0 to 100000"),
         ("hotFactor=1e300", "--synthetic hotFactor: '1e300' is not a number from 0.0 to 1000.0"),
-        ("zipfExponent=nan", "--synthetic zipfExponent: 'nan' is not a number from 0.0 to 10.0"),
+        ("zipfExponent=nan", "--synthetic zipfExponent: 'nan' is not a number from 0.0 to 10.0")
     ])
     func syntheticValuesOutOfRangeNameTheKey(_ spec: String, _ message: String) {
         #expect(throws: PartitionPlanner.InputError.self) { try SyntheticCluster(parsing: spec) }
@@ -104,7 +109,7 @@ struct InputRobustnessTests {
             brokers: [ClusterView.Broker(id: 1), ClusterView.Broker(id: 2), ClusterView.Broker(id: 3, state: .new)],
             partitions: [
                 ClusterView.Partition(topic: "a", partition: 0, replicas: [1], leader: 1, bytesInPerSecond: 1.7e308),
-                ClusterView.Partition(topic: "a", partition: 1, replicas: [1], leader: 1, bytesInPerSecond: 1.7e308),
+                ClusterView.Partition(topic: "a", partition: 1, replicas: [1], leader: 1, bytesInPerSecond: 1.7e308)
             ])
         #expect(throws: PartitionPlanner.InputError.self) { try PartitionPlanner.plan(cluster) }
         do {
@@ -127,7 +132,10 @@ struct InputRobustnessTests {
         let text = Self.pool(bootstrap: server)
         let reports = BrokerPoolDocuments.check(text)
         let problems = reports.flatMap(\.problems)
-        #expect(problems.contains { $0.path == "spec.kafka.bootstrapServers[1]" && $0.message.contains("outside 1-65535") && $0.message.contains(server) }, "\(problems)")
+        #expect(
+            problems.contains {
+                $0.path == "spec.kafka.bootstrapServers[1]" && $0.message.contains("outside 1-65535") && $0.message.contains(server)
+            }, "\(problems)")
     }
 
     @Test(arguments: ["127.0.0.1:65535", "kafka-0:1", "[fd00::1]:9093"])
@@ -139,15 +147,22 @@ struct InputRobustnessTests {
     /// brokerIdOffset 2147483647 (the schema's maximum) with 3 brokers: ordinal 1 overflowed the
     /// broker id (a trap in `ebb run`'s scale-in); the validator now says so, and the id clamps.
     @Test func brokerIdOffsetPlusMaxReplicasMustBeANodeId() throws {
-        let text = Self.pool(bootstrap: "kafka-1:9092").replacingOccurrences(of: "  minReplicas: 1", with: "  brokerIdOffset: 2147483647\n  minReplicas: 1")
+        let text = Self.pool(bootstrap: "kafka-1:9092").replacingOccurrences(
+            of: "  minReplicas: 1", with: "  brokerIdOffset: 2147483647\n  minReplicas: 1")
         let reports = BrokerPoolDocuments.check(text)
         let problems = reports.flatMap(\.problems)
-        #expect(problems.map(\.description).contains { $0.contains("spec.brokerIdOffset") && $0.contains("brokerIdOffset 2147483647 + maxReplicas 3 - 1 is beyond Kafka's largest node id 2147483647; use at most 2147483645") }, "\(problems)")
+        #expect(
+            problems.map(\.description).contains {
+                $0.contains("spec.brokerIdOffset")
+                    && $0.contains(
+                        "brokerIdOffset 2147483647 + maxReplicas 3 - 1 is beyond Kafka's largest node id 2147483647; use at most 2147483645")
+            }, "\(problems)")
         let spec = try #require(BrokerPoolDocuments.check(Self.pool(bootstrap: "kafka-1:9092")).first?.pool?.spec)
         var offset = spec
         offset.brokerIdOffset = Int32.max
         #expect(ScalingSequence.brokerId(ordinal: 2, spec: offset) == Int32.max)
-        let fits = Self.pool(bootstrap: "kafka-1:9092").replacingOccurrences(of: "  minReplicas: 1", with: "  brokerIdOffset: 2147483645\n  minReplicas: 1")
+        let fits = Self.pool(bootstrap: "kafka-1:9092").replacingOccurrences(
+            of: "  minReplicas: 1", with: "  brokerIdOffset: 2147483645\n  minReplicas: 1")
         #expect(BrokerPoolDocuments.check(fits).flatMap(\.problems).isEmpty)
     }
 
@@ -157,7 +172,10 @@ struct InputRobustnessTests {
         #expect(try Quantity("1e9223372036854775807").value == .infinity)
         #expect(try Quantity("1.5e-3").value == 0.0015)
         #expect(try Quantity("2e3").value == 2000)
-        let problems = BrokerPoolDocuments.check(Self.pool(bootstrap: "kafka-1:9092").replacingOccurrences(of: "  replicas: 2", with: "  behavior: {scaleUp: {tolerance: \"1e-9223372036854775808\"}}\n  replicas: 2")).flatMap(\.problems)
+        let problems = BrokerPoolDocuments.check(
+            Self.pool(bootstrap: "kafka-1:9092").replacingOccurrences(
+                of: "  replicas: 2", with: "  behavior: {scaleUp: {tolerance: \"1e-9223372036854775808\"}}\n  replicas: 2")
+        ).flatMap(\.problems)
         #expect(problems.isEmpty, "\(problems)")
     }
 
@@ -184,8 +202,9 @@ struct InputRobustnessTests {
         "0", "-1", "1", "2147483647", "-2147483648", "2147483648", "9223372036854775807", "-9223372036854775808",
         "9223372036854775808", "18446744073709551616", "1e300", "-1e300", "1e-300", "4.9e-324", ".nan", ".inf", "-.inf",
         "0.5", "-0.0", "\"nan\"", "\"NaN\"", "\"inf\"", "\"1e300\"", "\"-1e300\"", "\"9223372036854775807\"", "\"99999999999999999999Ei\"",
-        "\"1e99999\"", "\"1e-9223372036854775808\"", "\"1e9223372036854775807\"", "\"-5\"", "\"0\"", "\"1.5Ei\"", "\"1n\"", "\"\"", "null", "true", "[]", "{}",
-        "\"0001-01-01T00:00:00Z\"", "\"9999-12-31T23:59:59Z\"", "\"1970-01-01T00:00:00Z\"", "\"fd00::1\"", "\"127.0.0.1:99999\"",
+        "\"1e99999\"", "\"1e-9223372036854775808\"", "\"1e9223372036854775807\"", "\"-5\"", "\"0\"", "\"1.5Ei\"", "\"1n\"", "\"\"", "null", "true",
+        "[]", "{}",
+        "\"0001-01-01T00:00:00Z\"", "\"9999-12-31T23:59:59Z\"", "\"1970-01-01T00:00:00Z\"", "\"fd00::1\"", "\"127.0.0.1:99999\""
     ]
 
     /// `value` as JSON, with each `Raw` leaf written as is: JSONSerialization writes a
@@ -232,20 +251,26 @@ struct InputRobustnessTests {
 
     static let numericExtremes = [
         "0", "-1", "1", "2147483647", "-2147483648", "2147483646", "2147483648", "9223372036854775807",
-        "-9223372036854775808", "1e300", "-1e300", ".nan", ".inf", "0.5",
+        "-9223372036854775808", "1e300", "-1e300", ".nan", ".inf", "0.5"
     ]
 
     static func value(_ value: Any, at path: ArraySlice<AnyHashable>) -> Any? {
         guard let head = path.first else { return value }
-        if let dictionary = value as? [String: Any], let key = head as? String, let child = dictionary[key] { return Self.value(child, at: path.dropFirst()) }
-        if let array = value as? [Any], let index = head as? Int, array.indices.contains(index) { return Self.value(array[index], at: path.dropFirst()) }
+        if let dictionary = value as? [String: Any], let key = head as? String, let child = dictionary[key] {
+            return Self.value(child, at: path.dropFirst())
+        }
+        if let array = value as? [Any], let index = head as? Int, array.indices.contains(index) {
+            return Self.value(array[index], at: path.dropFirst())
+        }
         return nil
     }
 
     /// `template` with one to eight leaves replaced: half of them numbers (the template's, or
     /// fields the schema has) set to Int32/Int64 bounds, 0, -1, 1e300, nan or inf; the others any
     /// leaf set to any extreme (quoted numbers, quantities, dates, null, lists) or a random number.
-    static func mutated(_ template: Any, _ random: inout SeededRandom, additions: [([AnyHashable], String)], focus: [[AnyHashable]] = []) throws -> String {
+    static func mutated(_ template: Any, _ random: inout SeededRandom, additions: [([AnyHashable], String)], focus: [[AnyHashable]] = []) throws
+        -> String
+    {
         var value = template
         let paths = leaves(template) + additions.map(\.0)
         let numeric = leaves(template).filter { Self.value(template, at: $0[...]) is NSNumber } + additions.map(\.0)
@@ -257,7 +282,11 @@ struct InputRobustnessTests {
             case 0 where !focus.isEmpty: (path, leaf) = (pick(focus), pick(numericExtremes))
             case 0, 1, 2: (path, leaf) = (pick(numeric), pick(numericExtremes))
             case 3, 4: (path, leaf) = (pick(paths), pick(extremes))
-            default: (path, leaf) = (pick(paths), random.bool() ? String(Int64(bitPattern: random.next()) >> random.int(in: 0...63)) : "\(random.double(in: -1e6...1e6))")
+            default:
+                (path, leaf) = (
+                    pick(paths),
+                    random.bool() ? String(Int64(bitPattern: random.next()) >> random.int(in: 0...63)) : "\(random.double(in: -1e6...1e6))"
+                )
             }
             value = insert(value, at: path[...], leaf: Raw(text: leaf))
         }
@@ -275,14 +304,16 @@ struct InputRobustnessTests {
         return replacing(value, at: path, with: leaf)
     }
 
-    static var specAdditions: [[AnyHashable]] { [
-        ["brokerIdOffset"], ["pollingIntervalSeconds"], ["scaleInCooldownSeconds"], ["replicas"],
-        ["kafka", "requestTimeoutSeconds"], ["fallback", "failureThreshold"], ["fallback", "replicas"],
-        ["reassignment", "maxConcurrentMovesPerBroker"], ["reassignment", "maxConcurrentMovesPerCluster"],
-        ["reassignment", "batchSize"], ["reassignment", "balanceTolerancePercent"],
-        ["behavior", "scaleUp", "tolerance"], ["behavior", "scaleUp", "stabilizationWindowSeconds"],
-        ["behavior", "scaleDown", "tolerance"], ["partitionAwareness", "evenSpread"],
-    ] }
+    static var specAdditions: [[AnyHashable]] {
+        [
+            ["brokerIdOffset"], ["pollingIntervalSeconds"], ["scaleInCooldownSeconds"], ["replicas"],
+            ["kafka", "requestTimeoutSeconds"], ["fallback", "failureThreshold"], ["fallback", "replicas"],
+            ["reassignment", "maxConcurrentMovesPerBroker"], ["reassignment", "maxConcurrentMovesPerCluster"],
+            ["reassignment", "batchSize"], ["reassignment", "balanceTolerancePercent"],
+            ["behavior", "scaleUp", "tolerance"], ["behavior", "scaleUp", "stabilizationWindowSeconds"],
+            ["behavior", "scaleDown", "tolerance"], ["partitionAwareness", "evenSpread"]
+        ]
+    }
 
     /// `ebb decide`'s input with random and extreme values: a problem list, or a decision within
     /// the bounds; never a trap.
@@ -293,13 +324,15 @@ struct InputRobustnessTests {
         // Scale events and failures inside every policy's period, so that their counts matter.
         template["history"] = [
             "recommendations": [["time": "2026-11-27T13:04:40Z", "replicas": 6]],
-            "scaleEvents": [["time": "2026-11-27T13:04:30Z", "from": 4, "to": 6], ["time": "2026-11-27T13:04:50Z", "from": 6, "to": 5]],
+            "scaleEvents": [["time": "2026-11-27T13:04:30Z", "from": 4, "to": 6], ["time": "2026-11-27T13:04:50Z", "from": 6, "to": 5]]
         ]
         template["consecutiveMetricFailures"] = 2
         if random.bool() { template["metrics"] = [["name": "bytes-in", "error": "down"], ["name": "orders-lag", "error": "down"]] }
         let additions = Self.specAdditions.map { (["spec"] + $0, "") } + [(["readyReplicas"], ""), (["consecutiveMetricFailures"], "")]
-        let focus: [[AnyHashable]] = [["history", "scaleEvents", 0, "from"], ["history", "scaleEvents", 0, "to"], ["history", "scaleEvents", 1, "from"],
-                                      ["history", "scaleEvents", 1, "to"], ["consecutiveMetricFailures"], ["history", "recommendations", 0, "replicas"]]
+        let focus: [[AnyHashable]] = [
+            ["history", "scaleEvents", 0, "from"], ["history", "scaleEvents", 0, "to"], ["history", "scaleEvents", 1, "from"],
+            ["history", "scaleEvents", 1, "to"], ["consecutiveMetricFailures"], ["history", "recommendations", 0, "replicas"]
+        ]
         let text = try Self.mutated(template, &random, additions: additions, focus: focus)
         let (input, problems) = DecisionInputDocument.check(text)
         guard let input else {
@@ -339,7 +372,7 @@ struct InputRobustnessTests {
             let data = try Data(contentsOf: Self.root.appendingPathComponent("Docs/examples/cluster.json"))
             let additions: [([AnyHashable], String)] = [
                 (["partitions", 0, "bytesOutPerSecond"], ""), (["partitions", 1, "leader"], ""), (["brokers", 0, "id"], ""),
-                (["partitions", 2, "replicas", 3], ""), (["partitions", 0, "partition"], ""),
+                (["partitions", 2, "replicas", 3], ""), (["partitions", 0, "partition"], "")
             ]
             text = try Self.mutated(try JSONSerialization.jsonObject(with: data), &random, additions: additions)
         } else {
@@ -347,10 +380,13 @@ struct InputRobustnessTests {
             // odd one time in ten, a partition's field one time in 300.
             func odd(_ oneIn: Int = 10) -> Bool { random.int(in: 1...oneIn) == 1 }
             let extremeIds: [Int32] = [Int32.min, -1, 0, Int32.max - 1, Int32.max]
-            var ids = Array(Set(extremeIds.filter { _ in random.bool() } + (0..<random.int(in: 1...10)).map { _ in Int32(random.int(in: 1...40)) })).sorted()
+            var ids = Array(Set(extremeIds.filter { _ in random.bool() } + (0..<random.int(in: 1...10)).map { _ in Int32(random.int(in: 1...40)) }))
+                .sorted()
             if odd(), let first = ids.first { ids.append(first) }
             let brokers = ids.map { id in
-                ClusterView.Broker(id: id, rack: random.bool() ? pick(["a", "b", "c", ""]) : nil, state: random.bool() ? pick(ClusterView.Broker.State.allCases) : nil)
+                ClusterView.Broker(
+                    id: id, rack: random.bool() ? pick(["a", "b", "c", ""]) : nil,
+                    state: random.bool() ? pick(ClusterView.Broker.State.allCases) : nil)
             }
             let rates: [Double?] = [nil, 0, -0.0, 1, .leastNonzeroMagnitude, 1e300, 1.7e308, 5e7, 5e7, 1e3]
             let partitions = (0..<random.int(in: 0...60)).map { index in
@@ -392,8 +428,10 @@ struct InputRobustnessTests {
     func randomSyntheticSpecsNeverTrap(_ seed: Int) throws {
         var random = SeededRandom(seed: UInt64(seed) &+ 0x5EED)
         let keys = ["brokers", "partitions", "add", "drain", "racks", "rf", "topicSize", "seed", "zipfExponent", "hotFactor", "skew"]
-        let values = ["0", "1", "2", "3", "7", "-1", "100000", "100001", "1000000", "2147483647", "9223372036854775807",
-                      "-9223372036854775808", "18446744073709551615", "1e300", "nan", "inf", "-0", "0.5", "zipf", "unknown", ""]
+        let values = [
+            "0", "1", "2", "3", "7", "-1", "100000", "100001", "1000000", "2147483647", "9223372036854775807",
+            "-9223372036854775808", "18446744073709551615", "1e300", "nan", "inf", "-0", "0.5", "zipf", "unknown", ""
+        ]
         var pairs: [String] = []
         for _ in 0..<random.int(in: 1...6) {
             let key = keys[random.int(in: 0...(keys.count - 1))]
@@ -425,7 +463,8 @@ struct SchemaPatternTests {
         func walk(_ schema: Schema) {
             if let pattern = schema.pattern { patterns.append(pattern) }
             switch schema.kind {
-            case .object(let properties): properties.forEach { walk($0.schema) }
+            case .object(let properties):
+                for property in properties { walk(property.schema) }
             case .array(let items): walk(items)
             default: break
             }

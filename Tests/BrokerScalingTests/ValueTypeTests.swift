@@ -1,13 +1,14 @@
-import KubernetesTypes
-@testable import BrokerScaling
-import Yams
 import Foundation
+import KubernetesTypes
 import Testing
+import Yams
+
+@testable import BrokerScaling
 
 struct QuantityTests {
     @Test(arguments: [
         ("120Mi", 125_829_120.0), ("2Gi", 2_147_483_648), ("1.5k", 1500), ("500m", 0.5), ("42", 42), ("0.05", 0.05),
-        ("1e3", 1000), ("5M", 5_000_000), ("+3", 3), (".5", 0.5),
+        ("1e3", 1000), ("5M", 5_000_000), ("+3", 3), (".5", 0.5)
     ])
     func parses(_ text: String, _ value: Double) throws {
         #expect(try Quantity(text).value == value)

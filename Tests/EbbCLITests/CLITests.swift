@@ -36,7 +36,8 @@ struct CLITests {
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationReason == .exit, "ebb \(arguments) crashed")
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     @Test func validExampleIsValid() throws {
@@ -51,24 +52,28 @@ struct CLITests {
         #expect(example.status == 0 && !example.stdout.contains("note:"), "\(example.stdout)")
         #expect(example.stdout.contains("replicas 3 set from outside"), "\(example.stdout)")
         // Without it, and with nothing else to size the pool, validate explains the 500 an HPA would meet.
-        let unset = try ebb("validate", "-f", "-", input: """
-            apiVersion: ebb.io/v1alpha1
-            kind: BrokerPool
-            metadata: {name: analytics-kafka, namespace: analytics}
-            spec:
-              scaleTargetRef: {name: analytics-broker}
-              kafka: {bootstrapServers: ["analytics-broker-0:9092"]}
-              maxReplicas: 12
-            """)
+        let unset = try ebb(
+            "validate", "-f", "-",
+            input: """
+                apiVersion: ebb.io/v1alpha1
+                kind: BrokerPool
+                metadata: {name: analytics-kafka, namespace: analytics}
+                spec:
+                  scaleTargetRef: {name: analytics-broker}
+                  kafka: {bootstrapServers: ["analytics-broker-0:9092"]}
+                  maxReplicas: 12
+                """)
         #expect(unset.status == 0, "a note, not a problem: \(unset.stdout)")
         #expect(unset.stdout.contains("note: line 5: spec.replicas: nothing sizes this pool"), "\(unset.stdout)")
         #expect(unset.stdout.contains("GET .../brokerpools/NAME/scale with 500"))
-        let json = try ebb("validate", "-f", "-", "--output", "json", input: """
-            apiVersion: ebb.io/v1alpha1
-            kind: BrokerPool
-            metadata: {name: analytics-kafka}
-            spec: {scaleTargetRef: {name: analytics-broker}, kafka: {bootstrapServers: ["b:9092"]}, maxReplicas: 12}
-            """)
+        let json = try ebb(
+            "validate", "-f", "-", "--output", "json",
+            input: """
+                apiVersion: ebb.io/v1alpha1
+                kind: BrokerPool
+                metadata: {name: analytics-kafka}
+                spec: {scaleTargetRef: {name: analytics-broker}, kafka: {bootstrapServers: ["b:9092"]}, maxReplicas: 12}
+                """)
         let files = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         let notes = (files.first?["documents"] as? [[String: Any]])?.first?["notes"] as? [[String: Any]]
         #expect(notes?.first?["path"] as? String == "spec.replicas", "\(json.stdout)")
@@ -128,18 +133,18 @@ struct CLITests {
         try csv.write(to: traffic, atomically: true, encoding: .utf8)
         let pool = directory.appendingPathComponent("pool.yaml")
         try """
-            apiVersion: ebb.io/v1alpha1
-            kind: BrokerPool
-            metadata: {name: my-pool, namespace: shop}
-            spec:
-              scaleTargetRef: {name: automq-broker}
-              kafka: {bootstrapServers: ["automq-broker-0:9092"]}
-              minReplicas: 4
-              maxReplicas: 20
-              metrics:
-                - type: BrokerThroughput
-                  brokerThroughput: {direction: In, target: {type: AverageValue, averageValue: "90Mi"}}
-            """.write(to: pool, atomically: true, encoding: .utf8)
+        apiVersion: ebb.io/v1alpha1
+        kind: BrokerPool
+        metadata: {name: my-pool, namespace: shop}
+        spec:
+          scaleTargetRef: {name: automq-broker}
+          kafka: {bootstrapServers: ["automq-broker-0:9092"]}
+          minReplicas: 4
+          maxReplicas: 20
+          metrics:
+            - type: BrokerThroughput
+              brokerThroughput: {direction: In, target: {type: AverageValue, averageValue: "90Mi"}}
+        """.write(to: pool, atomically: true, encoding: .utf8)
         let chart = directory.appendingPathComponent("chart.svg")
         let result = try ebb(
             "simulate", "--traffic-from", traffic.path, "--pool", pool.path, "--strategies", "static,keda-bytes-in,ebb", "--seed", "3",

@@ -26,7 +26,7 @@ struct CrashInputCLITests {
         ("127.0.0.1:0", "--bootstrap: '127.0.0.1:0' has port 0, outside 1-65535"),
         ("kafka-0:9092,kafka-1:123456", "--bootstrap: 'kafka-1:123456' is not host:port (the port '123456' is not a number from 1 to 65535)"),
         ("fd00::1", "--bootstrap: 'fd00::1' is not host:port (write an IPv6 address in brackets: [fd00::1]:9092)"),
-        ("kafka-0", "--bootstrap: 'kafka-0' is not host:port (no port)"),
+        ("kafka-0", "--bootstrap: 'kafka-0' is not host:port (no port)")
     ])
     func kafkaBootstrapOutsidePortsIsAUsageError(_ bootstrap: String, _ message: String) throws {
         let result = try cli.ebb("kafka", "describe", "--bootstrap", bootstrap, "--timeout", "1")
@@ -61,7 +61,7 @@ struct CrashInputCLITests {
         let data = try Data(contentsOf: CLITests.root.appendingPathComponent("Docs/examples/decision-input.json"))
         var input = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         var history = try #require(input["history"] as? [String: Any])
-        history["scaleEvents"] = [["time": "2026-11-27T13:04:30Z", "from": 2147483647, "to": 0]]
+        history["scaleEvents"] = [["time": "2026-11-27T13:04:30Z", "from": 2_147_483_647, "to": 0]]
         input["history"] = history
         let text = String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
         let result = try cli.ebb("decide", "--input", "-", input: text)
@@ -74,7 +74,7 @@ struct CrashInputCLITests {
         let data = try Data(contentsOf: CLITests.root.appendingPathComponent("Docs/examples/decision-input.json"))
         var input = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         var history = try #require(input["history"] as? [String: Any])
-        history["scaleEvents"] = [["time": "2026-11-27T13:04:30Z", "from": 0, "to": 2147483648]]
+        history["scaleEvents"] = [["time": "2026-11-27T13:04:30Z", "from": 0, "to": 2_147_483_648]]
         input["history"] = history
         let text = String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
         let result = try cli.ebb("decide", "--input", "-", input: text)
@@ -95,7 +95,9 @@ struct CrashInputCLITests {
             """
         let result = try cli.ebb("validate", "-f", "-", input: pool)
         #expect(result.status == 1, "\(result.stderr)\(result.stdout)")
-        #expect((result.stdout + result.stderr).contains("spec.kafka.bootstrapServers[0]: port 99999 in '127.0.0.1:99999' is outside 1-65535"), "\(result.stdout)\(result.stderr)")
+        #expect(
+            (result.stdout + result.stderr).contains("spec.kafka.bootstrapServers[0]: port 99999 in '127.0.0.1:99999' is outside 1-65535"),
+            "\(result.stdout)\(result.stderr)")
     }
 
     /// Usage errors of every kind exit with 2, not ArgumentParser's EX_USAGE (64).
@@ -124,7 +126,8 @@ extension CLITests {
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationReason == .exit, "ebb \(arguments) crashed")
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
 
@@ -145,12 +148,24 @@ struct SimulateRangeCLITests {
     let cli = CLITests()
 
     @Test(arguments: [
-        (["--baseline-mi-b-per-second", "1e300"], "--baseline-mi-b-per-second (or the scenario's baselineMiBPerSecond): 1e+300 is not between 0 and 1000000 MiB/s"),
-        (["--broker-capacity-mi-b-per-second", "1e-300"], "--broker-capacity-mi-b-per-second (or the scenario's brokerCapacityMiBPerSecond): 1e-300 is not between 1 and 1000000 MiB/s"),
-        (["--broker-capacity-mi-b-per-second", "1e300"], "--broker-capacity-mi-b-per-second (or the scenario's brokerCapacityMiBPerSecond): 1e+300 is not between 1 and 1000000 MiB/s"),
-        (["--baseline-mi-b-per-second", "100000", "--broker-capacity-mi-b-per-second", "10"], "needs 10000 brokers of 10.0 MiB/s at the baseline; the simulation takes at most 100"),
+        (
+            ["--baseline-mi-b-per-second", "1e300"],
+            "--baseline-mi-b-per-second (or the scenario's baselineMiBPerSecond): 1e+300 is not between 0 and 1000000 MiB/s"
+        ),
+        (
+            ["--broker-capacity-mi-b-per-second", "1e-300"],
+            "--broker-capacity-mi-b-per-second (or the scenario's brokerCapacityMiBPerSecond): 1e-300 is not between 1 and 1000000 MiB/s"
+        ),
+        (
+            ["--broker-capacity-mi-b-per-second", "1e300"],
+            "--broker-capacity-mi-b-per-second (or the scenario's brokerCapacityMiBPerSecond): 1e+300 is not between 1 and 1000000 MiB/s"
+        ),
+        (
+            ["--baseline-mi-b-per-second", "100000", "--broker-capacity-mi-b-per-second", "10"],
+            "needs 10000 brokers of 10.0 MiB/s at the baseline; the simulation takes at most 100"
+        ),
         (["--pod-start-seconds", "1e300"], "--pod-start-seconds: 1e+300 is not between 0 and 3600"),
-        (["--pod-start-seconds", "inf"], "--pod-start-seconds: inf is not between 0 and 3600"),
+        (["--pod-start-seconds", "inf"], "--pod-start-seconds: inf is not between 0 and 3600")
     ])
     func simulateOutOfRangeIsAUsageError(_ options: [String], _ message: String) throws {
         let result = try cli.run(["simulate"] + options)
@@ -162,7 +177,8 @@ struct SimulateRangeCLITests {
     @Test(arguments: [("1e300", "needs 1000000000000000 brokers"), ("100000", "needs 200000 brokers")])
     func scenarioPeakBeyondAThousandBrokersIsRefused(_ multiplier: String, _ message: String) throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-peak-\(UUID().uuidString).yaml")
-        try "name: peak\npoints:\n  - {at: \"00:00\", multiplier: 1}\n  - {at: \"01:00\", multiplier: \(multiplier)}\n".write(to: file, atomically: true, encoding: .utf8)
+        try "name: peak\npoints:\n  - {at: \"00:00\", multiplier: 1}\n  - {at: \"01:00\", multiplier: \(multiplier)}\n".write(
+            to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let result = try cli.run(["simulate", "--scenario", file.path])
         #expect(result.status == 2, "\(result.stderr)")

@@ -8,7 +8,8 @@ struct DecideCLITests {
     @Test func documentedExampleGivesTheDocumentedLine() throws {
         let result = try cli.ebb("decide", "--input", "Docs/examples/decision-input.json")
         #expect(result.status == 0)
-        let documented = "scale out 6→9: bytes-in 182 MiB/s per broker vs target 120 MiB/s (highest of 2 metrics); wanted 10, limited by policy Percent 50%/60s"
+        let documented =
+            "scale out 6→9: bytes-in 182 MiB/s per broker vs target 120 MiB/s (highest of 2 metrics); wanted 10, limited by policy Percent 50%/60s"
         #expect(result.stdout.hasPrefix(documented + "\n"))
         let doc = try String(contentsOf: CLITests.root.appendingPathComponent("Docs/decision-input.md"), encoding: .utf8)
         #expect(doc.contains(documented))
@@ -25,7 +26,8 @@ struct DecideCLITests {
     }
 
     @Test func badInputNamesTheField() throws {
-        let input = #"{"now": "yesterday", "spec": {"scaleTargetRef": {"name": "b"}, "kafka": {"bootstrapServers": ["k:9092"]}, "maxReplicas": 0}, "currentReplicas": 3, "metrics": [{"name": "bytes-in", "samples": [{"time": "2026-11-27T13:05:00Z", "value": "lots"}]}]}"#
+        let input =
+            #"{"now": "yesterday", "spec": {"scaleTargetRef": {"name": "b"}, "kafka": {"bootstrapServers": ["k:9092"]}, "maxReplicas": 0}, "currentReplicas": 3, "metrics": [{"name": "bytes-in", "samples": [{"time": "2026-11-27T13:05:00Z", "value": "lots"}]}]}"#
         let result = try cli.ebb("decide", "--input", "-", input: input)
         #expect(result.status == 1)
         #expect(result.stderr.contains("now: expected a time such as 2026-11-27T17:00:00Z, got 'yesterday'"))
@@ -35,7 +37,8 @@ struct DecideCLITests {
     }
 
     @Test func unknownMetricNameIsReported() throws {
-        let input = #"{"now": "2026-11-27T13:05:00Z", "spec": {"scaleTargetRef": {"name": "b"}, "kafka": {"bootstrapServers": ["k:9092"]}, "maxReplicas": 5, "metrics": [{"type": "BrokerThroughput", "brokerThroughput": {"direction": "In", "target": {"type": "AverageValue", "averageValue": "120Mi"}}}]}, "currentReplicas": 3, "metrics": [{"name": "bytes_in"}]}"#
+        let input =
+            #"{"now": "2026-11-27T13:05:00Z", "spec": {"scaleTargetRef": {"name": "b"}, "kafka": {"bootstrapServers": ["k:9092"]}, "maxReplicas": 5, "metrics": [{"type": "BrokerThroughput", "brokerThroughput": {"direction": "In", "target": {"type": "AverageValue", "averageValue": "120Mi"}}}]}, "currentReplicas": 3, "metrics": [{"name": "bytes_in"}]}"#
         let result = try cli.ebb("decide", "--input", "-", input: input)
         #expect(result.status == 1)
         #expect(result.stderr.contains("metrics[0].name: 'bytes_in' matches no metric of spec.metrics; use one of: bytes-in"))

@@ -24,7 +24,8 @@ struct PlanCLITests {
         #expect(result.status == 0)
         #expect(result.stdout.contains("44 brokers (4 new, 0 draining), 4000 partitions, balanced by bytesIn"))
         #expect(result.stdout.contains("unmet goals    none"))
-        #expect(result.stdout.contains("naive plan") && result.stdout.contains("ms (Ebb: ") && result.stdout.contains("× its time)"), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("naive plan") && result.stdout.contains("ms (Ebb: ") && result.stdout.contains("× its time)"), "\(result.stdout)")
     }
 
     @Test func badInputNamesTheField() throws {

@@ -8,7 +8,8 @@ import Testing
 /// face, Prometheus addresses are the test's Prometheus. Long-running commands (`ebb run`,
 /// `--serve`, `kubectl get -w`) must still be running, or have ended well, after a few seconds.
 @Suite(.serialized) struct DocCommandTests {
-    static let documents = ["README.md", "Charts/ebb/README.md"]
+    static let documents =
+        ["README.md", "Charts/ebb/README.md"]
         + ((try? FileManager.default.contentsOfDirectory(atPath: RealParts.root.appendingPathComponent("Docs").path)) ?? [])
         .filter { $0.hasSuffix(".md") }.sorted().map { "Docs/\($0)" }
 
@@ -19,7 +20,7 @@ import Testing
         // helm writes its release record as a protobuf Secret, which the simulated API server
         // does not read; the same chart with the same values is linted and rendered by real
         // helm in HelmChartTests, and what it renders is what `kubectl apply` installs here.
-        "helm install": "HelmChartTests (helm lint, helm template with these values)",
+        "helm install": "HelmChartTests (helm lint, helm template with these values)"
     ]
 
     struct Command: CustomStringConvertible {
@@ -57,7 +58,8 @@ import Testing
     @Test(RealParts.needing(.kubectl, .helm, .prometheus)) func everyDocumentedCommandRuns() async throws {
         let (kubectl, helm, prometheus) = (try RealParts.require(.kubectl), try RealParts.require(.helm), try RealParts.require(.prometheus))
         // Without SASL: the README's `ebb kafka` commands send no credentials.
-        let platform = try await Platform.start(kubectl: kubectl, prometheus: prometheus, points: [(0, 1), (3_600, 1)], outageAt: .infinity, kafkaSASL: false)
+        let platform = try await Platform.start(
+            kubectl: kubectl, prometheus: prometheus, points: [(0, 1), (3_600, 1)], outageAt: .infinity, kafkaSASL: false)
         let work = platform.directory.appendingPathComponent("docs")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         var failures: [String] = []
@@ -84,13 +86,14 @@ import Testing
         let prometheus = "http://127.0.0.1:\(platform.prometheusPort)"
         var out = line
         for (from, to) in [
-            ("swift run --quiet ebb", RealParts.ebb.path), ("swift run ebb", RealParts.ebb.path), ("localhost:9092", kafka), ("~/.kube/config", kubeconfig),
+            ("swift run --quiet ebb", RealParts.ebb.path), ("swift run ebb", RealParts.ebb.path), ("localhost:9092", kafka),
+            ("~/.kube/config", kubeconfig),
             ("ebb-simulate/kubeconfig", kubeconfig), ("ebb-simulate/pool.yaml", platform.directory.appendingPathComponent("pool.yaml").path),
             ("ebb-simulate/prometheus.yml", platform.directory.appendingPathComponent("prometheus.yml").path),
             ("ebb-simulate/prometheus-data", platform.directory.appendingPathComponent("docs-prometheus-data").path),
             ("my-pool.yaml", platform.directory.appendingPathComponent("pool.yaml").path),
             ("--web.listen-address 127.0.0.1:9090", "--web.listen-address 127.0.0.1:\(RealParts.freePort())"),
-            ("http://prometheus.monitoring:9090", prometheus), ("http://127.0.0.1:9090", prometheus),
+            ("http://prometheus.monitoring:9090", prometheus), ("http://127.0.0.1:9090", prometheus)
         ] {
             out = out.replacingOccurrences(of: from, with: to)
         }
@@ -112,7 +115,8 @@ import Testing
         process.currentDirectoryURL = directory
         var environment = RealParts.environment()
         environment["KUBECONFIG"] = platform.directory.appendingPathComponent("kubeconfig").path
-        environment["PATH"] = kubectl.deletingLastPathComponent().path + ":" + helm.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["PATH"] =
+            kubectl.deletingLastPathComponent().path + ":" + helm.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         process.environment = environment
         let output = directory.appendingPathComponent("output.txt")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
@@ -121,7 +125,8 @@ import Testing
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let longRunning = line.contains(" run ") && line.contains("--kubeconfig") || line.contains("--serve") || line.hasSuffix(" -w")
+        let longRunning =
+            line.contains(" run ") && line.contains("--kubeconfig") || line.contains("--serve") || line.hasSuffix(" -w")
             || line.hasPrefix("prometheus ")
         let deadline = Date().addingTimeInterval(longRunning ? 4 : TestTime.scaled(seconds: 120))
         while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
@@ -137,7 +142,8 @@ import Testing
             // SIGTERM ends a long-running command well (0 or 143); a watch (`-w`) is judged by
             // what it showed before it was stopped.
             if line.hasSuffix(" -w") { return said.contains("shop-events") ? nil : "the watch showed no pool: \(said.suffix(800))" }
-            return longRunning && [0, 143].contains(process.terminationStatus) ? nil : "did not finish (\(process.terminationStatus)): \(said.suffix(800))"
+            return longRunning && [0, 143].contains(process.terminationStatus)
+                ? nil : "did not finish (\(process.terminationStatus)): \(said.suffix(800))"
         }
         process.waitUntilExit()
         try handle.close()

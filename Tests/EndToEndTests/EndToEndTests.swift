@@ -25,7 +25,8 @@ import Testing
         let (kubectl, prometheus) = (try RealParts.require(.kubectl), try RealParts.require(.prometheus))
         let wantedKills = max(20, Self.longRun)
         let spikes = max(1, wantedKills / 20)
-        let platform = try await Platform.start(kubectl: kubectl, prometheus: prometheus, points: Platform.spikes(spikes), outageAt: Double((spikes - 1) * 130 + 125),
+        let platform = try await Platform.start(
+            kubectl: kubectl, prometheus: prometheus, points: Platform.spikes(spikes), outageAt: Double((spikes - 1) * 130 + 125),
             simulateArguments: ["--fault-rate", "0.1", "--foreign-brokers"])
         var chaos = Chaos(seed: 20_261_127)
         var report = Report()
@@ -36,7 +37,8 @@ import Testing
             throw error
         }
         let simulator = await platform.stop()
-        print("""
+        print(
+            """
             end-to-end: \(report.kills) operator kills (by state: \(report.killsByState.sorted { $0.key < $1.key })), \
             peak \(report.peakBrokers) brokers, \(report.finalBrokers) at the end, \(report.movesCompleted) moves completed, \
             \(report.submitted) moves submitted, \(report.scaleOuts) scale-outs and \(report.scaleIns) scale-ins patched, \
@@ -70,14 +72,16 @@ import Testing
             report.peakBrokers = max(report.peakBrokers, Self.pool(world.brokers).count)
             let now = Date()
             for broker in Self.pool(world.brokers) where brokersSeen[broker] == nil { brokersSeen[broker] = now }
-            for (broker, held) in world.partitionsByBroker where held > 0 && Int(broker)! < Self.foreignFrom && owningSince[Int(broker)!] == nil { owningSince[Int(broker)!] = now }
+            for (broker, held) in world.partitionsByBroker where held > 0 && Int(broker)! < Self.foreignFrom && owningSince[Int(broker)!] == nil {
+                owningSince[Int(broker)!] = now
+            }
             #expect(world.violations.isEmpty, "\(world.violations.prefix(3))")
 
             // Chaos: SIGKILL the operator at seeded random moments while the spike plays out,
             // and restart it at once.
             // Once more while it drains, after Prometheus is back.
             let drainKill = outage?.end != nil && state?.state == "Draining" && !report.killsByState.keys.contains("Draining")
-            if (world.seconds < platform.outageAt && now >= nextKill || drainKill), now.timeIntervalSince(lastStart) > 1.5 {
+            if world.seconds < platform.outageAt && now >= nextKill || drainKill, now.timeIntervalSince(lastStart) > 1.5 {
                 report.kills += 1
                 report.killsByState[state?.state ?? "none", default: 0] += 1
                 await operatorProcess.stop(SIGKILL)
@@ -110,7 +114,8 @@ import Testing
 
             // Done: the spike is over, Prometheus is back, the pool is back near its baseline and stable.
             if let current = outage, current.end != nil, world.seconds > platform.scenarioSeconds, Self.pool(world.brokers).count <= 4,
-               state?.state == "Stable", world.reassigning == 0 {
+                state?.state == "Stable", world.reassigning == 0
+            {
                 break
             }
         }
@@ -137,11 +142,17 @@ import Testing
         // refuses, and no grant unused but those this run has no use for.
         print("end-to-end: operator API \(lastSample.operatorAPI.requests) requests, unused grants \(lastSample.operatorAPI.unusedGrants)")
         #expect(lastSample.operatorAPI.defects.isEmpty, "\(lastSample.operatorAPI.defects.prefix(10))")
-        #expect(lastSample.operatorAPI.unexplainedUnusedGrants(leaderElection: false).isEmpty, "RBAC grants never used: \(lastSample.operatorAPI.unusedGrants)")
+        #expect(
+            lastSample.operatorAPI.unexplainedUnusedGrants(leaderElection: false).isEmpty,
+            "RBAC grants never used: \(lastSample.operatorAPI.unusedGrants)")
         #expect(report.kills >= wantedKills, "the operator was killed \(report.kills) times")
         #expect(report.peakBrokers >= 8, "the pool scaled out for the spike (peak \(report.peakBrokers))")
-        #expect(report.finalBrokers <= 4, "the pool drained and scaled in after it (\(report.finalBrokers) brokers; blocked because: \(report.blockedBecause.sorted()))")
-        #expect(report.movesCompleted > 0 && report.submitted >= report.movesCompleted, "\(report.submitted) submitted, \(report.movesCompleted) completed")
+        #expect(
+            report.finalBrokers <= 4,
+            "the pool drained and scaled in after it (\(report.finalBrokers) brokers; blocked because: \(report.blockedBecause.sorted()))")
+        #expect(
+            report.movesCompleted > 0 && report.submitted >= report.movesCompleted,
+            "\(report.submitted) submitted, \(report.movesCompleted) completed")
         #expect(lastSample.reassigning == 0, "no reassignment left behind")
         for state in ["ScalingOut", "Rebalancing", "Draining", "Stable"] {
             #expect(report.states.contains(state), "kubectl get brokerpools showed \(report.states)")
@@ -151,7 +162,8 @@ import Testing
         #expect(report.outageSeconds >= 25)
         #expect(report.faults.values.reduce(0, +) >= 20 && report.faults.count >= 5, "faults injected: \(report.faults)")
         // New brokers took partitions within a minute of registering.
-        let secondsToOwn = brokersSeen.filter { $0.key >= 3 }.compactMap { broker, seen in owningSince[broker].map { Int($0.timeIntervalSince(seen)) } }.sorted()
+        let secondsToOwn = brokersSeen.filter { $0.key >= 3 }.compactMap { broker, seen in owningSince[broker].map { Int($0.timeIntervalSince(seen)) }
+        }.sorted()
         print("end-to-end: seconds from a new broker registering to owning a partition: \(secondsToOwn) (\(secondsToOwn.count) brokers)")
         for (broker, seen) in brokersSeen where broker >= 3 {
             if let owning = owningSince[broker] {
@@ -169,7 +181,9 @@ import Testing
         let counted = Self.sum(metrics, "ebb_decisions_total")
         #expect(counted >= Double(lastDecisions) && counted > 0, "ebb_decisions_total \(counted) vs \(lastDecisions) decision records")
         let lastPatched = lastRecords.filter { $0["step"] as? String == "replicas_patched" }.count
-        #expect(Self.sum(metrics, "ebb_scale_events_total") == Double(lastPatched), "\(metrics.split(separator: "\n").filter { $0.contains("scale_events") })")
+        #expect(
+            Self.sum(metrics, "ebb_scale_events_total") == Double(lastPatched),
+            "\(metrics.split(separator: "\n").filter { $0.contains("scale_events") })")
     }
 
     static func sum(_ exposition: String, _ name: String) -> Double {

@@ -1,7 +1,8 @@
 import EbbTestSupport
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A process an end-to-end test started, its output in files (never a pipe that could fill).

@@ -67,12 +67,20 @@ struct LeaderTakeoverTests {
         }
         for (_, replica) in replicas { await replica.stop() }
         if world.brokers.count > 3 {
-            for (name, replica) in replicas { print("--- \(name)\n" + replica.errors.split(separator: "\n").filter { !$0.contains("\"decision\"") }.suffix(25).joined(separator: "\n")) }
+            for (name, replica) in replicas {
+                print(
+                    "--- \(name)\n" + replica.errors.split(separator: "\n").filter { !$0.contains("\"decision\"") }.suffix(25).joined(separator: "\n")
+                )
+            }
         }
 
-        let records = platform.operatorLogs().split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let records = platform.operatorLogs().split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
         let patches = records.filter { $0["step"] as? String == "replicas_patched" }.map { "\($0["from"] ?? "")→\($0["to"] ?? "")" }
-        print("leader takeover: lease holders \(holders), killed \(killed ?? "none"), replica patches \(patches), timeline \(moments), faults \(world.faults.sorted { $0.key < $1.key }), \(world.movesCompleted) moves")
+        print(
+            "leader takeover: lease holders \(holders), killed \(killed ?? "none"), replica patches \(patches), timeline \(moments), faults \(world.faults.sorted { $0.key < $1.key }), \(world.movesCompleted) moves"
+        )
         let leader = try #require(killed, "the pool never drained while a leader held the Lease (holders \(holders))")
         #expect(holders.last != nil && holders.last != leader, "the other replica took the Lease: \(holders)")
         #expect(world.brokers.count <= 3, "drained and scaled in to the 3 brokers the traffic needs (\(world.brokers))")

@@ -87,11 +87,14 @@ final class Platform: @unchecked Sendable {
         let points = scenario.map { t, multiplier in
             "  - {at: \"\(String(format: "%02d:%02d:%02d", t / 3600, t / 60 % 60, t % 60))\", multiplier: \(multiplier)}\n"
         }.joined()
-        try "name: e2e\ndescription: spikes for the end-to-end test\npoints:\n\(points)".write(to: directory.appendingPathComponent("scenario.yaml"), atomically: true, encoding: .utf8)
-        let simulator = try Launched("simulate", RealParts.ebb, [
-            "simulate", "--serve", "--scenario", "scenario.yaml", "--pod-start-seconds", "5", "--output", "json",
-            "--kubeconfig-out", "kubeconfig", "--pool-out", "pool.yaml",
-        ] + (kafkaSASL ? ["--kafka-sasl"] : []) + simulateArguments, in: directory)
+        try "name: e2e\ndescription: spikes for the end-to-end test\npoints:\n\(points)".write(
+            to: directory.appendingPathComponent("scenario.yaml"), atomically: true, encoding: .utf8)
+        let simulator = try Launched(
+            "simulate", RealParts.ebb,
+            [
+                "simulate", "--serve", "--scenario", "scenario.yaml", "--pod-start-seconds", "5", "--output", "json",
+                "--kubeconfig-out", "kubeconfig", "--pool-out", "pool.yaml"
+            ] + (kafkaSASL ? ["--kafka-sasl"] : []) + simulateArguments, in: directory)
         var addresses: [String: Any]?
         let printed = Date().addingTimeInterval(TestTime.scaled(seconds: 10))
         while addresses == nil, Date() < printed {
@@ -107,14 +110,15 @@ final class Platform: @unchecked Sendable {
         let platform = Platform(
             directory: directory, kubectl: kubectl, prometheus: prometheus, simulator: simulator, addresses: addresses,
             outageAt: outageAt)
-        let metrics = (addresses["metrics"] as? String ?? "").replacingOccurrences(of: "http://", with: "").replacingOccurrences(of: "/metrics", with: "")
+        let metrics = (addresses["metrics"] as? String ?? "").replacingOccurrences(of: "http://", with: "").replacingOccurrences(
+            of: "/metrics", with: "")
         try """
-            global: {scrape_interval: 1s, evaluation_interval: 1s}
-            scrape_configs:
-              - job_name: ebb-simulate
-                honor_labels: true
-                static_configs: [{targets: ["\(metrics)"]}]
-            """.write(to: directory.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
+        global: {scrape_interval: 1s, evaluation_interval: 1s}
+        scrape_configs:
+          - job_name: ebb-simulate
+            honor_labels: true
+            static_configs: [{targets: ["\(metrics)"]}]
+        """.write(to: directory.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
         try platform.startPrometheus()
         return platform
     }
@@ -125,9 +129,11 @@ final class Platform: @unchecked Sendable {
     }
 
     func startPrometheus() throws {
-        prometheus = try Launched("prometheus-\(operators.count)", prometheusBinary, [
-            "--config.file=prometheus.yml", "--web.listen-address=127.0.0.1:\(prometheusPort)", "--storage.tsdb.path=tsdb",
-        ], in: directory)
+        prometheus = try Launched(
+            "prometheus-\(operators.count)", prometheusBinary,
+            [
+                "--config.file=prometheus.yml", "--web.listen-address=127.0.0.1:\(prometheusPort)", "--storage.tsdb.path=tsdb"
+            ], in: directory)
     }
 
     func stopPrometheus() async {
@@ -143,32 +149,34 @@ final class Platform: @unchecked Sendable {
     func applyPool() throws {
         let crd = try kubectl(["apply", "-f", RealParts.root.appendingPathComponent("Manifests/crd").path])
         #expect(crd.status == 0, "\(crd.stderr)")
-        let pool = try kubectl(["apply", "-f", "-"], input: """
-            apiVersion: ebb.io/v1alpha1
-            kind: BrokerPool
-            metadata: {name: shop-events, namespace: shop}
-            spec:
-              scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: automq-broker}
-              kafka:
-                bootstrapServers: ["\(addresses["kafka"] as? String ?? "")"]
-                requestTimeoutSeconds: 3
-                sasl: {mechanism: SCRAM-SHA-512, credentialsSecretRef: {name: kafka-credentials}, allowWithoutTLS: true}
-              minReplicas: 3
-              maxReplicas: 16
-              pollingIntervalSeconds: 2
-              metrics:
-                - type: BrokerThroughput
-                  name: bytes-in
-                  brokerThroughput:
-                    direction: In
-                    target: {type: AverageValue, averageValue: 105Mi}
-                    offeredQuery: 'sum(rate(producer_offered_bytes_total{namespace="$namespace"}[1m]))'
-                - type: ConsumerLag
-                  name: lag
-                  consumerLag: {group: shop-consumers, target: {type: AverageValue, averageValue: "200000"}}
-              behavior:
-                scaleDown: {stabilizationWindowSeconds: 20}
-            """)
+        let pool = try kubectl(
+            ["apply", "-f", "-"],
+            input: """
+                apiVersion: ebb.io/v1alpha1
+                kind: BrokerPool
+                metadata: {name: shop-events, namespace: shop}
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: automq-broker}
+                  kafka:
+                    bootstrapServers: ["\(addresses["kafka"] as? String ?? "")"]
+                    requestTimeoutSeconds: 3
+                    sasl: {mechanism: SCRAM-SHA-512, credentialsSecretRef: {name: kafka-credentials}, allowWithoutTLS: true}
+                  minReplicas: 3
+                  maxReplicas: 16
+                  pollingIntervalSeconds: 2
+                  metrics:
+                    - type: BrokerThroughput
+                      name: bytes-in
+                      brokerThroughput:
+                        direction: In
+                        target: {type: AverageValue, averageValue: 105Mi}
+                        offeredQuery: 'sum(rate(producer_offered_bytes_total{namespace="$namespace"}[1m]))'
+                    - type: ConsumerLag
+                      name: lag
+                      consumerLag: {group: shop-consumers, target: {type: AverageValue, averageValue: "200000"}}
+                  behavior:
+                    scaleDown: {stabilizationWindowSeconds: 20}
+                """)
         #expect(pool.status == 0, "\(pool.stderr)")
     }
 
@@ -178,8 +186,9 @@ final class Platform: @unchecked Sendable {
         let port = identity == nil ? operatorMetricsPort : RealParts.freePort()
         // As the operator's ServiceAccount: the face holds it to the shipped RBAC.
         var arguments = [
-            "run", "--kubeconfig", "kubeconfig", "--context", "ebb-operator", "--namespace", "shop", "--prometheus-url", "http://127.0.0.1:\(prometheusPort)",
-            "--metrics-bind-address", "127.0.0.1:\(port)", "--log-format", "json",
+            "run", "--kubeconfig", "kubeconfig", "--context", "ebb-operator", "--namespace", "shop", "--prometheus-url",
+            "http://127.0.0.1:\(prometheusPort)",
+            "--metrics-bind-address", "127.0.0.1:\(port)", "--log-format", "json"
         ]
         if let identity {
             arguments += ["--leader-elect", "--leader-election-namespace", "ebb-system", "--identity", identity]
@@ -210,7 +219,8 @@ final class Platform: @unchecked Sendable {
     func poolState() throws -> PoolState? {
         let got = try kubectl(["get", "brokerpools", "shop-events", "-n", "shop", "-o", "json"])
         guard got.status == 0, let object = try JSONSerialization.jsonObject(with: Data(got.stdout.utf8)) as? [String: Any],
-              let status = object["status"] as? [String: Any] else { return nil }
+            let status = object["status"] as? [String: Any]
+        else { return nil }
         let conditions = status["conditions"] as? [[String: Any]] ?? []
         let metrics = conditions.first { $0["type"] as? String == "MetricsAvailable" }
         let able = conditions.first { $0["type"] as? String == "AbleToScale" }

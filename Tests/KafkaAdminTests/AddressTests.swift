@@ -7,7 +7,7 @@ import Testing
 struct AddressTests {
     @Test(arguments: [
         ("kafka-0.kafka:9092", "kafka-0.kafka", 9092), ("[fd00::1]:9093", "fd00::1", 9093),
-        ("fd00::1:9093", "fd00::1", 9093), ("127.0.0.1:1", "127.0.0.1", 1), ("k:65535", "k", 65535),
+        ("fd00::1:9093", "fd00::1", 9093), ("127.0.0.1:1", "127.0.0.1", 1), ("k:65535", "k", 65535)
     ])
     func addressesSplit(_ address: String, _ host: String, _ port: Int) throws {
         let parts = try #require(KafkaAdminClient.split(address))
@@ -29,7 +29,9 @@ struct AddressTests {
         _ = try NIOSSLClientHandler(context: context, serverHostname: KafkaTLS.sniName(host: host, explicit: nil))
         // What was sent before (NIOSSL takes a zone as part of a name, so only without one).
         if !host.contains("%") {
-            #expect(throws: (any Error).self) { try NIOSSLClientHandler(context: context, serverHostname: host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))) }
+            #expect(throws: (any Error).self) {
+                try NIOSSLClientHandler(context: context, serverHostname: host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")))
+            }
         }
     }
 

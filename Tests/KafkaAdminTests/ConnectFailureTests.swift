@@ -6,7 +6,8 @@ import Testing
 struct ConnectFailureTests {
     @Test func aRefusedConnectionSaysNothingListens() async throws {
         let port = RealParts.freePort()
-        let client = KafkaAdminClient(.init(bootstrapServers: ["127.0.0.1:\(port)"], requestTimeout: .milliseconds(Int64(TestTime.scaled(seconds: 5) * 1000)), retries: 0))
+        let client = KafkaAdminClient(
+            .init(bootstrapServers: ["127.0.0.1:\(port)"], requestTimeout: .milliseconds(Int64(TestTime.scaled(seconds: 5) * 1000)), retries: 0))
         defer { Task { await client.close() } }
         do {
             _ = try await client.describeCluster()
@@ -19,7 +20,10 @@ struct ConnectFailureTests {
     }
 
     @Test func aNameThatDoesNotResolveIsSaidSo() async throws {
-        let client = KafkaAdminClient(.init(bootstrapServers: ["no-such-broker.invalid:9092"], requestTimeout: .milliseconds(Int64(TestTime.scaled(seconds: 5) * 1000)), retries: 0))
+        let client = KafkaAdminClient(
+            .init(
+                bootstrapServers: ["no-such-broker.invalid:9092"], requestTimeout: .milliseconds(Int64(TestTime.scaled(seconds: 5) * 1000)),
+                retries: 0))
         defer { Task { await client.close() } }
         do {
             _ = try await client.describeCluster()

@@ -63,7 +63,9 @@ struct FramingTests {
         #expect(try VersionNegotiation.version(for: MetadataRequest.self, broker: broker) == 9)
         #expect(try VersionNegotiation.version(for: MetadataRequest.self, ours: 0...4, broker: broker) == 4)
         // A broker that does not advertise api key 45 (Tansu): say so, clearly.
-        #expect(throws: VersionNegotiation.Unsupported.self) { try VersionNegotiation.version(for: AlterPartitionReassignmentsRequest.self, broker: broker) }
+        #expect(throws: VersionNegotiation.Unsupported.self) {
+            try VersionNegotiation.version(for: AlterPartitionReassignmentsRequest.self, broker: broker)
+        }
         do {
             _ = try VersionNegotiation.version(for: AlterPartitionReassignmentsRequest.self, broker: broker)
         } catch {
@@ -89,11 +91,18 @@ struct DecoderFuzzTests {
         var random = SplitMix64(seed: 2026)
         // Seeds: real frames of several APIs and versions, to mutate.
         let seeds: [[UInt8]] = [
-            MetadataResponse(brokers: [.init(nodeId: 1, host: "broker-0", port: 9092, rack: "a")], topics: [.init(name: "orders", partitions: [.init(partitionIndex: 0, leaderId: 1, replicaNodes: [1], isrNodes: [1])])]).encoded(version: 12),
+            MetadataResponse(
+                brokers: [.init(nodeId: 1, host: "broker-0", port: 9092, rack: "a")],
+                topics: [.init(name: "orders", partitions: [.init(partitionIndex: 0, leaderId: 1, replicaNodes: [1], isrNodes: [1])])]
+            ).encoded(version: 12),
             MetadataResponse(brokers: [.init(nodeId: 1, host: "broker-0", port: 9092)]).encoded(version: 1),
             ApiVersionsResponse(apiKeys: [.init(apiKey: 3, minVersion: 0, maxVersion: 12)], finalizedFeaturesEpoch: 3).encoded(version: 3),
-            ListPartitionReassignmentsResponse(topics: [.init(name: "orders", partitions: [.init(partitionIndex: 0, replicas: [1, 2], addingReplicas: [2], removingReplicas: [1])])]).encoded(version: 0),
-            OffsetFetchResponse(groups: [.init(groupId: "g", topics: [.init(name: "orders", partitions: [.init(partitionIndex: 0, committedOffset: 42)])])]).encoded(version: 8),
+            ListPartitionReassignmentsResponse(topics: [
+                .init(name: "orders", partitions: [.init(partitionIndex: 0, replicas: [1, 2], addingReplicas: [2], removingReplicas: [1])])
+            ]).encoded(version: 0),
+            OffsetFetchResponse(groups: [
+                .init(groupId: "g", topics: [.init(name: "orders", partitions: [.init(partitionIndex: 0, committedOffset: 42)])])
+            ]).encoded(version: 8)
         ]
         var decoded = 0
         for index in 0..<100_000 {

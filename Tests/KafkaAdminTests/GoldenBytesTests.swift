@@ -38,18 +38,24 @@ struct GoldenBytesTests {
 
     static let messages = KafkaMessages.all
 
-    static let codecs: [String: @Sendable ([UInt8], Int16) throws -> [UInt8]] = Dictionary(uniqueKeysWithValues: messages.map { message in
-        (String(describing: message), { @Sendable bytes, version in try roundTrip(message, bytes, version) })
-    })
+    static let codecs: [String: @Sendable ([UInt8], Int16) throws -> [UInt8]] = Dictionary(
+        uniqueKeysWithValues: messages.map { message in
+            (String(describing: message), { @Sendable bytes, version in try roundTrip(message, bytes, version) })
+        })
 
     @Test func everyMessageEbbReadsHasAGoldenInBothVersionFamilies() {
         // Without goldens: messages with no fields worth a case, covered by the face tests and
         // the kafka-python cross-check instead.
-        let exempt: Set<String> = ["DescribeClusterRequest", "ListPartitionReassignmentsRequest", "AlterPartitionReassignmentsResponse", "SaslHandshakeResponse", "ListGroupsRequest"]
+        let exempt: Set<String> = [
+            "DescribeClusterRequest", "ListPartitionReassignmentsRequest", "AlterPartitionReassignmentsResponse", "SaslHandshakeResponse",
+            "ListGroupsRequest"
+        ]
         for message in Self.messages where !exempt.contains(String(describing: message)) {
             #expect(Self.cases.contains { $0.message == String(describing: message) }, "no golden for \(message)")
         }
-        let flexible = Self.cases.filter { golden in Self.messages.first { String(describing: $0) == golden.message }?.isFlexible(golden.version) == true }
+        let flexible = Self.cases.filter { golden in
+            Self.messages.first { String(describing: $0) == golden.message }?.isFlexible(golden.version) == true
+        }
         #expect(flexible.count >= 10, "flexible versions are covered")
         #expect(Self.cases.count - flexible.count >= 10, "classic versions are covered")
     }

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue 18's fifth attack: a bootstrap address a pool's author names can answer with a frame
@@ -59,13 +59,16 @@ struct HostileBrokerProcessTests {
         defer { Task { await broker.stop() } }
         let errors = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-frame-\(UUID().uuidString).txt")
         defer { try? FileManager.default.removeItem(at: errors) }
-        let run = try await Self.run(["kafka", "describe", "--bootstrap", broker.address, "--timeout", "30"], standardError: errors, within: .seconds(60))
+        let run = try await Self.run(
+            ["kafka", "describe", "--bootstrap", broker.address, "--timeout", "30"], standardError: errors, within: .seconds(60))
         let message = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
         #expect(!run.signalled && run.status == 1, "exit \(run.status)\(run.signalled ? " (signal)" : ""): \(message)")
         #expect(message.contains(broker.address), "the error names the peer: \(message)")
         #expect(message.contains("frame size \(255 << 20) exceeds the limit of \(64 << 20) bytes"), "\(message)")
         #expect(broker.hostileAnswers >= 1, "the broker was asked")
         #expect(run.peakBytes > 0 && run.peakBytes < Self.memoryLimit, "ebb's resident memory peaked at \(run.peakBytes >> 20) MiB")
-        print("ebb kafka describe against a 255 MiB frame: peak RSS \(run.peakBytes >> 20) MiB (wait4); \(broker.bytesSent >> 10) KiB of the frame sent before it was refused")
+        print(
+            "ebb kafka describe against a 255 MiB frame: peak RSS \(run.peakBytes >> 20) MiB (wait4); \(broker.bytesSent >> 10) KiB of the frame sent before it was refused"
+        )
     }
 }

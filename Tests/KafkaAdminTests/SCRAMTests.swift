@@ -1,5 +1,6 @@
-@testable import KafkaAdmin
 import Testing
+
+@testable import KafkaAdmin
 
 /// The hashes, HMAC and PBKDF2 against published vectors, and SCRAM against RFC 7677's
 /// example exchange: values nobody here computed.
@@ -14,20 +15,27 @@ struct SCRAMTests {
     }
 
     @Test func sha512Vectors() {
-        #expect(Self.hex(SHA2.sha512.hash(Array("abc".utf8))) == "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f")
+        #expect(
+            Self.hex(SHA2.sha512.hash(Array("abc".utf8)))
+                == "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f")
         #expect(Self.hex(SHA2.sha512.hash([])).hasPrefix("cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"))
     }
 
     @Test func hmacVectors() {
         // RFC 4231, test case 2.
-        let key = Array("Jefe".utf8), data = Array("what do ya want for nothing?".utf8)
+        let key = Array("Jefe".utf8)
+        let data = Array("what do ya want for nothing?".utf8)
         #expect(Self.hex(SHA2.sha256.hmac(key: key, data)) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
-        #expect(Self.hex(SHA2.sha512.hmac(key: key, data)) == "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737")
+        #expect(
+            Self.hex(SHA2.sha512.hmac(key: key, data))
+                == "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737")
     }
 
     @Test func pbkdf2Vector() throws {
         // RFC 7914 section 11: PBKDF2-HMAC-SHA256("passwd", "salt", 1), first block.
-        #expect(Self.hex(try SHA2.sha256.hi(password: Array("passwd".utf8), salt: Array("salt".utf8), iterations: 1)) == "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc")
+        #expect(
+            Self.hex(try SHA2.sha256.hi(password: Array("passwd".utf8), salt: Array("salt".utf8), iterations: 1))
+                == "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc")
     }
 
     @Test func base64RoundTrips() {
@@ -45,7 +53,9 @@ struct SCRAMTests {
         #expect(String(decoding: client.clientFirst(), as: UTF8.self) == "n,,n=user,r=rOprNGfwEbeRWgbNEkqO")
         let serverFirst = "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"
         let final = try client.clientFinal(serverFirst: Array(serverFirst.utf8))
-        #expect(String(decoding: final, as: UTF8.self) == "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=")
+        #expect(
+            String(decoding: final, as: UTF8.self)
+                == "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=")
         try client.verify(serverFinal: Array("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=".utf8))
         #expect(throws: SCRAMError.self) { try client.verify(serverFinal: Array("v=7rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=".utf8)) }
     }
@@ -79,7 +89,8 @@ struct SCRAMTests {
     /// The server's signature is checked by swift-crypto's constant-time MAC check: one flipped
     /// bit anywhere is refused, the right one accepted.
     @Test func theServerSignatureCheckIsTheMACCheck() {
-        let key = Array("key".utf8), message = Array("auth message".utf8)
+        let key = Array("key".utf8)
+        let message = Array("auth message".utf8)
         let mac = SHA2.sha256.hmac(key: key, message)
         #expect(SHA2.sha256.isValid(mac: mac, of: message, key: key))
         for index in mac.indices {

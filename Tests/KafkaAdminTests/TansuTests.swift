@@ -1,7 +1,7 @@
+import EbbTestSupport
 import Foundation
 import KafkaAdmin
 import Testing
-import EbbTestSupport
 
 /// Ebb's Kafka client against Tansu, a Kafka-compatible broker in Rust that nobody here wrote.
 @Suite(RealParts.needing(.tansu))
@@ -12,7 +12,10 @@ struct TansuTests {
         let port = RealParts.freePort()
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["broker", "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url", "tcp://127.0.0.1:\(port)", "--storage-engine", "memory://tansu/"]
+        process.arguments = [
+            "broker", "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url", "tcp://127.0.0.1:\(port)", "--storage-engine",
+            "memory://tansu/"
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -18,7 +18,7 @@ struct WirePrimitiveTests {
     /// Values from the Kafka protocol guide's varint examples (zig-zag: 0→0, -1→1, 1→2, -64→127, 64→128).
     static let varintCases: [(Int32, [UInt8])] = [
         (0, [0]), (-1, [1]), (1, [2]), (-64, [0x7F]), (64, [0x80, 0x01]),
-        (Int32.max, [0xFE, 0xFF, 0xFF, 0xFF, 0x0F]), (Int32.min, [0xFF, 0xFF, 0xFF, 0xFF, 0x0F]),
+        (Int32.max, [0xFE, 0xFF, 0xFF, 0xFF, 0x0F]), (Int32.min, [0xFF, 0xFF, 0xFF, 0xFF, 0x0F])
     ]
 
     @Test(arguments: varintCases)

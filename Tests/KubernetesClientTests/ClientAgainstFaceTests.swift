@@ -1,4 +1,5 @@
 import BrokerScaling
+import EbbTestSupport
 import Foundation
 import KubernetesClient
 import KubernetesTypes
@@ -7,7 +8,6 @@ import NIOConcurrencyHelpers
 import Operator
 import Simulator
 import Testing
-import EbbTestSupport
 
 /// Ebb's Kubernetes client against the simulator's Kubernetes face, over HTTP on loopback.
 struct ClientAgainstFaceTests {
@@ -44,7 +44,8 @@ struct ClientAgainstFaceTests {
             let created = try await client.create(try Self.pool())
             #expect(created.metadata.uid != nil && created.metadata.generation == 1)
             // A spec change bumps generation; metadata-only and status changes do not.
-            let patched = try await client.patch(BrokerPool.self, namespace: "shop", name: "shop-events", .merge(Array(#"{"spec":{"maxReplicas":30}}"#.utf8)))
+            let patched = try await client.patch(
+                BrokerPool.self, namespace: "shop", name: "shop-events", .merge(Array(#"{"spec":{"maxReplicas":30}}"#.utf8)))
             #expect(patched.spec.maxReplicas == 30 && patched.metadata.generation == 2)
             var withStatus = patched
             withStatus.status = BrokerPoolStatus(observedGeneration: 2, replicas: 3)
@@ -54,7 +55,8 @@ struct ClientAgainstFaceTests {
             await #expect {
                 _ = try await client.replaceStatus(withStatus)
             } throws: { error in
-                (error as? KubernetesClientError)?.apiError?.isConflict == true && "\(error)".contains("update status of brokerpool shop/shop-events: 409 Conflict")
+                (error as? KubernetesClientError)?.apiError?.isConflict == true
+                    && "\(error)".contains("update status of brokerpool shop/shop-events: 409 Conflict")
             }
             let read = try await client.get(BrokerPool.self, namespace: "shop", name: "shop-events")
             #expect(read.status?.replicas == 3 && read.spec.maxReplicas == 30)
@@ -161,7 +163,8 @@ struct ClientAgainstFaceTests {
         try await withFace { client, _ in
             let pool = try Self.pool()
             let body = try Kubernetes.encode(pool, step: "apply")
-            let applied = try await client.patch(BrokerPool.self, namespace: "shop", name: "shop-events", .apply(body, fieldManager: "ebb", force: true))
+            let applied = try await client.patch(
+                BrokerPool.self, namespace: "shop", name: "shop-events", .apply(body, fieldManager: "ebb", force: true))
             #expect(applied.metadata.generation == 1 && applied.spec.maxReplicas == 24)
             // A JSON patch with a test: applied only if the value is still what we read.
             let patch = Array(#"[{"op":"test","path":"/spec/maxReplicas","value":24},{"op":"replace","path":"/spec/maxReplicas","value":40}]"#.utf8)
@@ -181,7 +184,8 @@ struct ClientAgainstFaceTests {
             let event = Event(
                 metadata: ObjectMeta(name: "shop-events.187a2b3c4d5e6f70", namespace: "shop"), eventTime: "2026-11-27T17:00:00.000000Z",
                 reportingController: "ebb.io/operator", reportingInstance: "ebb-operator-0", action: "ScaleOut", reason: "HighLag",
-                regarding: .init(apiVersion: BrokerPool.apiVersion, kind: BrokerPool.kind, namespace: "shop", name: "shop-events", uid: pool.metadata.uid),
+                regarding: .init(
+                    apiVersion: BrokerPool.apiVersion, kind: BrokerPool.kind, namespace: "shop", name: "shop-events", uid: pool.metadata.uid),
                 note: "3 -> 6 brokers: consumer lag 1.2M over target 100k", type: "Normal")
             let created = try await client.create(event)
             #expect(created.metadata.name?.hasPrefix("shop-events.") == true)
@@ -196,7 +200,8 @@ struct ClientAgainstFaceTests {
             _ = try await client.create(try Self.pool())
             let start = try await client.list(BrokerPool.self, namespace: "shop")
             var events: [String] = []
-            try await client.watch(BrokerPool.self, namespace: "shop", resourceVersion: start.resourceVersion, timeoutSeconds: 2) { event throws(KubernetesClientError) -> Bool in
+            try await client.watch(BrokerPool.self, namespace: "shop", resourceVersion: start.resourceVersion, timeoutSeconds: 2) {
+                event throws(KubernetesClientError) -> Bool in
                 switch event {
                 case .bookmark(let version): events.append("bookmark \(version)")
                 default: events.append("change")

@@ -49,7 +49,8 @@ struct ClientTLSTests {
     @Test func tokenAndClientCertificateOverVerifiedTLS() async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
-        let server = try await KubernetesFaceServer.start(world: KubernetesWorld(), tls: try certificates.serverContext(requireClientCertificates: false), bearerToken: "s3cret")
+        let server = try await KubernetesFaceServer.start(
+            world: KubernetesWorld(), tls: try certificates.serverContext(requireClientCertificates: false), bearerToken: "s3cret")
         let token = try await listNamespaces(Self.kubeconfig(server: server.url, ca: certificates.ca, user: "    token: s3cret"))
         #expect(try token.get() == 2)
         let wrong = try await listNamespaces(Self.kubeconfig(server: server.url, ca: certificates.ca, user: "    token: guessed"))
@@ -57,7 +58,8 @@ struct ClientTLSTests {
         if case .failure(let error) = wrong { #expect(error.apiError?.httpStatus == 401, "\(error)") }
         await server.stop()
 
-        let mutual = try await KubernetesFaceServer.start(world: KubernetesWorld(), tls: try certificates.serverContext(requireClientCertificates: true), bearerToken: "s3cret")
+        let mutual = try await KubernetesFaceServer.start(
+            world: KubernetesWorld(), tls: try certificates.serverContext(requireClientCertificates: true), bearerToken: "s3cret")
         let user = "    client-certificate: \(certificates.clientCertificate)\n    client-key: \(certificates.clientKey)"
         let byCertificate = try await listNamespaces(Self.kubeconfig(server: mutual.url, ca: certificates.ca, user: user))
         #expect(try byCertificate.get() == 2)

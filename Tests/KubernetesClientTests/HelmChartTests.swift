@@ -56,12 +56,16 @@ struct HelmChartTests {
     @Test func valuesReachTheOperatorsFlags() throws {
         let rendered = try helm([
             "template", "ebb", Self.chart, "--namespace", "kafka-ops", "--set", "watchNamespace=shop", "--set", "dryRun=true",
-            "--set", "prometheusUrl=http://prometheus:9090", "--set", "leaderElection.enabled=false", "--set", "serviceMonitor.enabled=true",
+            "--set", "prometheusUrl=http://prometheus:9090", "--set", "leaderElection.enabled=false", "--set", "serviceMonitor.enabled=true"
         ])
         try #require(rendered.status == 0, "\(rendered.stderr)")
         let documents = try Self.documents(rendered.stdout)
-        let args = documents["Deployment/ebb-operator"]?["spec"]?["template"]?["spec"]?["containers"]?[0]?["args"]?.sequence?.compactMap(\.string) ?? []
-        #expect(args == ["run", "--log-format=json", "--metrics-bind-address=:8080", "--namespace=shop", "--prometheus-url=http://prometheus:9090", "--dry-run"])
+        let args =
+            documents["Deployment/ebb-operator"]?["spec"]?["template"]?["spec"]?["containers"]?[0]?["args"]?.sequence?.compactMap(\.string) ?? []
+        #expect(
+            args == [
+                "run", "--log-format=json", "--metrics-bind-address=:8080", "--namespace=shop", "--prometheus-url=http://prometheus:9090", "--dry-run"
+            ])
         #expect(documents["ServiceMonitor/ebb-operator"] != nil)
         #expect(documents["RoleBinding/ebb-leader-election"]?["subjects"]?[0]?["namespace"]?.string == "kafka-ops")
     }
@@ -71,7 +75,7 @@ struct HelmChartTests {
     @Test func aScopedChartBindsItsRulesInTheWatchedNamespaceOnly() throws {
         let rendered = try helm([
             "template", "ebb", Self.chart, "--namespace", "kafka-ops", "--set", "watchNamespace=shop",
-            "--set", "prometheusAllowedHosts={thanos.monitoring,vm.monitoring:8428}",
+            "--set", "prometheusAllowedHosts={thanos.monitoring,vm.monitoring:8428}"
         ])
         try #require(rendered.status == 0, "\(rendered.stderr)")
         let documents = try Self.documents(rendered.stdout)
@@ -80,8 +84,10 @@ struct HelmChartTests {
         #expect(binding["metadata"]?["namespace"]?.string == "shop")
         #expect(binding["roleRef"]?["kind"]?.string == "ClusterRole" && binding["roleRef"]?["name"]?.string == "ebb-operator")
         #expect(binding["subjects"]?[0]?["namespace"]?.string == "kafka-ops")
-        let args = documents["Deployment/ebb-operator"]?["spec"]?["template"]?["spec"]?["containers"]?[0]?["args"]?.sequence?.compactMap(\.string) ?? []
-        #expect(args.contains("--prometheus-allowed-host=thanos.monitoring") && args.contains("--prometheus-allowed-host=vm.monitoring:8428"), "\(args)")
+        let args =
+            documents["Deployment/ebb-operator"]?["spec"]?["template"]?["spec"]?["containers"]?[0]?["args"]?.sequence?.compactMap(\.string) ?? []
+        #expect(
+            args.contains("--prometheus-allowed-host=thanos.monitoring") && args.contains("--prometheus-allowed-host=vm.monitoring:8428"), "\(args)")
         // Unscoped: the ClusterRoleBinding, and no namespaced binding of the operator's rules.
         let everywhere = try Self.documents(try helm(["template", "ebb", Self.chart, "--namespace", "kafka-ops"]).stdout)
         #expect(everywhere["ClusterRoleBinding/ebb-operator"] != nil && everywhere["RoleBinding/ebb-operator"] == nil)

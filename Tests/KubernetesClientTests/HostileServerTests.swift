@@ -14,7 +14,7 @@ struct HostileServerTests {
         ("{\"kind\": \"BrokerPool\", \"metadata\": {\"name\": ", "truncated JSON"),
         ("<html><body>502 Bad Gateway</body></html>", "an HTML error page"),
         ("{\"kind\": \"BrokerPool\", \"spec\": {\"maxReplicas\": \"lots\"}}", "wrong types"),
-        ("\u{0}\u{1}\u{2}garbage\u{ff}", "binary garbage"),
+        ("\u{0}\u{1}\u{2}garbage\u{ff}", "binary garbage")
     ])
     func garbageIsAnErrorNamingTheStep(_ body: String, _ what: String) async throws {
         let server = try await HostileHTTPServer.start(.endless) { _ in body }
@@ -59,16 +59,22 @@ struct HostileServerTests {
     /// A watch whose first event never ends: refused at the line limit.
     @Test func anEndlessWatchEventIsRefusedNamingTheAPIServer() async throws {
         let server = try await HostileHTTPServer.start(.endless) { uri in
-            uri.contains("watch=true") ? nil : #"{"kind":"BrokerPoolList","apiVersion":"ebb.io/v1alpha1","metadata":{"resourceVersion":"7"},"items":[]}"#
+            uri.contains("watch=true")
+                ? nil : #"{"kind":"BrokerPoolList","apiVersion":"ebb.io/v1alpha1","metadata":{"resourceVersion":"7"},"items":[]}"#
         }
         let client = try Kubernetes(try KubernetesConfiguration(server: server.url), timeout: TestTime.scaled(.seconds(10)), limits: Self.small)
         let list = try await client.list(BrokerPool.self, namespace: "shop")
         #expect(list.resourceVersion == "7")
         do {
-            try await client.watch(BrokerPool.self, namespace: "shop", resourceVersion: list.resourceVersion) { _ throws(KubernetesClientError) in true }
+            try await client.watch(BrokerPool.self, namespace: "shop", resourceVersion: list.resourceVersion) { _ throws(KubernetesClientError) in
+                true
+            }
             Issue.record("the endless watch ended without an error")
         } catch {
-            #expect("\(error)" == "watch brokerpools in shop: the API server at \(server.url) sent a streamed line over the 256 KiB limit; the stream was closed")
+            #expect(
+                "\(error)"
+                    == "watch brokerpools in shop: the API server at \(server.url) sent a streamed line over the 256 KiB limit; the stream was closed"
+            )
         }
         #expect(server.bytesSent < 64 << 20, "\(server.bytesSent) bytes were written")
         await server.stop()

@@ -17,7 +17,8 @@ struct KubeConfigTests {
     }
 
     @Test func severalFilesMergeAsKubectlDoes() throws {
-        let paths = KubeConfig.paths(explicit: nil, environment: ["KUBECONFIG": "\(Self.path("merged-a.yaml")):/nonexistent/skipped:\(Self.path("merged-b.yaml"))"])
+        let paths = KubeConfig.paths(
+            explicit: nil, environment: ["KUBECONFIG": "\(Self.path("merged-a.yaml")):/nonexistent/skipped:\(Self.path("merged-b.yaml"))"])
         #expect(paths.count == 3)
         let merged = try KubeConfig.load(paths: paths)
         // The first file to set current-context wins, and the first definition of a name.
@@ -55,7 +56,7 @@ struct KubeConfigTests {
         ("broken-not-yaml.yaml", nil, "is not valid YAML"),
         ("broken-bad-server.yaml", nil, "'10.0.0.1:6443' is not an http(s)://host[:port] URL"),
         ("token.yaml", "staging", "has no context 'staging'; use one of: shop-prod"),
-        ("missing.yaml", nil, "no such file; pass --kubeconfig PATH"),
+        ("missing.yaml", nil, "no such file; pass --kubeconfig PATH")
     ]
 
     @Test(arguments: 0..<broken.count)
@@ -78,7 +79,8 @@ struct KubeConfigTests {
         try "token-1".write(to: directory.appendingPathComponent("token"), atomically: true, encoding: .utf8)
         try "-----BEGIN CERTIFICATE-----\n".write(to: directory.appendingPathComponent("ca.crt"), atomically: true, encoding: .utf8)
         try "shop\n".write(to: directory.appendingPathComponent("namespace"), atomically: true, encoding: .utf8)
-        let config = try KubernetesConfiguration.inCluster(environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"], directory: directory.path)
+        let config = try KubernetesConfiguration.inCluster(
+            environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"], directory: directory.path)
         #expect(config.server == "https://10.96.0.1:443")
         #expect(config.namespace == "shop")
         #expect(config.credentials == .tokenFile(directory.appendingPathComponent("token").path))

@@ -1,7 +1,7 @@
+import EbbTestSupport
 import Foundation
 import Simulator
 import Testing
-import EbbTestSupport
 
 /// Real kubectl 1.32, a client nobody here wrote, against the simulator's Kubernetes face.
 /// What kubectl rejects is a bug in the face.
@@ -41,7 +41,10 @@ struct KubectlTests {
             #expect(crd.status == 0, "\(crd.stderr)")
             #expect(crd.stdout.contains("customresourcedefinition.apiextensions.k8s.io/brokerpools.ebb.io created"), "\(crd.stdout)")
             // `kubectl create namespace` sends protobuf, which the face does not read; apply does JSON.
-            let namespace = try session.kubectl(["apply", "-f", "-"], input: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: analytics\n")
+            let namespace = try session.kubectl(
+                ["apply", "-f", "-"],
+                input:
+                    "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: analytics\n")
             #expect(namespace.status == 0, "\(namespace.stderr)")
             let pools = try session.kubectl(["apply", "-f", Self.manifests.appendingPathComponent("examples").path])
             #expect(pools.status == 0, "\(pools.stderr)")
@@ -115,7 +118,10 @@ struct KubectlTests {
             let watcher = Process()
             watcher.executableURL = tool
             watcher.environment = RealParts.environment()
-            watcher.arguments = ["--server", session.server.url, "--cache-dir", session.cache.path, "get", "brokerpools", "-n", "shop", "--watch", "-o", "custom-columns=NAME:.metadata.name,STATE:.status.state"]
+            watcher.arguments = [
+                "--server", session.server.url, "--cache-dir", session.cache.path, "get", "brokerpools", "-n", "shop", "--watch", "-o",
+                "custom-columns=NAME:.metadata.name,STATE:.status.state"
+            ]
             let out = Pipe()
             let seen = SeenText()
             out.fileHandleForReading.readabilityHandler = { handle in seen.append(handle.availableData) }
@@ -128,14 +134,18 @@ struct KubectlTests {
                 out.fileHandleForReading.readabilityHandler = nil
             }
             // kubectl lists, prints the pool, then watches: change the status once the watch is open.
-            try await TestTime.eventually("kubectl --watch opens its watch", within: .seconds(20)) { world.openWatches > 0 && seen.text.contains("shop-events") }
+            try await TestTime.eventually("kubectl --watch opens its watch", within: .seconds(20)) {
+                world.openWatches > 0 && seen.text.contains("shop-events")
+            }
             let bp = world.resources.first { $0.plural == "brokerpools" }!
             _ = try world.modify(bp, namespace: "shop", name: "shop-events", subresource: "status") { current in
                 var next = current
                 next.set(.string("ScalingOut"), at: "status.state")
                 return next
             }
-            try await TestTime.eventually("kubectl --watch prints the change (it printed: \(seen.text))", within: .seconds(20)) { seen.text.contains("ScalingOut") }
+            try await TestTime.eventually("kubectl --watch prints the change (it printed: \(seen.text))", within: .seconds(20)) {
+                seen.text.contains("ScalingOut")
+            }
         }
     }
 
@@ -148,7 +158,10 @@ struct KubectlTests {
             #expect(applied.status != 0)
             // In the words of a real 1.23 server (shared/kube-apiserver-1.23/05f): the OpenAPI
             // validator names list items without their index.
-            #expect(applied.stderr.contains("spec.behavior.scaleDown.policies.value: Invalid value: 0: spec.behavior.scaleDown.policies.value in body should be greater than or equal to 1"), "\(applied.stderr)")
+            #expect(
+                applied.stderr.contains(
+                    "spec.behavior.scaleDown.policies.value: Invalid value: 0: spec.behavior.scaleDown.policies.value in body should be greater than or equal to 1"
+                ), "\(applied.stderr)")
         }
     }
 }

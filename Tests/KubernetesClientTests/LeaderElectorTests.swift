@@ -50,9 +50,19 @@ struct LeaderElectorTests {
             let log = NIOLockedValueBox<[String]>([])
             try await withThrowingTaskGroup(of: Void.self) { outer in
                 try await withThrowingTaskGroup(of: Void.self) { inner in
-                    inner.addTask { await a.run { log.withLockedValue { $0.append("a leads") }; try? await Task.sleep(for: .seconds(60)) } }
-                        try await ClientAgainstFaceTests.eventually({ a.leadership.isLeading }, seconds: 30)
-                    outer.addTask { await b.run { log.withLockedValue { $0.append("b leads") }; try? await Task.sleep(for: .seconds(60)) } }
+                    inner.addTask {
+                        await a.run {
+                            log.withLockedValue { $0.append("a leads") }
+                            try? await Task.sleep(for: .seconds(60))
+                        }
+                    }
+                    try await ClientAgainstFaceTests.eventually({ a.leadership.isLeading }, seconds: 30)
+                    outer.addTask {
+                        await b.run {
+                            log.withLockedValue { $0.append("b leads") }
+                            try? await Task.sleep(for: .seconds(60))
+                        }
+                    }
                     try await Task.sleep(for: .seconds(Double(Self.leaseSeconds) / 10))
                     #expect(!b.leadership.isLeading, "never two leaders")
                     // A shuts down gracefully: it releases the lease.

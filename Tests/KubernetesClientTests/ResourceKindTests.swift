@@ -6,9 +6,13 @@ struct ResourceKindTests {
     @Test func paths() {
         #expect(ResourceKind.brokerPool.path(namespace: "shop") == "/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools")
         #expect(ResourceKind.brokerPool.path() == "/apis/ebb.io/v1alpha1/brokerpools")
-        #expect(ResourceKind.brokerPool.path(namespace: "shop", name: "events", subresource: "status") == "/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools/events/status")
+        #expect(
+            ResourceKind.brokerPool.path(namespace: "shop", name: "events", subresource: "status")
+                == "/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools/events/status")
         #expect(ResourceKind.pod.path(namespace: "shop", name: "broker-0") == "/api/v1/namespaces/shop/pods/broker-0")
-        #expect(ResourceKind.statefulSet.path(namespace: "shop", name: "broker", subresource: "scale") == "/apis/apps/v1/namespaces/shop/statefulsets/broker/scale")
+        #expect(
+            ResourceKind.statefulSet.path(namespace: "shop", name: "broker", subresource: "scale")
+                == "/apis/apps/v1/namespaces/shop/statefulsets/broker/scale")
     }
 
     @Test func oddNamesAreEscapedNotTrusted() {

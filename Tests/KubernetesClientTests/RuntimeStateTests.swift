@@ -234,7 +234,8 @@ struct LeaderElectionStateTests {
         var elector = LeaderElectionState(identity: "pod-b")
         _ = elector.next(now: 0, stamp: Self.stamp)
         for (time, version) in [(0.0, "1"), (10.0, "2"), (20.0, "3")] {
-            elector.read(Self.lease(Lease.Spec(holderIdentity: "pod-a", leaseDurationSeconds: 15, renewTime: "x\(version)"), version: version), now: time)
+            elector.read(
+                Self.lease(Lease.Spec(holderIdentity: "pod-a", leaseDurationSeconds: 15, renewTime: "x\(version)"), version: version), now: time)
             #expect(elector.next(now: time, stamp: Self.stamp) == .wait(until: time + 2))
         }
         #expect(!elector.isLeader)

@@ -40,7 +40,8 @@ struct ServerNameTests {
         defer { certificates.remove() }
         let server = try await KubernetesFaceServer.start(world: KubernetesWorld(), tls: try certificates.serverContext())
         let ca = Array(try Data(contentsOf: URL(fileURLWithPath: certificates.ca)))
-        let byAddress = try Kubernetes(try KubernetesConfiguration(server: "https://127.0.0.1:\(server.port)", certificateAuthorityPEM: ca), timeout: .seconds(5))
+        let byAddress = try Kubernetes(
+            try KubernetesConfiguration(server: "https://127.0.0.1:\(server.port)", certificateAuthorityPEM: ca), timeout: .seconds(5))
         do {
             _ = try await byAddress.get(Lease.self, namespace: "default", name: "x")
             Issue.record("a certificate for localhost was accepted for 127.0.0.1")
@@ -49,7 +50,8 @@ struct ServerNameTests {
             #expect("\(error)".contains("the API server at https://127.0.0.1:\(server.port)"), "\(error)")
         }
         let byName = try Kubernetes(
-            try KubernetesConfiguration(server: "https://127.0.0.1:\(server.port)", certificateAuthorityPEM: ca, tlsServerName: "localhost"), timeout: .seconds(5))
+            try KubernetesConfiguration(server: "https://127.0.0.1:\(server.port)", certificateAuthorityPEM: ca, tlsServerName: "localhost"),
+            timeout: .seconds(5))
         do {
             _ = try await byName.get(Lease.self, namespace: "default", name: "x")
         } catch {

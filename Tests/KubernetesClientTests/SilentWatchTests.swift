@@ -52,7 +52,8 @@ struct SilentWatchTests {
     @Test func aWatchSilentPastItsTimeoutIsRestarted() async throws {
         let watches = NIOLockedValueBox(0)
         let server = try await SilentWatchServer.start(watches: watches)
-        let client = try Kubernetes(try KubernetesConfiguration(server: "http://127.0.0.1:\(server.localAddress?.port ?? 0)"), timeout: TestTime.scaled(.seconds(5)))
+        let client = try Kubernetes(
+            try KubernetesConfiguration(server: "http://127.0.0.1:\(server.localAddress?.port ?? 0)"), timeout: TestTime.scaled(.seconds(5)))
         var logger = Logger(label: "silent")
         logger.logLevel = .critical
         var reflector = Reflector(client: client, namespace: nil, store: Store<BrokerPool>(), logger: logger)

@@ -8,18 +8,22 @@ struct StatefulSetControllerTests {
         let world = KubernetesWorld()
         let sets = try #require(world.resources.first { $0.plural == "statefulsets" })
         let pods = try #require(world.resources.first { $0.plural == "pods" })
-        _ = try world.create(sets, namespace: "default", try JSON.yaml("""
-            metadata: {name: automq-broker}
-            spec:
-              replicas: 3
-              selector: {matchLabels: {app: automq}}
-              template: {metadata: {labels: {app: automq}}}
-            """))
+        _ = try world.create(
+            sets, namespace: "default",
+            try JSON.yaml(
+                """
+                metadata: {name: automq-broker}
+                spec:
+                  replicas: 3
+                  selector: {matchLabels: {app: automq}}
+                  template: {metadata: {labels: {app: automq}}}
+                """))
         return (world, sets, pods)
     }
 
     static func names(_ world: KubernetesWorld, _ pods: FaceResource) -> [String] {
-        ((try? JSON.parse(Array(world.listJSON(pods)))) ?? .null)["items"]?.arrayValue?.compactMap { $0.value(at: "metadata.name")?.string }.sorted() ?? []
+        ((try? JSON.parse(Array(world.listJSON(pods)))) ?? .null)["items"]?.arrayValue?.compactMap { $0.value(at: "metadata.name")?.string }.sorted()
+            ?? []
     }
 
     @Test func podsByOrdinalReadyAfterTheDelay() throws {

@@ -15,25 +15,29 @@ struct EbbRunProcessTests {
         let kubeServer = try await KubernetesFaceServer.start(world: kube, bookmarkInterval: 1)
         let kubeconfig = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-run-\(UUID().uuidString).yaml")
         try """
-            apiVersion: v1
-            kind: Config
-            current-context: face
-            clusters: [{name: face, cluster: {server: "\(kubeServer.url)"}}]
-            contexts: [{name: face, context: {cluster: face, namespace: shop}}]
-            users: []
-            """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+        apiVersion: v1
+        kind: Config
+        current-context: face
+        clusters: [{name: face, cluster: {server: "\(kubeServer.url)"}}]
+        contexts: [{name: face, context: {cluster: face, namespace: shop}}]
+        users: []
+        """.write(to: kubeconfig, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: kubeconfig) }
         let metricsPort = RealParts.freePort()
         let process = Process()
         process.executableURL = RealParts.ebb
-        process.arguments = ["run", "--kubeconfig", kubeconfig.path, "--namespace", "shop", "--metrics-bind-address", "127.0.0.1:\(metricsPort)", "--log-format", "json"]
+        process.arguments = [
+            "run", "--kubeconfig", kubeconfig.path, "--namespace", "shop", "--metrics-bind-address", "127.0.0.1:\(metricsPort)", "--log-format",
+            "json"
+        ]
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
 
         let client = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url), timeout: .seconds(5))
-        let metricsHTTP = try HTTPEndpoint(HTTPEndpointConfiguration(address: ServerAddress("http://127.0.0.1:\(metricsPort)")!, peer: "ebb run", limits: .kubernetes))
+        let metricsHTTP = try HTTPEndpoint(
+            HTTPEndpointConfiguration(address: ServerAddress("http://127.0.0.1:\(metricsPort)")!, peer: "ebb run", limits: .kubernetes))
         let start = MonotonicTime.now
         var metrics = ""
         try await withThrowingTaskGroup(of: Void.self) { group in

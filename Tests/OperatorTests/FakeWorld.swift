@@ -91,7 +91,8 @@ final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable
                 return WorkloadState(replicas: state.replicas, pods: state.pods, ready: state.pods, selector: "app=broker")
             }
             let pods = (0..<state.pods).map { BrokerPod(ordinal: $0, ready: !(state.workloadReads > crash.read && $0 == crash.ordinal)) }
-            return WorkloadState(replicas: state.replicas, pods: state.pods, ready: Int32(pods.filter(\.ready).count), selector: "app=broker", brokerPods: pods)
+            return WorkloadState(
+                replicas: state.replicas, pods: state.pods, ready: Int32(pods.filter(\.ready).count), selector: "app=broker", brokerPods: pods)
         }
     }
 
@@ -107,9 +108,10 @@ final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable
     func writeStatus(of pool: BrokerPool, _ status: BrokerPoolStatus) async throws -> BrokerPool {
         try state.withLockedValue { state in
             guard pool.metadata.resourceVersion == state.pool.metadata.resourceVersion else {
-                throw KubernetesClientError.api(APIError(
-                    step: "update status of brokerpool shop/\(pool.metadata.name ?? "")", httpStatus: 409,
-                    status: APIStatus(status: "Failure", message: "the object has been modified", reason: "Conflict", code: 409)))
+                throw KubernetesClientError.api(
+                    APIError(
+                        step: "update status of brokerpool shop/\(pool.metadata.name ?? "")", httpStatus: 409,
+                        status: APIStatus(status: "Failure", message: "the object has been modified", reason: "Conflict", code: 409)))
             }
             state.pool.status = status
             state.pool.metadata.resourceVersion = String((Int(state.pool.metadata.resourceVersion ?? "0") ?? 0) + 1)
@@ -121,9 +123,10 @@ final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable
     func recordEvent(about pool: BrokerPool, type: String, reason: String, action: String, note: String) async throws {
         try state.withLockedValue { state in
             if let code = state.eventRefusal {
-                throw KubernetesClientError.api(APIError(
-                    step: "create event shop/\(pool.metadata.name ?? "")", httpStatus: code,
-                    status: APIStatus(status: "Failure", message: "events.events.k8s.io is forbidden", reason: "Forbidden", code: code)))
+                throw KubernetesClientError.api(
+                    APIError(
+                        step: "create event shop/\(pool.metadata.name ?? "")", httpStatus: code,
+                        status: APIStatus(status: "Failure", message: "events.events.k8s.io is forbidden", reason: "Forbidden", code: code)))
             }
             state.events.append(reason)
         }

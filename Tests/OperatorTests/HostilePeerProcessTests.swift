@@ -22,18 +22,22 @@ struct HostilePeerProcessTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let kubeconfig = directory.appendingPathComponent("kubeconfig.yaml")
         try """
-            apiVersion: v1
-            kind: Config
-            current-context: face
-            clusters: [{name: face, cluster: {server: "\(server)"}}]
-            contexts: [{name: face, context: {cluster: face, namespace: shop}}]
-            users: []
-            """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+        apiVersion: v1
+        kind: Config
+        current-context: face
+        clusters: [{name: face, cluster: {server: "\(server)"}}]
+        contexts: [{name: face, context: {cluster: face, namespace: shop}}]
+        users: []
+        """.write(to: kubeconfig, atomically: true, encoding: .utf8)
         let logFile = directory.appendingPathComponent("ebb.log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let process = Process()
         process.executableURL = RealParts.ebb
-        process.arguments = ["run", "--kubeconfig", kubeconfig.path, "--namespace", "shop", "--metrics-bind-address", "127.0.0.1:\(RealParts.freePort())", "--log-format", "json"] + arguments
+        process.arguments =
+            [
+                "run", "--kubeconfig", kubeconfig.path, "--namespace", "shop", "--metrics-bind-address", "127.0.0.1:\(RealParts.freePort())",
+                "--log-format", "json"
+            ] + arguments
         process.standardError = try FileHandle(forWritingTo: logFile)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -70,18 +74,22 @@ struct HostilePeerProcessTests {
         #expect(run.measured, "the peak was read (the kernel's high-water mark, VmHWM, at the end; \(run.samples) samples before)")
         #expect(run.peak < Self.memoryLimit, "ebb run's resident memory peaked at \(run.peak >> 20) MiB")
         print("ebb run against an API server answering \(kind): peak RSS \(run.peak >> 20) MiB over \(run.samples) samples")
-        #expect(run.log.contains("the API server at \(url)") || run.log.contains("the API server at \(url.replacingOccurrences(of: "/", with: "\\/"))"), "the log names the peer: \(run.log.suffix(1500))")
+        #expect(
+            run.log.contains("the API server at \(url)") || run.log.contains("the API server at \(url.replacingOccurrences(of: "/", with: "\\/"))"),
+            "the log names the peer: \(run.log.suffix(1500))")
     }
 
     @Test func anEndlessPrometheusAnswerIsRefusedUnder256MiB() async throws {
         let prometheus = try await HostileHTTPServer.start(.endless)
         let url = prometheus.url
-        let shop = try await ShopWorld.make(partitions: 6, extraSpec: """
-              metrics:
-              - type: Prometheus
-                name: load
-                prometheus: {query: "sum(rate(requests_total[1m]))", target: {type: Value, value: "10"}}
-            """)
+        let shop = try await ShopWorld.make(
+            partitions: 6,
+            extraSpec: """
+                  metrics:
+                  - type: Prometheus
+                    name: load
+                    prometheus: {query: "sum(rate(requests_total[1m]))", target: {type: Value, value: "10"}}
+                """)
         let kubeServer = try await KubernetesFaceServer.start(world: shop.kube, bookmarkInterval: 1)
         let client = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url), timeout: .seconds(5))
         var message = ""

@@ -47,14 +47,17 @@ struct OneActionPerStateTests {
         let start = MonotonicTime.now
         let kubeServer = try await KubernetesFaceServer.start(
             world: shop.kube, bookmarkInterval: 1, bearerToken: "admin-token", users: ["ebb-token": .serviceAccount("ebb-system", "ebb")])
-        let admin = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url, credentials: .token("admin-token")), timeout: TestTime.scaled(.seconds(5)))
-        let operatorClient = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url, credentials: .token("ebb-token")), timeout: TestTime.scaled(.seconds(5)))
+        let admin = try Kubernetes(
+            try KubernetesConfiguration(server: kubeServer.url, credentials: .token("admin-token")), timeout: TestTime.scaled(.seconds(5)))
+        let operatorClient = try Kubernetes(
+            try KubernetesConfiguration(server: kubeServer.url, credentials: .token("ebb-token")), timeout: TestTime.scaled(.seconds(5)))
         let lines = NIOLockedValueBox<[String]>([])
         var logger = Logger(label: "ebb") { label in JSONLogHandler(label: label) { line in lines.withLockedValue { $0.append(line) } } }
         logger.logLevel = .info
         let workloads = Counting(KubernetesWorkloads(client: operatorClient, instance: "test"))
         let reconciler = PoolReconciler(
-            workloads: workloads, kafka: KafkaClusterPort(clients: KafkaClients(kubernetes: nil)), metricSource: OperatorAgainstFacesTests.NoMetrics(), logger: logger)
+            workloads: workloads, kafka: KafkaClusterPort(clients: KafkaClients(kubernetes: nil)),
+            metricSource: OperatorAgainstFacesTests.NoMetrics(), logger: logger)
         let controller = PoolController(client: operatorClient, namespace: "shop", reconciler: reconciler, logger: logger, workers: 2)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -94,7 +97,9 @@ struct OneActionPerStateTests {
             #expect(events.filter { $0 == reason }.count == 1, "one \(reason) Event: \(events)")
         }
         let logged = lines.withLockedValue { $0 }
-        let failures = logged.filter { $0.contains("\"message\":\"reconcile failed; retrying\"") || $0.contains("\"message\":\"cannot record Event\"") }
+        let failures = logged.filter {
+            $0.contains("\"message\":\"reconcile failed; retrying\"") || $0.contains("\"message\":\"cannot record Event\"")
+        }
         #expect(failures.isEmpty, "no 409 from a stale read, no 403 from a missing rule: \(failures)")
         #expect(!reconciler.metrics.exposition().contains("ebb_errors_total"), "\(reconciler.metrics.exposition())")
         // A status write that conflicts is safe (it comes before the actions) but means a

@@ -71,7 +71,10 @@ struct OperatorAgainstFacesTests {
         for partition in 0..<24 { #expect(kafka.replicas("orders", Int32(partition))?.allSatisfy { $0 < 1002 } == true) }
         let pool = try kube.get(try resource("brokerpools"), namespace: "shop", name: "shop-events")
         #expect(pool.value(at: "status.observedGeneration")?.int == pool.value(at: "metadata.generation")?.int)
-        let events = ((try? JSON.parse(kube.listJSON(try resource("events"), namespace: "shop"))) ?? .null)["items"]?.arrayValue?.compactMap { $0["reason"]?.string } ?? []
+        let events =
+            ((try? JSON.parse(kube.listJSON(try resource("events"), namespace: "shop"))) ?? .null)["items"]?.arrayValue?.compactMap {
+                $0["reason"]?.string
+            } ?? []
         for reason in ["ScaleOut", "Rebalanced", "Drain", "DrainVerified", "ScaledIn"] { #expect(events.contains(reason), "\(events)") }
         let logged = lines.withLockedValue { $0 }
         #expect(logged.contains { $0.contains("\"message\":\"plan submitted\"") })

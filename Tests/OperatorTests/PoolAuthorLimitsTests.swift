@@ -36,18 +36,27 @@ struct PoolAuthorLimitsTests {
             let crd = try String(contentsOf: RealParts.root.appendingPathComponent("Manifests/crd/brokerpools.ebb.io.yaml"), encoding: .utf8)
             _ = try kube.create(try resource("customresourcedefinitions"), namespace: nil, try JSON.yaml(crd))
             _ = try kube.create(try resource("namespaces"), namespace: nil, try JSON.yaml("metadata: {name: shop}"))
-            _ = try kube.create(try resource("secrets"), namespace: "shop", try JSON.yaml("""
-                metadata: {name: db-creds\(secretAnnotations)}
-                data: {user: \(Data("app".utf8).base64EncodedString()), dbpassword: \(Data(password.utf8).base64EncodedString())}
-                """))
-            _ = try kube.create(try resource("statefulsets"), namespace: "shop", try JSON.yaml("""
-                metadata: {name: automq-broker, annotations: {ebb.io/pools: shop-events}}
-                spec: {replicas: 3, selector: {matchLabels: {app: automq}}, template: {metadata: {labels: {app: automq}}}}
-                """))
-            _ = try kube.create(try resource("statefulsets"), namespace: "shop", try JSON.yaml("""
-                metadata: {name: postgres}
-                spec: {replicas: \(postgresReplicas), selector: {matchLabels: {app: postgres}}, template: {metadata: {labels: {app: postgres}}}}
-                """))
+            _ = try kube.create(
+                try resource("secrets"), namespace: "shop",
+                try JSON.yaml(
+                    """
+                    metadata: {name: db-creds\(secretAnnotations)}
+                    data: {user: \(Data("app".utf8).base64EncodedString()), dbpassword: \(Data(password.utf8).base64EncodedString())}
+                    """))
+            _ = try kube.create(
+                try resource("statefulsets"), namespace: "shop",
+                try JSON.yaml(
+                    """
+                    metadata: {name: automq-broker, annotations: {ebb.io/pools: shop-events}}
+                    spec: {replicas: 3, selector: {matchLabels: {app: automq}}, template: {metadata: {labels: {app: automq}}}}
+                    """))
+            _ = try kube.create(
+                try resource("statefulsets"), namespace: "shop",
+                try JSON.yaml(
+                    """
+                    metadata: {name: postgres}
+                    spec: {replicas: \(postgresReplicas), selector: {matchLabels: {app: postgres}}, template: {metadata: {labels: {app: postgres}}}}
+                    """))
             let server = try await KubernetesFaceServer.start(world: kube, bookmarkInterval: 1)
             let client = try Kubernetes(try KubernetesConfiguration(server: server.url), timeout: TestTime.scaled(.seconds(5)))
             let reconciler = PoolReconciler(
@@ -102,7 +111,9 @@ struct PoolAuthorLimitsTests {
         #expect(!listener.received(contains: Self.password), "the password reached the attacker's listener")
         let condition = try #require(pool.status?.conditions?.first { $0.type == .ableToScale })
         #expect(condition.status == .false)
-        #expect(condition.message.contains("Secret shop/db-creds does not name BrokerPool shop-events in its ebb.io/pools annotation"), "\(condition.message)")
+        #expect(
+            condition.message.contains("Secret shop/db-creds does not name BrokerPool shop-events in its ebb.io/pools annotation"),
+            "\(condition.message)")
         #expect(condition.message.contains("kubectl annotate secret db-creds -n shop ebb.io/pools=shop-events"), "\(condition.message)")
         await listener.stop()
         await face.stop()
@@ -143,7 +154,8 @@ struct PoolAuthorLimitsTests {
     @Test func insecureSkipVerifyIsShownAsInsecure() async throws {
         let namespace = try await Namespace.make(secretAnnotations: "")
         let listener = try await RawListener.start(.answer([]))
-        let pool = try await namespace.attack("""
+        let pool = try await namespace.attack(
+            """
               scaleTargetRef: {name: automq-broker}
               maxReplicas: 8
               kafka:
@@ -160,7 +172,8 @@ struct PoolAuthorLimitsTests {
     @Test func aStatefulSetThatDoesNotNameThePoolIsLeftAlone() async throws {
         let namespace = try await Namespace.make(secretAnnotations: "", postgresReplicas: 2)
         let listener = try await RawListener.start(.answer([]))
-        let pool = try await namespace.attack("""
+        let pool = try await namespace.attack(
+            """
               scaleTargetRef: {name: postgres}
               minReplicas: 40
               maxReplicas: 40

@@ -62,7 +62,9 @@ struct PoolReconcilerTests {
 
         // The decision's JSON line: from, to, every metric with value and target, the reason.
         let lines = world.logLines.withLockedValue { $0 }
-        let decisions = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.filter { $0["message"] as? String == "decision" }
+        let decisions = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.filter {
+            $0["message"] as? String == "decision"
+        }
         let first = try #require(decisions.first)
         #expect(first["pool"] as? String == "shop/shop-events")
         #expect(first["reconcile_id"] as? String == "r0")
@@ -72,7 +74,9 @@ struct PoolReconcilerTests {
         let metric = try #require((first["metrics"] as? [[String: Any]])?.first)
         #expect(metric["name"] as? String == "bytes-in" && (metric["target"] as? Double) == 100 * Self.mebibyte)
         #expect(lines.contains { $0.contains("\"message\":\"plan submitted\"") && $0.contains("\"moves\":") })
-        #expect(lines.allSatisfy { $0.contains("\"pool\":\"shop/shop-events\"") && $0.contains("\"reconcile_id\"") }, "every line carries pool and reconcile_id")
+        #expect(
+            lines.allSatisfy { $0.contains("\"pool\":\"shop/shop-events\"") && $0.contains("\"reconcile_id\"") },
+            "every line carries pool and reconcile_id")
         // And /metrics counts it.
         let exposition = harness.reconciler.metrics.exposition()
         #expect(exposition.contains("ebb_pool_desired_replicas{pool=\"shop/shop-events\"} 7.0"), "\(exposition)")
@@ -99,7 +103,11 @@ struct PoolReconcilerTests {
         let first = try #require(state.submitted.first)
         #expect(!first.isEmpty, "the moves onto the other new brokers went")
         for batch in state.submitted {
-            for move in batch { #expect(!move.to.contains(1006) || move.from.contains(1006), "\(move.topic)-\(move.partition) was sent to broker 1006, whose pod had gone") }
+            for move in batch {
+                #expect(
+                    !move.to.contains(1006) || move.from.contains(1006), "\(move.topic)-\(move.partition) was sent to broker 1006, whose pod had gone"
+                )
+            }
         }
         #expect(first.contains { $0.to.contains(1003) || $0.to.contains(1004) || $0.to.contains(1005) })
         let log = world.logLines.withLockedValue { $0 }.joined(separator: "\n")

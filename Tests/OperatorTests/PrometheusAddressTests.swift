@@ -16,9 +16,12 @@ struct PrometheusAddressTests {
 
     static func pool(serverAddress: String) -> BrokerPool {
         var pool = PoolReconcilerTests.pool()
-        pool.spec.metrics = [MetricSpec(
-            type: .prometheus, name: "orders",
-            prometheus: PrometheusMetric(serverAddress: serverAddress, query: "sum(orders)", target: MetricTarget(type: .value, value: try! Quantity("10"))))]
+        pool.spec.metrics = [
+            MetricSpec(
+                type: .prometheus, name: "orders",
+                prometheus: PrometheusMetric(
+                    serverAddress: serverAddress, query: "sum(orders)", target: MetricTarget(type: .value, value: try! Quantity("10"))))
+        ]
         return pool
     }
 
@@ -28,8 +31,10 @@ struct PrometheusAddressTests {
     }
 
     @Test func anAddressTheOperatorDoesNotAllowIsNotAsked() async throws {
-        let listener = try await RawListener.start(.answer(Self.httpAnswer(status: "500 Internal Server Error", contentType: "text/html", body: Self.secretPage)))
-        let observation = await Self.observe(Self.pool(serverAddress: "http://\(listener.address)/api"), PrometheusAddressPolicy(operatorURL: "http://prometheus.monitoring:9090"))
+        let listener = try await RawListener.start(
+            .answer(Self.httpAnswer(status: "500 Internal Server Error", contentType: "text/html", body: Self.secretPage)))
+        let observation = await Self.observe(
+            Self.pool(serverAddress: "http://\(listener.address)/api"), PrometheusAddressPolicy(operatorURL: "http://prometheus.monitoring:9090"))
         let error = try #require(observation?.error)
         #expect(error.contains("serverAddress 127.0.0.1:\(listener.port) is not allowed: ebb run queries only its --prometheus-url"), "\(error)")
         #expect(listener.received.isEmpty, "the address was not even asked")
@@ -38,13 +43,17 @@ struct PrometheusAddressTests {
 
     @Test(arguments: [
         ("500 Internal Server Error", "text/html", "<html>\(secretPage)</html>", "500"),
-        ("400 Bad Request", "application/json", #"{"status":"error","errorType":"bad_data","error":"\#(secretPage)"}"#, "Prometheus rejected the query (bad_data)"),
+        (
+            "400 Bad Request", "application/json", #"{"status":"error","errorType":"bad_data","error":"\#(secretPage)"}"#,
+            "Prometheus rejected the query (bad_data)"
+        ),
         ("422 Unprocessable Entity", "application/json", #"{"status":"error","errorType":"\#(secretPage)","error":"x"}"#, "unknown error type"),
-        ("200 OK", "application/json", #"{"status":"success","data":"\#(secretPage)"}"#, "not a query result"),
+        ("200 OK", "application/json", #"{"status":"success","data":"\#(secretPage)"}"#, "not a query result")
     ])
     func anAllowedAddressShowsTheStatusAndErrorTypeNeverTheBody(_ status: String, _ type: String, _ body: String, _ shown: String) async throws {
         let listener = try await RawListener.start(.answer(Self.httpAnswer(status: status, contentType: type, body: body)))
-        let observation = await Self.observe(Self.pool(serverAddress: "http://\(listener.address)"), PrometheusAddressPolicy(operatorURL: nil, hosts: ["127.0.0.1"]))
+        let observation = await Self.observe(
+            Self.pool(serverAddress: "http://\(listener.address)"), PrometheusAddressPolicy(operatorURL: nil, hosts: ["127.0.0.1"]))
         let error = try #require(observation?.error)
         #expect(!listener.received.isEmpty, "the allowed address was asked")
         #expect(error.contains(shown), "\(error)")
@@ -60,7 +69,9 @@ struct PrometheusAddressTests {
         #expect(policy.refusal(of: "http://vm.monitoring:8428") == nil)
         #expect(policy.refusal(of: "http://vm.monitoring:9999") != nil)
         #expect(policy.refusal(of: "http://169.254.169.254/latest/meta-data") != nil)
-        #expect(PrometheusAddressPolicy(operatorURL: nil).refusal(of: "http://prometheus.monitoring:9090") != nil, "no --prometheus-url: nothing is allowed")
+        #expect(
+            PrometheusAddressPolicy(operatorURL: nil).refusal(of: "http://prometheus.monitoring:9090") != nil,
+            "no --prometheus-url: nothing is allowed")
     }
 
     @Test func aServerAddressWithUserInfoAQueryOrAFragmentIsInvalid() {

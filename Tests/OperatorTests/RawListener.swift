@@ -21,7 +21,8 @@ final class RawListener: Sendable {
     var received: [UInt8] { box.withLockedValue { $0 } }
 
     func received(contains needle: String) -> Bool {
-        let bytes = received, target = Array(needle.utf8)
+        let bytes = received
+        let target = Array(needle.utf8)
         guard !target.isEmpty, bytes.count >= target.count else { return false }
         return (0...(bytes.count - target.count)).contains { start in bytes[start..<(start + target.count)].elementsEqual(target) }
     }
@@ -72,7 +73,9 @@ final class RawListener: Sendable {
             let client = context.channel
             ClientBootstrap(group: context.eventLoop)
                 .channelInitializer { upstream in
-                    upstream.eventLoop.makeCompletedFuture { try upstream.pipeline.syncOperations.addHandler(Side(mode: nil, box: nil, peer: client)) }
+                    upstream.eventLoop.makeCompletedFuture {
+                        try upstream.pipeline.syncOperations.addHandler(Side(mode: nil, box: nil, peer: client))
+                    }
                 }
                 .connect(host: "127.0.0.1", port: port)
                 .whenComplete { result in

@@ -30,23 +30,29 @@ struct SharedClusterAgainstFacesTests {
         _ = try kube.create(try resource("customresourcedefinitions"), namespace: nil, try JSON.yaml(crd))
         _ = try kube.create(try resource("namespaces"), namespace: nil, try JSON.yaml("metadata: {name: shop}"))
         for (name, app) in [("automq-broker", "automq"), ("billing-broker", "billing")] {
-            _ = try kube.create(try resource("statefulsets"), namespace: "shop", try JSON.yaml("""
-                metadata: {name: \(name), annotations: {ebb.io/pools: \(name == "automq-broker" ? "shop-events" : "billing")}}
-                spec: {replicas: 3, selector: {matchLabels: {app: \(app)}}, template: {metadata: {labels: {app: \(app)}}}}
-                """))
+            _ = try kube.create(
+                try resource("statefulsets"), namespace: "shop",
+                try JSON.yaml(
+                    """
+                    metadata: {name: \(name), annotations: {ebb.io/pools: \(name == "automq-broker" ? "shop-events" : "billing")}}
+                    spec: {replicas: 3, selector: {matchLabels: {app: \(app)}}, template: {metadata: {labels: {app: \(app)}}}}
+                    """))
         }
-        _ = try kube.create(try resource("brokerpools"), namespace: "shop", try JSON.yaml("""
-            metadata: {name: shop-events}
-            spec:
-              scaleTargetRef: {name: automq-broker}
-              brokerIdOffset: 1000
-              kafka: {bootstrapServers: ["\(kafkaServer.address)"]}
-              minReplicas: 2
-              maxReplicas: 8
-              replicas: 3
-              pollingIntervalSeconds: 1
-              reassignment: {batchSize: 6}
-            """))
+        _ = try kube.create(
+            try resource("brokerpools"), namespace: "shop",
+            try JSON.yaml(
+                """
+                metadata: {name: shop-events}
+                spec:
+                  scaleTargetRef: {name: automq-broker}
+                  brokerIdOffset: 1000
+                  kafka: {bootstrapServers: ["\(kafkaServer.address)"]}
+                  minReplicas: 2
+                  maxReplicas: 8
+                  replicas: 3
+                  pollingIntervalSeconds: 1
+                  reassignment: {batchSize: 6}
+                """))
         world.tick(now: 0)
         world.tick(now: 1)
         #expect(kafka.brokerIds == [1000, 1001, 1002, 2000, 2001, 2002])
@@ -60,7 +66,8 @@ struct SharedClusterAgainstFacesTests {
         let reconciler = PoolReconciler(
             workloads: KubernetesWorkloads(client: client, instance: "test"), kafka: KafkaClusterPort(clients: KafkaClients(kubernetes: nil)),
             metricSource: OperatorAgainstFacesTests.NoMetrics(), logger: Logger(label: "ebb") { _ in SwiftLogNoOpLogHandler() })
-        let controller = PoolController(client: client, namespace: "shop", reconciler: reconciler, logger: Logger(label: "ebb") { _ in SwiftLogNoOpLogHandler() }, workers: 2)
+        let controller = PoolController(
+            client: client, namespace: "shop", reconciler: reconciler, logger: Logger(label: "ebb") { _ in SwiftLogNoOpLogHandler() }, workers: 2)
 
         var sawLingering = false
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -98,12 +105,17 @@ struct SharedClusterAgainstFacesTests {
         #expect(sawLingering, "the removed brokers were still listed: \(world.lingering)")
         #expect(world.lingering == [1004, 1005], "still listed at the end, without pods")
         #expect(world.violations.isEmpty, "\(world.violations.prefix(10))")
-        for broker: Int32 in [1004, 1005] { #expect(kafka.partitions(on: broker).isEmpty, "lingering broker \(broker) holds \(kafka.partitions(on: broker))") }
+        for broker: Int32 in [1004, 1005] {
+            #expect(kafka.partitions(on: broker).isEmpty, "lingering broker \(broker) holds \(kafka.partitions(on: broker))")
+        }
         for partition in 0..<24 {
-            #expect(kafka.replicas("orders", Int32(partition))?.allSatisfy { (1000...1003).contains($0) } == true, "orders-\(partition): \(kafka.replicas("orders", Int32(partition)) ?? [])")
+            #expect(
+                kafka.replicas("orders", Int32(partition))?.allSatisfy { (1000...1003).contains($0) } == true,
+                "orders-\(partition): \(kafka.replicas("orders", Int32(partition)) ?? [])")
         }
         for partition in 0..<12 {
-            #expect(kafka.replicas("billing", Int32(partition)) == (0..<2).map { 2000 + Int32((partition + $0) % 3) }, "billing-\(partition) untouched")
+            #expect(
+                kafka.replicas("billing", Int32(partition)) == (0..<2).map { 2000 + Int32((partition + $0) % 3) }, "billing-\(partition) untouched")
         }
     }
 }

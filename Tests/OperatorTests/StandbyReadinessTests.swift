@@ -19,9 +19,10 @@ struct StandbyReadinessTests {
         let client = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url), timeout: .seconds(5))
         // Another replica holds the Lease, and will for an hour.
         let now = TimeFormat.microTime(Date())
-        _ = try await client.create(Lease(
-            metadata: ObjectMeta(name: "ebb-operator", namespace: "ebb-system"),
-            spec: .init(holderIdentity: "ebb-leader", leaseDurationSeconds: 3600, acquireTime: now, renewTime: now)))
+        _ = try await client.create(
+            Lease(
+                metadata: ObjectMeta(name: "ebb-operator", namespace: "ebb-system"),
+                spec: .init(holderIdentity: "ebb-leader", leaseDurationSeconds: 3600, acquireTime: now, renewTime: now)))
         var logger = Logger(label: "standby")
         logger.logLevel = .critical
         let elector = LeaderElector(client: client, namespace: "ebb-system", name: "ebb-operator", identity: "ebb-standby", logger: logger)
@@ -37,7 +38,8 @@ struct StandbyReadinessTests {
             group.addTask { try await server.run() }
             try await OperatorAgainstFacesTests.eventually("the standby answers /readyz 200") {
                 guard let port = server.port else { return false }
-                let http = try HTTPEndpoint(HTTPEndpointConfiguration(address: ServerAddress("http://127.0.0.1:\(port)")!, peer: "the standby", limits: .kubernetes))
+                let http = try HTTPEndpoint(
+                    HTTPEndpointConfiguration(address: ServerAddress("http://127.0.0.1:\(port)")!, peer: "the standby", limits: .kubernetes))
                 status = (try? await http.send(.GET, "/readyz", timeout: .seconds(2)))?.status ?? 0
                 return status == 200
             }

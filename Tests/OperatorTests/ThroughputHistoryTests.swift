@@ -14,10 +14,12 @@ struct ThroughputHistoryTests {
         return pool
     }
 
-    static let matrix = #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1795712400,"314572800"],[1795712460,"NaN"],[1795712520,"3145728000"]]}]}}"#
+    static let matrix =
+        #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1795712400,"314572800"],[1795712460,"NaN"],[1795712520,"3145728000"]]}]}}"#
 
     @Test func oneRangeQueryOfTheSumIsReadAndKeptForTenMinutes() async throws {
-        let listener = try await RawListener.start(.answer(PrometheusAddressTests.httpAnswer(status: "200 OK", contentType: "application/json", body: Self.matrix)))
+        let listener = try await RawListener.start(
+            .answer(PrometheusAddressTests.httpAnswer(status: "200 OK", contentType: "application/json", body: Self.matrix)))
         let source = PoolMetricSource(prometheus: try PrometheusClient(url: "http://\(listener.address)"), kafka: KafkaClients(kubernetes: nil))
         let now = Date(timeIntervalSince1970: 1_795_798_800)
         let history = try await source.throughputHistory(Self.pool(), now: now)
@@ -25,7 +27,9 @@ struct ThroughputHistoryTests {
         let request = String(decoding: listener.received, as: UTF8.self)
         #expect(request.hasPrefix("GET /api/v1/query_range?"), "\(request.prefix(200))")
         let query = try #require(URLComponents(string: String(request.split(separator: " ")[1]))?.queryItems)
-        #expect(query.first { $0.name == "query" }?.value?.hasPrefix("sum(sum by (pod) (rate(kafka_server_brokertopicmetrics_bytesin_total{namespace=\"shop\"") == true)
+        #expect(
+            query.first { $0.name == "query" }?.value?.hasPrefix(
+                "sum(sum by (pod) (rate(kafka_server_brokertopicmetrics_bytesin_total{namespace=\"shop\"") == true)
         #expect(query.first { $0.name == "start" }?.value == String(1_795_798_800 - 7 * 86_400))
         #expect(query.first { $0.name == "step" }?.value == "61", "7 days in at most 10,000 steps")
 
@@ -40,7 +44,8 @@ struct ThroughputHistoryTests {
 
     @Test func aPrometheusErrorIsThrownNotAnEmptyHistory() async throws {
         let body = #"{"status":"error","errorType":"bad_data","error":"exceeded maximum resolution of 11,000 points per timeseries"}"#
-        let listener = try await RawListener.start(.answer(PrometheusAddressTests.httpAnswer(status: "400 Bad Request", contentType: "application/json", body: body)))
+        let listener = try await RawListener.start(
+            .answer(PrometheusAddressTests.httpAnswer(status: "400 Bad Request", contentType: "application/json", body: body)))
         let source = PoolMetricSource(prometheus: try PrometheusClient(url: "http://\(listener.address)"), kafka: KafkaClients(kubernetes: nil))
         await #expect(throws: PrometheusError.self) { try await source.throughputHistory(Self.pool(), now: Date()) }
         await listener.stop()
@@ -58,7 +63,9 @@ struct PredictiveReconcileTests {
         let now = harness.time.withLockedValue { $0 }
         // Yesterday 900 MiB/s from two minutes after this time for an hour; 150 MiB/s otherwise.
         let history = stride(from: -86_400.0, to: -60, by: 60).map { offset in
-            MetricSample(time: now.addingTimeInterval(offset), value: ((-86_280.0)...(-82_800.0)).contains(offset) ? 900 * PoolReconcilerTests.mebibyte : 150 * PoolReconcilerTests.mebibyte)
+            MetricSample(
+                time: now.addingTimeInterval(offset),
+                value: ((-86_280.0)...(-82_800.0)).contains(offset) ? 900 * PoolReconcilerTests.mebibyte : 150 * PoolReconcilerTests.mebibyte)
         }
         world.state.withLockedValue { $0.throughputHistory = history }
         try await harness.step()
@@ -68,7 +75,9 @@ struct PredictiveReconcileTests {
         #expect(forecast.floor == 9 && forecast.applied && forecast.mode == .on)
         #expect(forecast.message.contains("one earlier day at this time of day, 300 s ahead"), "\(forecast.message)")
         #expect(world.pool.status?.lastDecision?.limitedBy == "Forecast")
-        #expect(world.pool.status?.lastDecision?.reason.contains("spec.predictive: forecast 900 MiB/s within 300 s") == true, "\(world.pool.status?.lastDecision?.reason ?? "")")
+        #expect(
+            world.pool.status?.lastDecision?.reason.contains("spec.predictive: forecast 900 MiB/s within 300 s") == true,
+            "\(world.pool.status?.lastDecision?.reason ?? "")")
     }
 
     @Test func withoutHistoryThePoolIsSizedByItsMetricsAndTheLogSaysWhy() async throws {

@@ -1,18 +1,19 @@
 import BrokerScaling
-@testable import CampaignComparison
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import Operator
-@testable import Simulator
 import Testing
+
+@testable import CampaignComparison
+@testable import Simulator
 
 /// `ebb simulate`'s comparison, on short runs (the CI budget): the same traffic and the same
 /// metric pipeline for every strategy.
 struct CampaignTests {
     /// Three hours: the baseline, then 10× within two minutes at 01:00 for 20 minutes.
     static let spike = TrafficProfile(points: [
-        .init(0, 1), .init(3_600, 1), .init(3_720, 10), .init(4_920, 10), .init(5_220, 1), .init(3 * 3_600, 1),
+        .init(0, 1), .init(3_600, 1), .init(3_720, 10), .init(4_920, 10), .init(5_220, 1), .init(3 * 3_600, 1)
     ])
 
     static func run(_ only: Set<String>, seeds: [UInt64] = [42], profile: TrafficProfile = spike) async -> CampaignReport {
@@ -26,8 +27,10 @@ struct CampaignTests {
         for result in results {
             #expect(result.violations.isEmpty, "\(result.name): \(result.violations.prefix(3))")
         }
-        let fixed = try #require(report.result("static")), keda = try #require(report.result("keda-bytes-in"))
-        let alone = try #require(report.result("hpa-cpu-no-rebalance")), ebb = try #require(report.result("ebb"))
+        let fixed = try #require(report.result("static"))
+        let keda = try #require(report.result("keda-bytes-in"))
+        let alone = try #require(report.result("hpa-cpu-no-rebalance"))
+        let ebb = try #require(report.result("ebb"))
         // Provisioned for the peak: never behind; everyone else pays less.
         #expect(fixed.minutesOverSlo == 0 && fixed.scaleOuts == 0)
         #expect(keda.brokerHours < fixed.brokerHours && ebb.brokerHours < fixed.brokerHours)
@@ -51,9 +54,13 @@ struct CampaignTests {
         let step = TrafficProfile(points: [.init(0, 1), .init(600, 1), .init(720, 10), .init(1_620, 10), .init(1_920, 1), .init(3_600, 1)])
         let withoutOffered = await Campaign.run(scenario: "step", profile: step, pool: blind, only: ["ebb"])
         let report = await Self.run(["keda-bytes-in", "keda-offered", "ebb"], profile: step)
-        let bytesIn = try #require(report.result("keda-bytes-in")), offered = try #require(report.result("keda-offered"))
-        let ebb = try #require(report.result("ebb")), ebbBlind = try #require(withoutOffered.result("ebb"))
-        #expect(offered.minutesOverSlo < bytesIn.minutesOverSlo / 2, "KEDA on the producers' counter \(offered.minutesOverSlo), on bytes in \(bytesIn.minutesOverSlo)")
+        let bytesIn = try #require(report.result("keda-bytes-in"))
+        let offered = try #require(report.result("keda-offered"))
+        let ebb = try #require(report.result("ebb"))
+        let ebbBlind = try #require(withoutOffered.result("ebb"))
+        #expect(
+            offered.minutesOverSlo < bytesIn.minutesOverSlo / 2,
+            "KEDA on the producers' counter \(offered.minutesOverSlo), on bytes in \(bytesIn.minutesOverSlo)")
         #expect(ebb.minutesOverSlo < ebbBlind.minutesOverSlo / 2, "Ebb with offeredQuery \(ebb.minutesOverSlo), without \(ebbBlind.minutesOverSlo)")
         #expect(ebb.minutesOverSlo <= offered.minutesOverSlo, "Ebb \(ebb.minutesOverSlo), KEDA on the same counter \(offered.minutesOverSlo)")
         // 3000 MiB/s at 105 MiB/s a broker: 29; no more than 1.2× that.
@@ -67,7 +74,8 @@ struct CampaignTests {
         #expect(first.runs[0] == again.runs[0])
         #expect(first.runs[0][0].series.map(\.demand) != first.runs[1][0].series.map(\.demand))
         // Neighbouring seeds' noise is unrelated: not a shifted copy of each other.
-        let a = first.runs[0][0].series.map(\.demand), b = first.runs[1][0].series.map(\.demand)
+        let a = first.runs[0][0].series.map(\.demand)
+        let b = first.runs[1][0].series.map(\.demand)
         #expect(zip(a.dropFirst(), b).filter { abs($0 - $1) < 1e-9 }.count < a.count / 10)
     }
 
@@ -118,7 +126,8 @@ struct CampaignTests {
             }
             return worst
         }
-        let graceful = run(graceful: true), abrupt = run(graceful: false)
+        let graceful = run(graceful: true)
+        let abrupt = run(graceful: false)
         #expect(graceful >= 1 && graceful < 3, "a 1.5 s move: \(graceful)")
         #expect(abrupt >= settings.sessionTimeoutSeconds, "offline until fenced: \(abrupt)")
     }
@@ -208,7 +217,13 @@ struct CampaignTests {
             Logger(label: "ebb") { label in JSONLogHandler(label: label, write: { line in lines.withLockedValue { $0.append(line) } }, clock: clock) }
         }
         let profile = TrafficProfile(points: [.init(0, 1), .init(600, 4), .init(3_600, 4)])
-        _ = await Campaign.run(scenario: "short", profile: profile, settings: { var s = CampaignSettings(); s.durationSeconds = 1_800; return s }(), only: ["ebb"], logger: factory)
+        _ = await Campaign.run(
+            scenario: "short", profile: profile,
+            settings: {
+                var s = CampaignSettings()
+                s.durationSeconds = 1_800
+                return s
+            }(), only: ["ebb"], logger: factory)
         let times = lines.withLockedValue { $0 }.compactMap { line -> String? in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["time"] as? String
         }
@@ -222,7 +237,10 @@ struct CampaignTests {
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["scenario"] as? String == "spike" && object["seeds"] as? [Int] == [42, 43])
         let strategies = try #require(object["strategies"] as? [[String: Any]])
-        for key in ["name", "description", "brokerHours", "minutesOverSlo", "minutesOverMessageSlo", "refusedGiB", "peakSecondsBehind", "p99SecondsBehind", "scaleOuts", "moves"] {
+        for key in [
+            "name", "description", "brokerHours", "minutesOverSlo", "minutesOverMessageSlo", "refusedGiB", "peakSecondsBehind", "p99SecondsBehind",
+            "scaleOuts", "moves"
+        ] {
             #expect(strategies.allSatisfy { $0.keys.contains(key) }, "missing \(key)")
         }
         let hours = try #require(strategies.first?["brokerHours"] as? [String: Double])

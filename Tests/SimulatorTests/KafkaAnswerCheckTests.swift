@@ -7,7 +7,9 @@ import Testing
 /// malformed answer naming the broker and the partition (never an overflow trap), and an answer
 /// larger than the configured limit is refused before it is buffered.
 struct KafkaAnswerCheckTests {
-    func withFace(_ cluster: SimulatedKafkaCluster, maxResponseBytes: Int? = nil, _ body: (KafkaFaceServer, KafkaAdminClient) async throws -> Void) async throws {
+    func withFace(_ cluster: SimulatedKafkaCluster, maxResponseBytes: Int? = nil, _ body: (KafkaFaceServer, KafkaAdminClient) async throws -> Void)
+        async throws
+    {
         let server = try await KafkaFaceServer.start(router: cluster.router())
         cluster.advertise(host: "127.0.0.1", port: server.port)
         var configuration = KafkaAdminClient.Configuration(bootstrapServers: [server.address], requestTimeout: .seconds(5), retries: 1)
@@ -63,7 +65,9 @@ struct KafkaAnswerCheckTests {
         cluster.commit(group: "checkout", topic: "orders", partition: 2, offset: Int64.min)
         try await withFace(cluster) { _, client in
             let message = await malformed { _ = try await client.consumerLag(group: "checkout") }
-            #expect(message?.contains("OffsetFetch from ") == true && message?.contains("group checkout, orders-2: committed offset \(Int64.min) is negative") == true, "\(message ?? "no error")")
+            #expect(
+                message?.contains("OffsetFetch from ") == true
+                    && message?.contains("group checkout, orders-2: committed offset \(Int64.min) is negative") == true, "\(message ?? "no error")")
         }
     }
 
@@ -87,7 +91,9 @@ struct KafkaAnswerCheckTests {
             let lag = try await client.consumerLag(group: "checkout")
             #expect(lag.totalLag == Int64.max, "saturates instead of trapping")
         }
-        let rates = OffsetSnapshot.produceRates(from: OffsetSnapshot(time: 0, offsets: [TopicPartition("t", 0): Int64.min + 1]), to: OffsetSnapshot(time: 1, offsets: [TopicPartition("t", 0): Int64.max]))
+        let rates = OffsetSnapshot.produceRates(
+            from: OffsetSnapshot(time: 0, offsets: [TopicPartition("t", 0): Int64.min + 1]),
+            to: OffsetSnapshot(time: 1, offsets: [TopicPartition("t", 0): Int64.max]))
         #expect(rates.isEmpty, "an end minus start that overflows is no rate")
     }
 

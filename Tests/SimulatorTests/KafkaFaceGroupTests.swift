@@ -1,8 +1,8 @@
+import EbbTestSupport
 import Foundation
 import KafkaAdmin
 import Simulator
 import Testing
-import EbbTestSupport
 
 /// Offsets, consumer lag, groups, leader elections and configs through the Kafka face.
 struct KafkaFaceGroupTests {
@@ -151,7 +151,9 @@ struct EbbKafkaLagCommandTests {
         let listeners = try await KafkaFaceListeners.start(cluster)
         let text = try Self.ebb(["kafka", "lag", "--bootstrap", listeners.bootstrap, "--group", "fulfilment"])
         let json = try Self.ebb(["kafka", "lag", "--bootstrap", listeners.bootstrap, "--group", "fulfilment", "--output", "json"])
-        let missingPassword = try Self.ebb(["kafka", "lag", "--bootstrap", listeners.bootstrap, "--group", "g", "--sasl-mechanism", "SCRAM-SHA-512", "--sasl-username", "u"])
+        let missingPassword = try Self.ebb([
+            "kafka", "lag", "--bootstrap", listeners.bootstrap, "--group", "g", "--sasl-mechanism", "SCRAM-SHA-512", "--sasl-username", "u"
+        ])
         await listeners.stopAll()
 
         #expect(text.status == 0, "\(text.stderr)")

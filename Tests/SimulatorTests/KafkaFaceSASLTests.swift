@@ -12,7 +12,9 @@ struct KafkaFaceSASLTests {
     @Test(arguments: SASLCredentials.Mechanism.allCases)
     func authenticatesThenServes(_ mechanism: SASLCredentials.Mechanism) async throws {
         let cluster = KafkaFaceTests.cluster()
-        let description = try await face.withFace(cluster, sasl: try Self.users(), credentials: .init(mechanism: mechanism, username: "ebb", password: "s3cret=,pw")) { _, client in
+        let description = try await face.withFace(
+            cluster, sasl: try Self.users(), credentials: .init(mechanism: mechanism, username: "ebb", password: "s3cret=,pw")
+        ) { _, client in
             try await client.describeCluster()
         }
         #expect(description.brokers.count == 3)
@@ -21,7 +23,8 @@ struct KafkaFaceSASLTests {
     @Test(arguments: SASLCredentials.Mechanism.allCases)
     func aWrongPasswordIsRefusedByName(_ mechanism: SASLCredentials.Mechanism) async throws {
         let cluster = KafkaFaceTests.cluster()
-        _ = try await face.withFace(cluster, sasl: try Self.users(), credentials: .init(mechanism: mechanism, username: "ebb", password: "guess")) { server, client in
+        _ = try await face.withFace(cluster, sasl: try Self.users(), credentials: .init(mechanism: mechanism, username: "ebb", password: "guess")) {
+            server, client in
             await #expect {
                 try await client.describeCluster()
             } throws: { error in
@@ -34,7 +37,8 @@ struct KafkaFaceSASLTests {
     @Test func aMechanismTheBrokerDoesNotEnableListsTheOnesItDoes() async throws {
         let cluster = KafkaFaceTests.cluster()
         let plainOnly = try KafkaFaceSASL(mechanisms: [.plain], users: ["ebb": "pw"])
-        _ = try await face.withFace(cluster, sasl: plainOnly, credentials: .init(mechanism: .scramSHA512, username: "ebb", password: "pw")) { _, client in
+        _ = try await face.withFace(cluster, sasl: plainOnly, credentials: .init(mechanism: .scramSHA512, username: "ebb", password: "pw")) {
+            _, client in
             await #expect {
                 try await client.describeCluster()
             } throws: { error in

@@ -1,15 +1,17 @@
+import EbbTestSupport
 import Foundation
 import KafkaAdmin
 import NIOSSL
 import Simulator
 import Testing
-import EbbTestSupport
 
 /// TLS between Ebb's client and the face: verified by default, refused with a named error when
 /// the certificate is not trusted or names another host.
 @Suite(.serialized)
 struct KafkaFaceTLSTests {
-    func describe(_ tls: KafkaTLS?, host: String = "127.0.0.1", certificates: TestCertificates) async throws -> Result<KafkaClusterDescription, KafkaClientError> {
+    func describe(_ tls: KafkaTLS?, host: String = "127.0.0.1", certificates: TestCertificates) async throws -> Result<
+        KafkaClusterDescription, KafkaClientError
+    > {
         let cluster = KafkaFaceTests.cluster()
         let server = try await KafkaFaceServer.start(router: cluster.router(), tls: try certificates.serverContext())
         cluster.advertise(host: host, port: server.port)

@@ -54,10 +54,11 @@ struct KafkaFaceTests {
             let results = try await client.alterReassignments([("orders", 0, [1003]), ("orders", 3, [1003])])
             #expect(results.allSatisfy { $0.error == nil })
             let ongoing = try await client.listReassignments()
-            #expect(ongoing == [
-                OngoingReassignment(topic: "orders", partition: 0, replicas: [1000, 1003], adding: [1003], removing: [1000]),
-                OngoingReassignment(topic: "orders", partition: 3, replicas: [1000, 1003], adding: [1003], removing: [1000]),
-            ])
+            #expect(
+                ongoing == [
+                    OngoingReassignment(topic: "orders", partition: 0, replicas: [1000, 1003], adding: [1003], removing: [1000]),
+                    OngoingReassignment(topic: "orders", partition: 3, replicas: [1000, 1003], adding: [1003], removing: [1000])
+                ])
             cluster.advance(to: 2)
             #expect(try await client.listReassignments().isEmpty)
             let after = try await client.describeCluster()
@@ -84,7 +85,8 @@ struct KafkaFaceTests {
     @Test func aBrokerWithoutReassignmentsIsReportedClearly() async throws {
         let router = KafkaFaceRouter()
         router.register(ApiVersionsRequest.self) { [router] _, _ in ApiVersionsResponse(apiKeys: router.advertised) }
-        router.register(MetadataRequest.self) { _, _ in MetadataResponse(brokers: [.init(nodeId: 1, host: "127.0.0.1", port: 9092)], controllerId: 1) }
+        router.register(MetadataRequest.self) { _, _ in MetadataResponse(brokers: [.init(nodeId: 1, host: "127.0.0.1", port: 9092)], controllerId: 1)
+        }
         let server = try await KafkaFaceServer.start(router: router)
         let client = KafkaAdminClient(.init(bootstrapServers: [server.address], requestTimeout: .seconds(5), retries: 0))
         await #expect {
@@ -122,9 +124,11 @@ struct KafkaFaceTests {
             }
         }
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Garbage()) } }
+            .childChannelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Garbage()) }
+            }
             .bind(host: "127.0.0.1", port: 0).get()
-        let client = KafkaAdminClient(.init(bootstrapServers: ["127.0.0.1:\(server.localAddress?.port ?? 0)"], requestTimeout: .seconds(2), retries: 0))
+        let client = KafkaAdminClient(
+            .init(bootstrapServers: ["127.0.0.1:\(server.localAddress?.port ?? 0)"], requestTimeout: .seconds(2), retries: 0))
         await #expect {
             _ = try await client.describeCluster()
         } throws: { error in

@@ -5,7 +5,7 @@ import Simulator
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// What the Kubernetes face does beyond the 1.23 recordings, as newer or busier real servers do:
@@ -16,7 +16,9 @@ struct KubernetesFaceStrictnessTests {
         let crd = try #require(InstallManifests.files.first { $0.path.hasPrefix("crd/") })
         let crds = try #require(world.resources.first { $0.plural == "customresourcedefinitions" })
         _ = try world.create(crds, namespace: nil, try JSON.yaml(try crd.render()))
-        _ = try world.create(try #require(world.resources.first { $0.plural == "namespaces" }), namespace: nil, .object(["metadata": .object(["name": .string("shop")])]))
+        _ = try world.create(
+            try #require(world.resources.first { $0.plural == "namespaces" }), namespace: nil,
+            .object(["metadata": .object(["name": .string("shop")])]))
         return world
     }
 
@@ -68,7 +70,10 @@ struct KubernetesFaceStrictnessTests {
         let server = try await KubernetesFaceServer.start(world: world)
         defer { Task { await server.stop() } }
         let pools = try #require(world.resources.first { $0.plural == "brokerpools" })
-        let url = URL(string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&resourceVersion=\(world.revision)&timeoutSeconds=\(Int(TestTime.scaled(seconds: 3).rounded(.up)))")!
+        let url = URL(
+            string:
+                "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&resourceVersion=\(world.revision)&timeoutSeconds=\(Int(TestTime.scaled(seconds: 3).rounded(.up)))"
+        )!
         // Its own session, as in the silenced-watch test: on a busy machine the shared one held
         // this request back until the wait for the open watch had given up.
         let session = Self.patientSession()
@@ -81,7 +86,11 @@ struct KubernetesFaceStrictnessTests {
         // read a request (the same process then runs CPU-bound suites on both cores).
         try await TestTime.eventually("the watch opens", within: .seconds(100)) { world.openWatches == 1 }
         let written = Date()
-        _ = try world.create(pools, namespace: "shop", try JSON.yaml(Self.pool.replacingOccurrences(of: "NAME", with: "late").replacingOccurrences(of: "  behaviour: {scaleDown: {stabilizationWindowSeconds: 60}}\n", with: "")))
+        _ = try world.create(
+            pools, namespace: "shop",
+            try JSON.yaml(
+                Self.pool.replacingOccurrences(of: "NAME", with: "late").replacingOccurrences(
+                    of: "  behaviour: {scaleDown: {stabilizationWindowSeconds: 60}}\n", with: "")))
         let (data, _) = try await answer
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
         #expect(lines.count == 1 && lines.first?.contains("\"ADDED\"") == true, "\(lines)")
@@ -95,7 +104,8 @@ struct KubernetesFaceStrictnessTests {
         let server = try await KubernetesFaceServer.start(world: world)
         defer { Task { await server.stop() } }
         let pools = try #require(world.resources.first { $0.plural == "brokerpools" })
-        let url = URL(string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&resourceVersion=\(world.revision)&timeoutSeconds=1")!
+        let url = URL(
+            string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&resourceVersion=\(world.revision)&timeoutSeconds=1")!
         // Its own session, as in the silenced-watch test: on a busy machine the shared one held
         // this request back until the wait for the open watch had given up.
         let session = Self.patientSession()
@@ -104,7 +114,11 @@ struct KubernetesFaceStrictnessTests {
         // Wait for the watch to be open; if it is not, what it delivers says so below.
         let opened = ContinuousClock.now
         while world.openWatches == 0, ContinuousClock.now - opened < TestTime.scaled(.seconds(20)) { try await Task.sleep(for: .milliseconds(20)) }
-        _ = try world.create(pools, namespace: "shop", try JSON.yaml(Self.pool.replacingOccurrences(of: "NAME", with: "late").replacingOccurrences(of: "  behaviour: {scaleDown: {stabilizationWindowSeconds: 60}}\n", with: "")))
+        _ = try world.create(
+            pools, namespace: "shop",
+            try JSON.yaml(
+                Self.pool.replacingOccurrences(of: "NAME", with: "late").replacingOccurrences(
+                    of: "  behaviour: {scaleDown: {stabilizationWindowSeconds: 60}}\n", with: "")))
         let (data, _) = try await answer
         #expect(data.isEmpty, "\(String(decoding: data, as: UTF8.self))")
     }
@@ -124,7 +138,8 @@ struct KubernetesFaceStrictnessTests {
         let server = try await KubernetesFaceServer.start(world: world, bookmarkInterval: 0.2)
         defer { Task { await server.stop() } }
         world.silenceWatches()
-        let request = URLRequest(url: URL(string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&allowWatchBookmarks=true&timeoutSeconds=1")!)
+        let request = URLRequest(
+            url: URL(string: "\(server.url)/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools?watch=true&allowWatchBookmarks=true&timeoutSeconds=1")!)
         let received = Received()
         // Its own session: the shared one is busy with the other suites' requests on a busy machine.
         let session = Self.patientSession()
@@ -147,11 +162,15 @@ struct KubernetesFaceStrictnessTests {
         func create(_ plural: String, _ namespace: String?, _ yaml: String) throws {
             _ = try world.create(try #require(world.resources.first { $0.plural == plural }), namespace: namespace, try JSON.yaml(yaml))
         }
-        try create("clusterroles", nil, """
+        try create(
+            "clusterroles", nil,
+            """
             metadata: {name: pools-reader}
             rules: [{apiGroups: [ebb.io], resources: [brokerpools], verbs: [get, list, watch]}, {apiGroups: [""], resources: [secrets], verbs: [get]}]
             """)
-        try create("clusterrolebindings", nil, """
+        try create(
+            "clusterrolebindings", nil,
+            """
             metadata: {name: pools-reader}
             roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: pools-reader}
             subjects: [{kind: ServiceAccount, name: ebb, namespace: ebb-system}]
@@ -165,9 +184,16 @@ struct KubernetesFaceStrictnessTests {
         #expect((listed as! HTTPURLResponse).statusCode == 200)
         let (created, body, _) = try await Self.post(server.url, "nope", query: "", token: "sa")
         #expect(created == 403)
-        #expect(body.contains(#"User \"system:serviceaccount:ebb-system:ebb\" cannot create resource \"brokerpools\" in API group \"ebb.io\" in the namespace \"shop\""#), "\(body)")
+        #expect(
+            body.contains(
+                #"User \"system:serviceaccount:ebb-system:ebb\" cannot create resource \"brokerpools\" in API group \"ebb.io\" in the namespace \"shop\""#
+            ), "\(body)")
         let unused = world.unusedGrants(of: user).map(\.description)
-        #expect(unused == ["ClusterRole pools-reader: get ebb.io/brokerpools", "ClusterRole pools-reader: get secrets", "ClusterRole pools-reader: watch ebb.io/brokerpools"])
+        #expect(
+            unused == [
+                "ClusterRole pools-reader: get ebb.io/brokerpools", "ClusterRole pools-reader: get secrets",
+                "ClusterRole pools-reader: watch ebb.io/brokerpools"
+            ])
     }
 
     /// What a URLSession callback received, read from the test.

@@ -1,7 +1,8 @@
 import BrokerScaling
 import Foundation
-@testable import Simulator
 import Testing
+
+@testable import Simulator
 
 /// The simulated world models what real clusters do: a broker whose pod is deleted stays in
 /// Metadata until its session times out, serving nothing; brokers of other StatefulSets share
@@ -13,17 +14,23 @@ struct LingeringBrokerTests {
         let kafka = SimulatedKafkaCluster(moveSeconds: 1)
         let world = SimulatedWorld(
             kubernetes: kube, kafka: kafka, podReadySeconds: 1,
-            brokerSets: [.init(namespace: "shop", statefulSet: "automq-broker"), .init(namespace: "shop", statefulSet: "billing-broker", brokerIdOffset: 2000)],
+            brokerSets: [
+                .init(namespace: "shop", statefulSet: "automq-broker"), .init(namespace: "shop", statefulSet: "billing-broker", brokerIdOffset: 2000)
+            ],
             sessionTimeoutSeconds: sessionTimeout)
         let crd = try #require(InstallManifests.files.first { $0.path.hasPrefix("crd/") })
-        _ = try kube.create(try #require(kube.resources.first { $0.plural == "customresourcedefinitions" }), namespace: nil, try JSON.yaml(try crd.render()))
+        _ = try kube.create(
+            try #require(kube.resources.first { $0.plural == "customresourcedefinitions" }), namespace: nil, try JSON.yaml(try crd.render()))
         let sets = try #require(kube.resources.first { $0.plural == "statefulsets" })
         _ = try kube.create(try #require(kube.resources.first { $0.plural == "namespaces" }), namespace: nil, try JSON.yaml("metadata: {name: shop}"))
         for name in ["automq-broker", "billing-broker"] {
-            _ = try kube.create(sets, namespace: "shop", try JSON.yaml("""
-                metadata: {name: \(name)}
-                spec: {replicas: 3, selector: {matchLabels: {app: \(name)}}, template: {metadata: {labels: {app: \(name)}}}}
-                """))
+            _ = try kube.create(
+                sets, namespace: "shop",
+                try JSON.yaml(
+                    """
+                    metadata: {name: \(name)}
+                    spec: {replicas: 3, selector: {matchLabels: {app: \(name)}}, template: {metadata: {labels: {app: \(name)}}}}
+                    """))
         }
         world.tick(now: 0)
         world.tick(now: 2)
@@ -59,7 +66,8 @@ struct LingeringBrokerTests {
         try scale(kube, to: 2)
         world.tick(now: 3)
         // Metadata lists broker 2, so Kafka accepts the move; the world does not.
-        let response = kafka.alterReassignments(.init(timeoutMs: 1000, topics: [.init(name: "orders", partitions: [.init(partitionIndex: 1, replicas: [2])])]))
+        let response = kafka.alterReassignments(
+            .init(timeoutMs: 1000, topics: [.init(name: "orders", partitions: [.init(partitionIndex: 1, replicas: [2])])]))
         #expect(response.responses.first?.partitions.first?.errorCode == 0)
         world.tick(now: 3.5)
         world.tick(now: 5)
@@ -72,10 +80,13 @@ struct LingeringBrokerTests {
         kafka.createTopic("billing", replicas: [[2000], [2001]])
         kafka.createTopic("orders", replicas: [[0]])
         world.freeze(topics: ["billing"])
-        _ = kafka.alterReassignments(.init(timeoutMs: 1000, topics: [
-            .init(name: "orders", partitions: [.init(partitionIndex: 0, replicas: [2002])]),
-            .init(name: "billing", partitions: [.init(partitionIndex: 0, replicas: [0])]),
-        ]))
+        _ = kafka.alterReassignments(
+            .init(
+                timeoutMs: 1000,
+                topics: [
+                    .init(name: "orders", partitions: [.init(partitionIndex: 0, replicas: [2002])]),
+                    .init(name: "billing", partitions: [.init(partitionIndex: 0, replicas: [0])])
+                ]))
         world.tick(now: 2.5)
         world.tick(now: 4)
         #expect(world.violations.contains("orders-0 was placed on broker 2002, which is no pool's"), "\(world.violations)")

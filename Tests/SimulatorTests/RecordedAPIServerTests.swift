@@ -5,7 +5,7 @@ import Simulator
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The Kubernetes face against a real kube-apiserver 1.23: every exchange recorded in
@@ -44,13 +44,17 @@ import FoundationNetworking
             if fields["x-kubernetes-int-or-string"] == .bool(true), let minimum = fields["minimum"], let pattern = fields["pattern"] {
                 fields["minimum"] = nil
                 fields["pattern"] = nil
-                fields["anyOf"] = .array([.object(["type": .string("integer"), "minimum": minimum]), .object(["type": .string("string"), "pattern": pattern])])
+                fields["anyOf"] = .array([
+                    .object(["type": .string("integer"), "minimum": minimum]), .object(["type": .string("string"), "pattern": pattern])
+                ])
             }
             return .object(fields.mapValues(unpatch))
         }
         var crd = unpatch(patched)
         var versions = unpatch(patched).value(at: "spec.versions")?.arrayValue ?? []
-        versions[0].set(.object(["type": .string("object"), "description": .string("Standard object metadata.")]), at: "schema.openAPIV3Schema.properties.metadata")
+        versions[0].set(
+            .object(["type": .string("object"), "description": .string("Standard object metadata.")]),
+            at: "schema.openAPIV3Schema.properties.metadata")
         crd.set(.array(versions), at: "spec.versions")
         return crd
     }
@@ -74,7 +78,9 @@ import FoundationNetworking
             session = URLSession(configuration: configuration)
         }
 
-        func send(_ method: String, _ path: String, token: String = "admin-token", contentType: String? = nil, body: JSON? = nil) async throws -> Answer {
+        func send(_ method: String, _ path: String, token: String = "admin-token", contentType: String? = nil, body: JSON? = nil) async throws
+            -> Answer
+        {
             var request = URLRequest(url: URL(string: base + path)!)
             request.httpMethod = method
             request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
@@ -102,7 +108,9 @@ import FoundationNetworking
 
     /// Keys whose values differ on every run (README: uids, resourceVersions, times, names the
     /// server generates, tokens that embed a resourceVersion).
-    static let runSpecific: Set<String> = ["uid", "resourceVersion", "creationTimestamp", "time", "lastTransitionTime", "continue", "deletionTimestamp"]
+    static let runSpecific: Set<String> = [
+        "uid", "resourceVersion", "creationTimestamp", "time", "lastTransitionTime", "continue", "deletionTimestamp"
+    ]
 
     /// The differences between what the face answered and what the real server answered.
     static func differences(_ got: JSON, _ want: JSON, at path: String = "") -> [String] {
@@ -116,7 +124,10 @@ import FoundationNetworking
                     out += managedFieldDifferences(have[key], value, at: here)
                     continue
                 }
-                guard let mine = have[key] else { out.append("\(here): missing (the server has \(short(value)))"); continue }
+                guard let mine = have[key] else {
+                    out.append("\(here): missing (the server has \(short(value)))")
+                    continue
+                }
                 if runSpecific.contains(key), case .string = value { continue }
                 out += differences(mine, value, at: here)
             }
@@ -155,10 +166,13 @@ import FoundationNetworking
         let haveKeys = Set((got["details"]?.objectValue ?? [:]).keys)
         let wantKeys = Set((want["details"]?.objectValue ?? [:]).keys)
         if (got["details"] == nil) != (want["details"] == nil) || haveKeys != wantKeys {
-            out.append("details keys: the face has \(got["details"] == nil ? "none" : haveKeys.sorted().description), the server has \(want["details"] == nil ? "none" : wantKeys.sorted().description)")
+            out.append(
+                "details keys: the face has \(got["details"] == nil ? "none" : haveKeys.sorted().description), the server has \(want["details"] == nil ? "none" : wantKeys.sorted().description)"
+            )
         }
         for key in ["name", "group", "kind"] where want["details"]?[key] != nil && got["details"]?[key] != want["details"]?[key] {
-            out.append("details.\(key): the face has \(short(got["details"]?[key] ?? .null)), the server has \(short(want["details"]?[key] ?? .null))")
+            out.append(
+                "details.\(key): the face has \(short(got["details"]?[key] ?? .null)), the server has \(short(want["details"]?[key] ?? .null))")
         }
         func causes(_ status: JSON) -> [String] {
             (status["details"]?["causes"]?.arrayValue ?? []).map { "\($0["reason"]?.string ?? "-")@\($0["field"]?.string ?? "-")" }
@@ -217,7 +231,9 @@ import FoundationNetworking
         try world.createAll(rbac) { object in
             guard object["kind"]?.string?.hasSuffix("Binding") == true else { return object }
             var bound = object
-            bound.set(.array([.object(["kind": .string("User"), "name": .string("ebb-operator"), "apiGroup": .string("rbac.authorization.k8s.io")])]), at: "subjects")
+            bound.set(
+                .array([.object(["kind": .string("User"), "name": .string("ebb-operator"), "apiGroup": .string("rbac.authorization.k8s.io")])]),
+                at: "subjects")
             return bound
         }
 
@@ -229,13 +245,15 @@ import FoundationNetworking
             var token = "admin-token"
             switch id {
             case "01-":
-                let patched = try JSON.parse(Array(try Data(contentsOf: Self.recordings.appendingPathComponent("inputs/brokerpools.ebb.io.patched.json"))))
+                let patched = try JSON.parse(
+                    Array(try Data(contentsOf: Self.recordings.appendingPathComponent("inputs/brokerpools.ebb.io.patched.json"))))
                 body = Self.originalCRD(patched)
             case "02a":
                 body = try JSON.parse(Array(try Data(contentsOf: Self.recordings.appendingPathComponent("inputs/brokerpools.ebb.io.patched.json"))))
             case "04a":
                 for namespace in ["analytics"] {
-                    _ = try world.create(try replay.resource("namespaces"), namespace: nil, .object(["metadata": .object(["name": .string(namespace)])]))
+                    _ = try world.create(
+                        try replay.resource("namespaces"), namespace: nil, .object(["metadata": .object(["name": .string(namespace)])]))
                 }
             case "06b":
                 replay.staleVersion["pool"] = try replay.current("brokerpools", "shop", "shop-events").value(at: "metadata.resourceVersion")?.string
@@ -244,7 +262,8 @@ import FoundationNetworking
             case "08a", "08b", "08d":
                 if id == "08a" {
                     // Not recorded: readyReplicas was 5 by then (the first event shows it).
-                    _ = try world.modify(try replay.resource("brokerpools"), namespace: "shop", name: "shop-events", subresource: "status") { current in
+                    _ = try world.modify(try replay.resource("brokerpools"), namespace: "shop", name: "shop-events", subresource: "status") {
+                        current in
                         var changed = current
                         changed.set(.int(5), at: "status.readyReplicas")
                         return changed
@@ -256,7 +275,8 @@ import FoundationNetworking
                 path = path.replacingOccurrences(of: #"resourceVersion=[0-9]+"#, with: "resourceVersion=\(version)", options: .regularExpression)
                     .replacingOccurrences(of: "timeoutSeconds=5", with: "timeoutSeconds=3")
             case "08c":
-                path = path.replacingOccurrences(of: #"resourceVersion=[0-9]+"#, with: "resourceVersion=\(world.revision - 1)", options: .regularExpression)
+                path = path.replacingOccurrences(
+                    of: #"resourceVersion=[0-9]+"#, with: "resourceVersion=\(world.revision - 1)", options: .regularExpression)
             case "10b":
                 let lease = try replay.current("leases", "ebb-system", "ebb-operator")
                 replay.staleVersion["lease"] = lease.value(at: "metadata.resourceVersion")?.string
@@ -264,15 +284,18 @@ import FoundationNetworking
             case "10c":
                 body?.set(.string(replay.staleVersion["lease"] ?? "1"), at: "metadata.resourceVersion")
             case "11a":
-                for name in ["shop-events-unknown", "shop-events-strict", "shop-events-warn"] where world.exists(try replay.resource("brokerpools"), namespace: "shop", name: name) {
+                for name in ["shop-events-unknown", "shop-events-strict", "shop-events-warn"]
+                where world.exists(try replay.resource("brokerpools"), namespace: "shop", name: name) {
                     _ = try world.delete(try replay.resource("brokerpools"), namespace: "shop", name: name)
                 }
-                let example = try String(contentsOf: RealParts.root.appendingPathComponent("Manifests/examples/externally-driven.yaml"), encoding: .utf8)
+                let example = try String(
+                    contentsOf: RealParts.root.appendingPathComponent("Manifests/examples/externally-driven.yaml"), encoding: .utf8)
                 var pool = try JSON.yaml(example)
                 pool.set(.string("analytics"), at: "metadata.namespace")
                 _ = try world.create(try replay.resource("brokerpools"), namespace: "analytics", pool)
             case "11b":
-                path = path.replacingOccurrences(of: #"continue=[A-Za-z0-9_-]+"#, with: "continue=\(replay.continueToken)", options: .regularExpression)
+                path = path.replacingOccurrences(
+                    of: #"continue=[A-Za-z0-9_-]+"#, with: "continue=\(replay.continueToken)", options: .regularExpression)
             case "12d", "12e", "12f":
                 token = "ebb-token"
             case "12g":
@@ -283,9 +306,12 @@ import FoundationNetworking
                     _ = try world.create(try replay.resource("brokerpools"), namespace: "shop", recorded.body!)
                 }
             case "13c":
-                _ = try world.create(try replay.resource("leases"), namespace: "ebb-system", .object(["metadata": .object(["name": .string("temp-lease")]), "spec": .object([:])]))
+                _ = try world.create(
+                    try replay.resource("leases"), namespace: "ebb-system",
+                    .object(["metadata": .object(["name": .string("temp-lease")]), "spec": .object([:])]))
             case "13f":
-                body?.set(try replay.current("brokerpools", "shop", "shop-events").value(at: "metadata.resourceVersion"), at: "metadata.resourceVersion")
+                body?.set(
+                    try replay.current("brokerpools", "shop", "shop-events").value(at: "metadata.resourceVersion"), at: "metadata.resourceVersion")
             default:
                 break
             }
@@ -311,7 +337,9 @@ import FoundationNetworking
                         problems += Self.differences(got["object"] ?? .null, want["object"] ?? .null).filter { !$0.contains("managedFields") }
                     }
                 }
-                if let bookmark = mine.first(where: { $0["type"]?.string == "BOOKMARK" }), let wanted = events.first(where: { $0["type"]?.string == "BOOKMARK" }) {
+                if let bookmark = mine.first(where: { $0["type"]?.string == "BOOKMARK" }),
+                    let wanted = events.first(where: { $0["type"]?.string == "BOOKMARK" })
+                {
                     problems += Self.differences(bookmark, wanted)
                 }
             } else if expected["kind"]?.string == "Status", expected["status"]?.string == "Failure" {
@@ -327,7 +355,9 @@ import FoundationNetworking
                 }
                 for group in mine {
                     let theirs = recorded.first { $0["name"] == group["name"] }!
-                    problems += Self.differences(group["preferredVersion"] ?? .null, theirs["preferredVersion"] ?? .null, at: "\(group["name"]?.string ?? "").preferredVersion")
+                    problems += Self.differences(
+                        group["preferredVersion"] ?? .null, theirs["preferredVersion"] ?? .null, at: "\(group["name"]?.string ?? "").preferredVersion"
+                    )
                 }
             } else if id == "03c" {
                 // Truncated to the statefulsets entries.
@@ -346,10 +376,12 @@ import FoundationNetworking
     static func writesDuringWatch(_ replay: Replay) async throws {
         let pool = "/apis/ebb.io/v1alpha1/namespaces/shop/brokerpools"
         try await Task.sleep(for: .milliseconds(300))
-        _ = try await replay.client.send("PATCH", "\(pool)/shop-events/status", contentType: "application/merge-patch+json",
-                                         body: .object(["status": .object(["replicas": .int(4), "state": .string("ScalingOut")])]))
-        _ = try await replay.client.send("PATCH", "\(pool)/shop-events/status", contentType: "application/merge-patch+json",
-                                         body: .object(["status": .object(["replicas": .int(5), "readyReplicas": .int(5), "state": .string("Rebalancing")])]))
+        _ = try await replay.client.send(
+            "PATCH", "\(pool)/shop-events/status", contentType: "application/merge-patch+json",
+            body: .object(["status": .object(["replicas": .int(4), "state": .string("ScalingOut")])]))
+        _ = try await replay.client.send(
+            "PATCH", "\(pool)/shop-events/status", contentType: "application/merge-patch+json",
+            body: .object(["status": .object(["replicas": .int(5), "readyReplicas": .int(5), "state": .string("Rebalancing")])]))
         let example = try String(contentsOf: RealParts.root.appendingPathComponent("Manifests/examples/externally-driven.yaml"), encoding: .utf8)
         var canary = try JSON.yaml(example)
         canary.set(.string("shop-canary"), at: "metadata.name")
@@ -379,4 +411,3 @@ import FoundationNetworking
         }
     }
 }
-

@@ -1,6 +1,7 @@
 import EbbTestSupport
-@testable import Simulator
 import Testing
+
+@testable import Simulator
 
 struct ScenarioFileTests {
     @Test func theExampleLoadsAndRuns() async throws {
@@ -11,7 +12,8 @@ struct ScenarioFileTests {
     }
 
     @Test func aFileDescribesTheClusterOverSeveralDays() throws {
-        let file = try ScenarioFile.parse("""
+        let file = try ScenarioFile.parse(
+            """
             days: 2
             timeZone: Europe/Berlin
             brokerOutCapacityMiBPerSecond: 500
@@ -35,7 +37,8 @@ struct ScenarioFileTests {
     }
 
     @Test func pointsCanNameSeconds() throws {
-        let file = try ScenarioFile.parse("points:\n  - {at: \"00:00\", multiplier: 1}\n  - {at: \"00:00:30\", multiplier: 4}\n", source: "short.yaml")
+        let file = try ScenarioFile.parse(
+            "points:\n  - {at: \"00:00\", multiplier: 1}\n  - {at: \"00:00:30\", multiplier: 4}\n", source: "short.yaml")
         #expect(file.profile.multiplier(at: 15) == 2.5)
         #expect(file.name == "short")
     }
@@ -50,8 +53,11 @@ struct ScenarioFileTests {
         ("baselineMiBPerSecond: 0\npoints:\n  - {at: \"10:00\", multiplier: 1}", "baselineMiBPerSecond: must be > 0"),
         ("points:\n  - {at: \"10:00\", multiplier: 1}\nbaseline: 300", "baseline: unknown key (line 3)"),
         ("topics:\n  - name: orders\n    partitons: 12\npoints:\n  - {at: \"10:00\", multiplier: 1}", "topics[0].partitons: unknown key (line 3)"),
-        ("metrics: {scrapeIntervalSeconds: 60, rateWindowSeconds: 60}\npoints:\n  - {at: \"10:00\", multiplier: 1}", "metrics.rateWindowSeconds: 60.0 holds fewer than two scrapes"),
-        ("days: 2\npoints:\n  - {day: 3, at: \"10:00\", multiplier: 1}", "points[0].day: 3 is not between 1 and days (2)"),
+        (
+            "metrics: {scrapeIntervalSeconds: 60, rateWindowSeconds: 60}\npoints:\n  - {at: \"10:00\", multiplier: 1}",
+            "metrics.rateWindowSeconds: 60.0 holds fewer than two scrapes"
+        ),
+        ("days: 2\npoints:\n  - {day: 3, at: \"10:00\", multiplier: 1}", "points[0].day: 3 is not between 1 and days (2)")
     ]
 
     @Test(arguments: 0..<broken.count)

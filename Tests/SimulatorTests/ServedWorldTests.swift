@@ -1,6 +1,7 @@
 import Foundation
-@testable import Simulator
 import Testing
+
+@testable import Simulator
 
 /// The served world's traffic: what the Kafka face shows (end offsets, the group's committed
 /// offsets) is what the brokers accepted and the group fetched, and the metrics face counts it.

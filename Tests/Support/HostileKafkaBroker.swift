@@ -33,7 +33,8 @@ public final class HostileKafkaBroker: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Handler(announced: announcedBytes, holding: holding, sent: sent, connections: connections))
+                    try channel.pipeline.syncOperations.addHandler(
+                        Handler(announced: announcedBytes, holding: holding, sent: sent, connections: connections))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()

@@ -9,7 +9,9 @@ public enum RealParts {
     public static let inCI = ProcessInfo.processInfo.environment["CI"] != nil
 
     static func tool(_ name: String, environment variable: String) -> URL? {
-        let candidates = [ProcessInfo.processInfo.environment[variable], root.appendingPathComponent(".build-tools/bin/\(name)").path].compactMap { $0 }
+        let candidates = [ProcessInfo.processInfo.environment[variable], root.appendingPathComponent(".build-tools/bin/\(name)").path].compactMap {
+            $0
+        }
         return candidates.map(URL.init(fileURLWithPath:)).first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
@@ -72,14 +74,15 @@ public enum RealParts {
 
     /// The part's program, or an error naming it (what a CI run without it reports).
     public static func require(_ part: Part) throws -> URL {
-        let found: URL? = switch part {
-        case .tansu: tansu
-        case .kubectl: kubectl
-        case .helm: helm
-        case .prometheus: prometheus
-        case .kafkaPython, .highspy: part.isPresent ? URL(fileURLWithPath: "/usr/bin/env") : nil
-        case .sharedRecordings: part.isPresent ? shared : nil
-        }
+        let found: URL? =
+            switch part {
+            case .tansu: tansu
+            case .kubectl: kubectl
+            case .helm: helm
+            case .prometheus: prometheus
+            case .kafkaPython, .highspy: part.isPresent ? URL(fileURLWithPath: "/usr/bin/env") : nil
+            case .sharedRecordings: part.isPresent ? shared : nil
+            }
         guard let found else { throw Missing(part: part) }
         return found
     }

@@ -26,7 +26,8 @@ public struct BrokerPoolSpec: Sendable, Hashable, Codable {
 
     public init(
         scaleTargetRef: ScaleTargetReference, brokerIdOffset: Int32? = nil, kafka: KafkaConnection,
-        minReplicas: Int32? = nil, maxReplicas: Int32, replicas: Int32? = nil, pollingIntervalSeconds: Int32? = nil, scaleInCooldownSeconds: Int32? = nil,
+        minReplicas: Int32? = nil, maxReplicas: Int32, replicas: Int32? = nil, pollingIntervalSeconds: Int32? = nil,
+        scaleInCooldownSeconds: Int32? = nil,
         metrics: [MetricSpec]? = nil, behavior: ScalingBehavior? = nil, schedules: [ScalingSchedule]? = nil,
         reassignment: ReassignmentSpec? = nil, partitionAwareness: PartitionAwareness? = nil,
         paused: Bool? = nil, pausedScaleIn: Bool? = nil, pausedScaleOut: Bool? = nil, dryRun: Bool? = nil,
@@ -121,9 +122,10 @@ public struct KafkaConnection: Sendable, Hashable, Codable {
             settings.append("tls.insecureSkipVerify is true: the brokers' certificates are not verified, so anyone on the path can pose as them")
         }
         if let sasl, !usesTLS, sasl.allowWithoutTLS == true {
-            settings.append(sasl.mechanism == .plain
-                ? "sasl.allowWithoutTLS is true: the PLAIN password goes over the network in the clear"
-                : "sasl.allowWithoutTLS is true: the \(sasl.mechanism.rawValue) exchange and the whole session go over the network in the clear")
+            settings.append(
+                sasl.mechanism == .plain
+                    ? "sasl.allowWithoutTLS is true: the PLAIN password goes over the network in the clear"
+                    : "sasl.allowWithoutTLS is true: the \(sasl.mechanism.rawValue) exchange and the whole session go over the network in the clear")
         }
         return settings
     }

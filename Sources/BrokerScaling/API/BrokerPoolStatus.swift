@@ -155,11 +155,15 @@ public struct ForecastStatus: Sendable, Hashable, Codable {
     }
 
     public init(_ forecast: DemandForecast) {
-        let basis = forecast.model == "weekly" ? "the same weekday's median over \(forecast.daysUsed) weeks"
+        let basis =
+            forecast.model == "weekly"
+            ? "the same weekday's median over \(forecast.daysUsed) weeks"
             : forecast.daysUsed == 1 ? "one earlier day" : "the median of \(forecast.daysUsed) days"
         self.init(
             mode: forecast.applied ? .on : .recommend, floor: forecast.floor, applied: forecast.applied,
-            message: "\(forecast.applied ? "holds" : "would hold") at least \(forecast.floor) brokers: \(basis) at this time of day, \(forecast.leadTimeSeconds) s ahead")
+            message:
+                "\(forecast.applied ? "holds" : "would hold") at least \(forecast.floor) brokers: \(basis) at this time of day, \(forecast.leadTimeSeconds) s ahead"
+        )
     }
 }
 
@@ -203,7 +207,8 @@ extension BrokerPoolStatus {
             list[index].message = message
             list[index].observedGeneration = generation
         } else {
-            list.append(PoolCondition(type: type, status: value, observedGeneration: generation, lastTransitionTime: now, reason: reason, message: message))
+            list.append(
+                PoolCondition(type: type, status: value, observedGeneration: generation, lastTransitionTime: now, reason: reason, message: message))
         }
         conditions = list
     }

@@ -26,7 +26,10 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     public init(_ text: String) throws(ParseError) {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard fields.count == 5 else {
-            throw ParseError(message: "'\(text)' has \(fields.count) fields; a cron expression has 5: minute hour day-of-month month day-of-week, for example '0 6 27 11 *'")
+            throw ParseError(
+                message:
+                    "'\(text)' has \(fields.count) fields; a cron expression has 5: minute hour day-of-month month day-of-week, for example '0 6 27 11 *'"
+            )
         }
         self.text = text
         minutes = try Self.parseField(fields[0], name: "minute", range: 0...59, names: [])
@@ -34,7 +37,10 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         daysOfMonth = try Self.parseField(fields[2], name: "day-of-month", range: 1...31, names: [])
         months = try Self.parseField(fields[3], name: "month", range: 1...12, names: Self.monthNames, nameBase: 1)
         var weekdays = try Self.parseField(fields[4], name: "day-of-week", range: 0...7, names: Self.dayNames)
-        if weekdays.contains(7) { weekdays.remove(7); weekdays.insert(0) }
+        if weekdays.contains(7) {
+            weekdays.remove(7)
+            weekdays.insert(0)
+        }
         daysOfWeek = weekdays
         dayOfMonthRestricted = fields[2] != "*" && fields[2] != "?"
         dayOfWeekRestricted = fields[4] != "*" && fields[4] != "?"
@@ -67,7 +73,8 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
                 let bounds = pieces[0].split(separator: "-", omittingEmptySubsequences: false)
                 guard bounds.count <= 2 else { throw ParseError(message: "\(name) field '\(field)' is malformed") }
                 lower = try value(bounds[0], name: name, range: range, names: names, nameBase: nameBase)
-                upper = bounds.count == 2
+                upper =
+                    bounds.count == 2
                     ? try value(bounds[1], name: name, range: range, names: names, nameBase: nameBase)
                     : (pieces.count == 2 ? range.upperBound : lower)
                 guard lower <= upper else {
@@ -106,7 +113,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         while dayStart >= lastDay {
             let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: dayStart)
             if let day = parts.day, let month = parts.month, let weekday = parts.weekday,
-               matchesDay(day: day, month: month, weekday: weekday - 1)
+                matchesDay(day: day, month: month, weekday: weekday - 1)
             {
                 for hour in sortedHours {
                     for minute in sortedMinutes {

@@ -27,9 +27,13 @@ public struct MetricSpec: Sendable, Hashable, Codable {
         self.cpu = cpu
     }
 
-    public static func throughput(_ direction: BrokerThroughputMetric.Direction, perBroker: Quantity, offeredQuery: String? = nil, name: String? = nil) -> MetricSpec {
-        MetricSpec(type: .brokerThroughput, name: name, brokerThroughput: BrokerThroughputMetric(
-            direction: direction, target: MetricTarget(type: .averageValue, averageValue: perBroker), offeredQuery: offeredQuery))
+    public static func throughput(
+        _ direction: BrokerThroughputMetric.Direction, perBroker: Quantity, offeredQuery: String? = nil, name: String? = nil
+    ) -> MetricSpec {
+        MetricSpec(
+            type: .brokerThroughput, name: name,
+            brokerThroughput: BrokerThroughputMetric(
+                direction: direction, target: MetricTarget(type: .averageValue, averageValue: perBroker), offeredQuery: offeredQuery))
     }
 
     public static func lag(group: String, topics: [String]? = nil, target: MetricTarget, name: String? = nil) -> MetricSpec {

@@ -23,11 +23,11 @@ public struct Quantity: Sendable, Hashable, Codable, CustomStringConvertible {
 
     private static let binarySuffixes: [(String, Double)] = [
         ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776),
-        ("Pi", 1_125_899_906_842_624), ("Ei", 1_152_921_504_606_846_976),
+        ("Pi", 1_125_899_906_842_624), ("Ei", 1_152_921_504_606_846_976)
     ]
     private static let decimalSuffixes: [(String, Double)] = [
         ("n", 1e-9), ("u", 1e-6), ("m", 1e-3), ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12),
-        ("P", 1e15), ("E", 1e18),
+        ("P", 1e15), ("E", 1e18)
     ]
 
     public init(_ text: String) throws(ParseError) {

@@ -16,7 +16,7 @@ public struct ScalingBehavior: Sendable, Hashable, Codable {
             selectPolicy: scaleUp?.selectPolicy ?? .max,
             policies: scaleUp?.policies ?? [
                 ScalingPolicy(type: .percent, value: 100, periodSeconds: 15),
-                ScalingPolicy(type: .pods, value: 4, periodSeconds: 15),
+                ScalingPolicy(type: .pods, value: 4, periodSeconds: 15)
             ],
             tolerance: scaleUp?.tolerance?.value ?? ScalingRules.defaultTolerance
         )

@@ -12,7 +12,7 @@ public enum ScheduleWindow: Sendable, Hashable {
         case .repeating(let cron, let duration, let timeZone):
             // Open when the expression fired within the last `duration` (the end is exclusive).
             guard duration.seconds > 0,
-                  let fire = cron.latestFire(atOrBefore: date, lookback: duration.seconds, timeZone: timeZone)
+                let fire = cron.latestFire(atOrBefore: date, lookback: duration.seconds, timeZone: timeZone)
             else { return false }
             return date.timeIntervalSince(fire) < Double(duration.seconds)
         case .oneOff(let start, let end):
@@ -34,7 +34,9 @@ extension ScalingSchedule {
     /// The window this schedule describes, or the first problem with it.
     public func window() throws(ScheduleError) -> ScheduleWindow {
         guard let timeZone = TimeZone(identifier: effectiveTimeZone) else {
-            throw ScheduleError(field: "timeZone", message: "unknown time zone '\(effectiveTimeZone)'; use an IANA name such as UTC, Europe/Berlin or America/New_York")
+            throw ScheduleError(
+                field: "timeZone",
+                message: "unknown time zone '\(effectiveTimeZone)'; use an IANA name such as UTC, Europe/Berlin or America/New_York")
         }
         if let cronText = cron, let durationText = duration {
             let expression: CronExpression
@@ -52,10 +54,12 @@ extension ScalingSchedule {
         }
         if let startText = start, let endText = end {
             guard let startDate = TimeFormat.parse(startText, in: timeZone) else {
-                throw ScheduleError(field: "start", message: "'\(startText)' is not a time; write 2026-11-27T06:00 (local to timeZone) or 2026-11-27T06:00:00Z")
+                throw ScheduleError(
+                    field: "start", message: "'\(startText)' is not a time; write 2026-11-27T06:00 (local to timeZone) or 2026-11-27T06:00:00Z")
             }
             guard let endDate = TimeFormat.parse(endText, in: timeZone) else {
-                throw ScheduleError(field: "end", message: "'\(endText)' is not a time; write 2026-11-27T23:00 (local to timeZone) or 2026-11-27T23:00:00Z")
+                throw ScheduleError(
+                    field: "end", message: "'\(endText)' is not a time; write 2026-11-27T23:00 (local to timeZone) or 2026-11-27T23:00:00Z")
             }
             guard endDate > startDate else {
                 throw ScheduleError(field: "end", message: "must be after start (\(startText)); the window would never open")

@@ -56,7 +56,9 @@ public struct Decision: Sendable, Hashable, Codable {
         /// After the operator's rules (pause, reassignment in progress, lag rising, fallback).
         public var final: Int32
 
-        public init(proposed: Int32? = nil, afterPartitionAwareness: Int32? = nil, afterStabilization: Int32? = nil, afterPolicies: Int32? = nil, final: Int32) {
+        public init(
+            proposed: Int32? = nil, afterPartitionAwareness: Int32? = nil, afterStabilization: Int32? = nil, afterPolicies: Int32? = nil, final: Int32
+        ) {
             self.proposed = proposed
             self.afterPartitionAwareness = afterPartitionAwareness
             self.afterStabilization = afterStabilization

@@ -80,9 +80,10 @@ private struct Run {
         conditions += metricConditions()
         if !bounds.scheduleProblems.isEmpty {
             // Never dropped in silence: the pool shows which schedule is not applied, and why.
-            conditions.append(DecisionCondition(
-                type: .specValid, status: .false, reason: "InvalidSchedule",
-                message: bounds.scheduleProblems.joined(separator: "; ") + "; the schedule is not applied"))
+            conditions.append(
+                DecisionCondition(
+                    type: .specValid, status: .false, reason: "InvalidSchedule",
+                    message: bounds.scheduleProblems.joined(separator: "; ") + "; the schedule is not applied"))
         }
         return finish()
     }
@@ -182,9 +183,12 @@ private struct Run {
         let stabilized = normalization.stabilize(proposed)
         stages.afterStabilization = stabilized
         if stabilized != proposed {
-            limit = Decision.Limit(.stabilizationWindow, stabilized > proposed
-                ? "scale-down stabilization window \(normalization.scaleDown.stabilizationWindowSeconds)s (highest recent recommendation \(stabilized))"
-                : "scale-up stabilization window \(normalization.scaleUp.stabilizationWindowSeconds)s (lowest recent recommendation \(stabilized))")
+            limit = Decision.Limit(
+                .stabilizationWindow,
+                stabilized > proposed
+                    ? "scale-down stabilization window \(normalization.scaleDown.stabilizationWindowSeconds)s (highest recent recommendation \(stabilized))"
+                    : "scale-up stabilization window \(normalization.scaleUp.stabilizationWindowSeconds)s (lowest recent recommendation \(stabilized))"
+            )
         }
         let limited = normalization.applyRates(stabilized)
         if let rateLimit = limited.limit { limit = rateLimit }
@@ -227,7 +231,9 @@ private struct Run {
             if spec.pausedScaleIn == true { return hold(.pausedScaleIn, "spec.pausedScaleIn") }
             if input.reassignmentInProgress == true { return hold(.reassignmentInProgress, "a partition reassignment is in progress") }
             if spec.replicas == nil, let since = secondsSinceLastScaleIn(), since < Double(spec.effectiveScaleInCooldownSeconds) {
-                return hold(.scaleInCooldown, "one scale-in per \(spec.effectiveScaleInCooldownSeconds)s (spec.scaleInCooldownSeconds); the last was \(Int(since))s ago")
+                return hold(
+                    .scaleInCooldown,
+                    "one scale-in per \(spec.effectiveScaleInCooldownSeconds)s (spec.scaleInCooldownSeconds); the last was \(Int(since))s ago")
             }
             if let rising = risingLag() { return hold(.lagRising, "consumer lag \(rising) is rising") }
         }
@@ -243,20 +249,26 @@ private struct Run {
     ///   brokers serving the backlog beside the producers, not more demand.
     private func capacityOnTheWay() -> String? {
         guard let demand, let lagMetric = (spec.metrics ?? []).first(where: { $0.consumerLag?.catchUpSeconds != nil }),
-              let catchUp = lagMetric.consumerLag?.catchUpSeconds else { return nil }
+            let catchUp = lagMetric.consumerLag?.catchUpSeconds
+        else { return nil }
         // The producers say they offer more than the whole pool, brokers on the way included,
         // carries at the target: that demand is seen, not guessed, so nothing waits.
-        if let producerOffered = demand.producerOfferedBytesPerSecond, producerOffered > Double(current) * demand.capacityPerBrokerBytesPerSecond { return nil }
+        if let producerOffered = demand.producerOfferedBytesPerSecond, producerOffered > Double(current) * demand.capacityPerBrokerBytesPerSecond {
+            return nil
+        }
         let ready = input.readyReplicas ?? current
         if ready < current, ready > 0, demand.servedBytesPerSecond / Double(ready) < demand.capacityPerBrokerBytesPerSecond {
-            return "\(current - ready) brokers are still starting and the \(ready) ready ones carry \(DecisionReason.bytes(demand.servedBytesPerSecond / Double(ready)))/s each, under \(DecisionReason.bytes(demand.capacityPerBrokerBytesPerSecond))/s: the brokers on the way are capacity not yet seen"
+            return
+                "\(current - ready) brokers are still starting and the \(ready) ready ones carry \(DecisionReason.bytes(demand.servedBytesPerSecond / Double(ready)))/s each, under \(DecisionReason.bytes(demand.capacityPerBrokerBytesPerSecond))/s: the brokers on the way are capacity not yet seen"
         }
         let observation = input.metrics.first { $0.name == lagMetric.displayName }
         if let samples = observation?.samples, let newest = samples.last,
-           let trend = DemandEstimate.trend(samples, window: max(60, 3 * Double(spec.effectivePollingIntervalSeconds))), trend < 0 {
+            let trend = DemandEstimate.trend(samples, window: max(60, 3 * Double(spec.effectivePollingIntervalSeconds))), trend < 0
+        {
             let excess = ReplicaCalculator.sustainedLag(samples, newest: newest) - DemandEstimate.allowedLag(lagMetric, observation)
             if excess > 0, excess / -trend <= Double(catchUp) {
-                return "the backlog of \(lagMetric.displayName) drains within \(Int((excess / -trend).rounded(.up))) s (catchUpSeconds \(catchUp)): bytes in above the target is the backlog being served"
+                return
+                    "the backlog of \(lagMetric.displayName) drains within \(Int((excess / -trend).rounded(.up))) s (catchUpSeconds \(catchUp)): bytes in above the target is the backlog being served"
             }
         }
         return nil
@@ -273,7 +285,8 @@ private struct Run {
         let window = max(60, 3 * Double(spec.effectivePollingIntervalSeconds))
         for metric in spec.metrics ?? [] where metric.type == .consumerLag {
             guard let samples = input.metrics.first(where: { $0.name == metric.displayName })?.samples,
-                  let newest = samples.last else { continue }
+                let newest = samples.last
+            else { continue }
             let recent = samples.filter { newest.time.timeIntervalSince($0.time) <= window && $0.time <= newest.time }
             guard let oldest = recent.first, oldest.time < newest.time else { continue }
             if newest.value > oldest.value + max(1, 0.02 * oldest.value) { return metric.displayName }
@@ -299,27 +312,39 @@ private struct Run {
         var out: [DecisionCondition] = []
         let unavailable = proposals.filter { !$0.available }
         if proposals.isEmpty {
-            out.append(DecisionCondition(type: .metricsAvailable, status: .true, reason: "NoMetricsConfigured", message: "the pool is sized by its bounds, schedules or spec.replicas"))
+            out.append(
+                DecisionCondition(
+                    type: .metricsAvailable, status: .true, reason: "NoMetricsConfigured",
+                    message: "the pool is sized by its bounds, schedules or spec.replicas"))
         } else if unavailable.isEmpty {
             // offeredQuery unread: sized by bytes in alone, which a saturated pool under-reads.
             let offered = input.metrics.compactMap { observation in observation.offeredError.map { "\(observation.name): \($0)" } }
-            out.append(offered.isEmpty
-                ? DecisionCondition(type: .metricsAvailable, status: .true, reason: "MetricsRead", message: "every metric was read")
-                : DecisionCondition(type: .metricsAvailable, status: .true, reason: "OfferedLoadUnread",
-                                    message: "every metric was read, but not what the producers offered (\(offered.joined(separator: "; "))); sized by the brokers' bytes in alone"))
+            out.append(
+                offered.isEmpty
+                    ? DecisionCondition(type: .metricsAvailable, status: .true, reason: "MetricsRead", message: "every metric was read")
+                    : DecisionCondition(
+                        type: .metricsAvailable, status: .true, reason: "OfferedLoadUnread",
+                        message:
+                            "every metric was read, but not what the producers offered (\(offered.joined(separator: "; "))); sized by the brokers' bytes in alone"
+                    ))
         } else {
             let detail = unavailable.map { "\($0.metric): \($0.error ?? "unavailable")" }.joined(separator: "; ")
-            out.append(DecisionCondition(type: .metricsAvailable, status: .false, reason: unavailable.count == proposals.count ? "NoMetrics" : "PartialMetrics", message: detail))
+            out.append(
+                DecisionCondition(
+                    type: .metricsAvailable, status: .false, reason: unavailable.count == proposals.count ? "NoMetrics" : "PartialMetrics",
+                    message: detail))
         }
         let active = spec.replicas != nil || proposals.isEmpty || proposals.contains(where: \.available)
-        out.append(DecisionCondition(
-            type: .scalingActive, status: active && spec.paused != true ? .true : .false,
-            reason: spec.paused == true ? "Paused" : spec.replicas != nil ? "ExternalReplicas" : active ? "ValidMetricFound" : "FailedGetMetrics",
-            message: spec.paused == true ? "spec.paused is set" : active ? "the pool can be sized" : "no metric could be read"))
+        out.append(
+            DecisionCondition(
+                type: .scalingActive, status: active && spec.paused != true ? .true : .false,
+                reason: spec.paused == true ? "Paused" : spec.replicas != nil ? "ExternalReplicas" : active ? "ValidMetricFound" : "FailedGetMetrics",
+                message: spec.paused == true ? "spec.paused is set" : active ? "the pool can be sized" : "no metric could be read"))
         let limited = limit != nil && stages.final != (stages.proposed ?? stages.final)
-        out.append(DecisionCondition(
-            type: .scalingLimited, status: limited ? .true : .false, reason: limited ? limit!.rule.rawValue : "DesiredWithinRange",
-            message: limited ? limit!.detail : "the desired count is within the acceptable range"))
+        out.append(
+            DecisionCondition(
+                type: .scalingLimited, status: limited ? .true : .false, reason: limited ? limit!.rule.rawValue : "DesiredWithinRange",
+                message: limited ? limit!.detail : "the desired count is within the acceptable range"))
         return out
     }
 

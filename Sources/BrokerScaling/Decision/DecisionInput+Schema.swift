@@ -9,32 +9,41 @@ public enum DecisionInputSchema {
         "One reading.", required: ["time", "value"],
         [
             ("time", .dateTime("When it was read (RFC 3339).")),
-            ("value", .number("The metric's total: bytes per second through all brokers, total lag in messages, or the query's value.", minimum: 0)),
+            ("value", .number("The metric's total: bytes per second through all brokers, total lag in messages, or the query's value.", minimum: 0))
         ])
 
     static let observation: Schema = .object(
         "What was read for one metric of spec.metrics.", required: ["name"],
         [
-            ("name", .string("The metric's name: its spec.metrics[].name, or the derived one (bytes-in, bytes-out, lag:GROUP, prometheus, cpu).", minLength: 1)),
+            (
+                "name",
+                .string(
+                    "The metric's name: its spec.metrics[].name, or the derived one (bytes-in, bytes-out, lag:GROUP, prometheus, cpu).", minLength: 1)
+            ),
             ("samples", .array("Readings, oldest first; the newest decides, older ones show whether lag is rising.", of: sample, maxItems: 10_000)),
             ("reportingBrokers", .integer("Brokers whose throughput is in the total; defaults to every broker.", minimum: 0)),
             ("partitions", .integer("Partitions the lag is spread over, for lag targets of type AverageValue.", minimum: 0)),
-            ("pods", .array(
-                "CPU: one reading per broker pod.",
-                of: .object("One broker pod's CPU.", required: ["ready"], [
-                    ("utilization", .number("CPU use as a percentage of the request; leave out when the pod has no metrics.", minimum: 0)),
-                    ("ready", .boolean("Whether the pod is ready.")),
-                ]), maxItems: 10_000)),
+            (
+                "pods",
+                .array(
+                    "CPU: one reading per broker pod.",
+                    of: .object(
+                        "One broker pod's CPU.", required: ["ready"],
+                        [
+                            ("utilization", .number("CPU use as a percentage of the request; leave out when the pod has no metrics.", minimum: 0)),
+                            ("ready", .boolean("Whether the pod is ready."))
+                        ]), maxItems: 10_000)
+            ),
             ("error", .string("Why the metric could not be read; the metric then counts as unavailable.")),
             ("offered", sampleOffered),
-            ("offeredError", .string("Why brokerThroughput.offeredQuery could not be read; the metric then stands on the brokers' bytes in.")),
+            ("offeredError", .string("Why brokerThroughput.offeredQuery could not be read; the metric then stands on the brokers' bytes in."))
         ])
 
     static let sampleOffered: Schema = .object(
         "BrokerThroughput In with offeredQuery: bytes per second the producers tried to send (sent plus refused).", required: ["time", "value"],
         [
             ("time", .dateTime("When it was read (RFC 3339).")),
-            ("value", .number("Bytes per second the producers offered.", minimum: 0)),
+            ("value", .number("Bytes per second the producers offered.", minimum: 0))
         ])
 
     public static let input: Schema = .object(
@@ -49,23 +58,46 @@ public enum DecisionInputSchema {
             ("metrics", .array("One observation per metric of spec.metrics.", of: observation, maxItems: 64)),
             ("reassignmentInProgress", .boolean("A partition reassignment is running.")),
             ("consecutiveMetricFailures", .integer("Metric reads that failed in a row before this one.", minimum: 0)),
-            ("kafkaUnreadable", .string("Why the Kafka cluster could not be read this time, if it could not: no broker is then removed.", maxLength: 4096)),
-            ("throughputHistory", .array(
-                "For spec.predictive: the BrokerThroughput In metric's total over the last historyDays, oldest first (the operator reads it with a Prometheus range query, one reading every minute or two).",
-                of: sample, maxItems: 100_000)),
-            ("history", .object(
-                "Recent recommendations and scale events. Leave it out to decide as a freshly started operator would (the scale-down window starts with the current count); give {} for none.",
-                [
-                    ("recommendations", .array("Past unstabilized recommendations.", of: .object("A recommendation.", required: ["time", "replicas"], [
-                        ("time", .dateTime("When it was made.")),
-                        ("replicas", .integer("The broker count recommended.", minimum: 0)),
-                    ]), maxItems: 100_000)),
-                    ("scaleEvents", .array("Past changes of the broker count.", of: .object("A change.", required: ["time", "from", "to"], [
-                        ("time", .dateTime("When it was made.")),
-                        ("from", .integer("Brokers before.", minimum: 0)),
-                        ("to", .integer("Brokers after.", minimum: 0)),
-                    ]), maxItems: 100_000)),
-                ])),
+            (
+                "kafkaUnreadable",
+                .string("Why the Kafka cluster could not be read this time, if it could not: no broker is then removed.", maxLength: 4096)
+            ),
+            (
+                "throughputHistory",
+                .array(
+                    "For spec.predictive: the BrokerThroughput In metric's total over the last historyDays, oldest first (the operator reads it with a Prometheus range query, one reading every minute or two).",
+                    of: sample, maxItems: 100_000)
+            ),
+            (
+                "history",
+                .object(
+                    "Recent recommendations and scale events. Leave it out to decide as a freshly started operator would (the scale-down window starts with the current count); give {} for none.",
+                    [
+                        (
+                            "recommendations",
+                            .array(
+                                "Past unstabilized recommendations.",
+                                of: .object(
+                                    "A recommendation.", required: ["time", "replicas"],
+                                    [
+                                        ("time", .dateTime("When it was made.")),
+                                        ("replicas", .integer("The broker count recommended.", minimum: 0))
+                                    ]), maxItems: 100_000)
+                        ),
+                        (
+                            "scaleEvents",
+                            .array(
+                                "Past changes of the broker count.",
+                                of: .object(
+                                    "A change.", required: ["time", "from", "to"],
+                                    [
+                                        ("time", .dateTime("When it was made.")),
+                                        ("from", .integer("Brokers before.", minimum: 0)),
+                                        ("to", .integer("Brokers after.", minimum: 0))
+                                    ]), maxItems: 100_000)
+                        )
+                    ])
+            )
         ])
 }
 
@@ -96,9 +128,12 @@ public enum DecisionInputDocument {
         var problems = BrokerPoolValidator.problems(in: input.spec)
         let names = (input.spec.metrics ?? []).map(\.displayName)
         for (index, observation) in input.metrics.enumerated() where !names.contains(observation.name) {
-            problems.append(ValidationProblem(
-                path: "metrics[\(index)].name",
-                message: "'\(observation.name)' matches no metric of spec.metrics; use one of: \(names.isEmpty ? "(none)" : names.joined(separator: ", "))"))
+            problems.append(
+                ValidationProblem(
+                    path: "metrics[\(index)].name",
+                    message:
+                        "'\(observation.name)' matches no metric of spec.metrics; use one of: \(names.isEmpty ? "(none)" : names.joined(separator: ", "))"
+                ))
         }
         problems = problems.map { problem in
             var located = problem

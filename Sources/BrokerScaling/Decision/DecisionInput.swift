@@ -85,7 +85,8 @@ public struct MetricObservation: Sendable, Hashable, Codable {
     /// at most `maxAge` old; nil otherwise (the metric then stands on bytes in).
     func offeredBytesPerSecond(now: Date, maxAge: TimeInterval) -> Double? {
         guard let offered, offered.value.isFinite, offered.value >= 0, offered.time <= now,
-              now.timeIntervalSince(offered.time) <= maxAge else { return nil }
+            now.timeIntervalSince(offered.time) <= maxAge
+        else { return nil }
         return offered.value
     }
 

@@ -18,7 +18,8 @@ enum DecisionReason {
         if let external = spec.replicas {
             parts.append("spec.replicas is \(external) (driven through the scale subresource)")
         } else if let name = decision.metric, let proposal = decision.proposals.first(where: { $0.metric == name }),
-                  let metric = spec.metrics?.first(where: { $0.displayName == name }) {
+            let metric = spec.metrics?.first(where: { $0.displayName == name })
+        {
             var text = describe(proposal, metric)
             if proposal.withinTolerance == true { text += ", within tolerance" }
             if decision.proposals.count > 1 { text += " (highest of \(decision.proposals.count) metrics)" }
@@ -32,7 +33,8 @@ enum DecisionReason {
         if let limit = decision.limitedBy {
             // What was asked before the limiting stage: the metric's proposal for partition limits,
             // the partition-aware proposal for the later stages.
-            let wanted = limit.rule == .partitionCount
+            let wanted =
+                limit.rule == .partitionCount
                 ? decision.stages.proposed
                 : decision.stages.afterPartitionAwareness ?? decision.stages.proposed
             switch limit.rule {
@@ -42,7 +44,11 @@ enum DecisionReason {
                 let target = decision.stages.afterPolicies ?? wanted
                 parts.append("\(target.map { "change to \($0) " } ?? "")held: \(limit.detail)")
             default:
-                if let wanted, wanted != to { parts.append("wanted \(wanted), limited by \(limit.detail)") } else { parts.append("limited by \(limit.detail)") }
+                if let wanted, wanted != to {
+                    parts.append("wanted \(wanted), limited by \(limit.detail)")
+                } else {
+                    parts.append("limited by \(limit.detail)")
+                }
             }
         }
         if let forecast = decision.forecast, !forecast.applied {

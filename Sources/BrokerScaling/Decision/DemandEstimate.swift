@@ -37,7 +37,8 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
         var growthMessages = 0.0
         var saturated = false
         for metric in spec.metrics ?? [] where metric.type == .consumerLag {
-            guard let samples = metrics.first(where: { $0.name == metric.displayName })?.samples, let trend = Self.trend(samples, window: window) else { continue }
+            guard let samples = metrics.first(where: { $0.name == metric.displayName })?.samples, let trend = Self.trend(samples, window: window)
+            else { continue }
             growthMessages += trend
             if let newest = samples.last, newest.value > Self.allowedLag(metric, metrics.first { $0.name == metric.displayName }) { saturated = true }
         }
@@ -77,7 +78,9 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
     /// Messages per second the lag grew by over the window (oldest to newest reading in it).
     static func trend(_ samples: [MetricSample], window: TimeInterval) -> Double? {
         guard let newest = samples.last else { return nil }
-        let recent = samples.filter { newest.time.timeIntervalSince($0.time) <= window && $0.time <= newest.time && $0.value.isFinite && $0.value >= 0 }
+        let recent = samples.filter {
+            newest.time.timeIntervalSince($0.time) <= window && $0.time <= newest.time && $0.value.isFinite && $0.value >= 0
+        }
         guard let oldest = recent.first, newest.time > oldest.time else { return nil }
         return (newest.value - oldest.value) / newest.time.timeIntervalSince(oldest.time)
     }
@@ -108,7 +111,9 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
 
     /// What saturation showed, when the brokers were saturated.
     public var saturationSummary: String? {
-        observedSaturationPerBroker.map { "saturated: a serving broker accepted \(DecisionReason.bytes($0))/s while the backlog was above its target" }
+        observedSaturationPerBroker.map {
+            "saturated: a serving broker accepted \(DecisionReason.bytes($0))/s while the backlog was above its target"
+        }
     }
 
     /// "offered 2.9 GiB/s (served 1.4 GiB/s + backlog growth 1.5 GiB/s): 28.6 brokers at 105 MiB/s each"
@@ -120,11 +125,13 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
         }
         let sign = backlogGrowthBytesPerSecond < 0 ? "-" : "+"
         if !backlogGrowthCounted {
-            return "offered \(DecisionReason.bytes(offeredBytesPerSecond))/s (served; the backlog's growth of \(DecisionReason.bytes(backlogGrowthBytesPerSecond))/s is fetches falling behind, "
+            return
+                "offered \(DecisionReason.bytes(offeredBytesPerSecond))/s (served; the backlog's growth of \(DecisionReason.bytes(backlogGrowthBytesPerSecond))/s is fetches falling behind, "
                 + "not unserved produce: the ready brokers carry under the target each): \(DecisionReason.number(brokersForOfferedLoad)) brokers at "
                 + "\(DecisionReason.bytes(capacityPerBrokerBytesPerSecond))/s each (\(capacitySource))"
         }
-        return "offered \(DecisionReason.bytes(offeredBytesPerSecond))/s (served \(DecisionReason.bytes(servedBytesPerSecond))/s \(sign) backlog growth "
+        return
+            "offered \(DecisionReason.bytes(offeredBytesPerSecond))/s (served \(DecisionReason.bytes(servedBytesPerSecond))/s \(sign) backlog growth "
             + "\(DecisionReason.bytes(abs(backlogGrowthBytesPerSecond)))/s): \(DecisionReason.number(brokersForOfferedLoad)) brokers at "
             + "\(DecisionReason.bytes(capacityPerBrokerBytesPerSecond))/s each (\(capacitySource))"
     }

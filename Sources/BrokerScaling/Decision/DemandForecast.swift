@@ -25,7 +25,10 @@ public struct DemandForecast: Sendable, Hashable, Codable {
 
     /// "forecast 2.9 GiB/s within 300 s (median of 6 days at this time): at least 28 brokers at 105 MiB/s each"
     public var summary: String {
-        let source = model == "weekly" ? "median of \(daysUsed) same weekdays at this time" : daysUsed == 1 ? "one earlier day at this time" : "median of \(daysUsed) days at this time"
+        let source =
+            model == "weekly"
+            ? "median of \(daysUsed) same weekdays at this time"
+            : daysUsed == 1 ? "one earlier day at this time" : "median of \(daysUsed) days at this time"
         return "forecast \(DecisionReason.bytes(bytesInPerSecond))/s within \(leadTimeSeconds) s (\(source)): "
             + "\(applied ? "at least" : "would hold at least") \(floor) brokers at \(DecisionReason.bytes(capacityPerBrokerBytesPerSecond))/s each"
     }
@@ -34,7 +37,8 @@ public struct DemandForecast: Sendable, Hashable, Codable {
     /// history does not yet hold one earlier day's window.
     static func forecast(spec: BrokerPoolSpec, history: [MetricSample]?, now: Date) -> DemandForecast? {
         guard let predictive = spec.predictive, predictive.effectiveMode != .off, let history, !history.isEmpty,
-              let capacity = DemandEstimate.capacityPerBroker(spec) else { return nil }
+            let capacity = DemandEstimate.capacityPerBroker(spec)
+        else { return nil }
         let lead = TimeInterval(predictive.effectiveLeadTimeSeconds)
         let days = Int(predictive.effectiveHistoryDays)
         var calendar = Calendar(identifier: .gregorian)
@@ -45,7 +49,8 @@ public struct DemandForecast: Sendable, Hashable, Codable {
         func peak(daysAgo: Int) -> Double? {
             guard let start = calendar.date(byAdding: .day, value: -daysAgo, to: now) else { return nil }
             let end = start.addingTimeInterval(max(lead, 1))
-            var low = 0, high = sorted.count
+            var low = 0
+            var high = sorted.count
             while low < high {
                 let middle = (low + high) / 2
                 if sorted[middle].time < start { low = middle + 1 } else { high = middle }

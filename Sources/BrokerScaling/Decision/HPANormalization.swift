@@ -43,10 +43,12 @@ struct HPANormalization {
             let rateLimit = max(limitReplicas, current)
             if maxReplicas > rateLimit {
                 if desired > rateLimit {
-                    let detail = scaleUp.selectPolicy == .disabled
+                    let detail =
+                        scaleUp.selectPolicy == .disabled
                         ? "scale-up disabled by behavior.scaleUp.selectPolicy"
                         : "policy \(policy.map(describe) ?? "?")"
-                    return Limited(replicas: rateLimit, limit: Decision.Limit(scaleUp.selectPolicy == .disabled ? .scalingDisabled : .scaleUpPolicy, detail))
+                    return Limited(
+                        replicas: rateLimit, limit: Decision.Limit(scaleUp.selectPolicy == .disabled ? .scalingDisabled : .scaleUpPolicy, detail))
                 }
             } else if desired > maxReplicas {
                 return Limited(replicas: maxReplicas, limit: bounds.maxLimit)
@@ -56,10 +58,12 @@ struct HPANormalization {
             let rateLimit = min(limitReplicas, current)
             if minReplicas < rateLimit {
                 if desired < rateLimit {
-                    let detail = scaleDown.selectPolicy == .disabled
+                    let detail =
+                        scaleDown.selectPolicy == .disabled
                         ? "scale-down disabled by behavior.scaleDown.selectPolicy"
                         : "policy \(policy.map(describe) ?? "?")"
-                    return Limited(replicas: rateLimit, limit: Decision.Limit(scaleDown.selectPolicy == .disabled ? .scalingDisabled : .scaleDownPolicy, detail))
+                    return Limited(
+                        replicas: rateLimit, limit: Decision.Limit(scaleDown.selectPolicy == .disabled ? .scalingDisabled : .scaleDownPolicy, detail))
                 }
             } else if desired < minReplicas {
                 return Limited(replicas: minReplicas, limit: bounds.floorLimit)
@@ -99,7 +103,8 @@ struct HPANormalization {
         var chosen: (Int32, ScalingPolicy?) = (scaleUp.selectPolicy == .min ? Int32.max : Int32.min, nil)
         for policy in scaleUp.policies {
             let start = periodStart(policy)
-            let proposed: Int32 = policy.type == .pods
+            let proposed: Int32 =
+                policy.type == .pods
                 ? Int32(clamping: start + Int64(policy.value))
                 : Self.saturating((Double(start) * (1 + Double(policy.value) / 100)).rounded(.up))
             let better = chosen.1 == nil || (scaleUp.selectPolicy == .min ? proposed < chosen.0 : proposed > chosen.0)
@@ -114,7 +119,8 @@ struct HPANormalization {
         var chosen: (Int32, ScalingPolicy?) = (scaleDown.selectPolicy == .min ? Int32.min : Int32.max, nil)
         for policy in scaleDown.policies {
             let start = periodStart(policy)
-            let proposed: Int32 = policy.type == .pods
+            let proposed: Int32 =
+                policy.type == .pods
                 ? Int32(clamping: start - Int64(policy.value))
                 : Self.saturating(Double(start) * (1 - Double(policy.value) / 100))
             let better = chosen.1 == nil || (scaleDown.selectPolicy == .min ? proposed > chosen.0 : proposed < chosen.0)

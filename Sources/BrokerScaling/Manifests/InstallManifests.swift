@@ -23,8 +23,11 @@ public enum InstallManifests {
             File(path: "crd/brokerpools.ebb.io.yaml", documents: [crd]),
             // The namespace comes before anything in it: `kubectl apply -f crd/ -f rbac/ -f operator/`
             // and `ebb manifests | kubectl apply -f -` apply in this order.
-            File(path: "rbac/rbac.yaml", documents: [namespaceDocument, serviceAccountDocument, clusterRole, clusterRoleBinding, leaderElectionRole, leaderElectionRoleBinding]),
-            File(path: "operator/operator.yaml", documents: [deployment, metricsService]),
+            File(
+                path: "rbac/rbac.yaml",
+                documents: [namespaceDocument, serviceAccountDocument, clusterRole, clusterRoleBinding, leaderElectionRole, leaderElectionRoleBinding]
+            ),
+            File(path: "operator/operator.yaml", documents: [deployment, metricsService])
         ]
     }
 
@@ -49,41 +52,61 @@ public enum InstallManifests {
             ("apiVersion", .string("apiextensions.k8s.io/v1")),
             ("kind", .string("CustomResourceDefinition")),
             ("metadata", metadata("\(BrokerPool.plural).\(BrokerPool.group)")),
-            ("spec", .map([
-                ("group", .string(BrokerPool.group)),
-                ("names", .map([
-                    ("kind", .string(BrokerPool.kind)),
-                    ("listKind", .string("\(BrokerPool.kind)List")),
-                    ("plural", .string(BrokerPool.plural)),
-                    ("singular", .string(BrokerPool.singular)),
-                    ("shortNames", .list(BrokerPool.shortNames.map { .string($0) })),
-                    ("categories", .list([.string("kafka"), .string("ebb")])),
-                ])),
-                ("scope", .string("Namespaced")),
-                ("versions", .list([.map([
-                    ("name", .string(BrokerPool.version)),
-                    ("served", .boolean(true)),
-                    ("storage", .boolean(true)),
-                    ("schema", .map([("openAPIV3Schema", BrokerPoolSchema.resource.openAPI)])),
-                    ("subresources", .map([
-                        ("status", .map([])),
-                        ("scale", .map([
-                            ("specReplicasPath", .string(".spec.replicas")),
-                            ("statusReplicasPath", .string(".status.replicas")),
-                            ("labelSelectorPath", .string(".status.selector")),
-                        ])),
-                    ])),
-                    ("additionalPrinterColumns", .list([
-                        column("Target", "string", ".spec.scaleTargetRef.name", "The broker StatefulSet."),
-                        column("Min", "integer", ".spec.minReplicas", "Fewest brokers."),
-                        column("Max", "integer", ".spec.maxReplicas", "Most brokers."),
-                        column("Replicas", "integer", ".status.replicas", "Brokers now."),
-                        column("Desired", "integer", ".status.desiredReplicas", "Brokers Ebb wants."),
-                        column("State", "string", ".status.state", "Where the pool is in the scaling sequence."),
-                        column("Age", "date", ".metadata.creationTimestamp", "Time since creation."),
-                    ])),
-                ])])),
-            ])),
+            (
+                "spec",
+                .map([
+                    ("group", .string(BrokerPool.group)),
+                    (
+                        "names",
+                        .map([
+                            ("kind", .string(BrokerPool.kind)),
+                            ("listKind", .string("\(BrokerPool.kind)List")),
+                            ("plural", .string(BrokerPool.plural)),
+                            ("singular", .string(BrokerPool.singular)),
+                            ("shortNames", .list(BrokerPool.shortNames.map { .string($0) })),
+                            ("categories", .list([.string("kafka"), .string("ebb")]))
+                        ])
+                    ),
+                    ("scope", .string("Namespaced")),
+                    (
+                        "versions",
+                        .list([
+                            .map([
+                                ("name", .string(BrokerPool.version)),
+                                ("served", .boolean(true)),
+                                ("storage", .boolean(true)),
+                                ("schema", .map([("openAPIV3Schema", BrokerPoolSchema.resource.openAPI)])),
+                                (
+                                    "subresources",
+                                    .map([
+                                        ("status", .map([])),
+                                        (
+                                            "scale",
+                                            .map([
+                                                ("specReplicasPath", .string(".spec.replicas")),
+                                                ("statusReplicasPath", .string(".status.replicas")),
+                                                ("labelSelectorPath", .string(".status.selector"))
+                                            ])
+                                        )
+                                    ])
+                                ),
+                                (
+                                    "additionalPrinterColumns",
+                                    .list([
+                                        column("Target", "string", ".spec.scaleTargetRef.name", "The broker StatefulSet."),
+                                        column("Min", "integer", ".spec.minReplicas", "Fewest brokers."),
+                                        column("Max", "integer", ".spec.maxReplicas", "Most brokers."),
+                                        column("Replicas", "integer", ".status.replicas", "Brokers now."),
+                                        column("Desired", "integer", ".status.desiredReplicas", "Brokers Ebb wants."),
+                                        column("State", "string", ".status.state", "Where the pool is in the scaling sequence."),
+                                        column("Age", "date", ".metadata.creationTimestamp", "Time since creation.")
+                                    ])
+                                )
+                            ])
+                        ])
+                    )
+                ])
+            )
         ])
     }
 
@@ -93,7 +116,7 @@ public enum InstallManifests {
         .map([
             ("apiGroups", .list(groups.map { .string($0) })),
             ("resources", .list(resources.map { .string($0) })),
-            ("verbs", .list(verbs.map { .string($0) })),
+            ("verbs", .list(verbs.map { .string($0) }))
         ])
     }
 
@@ -108,21 +131,24 @@ public enum InstallManifests {
             ("apiVersion", .string("rbac.authorization.k8s.io/v1")),
             ("kind", .string("ClusterRole")),
             ("metadata", metadata("ebb-operator")),
-            ("rules", .list([
-                // The pool cache (Reflector: list, then watch).
-                rule([BrokerPool.group], [BrokerPool.plural], ["list", "watch"]),
-                // The status write (PUT, with the resourceVersion read).
-                rule([BrokerPool.group], ["\(BrokerPool.plural)/status"], ["update"]),
-                // The StatefulSet cache, and the StatefulSet read live by each reconcile.
-                rule(["apps"], ["statefulsets"], ["get", "list", "watch"]),
-                // The replicas patch through the scale subresource.
-                rule(["apps"], ["statefulsets/scale"], ["patch"]),
-                // The StatefulSet's pods, for which brokers are the pool's members.
-                rule([""], ["pods"], ["list"]),
-                // SASL credentials and CA certificates named by spec.kafka.
-                rule([""], ["secrets"], ["get"]),
-                rule(["events.k8s.io"], ["events"], ["create"]),
-            ])),
+            (
+                "rules",
+                .list([
+                    // The pool cache (Reflector: list, then watch).
+                    rule([BrokerPool.group], [BrokerPool.plural], ["list", "watch"]),
+                    // The status write (PUT, with the resourceVersion read).
+                    rule([BrokerPool.group], ["\(BrokerPool.plural)/status"], ["update"]),
+                    // The StatefulSet cache, and the StatefulSet read live by each reconcile.
+                    rule(["apps"], ["statefulsets"], ["get", "list", "watch"]),
+                    // The replicas patch through the scale subresource.
+                    rule(["apps"], ["statefulsets/scale"], ["patch"]),
+                    // The StatefulSet's pods, for which brokers are the pool's members.
+                    rule([""], ["pods"], ["list"]),
+                    // SASL credentials and CA certificates named by spec.kafka.
+                    rule([""], ["secrets"], ["get"]),
+                    rule(["events.k8s.io"], ["events"], ["create"])
+                ])
+            )
         ])
     }
 
@@ -131,8 +157,11 @@ public enum InstallManifests {
             ("apiVersion", .string("rbac.authorization.k8s.io/v1")),
             ("kind", .string("ClusterRoleBinding")),
             ("metadata", metadata("ebb-operator")),
-            ("roleRef", .map([("apiGroup", .string("rbac.authorization.k8s.io")), ("kind", .string("ClusterRole")), ("name", .string("ebb-operator"))])),
-            ("subjects", .list([.map([("kind", .string("ServiceAccount")), ("name", .string(serviceAccount)), ("namespace", .string(namespace))])])),
+            (
+                "roleRef",
+                .map([("apiGroup", .string("rbac.authorization.k8s.io")), ("kind", .string("ClusterRole")), ("name", .string("ebb-operator"))])
+            ),
+            ("subjects", .list([.map([("kind", .string("ServiceAccount")), ("name", .string(serviceAccount)), ("namespace", .string(namespace))])]))
         ])
     }
 
@@ -141,7 +170,7 @@ public enum InstallManifests {
             ("apiVersion", .string("rbac.authorization.k8s.io/v1")),
             ("kind", .string("Role")),
             ("metadata", metadata("ebb-leader-election", namespace: namespace)),
-            ("rules", .list([rule(["coordination.k8s.io"], ["leases"], ["get", "create", "update"])])),
+            ("rules", .list([rule(["coordination.k8s.io"], ["leases"], ["get", "create", "update"])]))
         ])
     }
 
@@ -150,8 +179,11 @@ public enum InstallManifests {
             ("apiVersion", .string("rbac.authorization.k8s.io/v1")),
             ("kind", .string("RoleBinding")),
             ("metadata", metadata("ebb-leader-election", namespace: namespace)),
-            ("roleRef", .map([("apiGroup", .string("rbac.authorization.k8s.io")), ("kind", .string("Role")), ("name", .string("ebb-leader-election"))])),
-            ("subjects", .list([.map([("kind", .string("ServiceAccount")), ("name", .string(serviceAccount)), ("namespace", .string(namespace))])])),
+            (
+                "roleRef",
+                .map([("apiGroup", .string("rbac.authorization.k8s.io")), ("kind", .string("Role")), ("name", .string("ebb-leader-election"))])
+            ),
+            ("subjects", .list([.map([("kind", .string("ServiceAccount")), ("name", .string(serviceAccount)), ("namespace", .string(namespace))])]))
         ])
     }
 
@@ -167,54 +199,93 @@ public enum InstallManifests {
         func probe(_ path: String) -> YAMLTree {
             .map([
                 ("httpGet", .map([("path", .string(path)), ("port", .string("http"))])),
-                ("periodSeconds", .integer(10)),
+                ("periodSeconds", .integer(10))
             ])
         }
         return .map([
             ("apiVersion", .string("apps/v1")),
             ("kind", .string("Deployment")),
             ("metadata", metadata("ebb-operator", namespace: namespace)),
-            ("spec", .map([
-                ("replicas", .integer(2)),
-                ("selector", .map([("matchLabels", selector)])),
-                ("template", .map([
-                    ("metadata", .map([("labels", labels)])),
-                    ("spec", .map([
-                        ("serviceAccountName", .string(serviceAccount)),
-                        ("securityContext", .map([
-                            ("runAsNonRoot", .boolean(true)),
-                            ("runAsUser", .integer(65532)),
-                            ("runAsGroup", .integer(65532)),
-                            ("seccompProfile", .map([("type", .string("RuntimeDefault"))])),
-                        ])),
-                        ("terminationGracePeriodSeconds", .integer(60)),
-                        ("containers", .list([.map([
-                            ("name", .string("ebb")),
-                            ("image", .string(image)),
-                            ("args", .list([
-                                .string("run"), .string("--leader-elect"), .string("--log-format=json"),
-                                .string("--metrics-bind-address=:\(metricsPort)"),
-                            ])),
-                            ("env", .list([.map([
-                                ("name", .string("POD_NAMESPACE")),
-                                ("valueFrom", .map([("fieldRef", .map([("fieldPath", .string("metadata.namespace"))]))])),
-                            ])])),
-                            ("ports", .list([.map([("name", .string("http")), ("containerPort", .integer(metricsPort)), ("protocol", .string("TCP"))])])),
-                            ("livenessProbe", probe("/healthz")),
-                            ("readinessProbe", probe("/readyz")),
-                            ("resources", .map([
-                                ("requests", .map([("cpu", .string("100m")), ("memory", .string("128Mi"))])),
-                                ("limits", .map([("memory", .string("256Mi"))])),
-                            ])),
-                            ("securityContext", .map([
-                                ("allowPrivilegeEscalation", .boolean(false)),
-                                ("readOnlyRootFilesystem", .boolean(true)),
-                                ("capabilities", .map([("drop", .list([.string("ALL")]))])),
-                            ])),
-                        ])])),
-                    ])),
-                ])),
-            ])),
+            (
+                "spec",
+                .map([
+                    ("replicas", .integer(2)),
+                    ("selector", .map([("matchLabels", selector)])),
+                    (
+                        "template",
+                        .map([
+                            ("metadata", .map([("labels", labels)])),
+                            (
+                                "spec",
+                                .map([
+                                    ("serviceAccountName", .string(serviceAccount)),
+                                    (
+                                        "securityContext",
+                                        .map([
+                                            ("runAsNonRoot", .boolean(true)),
+                                            ("runAsUser", .integer(65532)),
+                                            ("runAsGroup", .integer(65532)),
+                                            ("seccompProfile", .map([("type", .string("RuntimeDefault"))]))
+                                        ])
+                                    ),
+                                    ("terminationGracePeriodSeconds", .integer(60)),
+                                    (
+                                        "containers",
+                                        .list([
+                                            .map([
+                                                ("name", .string("ebb")),
+                                                ("image", .string(image)),
+                                                (
+                                                    "args",
+                                                    .list([
+                                                        .string("run"), .string("--leader-elect"), .string("--log-format=json"),
+                                                        .string("--metrics-bind-address=:\(metricsPort)")
+                                                    ])
+                                                ),
+                                                (
+                                                    "env",
+                                                    .list([
+                                                        .map([
+                                                            ("name", .string("POD_NAMESPACE")),
+                                                            ("valueFrom", .map([("fieldRef", .map([("fieldPath", .string("metadata.namespace"))]))]))
+                                                        ])
+                                                    ])
+                                                ),
+                                                (
+                                                    "ports",
+                                                    .list([
+                                                        .map([
+                                                            ("name", .string("http")), ("containerPort", .integer(metricsPort)),
+                                                            ("protocol", .string("TCP"))
+                                                        ])
+                                                    ])
+                                                ),
+                                                ("livenessProbe", probe("/healthz")),
+                                                ("readinessProbe", probe("/readyz")),
+                                                (
+                                                    "resources",
+                                                    .map([
+                                                        ("requests", .map([("cpu", .string("100m")), ("memory", .string("128Mi"))])),
+                                                        ("limits", .map([("memory", .string("256Mi"))]))
+                                                    ])
+                                                ),
+                                                (
+                                                    "securityContext",
+                                                    .map([
+                                                        ("allowPrivilegeEscalation", .boolean(false)),
+                                                        ("readOnlyRootFilesystem", .boolean(true)),
+                                                        ("capabilities", .map([("drop", .list([.string("ALL")]))]))
+                                                    ])
+                                                )
+                                            ])
+                                        ])
+                                    )
+                                ])
+                            )
+                        ])
+                    )
+                ])
+            )
         ])
     }
 
@@ -223,10 +294,13 @@ public enum InstallManifests {
             ("apiVersion", .string("v1")),
             ("kind", .string("Service")),
             ("metadata", metadata("ebb-metrics", namespace: namespace)),
-            ("spec", .map([
-                ("selector", selector),
-                ("ports", .list([.map([("name", .string("http")), ("port", .integer(metricsPort)), ("targetPort", .string("http"))])])),
-            ])),
+            (
+                "spec",
+                .map([
+                    ("selector", selector),
+                    ("ports", .list([.map([("name", .string("http")), ("port", .integer(metricsPort)), ("targetPort", .string("http"))])]))
+                ])
+            )
         ])
     }
 }

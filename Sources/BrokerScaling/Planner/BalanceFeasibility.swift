@@ -22,7 +22,8 @@ extension PartitionPlanner {
                 + named.joined(separator: ", ") + (tooLarge.count > 5 ? " and \(tooLarge.count - 5) more" : "")
         }
         if state.low > 0, loaded < state.receiving.count {
-            return "only \(loaded) replica(s) carry load for \(state.receiving.count) brokers: at least \(state.receiving.count - loaded) broker(s) get none"
+            return
+                "only \(loaded) replica(s) carry load for \(state.receiving.count) brokers: at least \(state.receiving.count - loaded) broker(s) get none"
         }
         return rackInfeasibility(state)
     }
@@ -31,8 +32,8 @@ extension PartitionPlanner {
     /// carries the load of every partition once, spread over its brokers whatever the plan.
     static func rackInfeasibility(_ state: PlannerState) -> String? {
         guard state.rackAware, state.rackCount > 1, state.states.allSatisfy({ $0 != .fixed }),
-              state.receiving.allSatisfy({ state.rackOf[$0] >= 0 }),
-              (0..<state.partitionCount).allSatisfy({ state.slots($0).count == state.rackCount })
+            state.receiving.allSatisfy({ state.rackOf[$0] >= 0 }),
+            (0..<state.partitionCount).allSatisfy({ state.slots($0).count == state.rackCount })
         else { return nil }
         let total = state.partitionLoad.reduce(0, +)
         var brokers = Array(repeating: 0, count: state.rackCount)

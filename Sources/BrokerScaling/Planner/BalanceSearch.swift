@@ -33,7 +33,8 @@ struct BalanceSearch {
     init(budget: Int, state: PlannerState) {
         self.budget = budget
         byLoad = Heap(brokers: state.receiving, state: state)
-        bySize = budget > 0
+        bySize =
+            budget > 0
             ? (0..<Int32(state.partitionCount)).sorted { (state.partitionLoad[Int($0)], $0) < (state.partitionLoad[Int($1)], $1) } : []
     }
 
@@ -118,10 +119,11 @@ struct BalanceSearch {
     mutating func repair(_ state: inout PlannerState, brokers: [Int], maxCost: Int, changes: Int) -> Bool {
         guard state.outOfBand > 0 else { return true }
         var maxCost = maxCost
-        var worst = Heap(brokers.compactMap { broker -> LoadEntry? in
-            let distance = state.outside(state.load[broker])
-            return distance > 0 ? LoadEntry(load: distance, broker: broker) : nil
-        })
+        var worst = Heap(
+            brokers.compactMap { broker -> LoadEntry? in
+                let distance = state.outside(state.load[broker])
+                return distance > 0 ? LoadEntry(load: distance, broker: broker) : nil
+            })
         var stuck: [LoadEntry] = []
         var changedSinceStuck = false
         var made = 0
@@ -173,7 +175,8 @@ struct BalanceSearch {
                 guard size > 0, let (gained, clean) = relief(size), let slot = state.slot(of: p, on: from) else { continue }
                 let cost = state.moveCost(p, slot: slot, to: to)
                 guard cost <= maxCost, Change.isBetter(cost: cost, relief: gained, clean: clean, than: best),
-                      state.canMove(p, slot: slot, to: to) else { continue }
+                    state.canMove(p, slot: slot, to: to)
+                else { continue }
                 best = Change(steps: [Step(partition: p, slot: slot, to: to)], cost: cost, relief: gained, clean: clean)
             }
         }
@@ -186,7 +189,8 @@ struct BalanceSearch {
             let size = state.partitionLoad[own]
             guard let slot = state.slot(of: own, on: broker) else { continue }
             // Heavy: give `size`, take a smaller one; light: give `size`, take a larger one.
-            let range = heavy
+            let range =
+                heavy
                 ? (max(0, size - (x - state.low)), size - (x - state.high))
                 : (size + (state.low - x), size + (state.high - x))
             let ideal = heavy ? size - (x - state.mean) : size + (state.mean - x)
@@ -205,7 +209,8 @@ struct BalanceSearch {
                     let cost = state.moveCost(own, slot: slot, to: partner) + state.moveCost(other, slot: otherSlot, to: broker)
                     let clean = partnerAfter <= partnerBefore + tolerance
                     guard cost <= maxCost, Change.isBetter(cost: cost, relief: gained, clean: clean, than: best),
-                          state.canMove(own, slot: slot, to: partner), state.canMove(other, slot: otherSlot, to: broker) else { continue }
+                        state.canMove(own, slot: slot, to: partner), state.canMove(other, slot: otherSlot, to: broker)
+                    else { continue }
                     best = Change(
                         steps: [Step(partition: own, slot: slot, to: partner), Step(partition: other, slot: otherSlot, to: broker)],
                         cost: cost, relief: gained, clean: clean)
@@ -227,7 +232,8 @@ struct BalanceSearch {
                     let cost = state.moveCost(other, slot: otherSlot, to: broker)
                     let clean = partnerAfter <= partnerBefore + tolerance
                     guard cost <= maxCost, Change.isBetter(cost: cost, relief: gained, clean: clean, than: best),
-                          state.canMove(other, slot: otherSlot, to: broker) else { continue }
+                        state.canMove(other, slot: otherSlot, to: broker)
+                    else { continue }
                     best = Change(steps: [Step(partition: other, slot: otherSlot, to: broker)], cost: cost, relief: gained, clean: clean)
                 }
             }

@@ -103,7 +103,11 @@ extension PartitionPlanner {
                 topic: cluster.partitions[partition].topic, partition: cluster.partitions[partition].partition, from: from, to: to,
                 leadershipOnly: !dataMoves)
             let leavesDraining = before.contains { state.states[Int($0)] == .draining }
-            if leavesDraining { drainMoves.append((state.partitionLoad[partition], move)) } else { otherMoves.append((state.partitionLoad[partition], move)) }
+            if leavesDraining {
+                drainMoves.append((state.partitionLoad[partition], move))
+            } else {
+                otherMoves.append((state.partitionLoad[partition], move))
+            }
         }
         // Drains first (they gate a scale-in), then the largest moves (they buy the most balance).
         func ordered(_ moves: [(Double, PartitionMove)]) -> [PartitionMove] {
@@ -131,7 +135,8 @@ extension PartitionPlanner {
         // With one replica per partition leadership follows the data, which is balanced by load:
         // a leader count says nothing more.
         let replicated = (0..<state.partitionCount).contains { state.slots($0).count > 1 }
-        let leaderDeviation = meanLeaders > 0 && replicated ? state.receiving.reduce(0.0) { max($0, abs(Double(leaders[$1]) - meanLeaders) / meanLeaders) } : nil
+        let leaderDeviation =
+            meanLeaders > 0 && replicated ? state.receiving.reduce(0.0) { max($0, abs(Double(leaders[$1]) - meanLeaders) / meanLeaders) } : nil
         return PlanStats(
             moves: moves.reduce(0) { $0 + $1.replicaMoves }, partitionsChanged: moves.count,
             leadershipMoves: moves.filter(\.leadershipOnly).count, lowerBoundMoves: lowerBound, balancedBy: balancedBy,

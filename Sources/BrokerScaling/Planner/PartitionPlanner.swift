@@ -41,7 +41,8 @@ public enum PartitionPlanner {
         // the mean (one large move and a small one back beat many small moves); where that leaves
         // the band unmet, the plan that sheds only what keeps them in the band is tried as well.
         var attempt = balance(
-            state, cluster: cluster, constraints: constraints, overshoot: impossible == nil ? 0.5 : 0, lowerBound: lowerBound, search: impossible == nil)
+            state, cluster: cluster, constraints: constraints, overshoot: impossible == nil ? 0.5 : 0, lowerBound: lowerBound,
+            search: impossible == nil)
         if attempt.state.outOfBand > 0, impossible == nil {
             let careful = balance(state, cluster: cluster, constraints: constraints, overshoot: 0, lowerBound: lowerBound, search: true)
             if careful.state.outOfBand < attempt.state.outOfBand { attempt = careful }
@@ -50,11 +51,14 @@ public enum PartitionPlanner {
         unmet += attempt.unmet
         if state.outOfBand > 0 {
             let largest = state.partitionLoad.max() ?? 0
-            let why = impossible.map { "no plan can meet it: " + $0 }
+            let why =
+                impossible.map { "no plan can meet it: " + $0 }
                 ?? "no plan found within the search budget (\(attempt.work) of \(attempt.budget) candidate changes looked at)"
-            unmet.append(String(
-                format: "balance within ±%.0f%% of the mean: %d broker(s) remain outside (max deviation %.1f%%; the largest partition is %.0f%% of the mean load): ",
-                constraints.tolerance * 100, state.outOfBand, state.maxDeviation() * 100, state.mean > 0 ? largest / state.mean * 100 : 0) + why)
+            unmet.append(
+                String(
+                    format:
+                        "balance within ±%.0f%% of the mean: %d broker(s) remain outside (max deviation %.1f%%; the largest partition is %.0f%% of the mean load): ",
+                    constraints.tolerance * 100, state.outOfBand, state.maxDeviation() * 100, state.mean > 0 ? largest / state.mean * 100 : 0) + why)
         }
         if constraints.allowLeadershipMoves { balanceLeaders(&state, tolerance: constraints.tolerance) }
 
@@ -79,7 +83,8 @@ public enum PartitionPlanner {
         drain(&state, cluster: cluster, unmet: &unmet)
         repairRacks(&state, cluster: cluster, unmet: &unmet)
         balanceLargestFirst(&state, overshoot: overshoot)
-        let budget = constraints.searchBudget
+        let budget =
+            constraints.searchBudget
             ?? PlanConstraints.automaticSearchBudget(replicas: state.replicaBroker.count, brokers: state.brokerCount)
         var search = BalanceSearch(budget: budget, state: state)
         if searching { search.repair(&state) }
@@ -98,7 +103,9 @@ public enum PartitionPlanner {
             throw InputError(path: "constraints", message: "move limits and batch size must be > 0")
         }
         guard (constraints.searchBudget ?? 0) >= 0 else {
-            throw InputError(path: "searchBudget", message: "must be ≥ 0 (candidate changes the improvement phase may look at), got \(constraints.searchBudget ?? 0)")
+            throw InputError(
+                path: "searchBudget",
+                message: "must be ≥ 0 (candidate changes the improvement phase may look at), got \(constraints.searchBudget ?? 0)")
         }
         var index: [Int32: Int] = [:]
         var racks: [String: Int] = [:]
@@ -115,7 +122,9 @@ public enum PartitionPlanner {
             }
         }
         let receiving = cluster.brokers.indices.filter { cluster.brokers[$0].receives }
-        guard !receiving.isEmpty else { throw InputError(path: "brokers", message: "every broker is draining or fixed; nothing can take the partitions") }
+        guard !receiving.isEmpty else {
+            throw InputError(path: "brokers", message: "every broker is draining or fixed; nothing can take the partitions")
+        }
 
         let bytesInKnown = !cluster.partitions.isEmpty && cluster.partitions.allSatisfy { $0.bytesInPerSecond != nil }
         let bytesOutKnown = !cluster.partitions.isEmpty && cluster.partitions.allSatisfy { $0.bytesOutPerSecond != nil }
@@ -155,11 +164,13 @@ public enum PartitionPlanner {
             // Partitions of a topic usually come together: look the topic up only when it changes.
             if partition.topic != lastTopic {
                 lastTopic = partition.topic
-                lastTopicNumber = topicNumbers[partition.topic] ?? {
-                    let next = Int64(topicNumbers.count)
-                    topicNumbers[partition.topic] = next
-                    return next
-                }()
+                lastTopicNumber =
+                    topicNumbers[partition.topic]
+                    ?? {
+                        let next = Int64(topicNumbers.count)
+                        topicNumbers[partition.topic] = next
+                        return next
+                    }()
             }
             let topicNumber = lastTopicNumber
             guard seen.insert(topicNumber << 32 | Int64(UInt32(bitPattern: partition.partition))).inserted else {
@@ -186,7 +197,11 @@ public enum PartitionPlanner {
         }
         // Rates near Double's largest sum to inf, and every deviation is then nan: a plan of 0 moves.
         guard load.reduce(0, +).isFinite else {
-            throw InputError(path: "partitions", message: "the \(useIn ? "bytesInPerSecond" : "bytesOutPerSecond") rates add up beyond the largest number (\(Double.greatestFiniteMagnitude)); give them in a smaller unit")
+            throw InputError(
+                path: "partitions",
+                message:
+                    "the \(useIn ? "bytesInPerSecond" : "bytesOutPerSecond") rates add up beyond the largest number (\(Double.greatestFiniteMagnitude)); give them in a smaller unit"
+            )
         }
         let state = PlannerState(
             brokerIDs: cluster.brokers.map(\.id), states: cluster.brokers.map(\.effectiveState), rackOf: rackOf,
@@ -211,7 +226,9 @@ public enum PartitionPlanner {
         for replica in leaving {
             guard let destination = takeLightest(&heap, state: state, where: { state.canMove(replica.partition, slot: replica.slot, to: $0) }) else {
                 let broker = state.brokerIDs[Int(state.replicaBroker[replica.slot])]
-                unmet.append("\(cluster.partitions[replica.partition].name) cannot leave draining broker \(broker): no broker can take it without two replicas on one broker or rack")
+                unmet.append(
+                    "\(cluster.partitions[replica.partition].name) cannot leave draining broker \(broker): no broker can take it without two replicas on one broker or rack"
+                )
                 continue
             }
             state.move(replica.partition, slot: replica.slot, to: destination)
@@ -268,7 +285,8 @@ public enum PartitionPlanner {
             }
         }
         if short > 0 {
-            unmet.append("\(short) partition(s) have more replicas than there are racks (\(state.rackCount)); their replicas cannot all be in distinct racks")
+            unmet.append(
+                "\(short) partition(s) have more replicas than there are racks (\(state.rackCount)); their replicas cannot all be in distinct racks")
         }
     }
 
@@ -292,28 +310,30 @@ public enum PartitionPlanner {
         // First only from brokers above the band: they must give something anyway, so their
         // largest replica that fits is the move that buys most. Then from any broker above the mean.
         for forcedOnly in passes {
-        for candidate in candidates {
-            guard state.outOfBand > 0 else { return }
-            let partition = Int(candidate.partition)
-            let source = Int(candidate.broker)
-            let size = candidate.load
-            guard state.load[source] > (forcedOnly ? state.high : state.mean), state.load[source] - size >= state.low - (forcedOnly ? overshoot : 0),
-                  let slot = state.slot(of: partition, on: source) else { continue }
-            let sourceHigh = state.load[source] > state.high
-            // The lightest broker decides at once whether any broker could take this replica.
-            guard let lightest = heap.lightest(state),
-                  lightest.load + size <= state.high, lightest.load + size < state.load[source],
-                  sourceHigh || lightest.load < state.low
-            else { continue }
-            let destination = takeLightest(&heap, state: state) { broker in
-                broker != source && state.load[broker] + size <= state.high && state.load[broker] + size < state.load[source]
-                    && (sourceHigh || state.load[broker] < state.low) && state.canMove(partition, slot: slot, to: broker)
+            for candidate in candidates {
+                guard state.outOfBand > 0 else { return }
+                let partition = Int(candidate.partition)
+                let source = Int(candidate.broker)
+                let size = candidate.load
+                guard state.load[source] > (forcedOnly ? state.high : state.mean),
+                    state.load[source] - size >= state.low - (forcedOnly ? overshoot : 0),
+                    let slot = state.slot(of: partition, on: source)
+                else { continue }
+                let sourceHigh = state.load[source] > state.high
+                // The lightest broker decides at once whether any broker could take this replica.
+                guard let lightest = heap.lightest(state),
+                    lightest.load + size <= state.high, lightest.load + size < state.load[source],
+                    sourceHigh || lightest.load < state.low
+                else { continue }
+                let destination = takeLightest(&heap, state: state) { broker in
+                    broker != source && state.load[broker] + size <= state.high && state.load[broker] + size < state.load[source]
+                        && (sourceHigh || state.load[broker] < state.low) && state.canMove(partition, slot: slot, to: broker)
+                }
+                guard let destination else { continue }
+                state.move(partition, slot: slot, to: destination)
+                heap.insert(LoadEntry(load: state.load[destination], broker: destination))
+                heap.insert(LoadEntry(load: state.load[source], broker: source))
             }
-            guard let destination else { continue }
-            state.move(partition, slot: slot, to: destination)
-            heap.insert(LoadEntry(load: state.load[destination], broker: destination))
-            heap.insert(LoadEntry(load: state.load[source], broker: source))
-        }
         }
     }
 
@@ -341,7 +361,7 @@ public enum PartitionPlanner {
             guard state.movable(first), leaders[leader] > upper else { continue }
             let slots = state.slots(partition).dropFirst().filter { state.movable($0) }
             guard let follower = slots.min(by: { (leaders[Int(state.replicaBroker[$0])], $0) < (leaders[Int(state.replicaBroker[$1])], $1) }),
-                  leaders[Int(state.replicaBroker[follower])] < max(lower, Int(mean.rounded(.down)))
+                leaders[Int(state.replicaBroker[follower])] < max(lower, Int(mean.rounded(.down)))
             else { continue }
             let newLeader = Int(state.replicaBroker[follower])
             state.replicaBroker.swapAt(first, follower)

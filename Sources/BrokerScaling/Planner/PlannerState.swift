@@ -89,7 +89,10 @@ struct PlannerState {
         replicaBroker[slot] = Int32(destination)
         load[source] -= partitionLoad[partition]
         load[destination] += partitionLoad[partition]
-        if let index = hosted[source].firstIndex(of: Int32(partition)) { hosted[source].swapAt(index, hosted[source].count - 1); hosted[source].removeLast() }
+        if let index = hosted[source].firstIndex(of: Int32(partition)) {
+            hosted[source].swapAt(index, hosted[source].count - 1)
+            hosted[source].removeLast()
+        }
         hosted[destination].append(Int32(partition))
         let after = (band(source) != 0 ? 1 : 0) + (band(destination) != 0 ? 1 : 0)
         outOfBand += after - before

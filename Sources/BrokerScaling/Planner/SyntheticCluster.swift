@@ -49,12 +49,14 @@ public struct SyntheticCluster: Sendable, Hashable {
         for pair in text.split(separator: ",") {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else {
-                throw PartitionPlanner.InputError(path: "--synthetic", message: "'\(pair)' is not key=value; write brokers=1000,partitions=100000,add=100,skew=zipf")
+                throw PartitionPlanner.InputError(
+                    path: "--synthetic", message: "'\(pair)' is not key=value; write brokers=1000,partitions=100000,add=100,skew=zipf")
             }
             let (key, value) = (parts[0], parts[1])
             func number(in range: ClosedRange<Int>) throws(PartitionPlanner.InputError) -> Int {
                 guard let parsed = Int(value), range.contains(parsed) else {
-                    throw PartitionPlanner.InputError(path: "--synthetic \(key)", message: "'\(value)' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+                    throw PartitionPlanner.InputError(
+                        path: "--synthetic \(key)", message: "'\(value)' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
                 }
                 return parsed
             }
@@ -74,23 +76,28 @@ public struct SyntheticCluster: Sendable, Hashable {
             case "zipfExponent", "hotFactor":
                 let range = key == "zipfExponent" ? Self.zipfExponentRange : Self.hotFactorRange
                 guard let parsed = Double(value), range.contains(parsed) else {
-                    throw PartitionPlanner.InputError(path: "--synthetic \(key)", message: "'\(value)' is not a number from \(range.lowerBound) to \(range.upperBound)")
+                    throw PartitionPlanner.InputError(
+                        path: "--synthetic \(key)", message: "'\(value)' is not a number from \(range.lowerBound) to \(range.upperBound)")
                 }
                 if key == "zipfExponent" { zipfExponent = parsed } else { hotFactor = parsed }
             case "skew":
                 guard let parsed = Skew(rawValue: value) else {
-                    throw PartitionPlanner.InputError(path: "--synthetic skew", message: "'\(value)' is not one of \(Skew.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw PartitionPlanner.InputError(
+                        path: "--synthetic skew", message: "'\(value)' is not one of \(Skew.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 skew = parsed
             default:
-                throw PartitionPlanner.InputError(path: "--synthetic \(key)", message: "unknown key; use brokers, partitions, add, drain, skew, racks, rf, topicSize, seed, zipfExponent, hotFactor")
+                throw PartitionPlanner.InputError(
+                    path: "--synthetic \(key)",
+                    message: "unknown key; use brokers, partitions, add, drain, skew, racks, rf, topicSize, seed, zipfExponent, hotFactor")
             }
         }
         guard brokers > 0, partitions > 0, partitionsPerTopic > 0, replicationFactor > 0 else {
             throw PartitionPlanner.InputError(path: "--synthetic", message: "brokers, partitions, topicSize and rf must be > 0")
         }
         guard replicationFactor <= brokers - drain else {
-            throw PartitionPlanner.InputError(path: "--synthetic rf", message: "rf \(replicationFactor) needs at least as many brokers staying (\(brokers - drain))")
+            throw PartitionPlanner.InputError(
+                path: "--synthetic rf", message: "rf \(replicationFactor) needs at least as many brokers staying (\(brokers - drain))")
         }
         guard drain < brokers else { throw PartitionPlanner.InputError(path: "--synthetic drain", message: "must be fewer than brokers") }
     }
@@ -145,9 +152,10 @@ public struct SyntheticCluster: Sendable, Hashable {
                 usedRacks.insert(rack)
             }
             let bytesIn = skew == .unknown ? nil : weights[index] * scale
-            partitionList.append(ClusterView.Partition(
-                topic: topic, partition: partition, replicas: unique, leader: unique[0], bytesInPerSecond: bytesIn,
-                bytesOutPerSecond: bytesIn.map { $0 * 2 }))
+            partitionList.append(
+                ClusterView.Partition(
+                    topic: topic, partition: partition, replicas: unique, leader: unique[0], bytesInPerSecond: bytesIn,
+                    bytesOutPerSecond: bytesIn.map { $0 * 2 }))
         }
         return ClusterView(brokers: brokerList, partitions: partitionList)
     }

@@ -20,7 +20,8 @@ public enum BrokerPoolReference {
             """
         for section in ["spec", "status"] {
             guard let schema = BrokerPoolSchema.resource.property(section) else { continue }
-            out += "## `\(section)`\n\n\(schema.description)\n\n| field | type | default | validation | description |\n| --- | --- | --- | --- | --- |\n"
+            out +=
+                "## `\(section)`\n\n\(schema.description)\n\n| field | type | default | validation | description |\n| --- | --- | --- | --- | --- |\n"
             rows(schema, path: section, required: true, into: &out)
             out += "\n"
         }
@@ -36,7 +37,8 @@ public enum BrokerPoolReference {
             let field = "\(path).\(property.name)"
             let child = property.schema
             let isRequired = schema.required.contains(property.name)
-            out += "| `\(field)`\(isRequired ? " (required)" : "") | \(type(child)) | \(defaultText(child)) | \(escape(validation(child))) | \(escape(child.description)) |\n"
+            out +=
+                "| `\(field)`\(isRequired ? " (required)" : "") | \(type(child)) | \(defaultText(child)) | \(escape(validation(child))) | \(escape(child.description)) |\n"
             switch child.kind {
             case .object:
                 rows(child, path: field, required: isRequired, into: &out)

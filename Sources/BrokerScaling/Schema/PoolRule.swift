@@ -57,7 +57,8 @@ public enum PoolRule: String, Sendable, CaseIterable {
         case .scheduleWindowForm:
             return "give either cron and duration (a repeating window) or start and end (a one-off window), not both"
         case .metricMemberMatchesType:
-            return "set exactly the member that type names: brokerThroughput for BrokerThroughput, consumerLag for ConsumerLag, prometheus for Prometheus, cpu for CPU"
+            return
+                "set exactly the member that type names: brokerThroughput for BrokerThroughput, consumerLag for ConsumerLag, prometheus for Prometheus, cpu for CPU"
         case .throughputTargetIsAverageValue:
             return "target.type must be AverageValue: bytes per second per broker, such as averageValue: 120Mi"
         case .cpuTargetIsUtilization:

@@ -66,9 +66,14 @@ extension Schema {
         case nil: break
         }
         if !rules.isEmpty {
-            out.append(("x-kubernetes-validations", .list(rules.map {
-                .map([("rule", .string($0.cel)), ("message", .string($0.message))])
-            })))
+            out.append(
+                (
+                    "x-kubernetes-validations",
+                    .list(
+                        rules.map {
+                            .map([("rule", .string($0.cel)), ("message", .string($0.message))])
+                        })
+                ))
         }
         return .map(out)
     }

@@ -9,13 +9,17 @@ public enum ConnectionSecurity {
     public static let reason = "InsecureSettings"
 
     /// `status` with the condition set; the Event's note when one is due (it starts or changes).
-    public static func report(status: BrokerPoolStatus, spec: BrokerPoolSpec, generation: Int64, now: Date) -> (status: BrokerPoolStatus, warning: String?) {
+    public static func report(status: BrokerPoolStatus, spec: BrokerPoolSpec, generation: Int64, now: Date) -> (
+        status: BrokerPoolStatus, warning: String?
+    ) {
         var status = status
         let settings = spec.kafka.insecureSettings
         let previous = status.conditions?.first { $0.type == .connectionSecure }
         guard !settings.isEmpty else {
             if previous != nil, previous?.status != .true {
-                status.setCondition(.connectionSecure, .true, reason: "Secure", message: "no insecure Kafka connection settings", generation: generation, now: TimeFormat.format(now))
+                status.setCondition(
+                    .connectionSecure, .true, reason: "Secure", message: "no insecure Kafka connection settings", generation: generation,
+                    now: TimeFormat.format(now))
             }
             return (status, nil)
         }

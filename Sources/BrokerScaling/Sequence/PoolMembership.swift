@@ -41,9 +41,12 @@ public struct PoolMembership: Sendable, Hashable {
     /// - Parameters:
     ///   - keep: the replicas the pool keeps (the scale-in's target while draining, else the
     ///     StatefulSet's replicas).
-    public init(spec: BrokerPoolSpec, statefulSetReplicas: Int32, keep: Int32, pods: [BrokerPod], registered: [ClusterView.Broker], victims: [Int32]) {
+    public init(spec: BrokerPoolSpec, statefulSetReplicas: Int32, keep: Int32, pods: [BrokerPod], registered: [ClusterView.Broker], victims: [Int32])
+    {
         let offset = Int64(spec.effectiveBrokerIdOffset)
-        let reach = ([Int64(spec.maxReplicas), Int64(statefulSetReplicas)] + pods.map { Int64($0.ordinal) + 1 } + victims.map { Int64($0) - offset + 1 }).max() ?? 1
+        let reach =
+            ([Int64(spec.maxReplicas), Int64(statefulSetReplicas)] + pods.map { Int64($0.ordinal) + 1 } + victims.map { Int64($0) - offset + 1 })
+            .max() ?? 1
         let ids = offset...(offset + max(1, reach) - 1)
         let known = Dictionary(registered.map { ($0.id, $0.rack) }, uniquingKeysWith: { first, _ in first })
         let ready = Set(pods.filter(\.ready).map { Int32(clamping: offset + Int64($0.ordinal)) })
@@ -110,7 +113,9 @@ public struct PoolMembership: Sendable, Hashable {
     public struct Misplaced: Sendable, Hashable, CustomStringConvertible {
         public var partition: String
         public var brokers: [Int32]
-        public var description: String { "\(partition) on \(brokers.count == 1 ? "broker" : "brokers") \(brokers.map(String.init).joined(separator: ", "))" }
+        public var description: String {
+            "\(partition) on \(brokers.count == 1 ? "broker" : "brokers") \(brokers.map(String.init).joined(separator: ", "))"
+        }
     }
 
     /// At most `limit` of `misplaced`, for a condition message.

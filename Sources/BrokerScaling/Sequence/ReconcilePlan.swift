@@ -88,11 +88,13 @@ extension ReconcilePlan {
         next.selector = reading.selector
         next.currentMetrics = decision.proposals.map { proposal in
             MetricStatus(
-                name: proposal.metric, type: proposal.type, current: proposal.value.map(Quantity.init(number:)), target: proposal.target.map(Quantity.init(number:)),
+                name: proposal.metric, type: proposal.type, current: proposal.value.map(Quantity.init(number:)),
+                target: proposal.target.map(Quantity.init(number:)),
                 proposedReplicas: proposal.proposedReplicas, available: proposal.available, message: proposal.error)
         }
         for condition in decision.conditions where condition.type != .ableToScale {
-            next.setCondition(condition.type, condition.status, reason: condition.reason, message: condition.message, generation: reading.generation, now: stamp)
+            next.setCondition(
+                condition.type, condition.status, reason: condition.reason, message: condition.message, generation: reading.generation, now: stamp)
         }
         next.forecast = decision.forecast.map(ForecastStatus.init)
         let scales = step.actions.contains { if case .setReplicas = $0 { return true } else { return false } }

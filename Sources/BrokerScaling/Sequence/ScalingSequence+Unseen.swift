@@ -51,12 +51,15 @@ extension ScalingSequence {
         var step = step
         let spec = observation.spec
         let floor = spec.effectiveMinReplicas
-        var message = "cannot read the Kafka cluster: \(observation.clusterError ?? "unknown error"); holding at \(observation.statefulSetReplicas) brokers"
+        var message =
+            "cannot read the Kafka cluster: \(observation.clusterError ?? "unknown error"); holding at \(observation.statefulSetReplicas) brokers"
         if observation.statefulSetReplicas < floor {
             message += ", below minReplicas \(floor): brokers are added once Kafka can be read"
         }
         let starts = observation.status.conditions?.first { $0.type == .ableToScale }?.reason != "KafkaUnavailable"
-        step.status.setCondition(.ableToScale, .false, reason: "KafkaUnavailable", message: message, generation: observation.generation, now: TimeFormat.format(observation.now))
+        step.status.setCondition(
+            .ableToScale, .false, reason: "KafkaUnavailable", message: message, generation: observation.generation,
+            now: TimeFormat.format(observation.now))
         step.status.state = unseenState(step.status.state)
         if starts { step.actions.append(.event(type: "Warning", reason: "KafkaUnavailable", note: String(message.prefix(1000)))) }
         return step

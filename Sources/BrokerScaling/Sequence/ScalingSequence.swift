@@ -116,17 +116,19 @@ public enum ScalingSequence {
     public static func target(_ observation: PoolObservation) -> Int32? {
         // A dry run shows what would be done; the sequence then does nothing with it.
         guard let decision = observation.decision ?? externalDecision(observation),
-              decision.apply || observation.spec.dryRun == true else { return nil }
+            decision.apply || observation.spec.dryRun == true
+        else { return nil }
         return decision.desiredReplicas
     }
 
     /// The decision on `spec.replicas` from what the observation shows, when the shell gave none.
     static func externalDecision(_ observation: PoolObservation) -> Decision? {
         guard observation.spec.replicas != nil else { return nil }
-        return DecisionEngine.decide(DecisionInput(
-            now: observation.now, spec: observation.spec, currentReplicas: observation.statefulSetReplicas,
-            readyReplicas: observation.statefulSetReady, reassignmentInProgress: observation.cluster.map { !$0.reassigning.isEmpty },
-            kafkaUnreadable: observation.cluster == nil ? (observation.clusterError ?? "unknown error") : nil))
+        return DecisionEngine.decide(
+            DecisionInput(
+                now: observation.now, spec: observation.spec, currentReplicas: observation.statefulSetReplicas,
+                readyReplicas: observation.statefulSetReady, reassignmentInProgress: observation.cluster.map { !$0.reassigning.isEmpty },
+                kafkaUnreadable: observation.cluster == nil ? (observation.clusterError ?? "unknown error") : nil))
     }
 }
 
@@ -159,7 +161,8 @@ struct Step {
         status.readyReplicas = observation.statefulSetReady
         guard let cluster = observation.cluster else {
             // Blind: hold whatever step we are in; nothing is changed on missing information.
-            condition(.ableToScale, .false, "KafkaUnavailable", "cannot read the Kafka cluster: \(observation.clusterError ?? "unknown error"); holding")
+            condition(
+                .ableToScale, .false, "KafkaUnavailable", "cannot read the Kafka cluster: \(observation.clusterError ?? "unknown error"); holding")
             record = "holding: the Kafka cluster cannot be read"
             requeueAfter = busy * 5
             return
@@ -202,7 +205,10 @@ struct Step {
         if target > current {
             begin(target: target, victims: nil)
             actions.append(.setReplicas(target))
-            actions.append(.event(type: "Normal", reason: "ScaleOut", note: "\(current) -> \(target) brokers: \(observation.decision?.reason ?? "replicas set on the pool")"))
+            actions.append(
+                .event(
+                    type: "Normal", reason: "ScaleOut",
+                    note: "\(current) -> \(target) brokers: \(observation.decision?.reason ?? "replicas set on the pool")"))
             status.state = .scalingOut
             status.lastScaleTime = now
             record = "scale out \(current) -> \(target): replicas patched"
@@ -210,7 +216,10 @@ struct Step {
         } else if target < current {
             let victims = (target..<current).map { ScalingSequence.brokerId(ordinal: $0, spec: spec) }
             begin(target: target, victims: victims)
-            actions.append(.event(type: "Normal", reason: "Drain", note: "\(current) -> \(target) brokers: draining \(victims.map(String.init).joined(separator: ", ")) first"))
+            actions.append(
+                .event(
+                    type: "Normal", reason: "Drain",
+                    note: "\(current) -> \(target) brokers: draining \(victims.map(String.init).joined(separator: ", ")) first"))
             status.state = .draining
             draining(cluster)
         } else {
@@ -229,9 +238,15 @@ struct Step {
     /// (adding brokers is always safe) instead of finishing this round first.
     mutating func raiseTarget() -> Bool {
         guard spec.dryRun != true, spec.paused != true, var reassignment = status.reassignment, reassignment.drainingBrokers == nil,
-              let wanted = ScalingSequence.target(observation), wanted > reassignment.targetReplicas else { return false }
+            let wanted = ScalingSequence.target(observation), wanted > reassignment.targetReplicas
+        else { return false }
         actions.append(.setReplicas(wanted))
-        actions.append(.event(type: "Normal", reason: "ScaleOut", note: "\(reassignment.targetReplicas) -> \(wanted) brokers while scaling out: \(observation.decision?.reason ?? "replicas set on the pool")"))
+        actions.append(
+            .event(
+                type: "Normal", reason: "ScaleOut",
+                note:
+                    "\(reassignment.targetReplicas) -> \(wanted) brokers while scaling out: \(observation.decision?.reason ?? "replicas set on the pool")"
+            ))
         reassignment.targetReplicas = wanted
         status.reassignment = reassignment
         status.desiredReplicas = wanted
@@ -253,7 +268,8 @@ struct Step {
         let membership = ScalingSequence.membership(observation, cluster: cluster, keep: target, victims: [])
         let missing = wanted.subtracting(membership.members)
         guard observation.statefulSetReady >= target, missing.isEmpty else {
-            let waiting = "waiting for \(target) ready pods (\(observation.statefulSetReady) ready) and their brokers (missing: \(missing.sorted().map(String.init).joined(separator: ", ")))"
+            let waiting =
+                "waiting for \(target) ready pods (\(observation.statefulSetReady) ready) and their brokers (missing: \(missing.sorted().map(String.init).joined(separator: ", ")))"
             record = "scale out: \(waiting)"
             takeLoadOnArrival(cluster, membership: membership, waiting: waiting)
             return
@@ -282,7 +298,8 @@ struct Step {
         }
         guard !moves.isEmpty else { return }
         submit(moves, kind: "rebalance")
-        record = "scale out: \(waiting); rebalance batch \(status.reassignment?.batchesDone ?? 0) onto the \(membership.targets.count) ready brokers: \(moves.count) moves"
+        record =
+            "scale out: \(waiting); rebalance batch \(status.reassignment?.batchesDone ?? 0) onto the \(membership.targets.count) ready brokers: \(moves.count) moves"
     }
 
     mutating func rebalancing(_ cluster: ClusterSnapshot) {
@@ -309,7 +326,12 @@ struct Step {
             // Only the pool's partitions: those led, by preference, from a broker it keeps.
             let preferred = view.partitions.filter { $0.replicas.first.map(membership.targets.contains) == true }.map(\.name)
             if !preferred.isEmpty { actions.append(.electLeaders(preferred)) }
-            actions.append(.event(type: "Normal", reason: "Rebalanced", note: "partitions balanced after \(status.reassignment?.movesDone ?? 0) moves in \(status.reassignment?.batchesDone ?? 0) batches; preferred leaders elected"))
+            actions.append(
+                .event(
+                    type: "Normal", reason: "Rebalanced",
+                    note:
+                        "partitions balanced after \(status.reassignment?.movesDone ?? 0) moves in \(status.reassignment?.batchesDone ?? 0) batches; preferred leaders elected"
+                ))
             condition(.rebalancing, .false, "Balanced", "partitions are balanced")
             return finish("rebalanced: \(status.reassignment?.movesDone ?? 0) moves; preferred leaders elected")
         }
@@ -318,10 +340,14 @@ struct Step {
 
     mutating func draining(_ cluster: ClusterSnapshot) {
         requeueAfter = busy
-        guard let reassignment = status.reassignment, let victims = reassignment.drainingBrokers else { return finish("drain had no victims; back to stable") }
+        guard let reassignment = status.reassignment, let victims = reassignment.drainingBrokers else {
+            return finish("drain had no victims; back to stable")
+        }
         if !cluster.reassigning.isEmpty {
             record = "draining: \(cluster.reassigning.count) partition move(s) in progress"
-            condition(.rebalancing, .true, "Draining", "draining brokers \(victims.map(String.init).joined(separator: ", ")): \(cluster.reassigning.count) moves in progress")
+            condition(
+                .rebalancing, .true, "Draining",
+                "draining brokers \(victims.map(String.init).joined(separator: ", ")): \(cluster.reassigning.count) moves in progress")
             return
         }
         let membership = ScalingSequence.membership(observation, cluster: cluster, keep: reassignment.targetReplicas, victims: victims)
@@ -330,13 +356,20 @@ struct Step {
             // The moves are done, but removing brokers is a scale-in, and Ebb does not scale in
             // while it cannot see: the emptied brokers wait until the metrics are back.
             record = "drain done; brokers kept while \(blind)"
-            condition(.ableToScale, .false, "MetricsUnavailable", "drained brokers \(victims.map(String.init).joined(separator: ", ")) are kept until the metrics can be read: \(blind)")
+            condition(
+                .ableToScale, .false, "MetricsUnavailable",
+                "drained brokers \(victims.map(String.init).joined(separator: ", ")) are kept until the metrics can be read: \(blind)")
             return
         }
         if holding.isEmpty {
             // Verified from the whole placement: no victim holds a replica or leads a partition,
             // and no replica is on a pool broker that does not stay.
-            actions.append(.event(type: "Normal", reason: "DrainVerified", note: "brokers \(victims.map(String.init).joined(separator: ", ")) hold no partition and every replica of the pool is on a broker it keeps; scaling in to \(reassignment.targetReplicas)"))
+            actions.append(
+                .event(
+                    type: "Normal", reason: "DrainVerified",
+                    note:
+                        "brokers \(victims.map(String.init).joined(separator: ", ")) hold no partition and every replica of the pool is on a broker it keeps; scaling in to \(reassignment.targetReplicas)"
+                ))
             actions.append(.setReplicas(reassignment.targetReplicas))
             status.state = .scalingIn
             record = "drain verified; replicas patched to \(reassignment.targetReplicas)"
@@ -347,12 +380,16 @@ struct Step {
         do {
             plan = try PartitionPlanner.plan(view, constraints: constraints)
         } catch {
-            return block("cannot drain brokers \(victims.map(String.init).joined(separator: ", ")): the planner refused the cluster view: \(error); blocking: \(PoolMembership.describe(holding))")
+            return block(
+                "cannot drain brokers \(victims.map(String.init).joined(separator: ", ")): the planner refused the cluster view: \(error); blocking: \(PoolMembership.describe(holding))"
+            )
         }
         let moves = plan.batches.first ?? []
         guard !moves.isEmpty, (reassignment.batchesDone ?? 0) < ScalingSequence.maxBatches else {
             let why = plan.unmetGoals.isEmpty ? "" : " (\(plan.unmetGoals.prefix(5).joined(separator: "; ")))"
-            return block("cannot drain brokers \(victims.map(String.init).joined(separator: ", ")): \(holding.count) partition(s) stay: \(PoolMembership.describe(holding))\(why)")
+            return block(
+                "cannot drain brokers \(victims.map(String.init).joined(separator: ", ")): \(holding.count) partition(s) stay: \(PoolMembership.describe(holding))\(why)"
+            )
         }
         submit(moves, kind: "drain")
     }
@@ -360,7 +397,8 @@ struct Step {
     mutating func scalingIn(_ cluster: ClusterSnapshot) {
         requeueAfter = busy
         guard let reassignment = status.reassignment else { return finish("scale in had no target; back to stable") }
-        let membership = ScalingSequence.membership(observation, cluster: cluster, keep: reassignment.targetReplicas, victims: reassignment.drainingBrokers ?? [])
+        let membership = ScalingSequence.membership(
+            observation, cluster: cluster, keep: reassignment.targetReplicas, victims: reassignment.drainingBrokers ?? [])
         if !membership.misplaced(cluster).isEmpty {
             // A victim took a partition again (a new topic?): drain again before shrinking.
             status.state = .draining
@@ -370,7 +408,10 @@ struct Step {
             actions.append(.setReplicas(reassignment.targetReplicas))
         }
         if observation.statefulSetPods <= reassignment.targetReplicas {
-            actions.append(.event(type: "Normal", reason: "ScaledIn", note: "scaled in to \(reassignment.targetReplicas) brokers after moving \(reassignment.movesDone) partitions"))
+            actions.append(
+                .event(
+                    type: "Normal", reason: "ScaledIn",
+                    note: "scaled in to \(reassignment.targetReplicas) brokers after moving \(reassignment.movesDone) partitions"))
             status.lastScaleTime = now
             return finish("scaled in to \(reassignment.targetReplicas)")
         }

@@ -41,7 +41,13 @@ public enum BrokerPoolDocuments {
             reports.append(check(node, index: reports.count))
         }
         if reports.isEmpty {
-            reports.append(Report(index: 0, name: nil, problems: [ValidationProblem(path: "", message: "the file holds no document; write a BrokerPool (apiVersion: ebb.io/v1alpha1, kind: BrokerPool)")], pool: nil))
+            reports.append(
+                Report(
+                    index: 0, name: nil,
+                    problems: [
+                        ValidationProblem(
+                            path: "", message: "the file holds no document; write a BrokerPool (apiVersion: ebb.io/v1alpha1, kind: BrokerPool)")
+                    ], pool: nil))
         }
         return reports
     }
@@ -62,15 +68,19 @@ public enum BrokerPoolDocuments {
 
         let kind = node["kind"]?.string
         guard kind == BrokerPool.kind else {
-            return fail("kind", node["kind"]?.mark?.line ?? node.mark?.line, kind == nil
-                ? "required field is missing; add kind: BrokerPool"
-                : "'\(kind!)' is not a BrokerPool; ebb validate checks documents of kind: BrokerPool")
+            return fail(
+                "kind", node["kind"]?.mark?.line ?? node.mark?.line,
+                kind == nil
+                    ? "required field is missing; add kind: BrokerPool"
+                    : "'\(kind!)' is not a BrokerPool; ebb validate checks documents of kind: BrokerPool")
         }
         let apiVersion = node["apiVersion"]?.string
         guard apiVersion == BrokerPool.apiVersion else {
-            return fail("apiVersion", node["apiVersion"]?.mark?.line ?? node.mark?.line, apiVersion == nil
-                ? "required field is missing; add apiVersion: \(BrokerPool.apiVersion)"
-                : "'\(apiVersion!)' is not served; use apiVersion: \(BrokerPool.apiVersion)")
+            return fail(
+                "apiVersion", node["apiVersion"]?.mark?.line ?? node.mark?.line,
+                apiVersion == nil
+                    ? "required field is missing; add apiVersion: \(BrokerPool.apiVersion)"
+                    : "'\(apiVersion!)' is not served; use apiVersion: \(BrokerPool.apiVersion)")
         }
 
         var structural = StructuralValidator()
@@ -114,9 +124,13 @@ public enum BrokerPoolDocuments {
         }
         let allowed = name.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" || $0 == "." }
         guard !name.isEmpty, name.count <= 253, allowed, name.first?.isLetter == true || name.first?.isNumber == true,
-              name.last?.isLetter == true || name.last?.isNumber == true
+            name.last?.isLetter == true || name.last?.isNumber == true
         else {
-            return [ValidationProblem(path: "metadata.name", line: nameNode.mark?.line, message: "'\(name)' is not a valid name; use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit")]
+            return [
+                ValidationProblem(
+                    path: "metadata.name", line: nameNode.mark?.line,
+                    message: "'\(name)' is not a valid name; use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit")
+            ]
         }
         return []
     }
@@ -139,9 +153,10 @@ public enum BrokerPoolDocuments {
         if let yamlError = error as? YamlError {
             switch yamlError {
             case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-                 .composer(let context, let problem, let mark, _):
+                .composer(let context, let problem, let mark, _):
                 let detail = context.map { "\($0.text) " } ?? ""
-                return ValidationProblem(path: "", line: mark.line, message: "malformed YAML at line \(mark.line), column \(mark.column): \(detail)\(problem)")
+                return ValidationProblem(
+                    path: "", line: mark.line, message: "malformed YAML at line \(mark.line), column \(mark.column): \(detail)\(problem)")
             case .reader(let problem, _, _, _):
                 return ValidationProblem(path: "", message: "the file is not readable text: \(problem)")
             case .duplicatedKeysInMapping(let duplicates, _):

@@ -16,25 +16,36 @@ public enum BrokerPoolValidator {
         }
 
         if let offset = spec.brokerIdOffset, Int64(offset) + Int64(spec.maxReplicas) - 1 > Int64(Int32.max) {
-            add("spec.brokerIdOffset", "brokerIdOffset \(offset) + maxReplicas \(spec.maxReplicas) - 1 is beyond Kafka's largest node id \(Int32.max); use at most \(Int64(Int32.max) - Int64(spec.maxReplicas) + 1)")
+            add(
+                "spec.brokerIdOffset",
+                "brokerIdOffset \(offset) + maxReplicas \(spec.maxReplicas) - 1 is beyond Kafka's largest node id \(Int32.max); use at most \(Int64(Int32.max) - Int64(spec.maxReplicas) + 1)"
+            )
         }
         for (index, server) in spec.kafka.bootstrapServers.enumerated() {
             if let problem = portProblem(server) { add("spec.kafka.bootstrapServers[\(index)]", problem) }
         }
         if let sasl = spec.kafka.sasl, !spec.kafka.usesTLS, sasl.allowWithoutTLS != true {
-            add("spec.kafka.sasl", "SASL \(sasl.mechanism.rawValue) without TLS would send the credentials\(sasl.mechanism == .plain ? " (the password itself)" : "") in the clear; add spec.kafka.tls, or set spec.kafka.sasl.allowWithoutTLS: true to accept that")
+            add(
+                "spec.kafka.sasl",
+                "SASL \(sasl.mechanism.rawValue) without TLS would send the credentials\(sasl.mechanism == .plain ? " (the password itself)" : "") in the clear; add spec.kafka.tls, or set spec.kafka.sasl.allowWithoutTLS: true to accept that"
+            )
         }
 
         var metricNames = Set<String>()
         for (index, metric) in (spec.metrics ?? []).enumerated() {
             let path = "spec.metrics[\(index)]"
             if metric.consumerLag?.catchUpSeconds != nil,
-               !(spec.metrics ?? []).contains(where: { $0.type == .brokerThroughput && $0.brokerThroughput?.direction == .in }) {
-                add("\(path).consumerLag.catchUpSeconds", "a lag target that drains needs the offered load: add a BrokerThroughput metric with direction In")
+                !(spec.metrics ?? []).contains(where: { $0.type == .brokerThroughput && $0.brokerThroughput?.direction == .in })
+            {
+                add(
+                    "\(path).consumerLag.catchUpSeconds",
+                    "a lag target that drains needs the offered load: add a BrokerThroughput metric with direction In")
             }
             problems += metricProblems(metric, at: path)
             if metric.brokerThroughput?.offeredQuery != nil, metric.brokerThroughput?.direction != .in {
-                add("\(path).brokerThroughput.offeredQuery", "offeredQuery is what producers try to send, so it belongs to direction In; move it to the BrokerThroughput In metric")
+                add(
+                    "\(path).brokerThroughput.offeredQuery",
+                    "offeredQuery is what producers try to send, so it belongs to direction In; move it to the BrokerThroughput In metric")
             }
             if let address = metric.prometheus?.serverAddress, let problem = serverAddressProblem(address) {
                 add("\(path).prometheus.serverAddress", problem)
@@ -74,7 +85,8 @@ public enum BrokerPoolValidator {
         }
 
         if let reassignment = spec.reassignment, let perBroker = reassignment.maxConcurrentMovesPerBroker,
-           let perCluster = reassignment.maxConcurrentMovesPerCluster, perBroker > perCluster {
+            let perCluster = reassignment.maxConcurrentMovesPerCluster, perBroker > perCluster
+        {
             add("spec.reassignment.maxConcurrentMovesPerBroker", "\(PoolRule.moveLimitsOrdered.message) (\(perBroker) > \(perCluster))")
         }
         return problems
@@ -86,7 +98,9 @@ public enum BrokerPoolValidator {
         let rest = address.drop { $0 != ":" }.dropFirst(3)
         let authority = rest.prefix { $0 != "/" }
         if authority.contains("@") { return "'\(address)' carries user info; give the base address only (scheme, host, port, path)" }
-        if address.contains("?") || address.contains("#") { return "'\(address)' has a query or a fragment; give the base address only (scheme, host, port, path)" }
+        if address.contains("?") || address.contains("#") {
+            return "'\(address)' has a query or a fragment; give the base address only (scheme, host, port, path)"
+        }
         if authority.isEmpty { return "'\(address)' names no host" }
         return nil
     }
@@ -105,7 +119,7 @@ public enum BrokerPoolValidator {
             (.brokerThroughput, "brokerThroughput", metric.brokerThroughput != nil),
             (.consumerLag, "consumerLag", metric.consumerLag != nil),
             (.prometheus, "prometheus", metric.prometheus != nil),
-            (.cpu, "cpu", metric.cpu != nil),
+            (.cpu, "cpu", metric.cpu != nil)
         ]
         for (type, member, present) in members where (type == metric.type) != present {
             let detail = present ? "\(member) is set but type is \(metric.type.rawValue)" : "type is \(type.rawValue) but \(member) is missing"
@@ -146,10 +160,11 @@ public enum BrokerPoolValidator {
         let fields: [(MetricTarget.TargetType, String, Bool)] = [
             (.value, "value", target.value != nil),
             (.averageValue, "averageValue", target.averageValue != nil),
-            (.utilization, "averageUtilization", target.averageUtilization != nil),
+            (.utilization, "averageUtilization", target.averageUtilization != nil)
         ]
         for (type, field, present) in fields where (type == target.type) != present {
-            let detail = present ? "\(field) is set but target.type is \(target.type.rawValue)" : "target.type is \(type.rawValue) but \(field) is missing"
+            let detail =
+                present ? "\(field) is set but target.type is \(target.type.rawValue)" : "target.type is \(type.rawValue) but \(field) is missing"
             problems.append(ValidationProblem(path: "\(targetPath).\(field)", message: "\(detail); \(PoolRule.targetMemberMatchesType.message)"))
         }
         return problems

@@ -14,13 +14,21 @@ public enum PoolDriver {
         let schedules = spec.schedules?.count ?? 0
         if let replicas = spec.replicas {
             guard metrics + schedules > 0 else { return [] }
-            return [ValidationProblem(
-                path: "spec.replicas",
-                message: "spec.replicas (\(replicas)) is set, so the count comes from outside (an HPA, KEDA or kubectl scale through the scale subresource); spec.metrics and spec.schedules are read but do not size this pool. Remove spec.replicas to let Ebb size it")]
+            return [
+                ValidationProblem(
+                    path: "spec.replicas",
+                    message:
+                        "spec.replicas (\(replicas)) is set, so the count comes from outside (an HPA, KEDA or kubectl scale through the scale subresource); spec.metrics and spec.schedules are read but do not size this pool. Remove spec.replicas to let Ebb size it"
+                )
+            ]
         }
         guard metrics + schedules == 0 else { return [] }
-        return [ValidationProblem(
-            path: "spec.replicas",
-            message: "nothing sizes this pool: no spec.metrics, no spec.schedules and no spec.replicas. For a pool driven by an HPA or KEDA, set spec.replicas to the broker count to start with: while it is unset, the API server answers GET .../brokerpools/NAME/scale with 500 and the HPA cannot read the pool")]
+        return [
+            ValidationProblem(
+                path: "spec.replicas",
+                message:
+                    "nothing sizes this pool: no spec.metrics, no spec.schedules and no spec.replicas. For a pool driven by an HPA or KEDA, set spec.replicas to the broker count to start with: while it is unset, the API server answers GET .../brokerpools/NAME/scale with 500 and the HPA cannot read the pool"
+            )
+        ]
     }
 }

@@ -53,7 +53,8 @@ struct StructuralValidator {
             }
         case .dateTime:
             guard node.tagName == .str || node.tagName == .timestamp, let text = node.string,
-                  TimeFormat.parse(text) != nil else {
+                TimeFormat.parse(text) != nil
+            else {
                 return report(path, node, "expected a time such as 2026-11-27T17:00:00Z, got \(describe(node))")
             }
         }
@@ -107,8 +108,9 @@ struct StructuralValidator {
             for (position, item) in sequence.enumerated() {
                 let value = keys.map { item[$0]?.string ?? "" }
                 if !seenKeys.insert(value).inserted {
-                    report(path.index(position).appending(keys[0]), item,
-                           "duplicate \(keys[0]) '\(value.joined(separator: "/"))'; each item needs a distinct \(keys[0])")
+                    report(
+                        path.index(position).appending(keys[0]), item,
+                        "duplicate \(keys[0]) '\(value.joined(separator: "/"))'; each item needs a distinct \(keys[0])")
                 }
             }
         }
@@ -121,7 +123,9 @@ struct StructuralValidator {
         }
         if let values = schema.enumValues, !values.contains(text) {
             var message = "'\(text)' is not allowed; use one of \(values.joined(separator: ", "))"
-            if let suggestion = closest(to: text, in: values) { message = "'\(text)' is not allowed; did you mean '\(suggestion)'? (one of \(values.joined(separator: ", ")))" }
+            if let suggestion = closest(to: text, in: values) {
+                message = "'\(text)' is not allowed; did you mean '\(suggestion)'? (one of \(values.joined(separator: ", ")))"
+            }
             return report(path, node, message)
         }
         if let minLength = schema.minLength, text.count < minLength {
@@ -137,7 +141,8 @@ struct StructuralValidator {
                 }
             } catch {
                 // Never a silent match: a pattern that does not compile is a defect of the schema.
-                return report(path, node, "cannot be checked: the schema's pattern \(pattern) does not compile (\(error)); report this as a bug of Ebb")
+                return report(
+                    path, node, "cannot be checked: the schema's pattern \(pattern) does not compile (\(error)); report this as a bug of Ebb")
             }
         }
     }

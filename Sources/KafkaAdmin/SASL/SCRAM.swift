@@ -62,13 +62,18 @@ public struct SCRAMClient: Sendable {
         guard let combined = fields["r"], combined.hasPrefix(nonce), combined.count > nonce.count else {
             throw SCRAMError(detail: "the server's nonce does not extend ours")
         }
-        guard let saltText = fields["s"], let salt = Base64.decode(saltText), !salt.isEmpty else { throw SCRAMError(detail: "the server sent no valid salt") }
+        guard let saltText = fields["s"], let salt = Base64.decode(saltText), !salt.isEmpty else {
+            throw SCRAMError(detail: "the server sent no valid salt")
+        }
         guard let iterationText = fields["i"], let iterations = Int(iterationText) else {
             throw SCRAMError(detail: "the server sent no iteration count")
         }
         // A hostile server could ask for millions of iterations, seconds of CPU per connection.
         guard SCRAM.iterationRange.contains(iterations) else {
-            throw SCRAMError(detail: "the server asks for \(iterationText) iterations; Kafka allows \(SCRAM.iterationRange.lowerBound) to \(SCRAM.iterationRange.upperBound)")
+            throw SCRAMError(
+                detail:
+                    "the server asks for \(iterationText) iterations; Kafka allows \(SCRAM.iterationRange.lowerBound) to \(SCRAM.iterationRange.upperBound)"
+            )
         }
         saltedPassword = try hash.hi(password: Array(password.utf8), salt: salt, iterations: iterations)
         let withoutProof = "c=biws,r=\(combined)"

@@ -1,6 +1,6 @@
 import Crypto
-import _CryptoExtras
 import Foundation
+import _CryptoExtras
 
 /// The hash of a SCRAM mechanism (SHA-256 or SHA-512) and what SCRAM does with it: the hash,
 /// HMAC, PBKDF2's Hi (RFC 5802), and a constant-time check of a MAC, all from swift-crypto
@@ -40,7 +40,8 @@ public enum SHA2: Sendable, Hashable {
     public func hi(password: [UInt8], salt: [UInt8], iterations: Int) throws(SCRAMError) -> [UInt8] {
         do {
             let derived = try KDF.Insecure.PBKDF2.deriveKey(
-                from: password, salt: salt, using: self == .sha256 ? .sha256 : .sha512, outputByteCount: digestSize, unsafeUncheckedRounds: iterations)
+                from: password, salt: salt, using: self == .sha256 ? .sha256 : .sha512, outputByteCount: digestSize, unsafeUncheckedRounds: iterations
+            )
             return derived.withUnsafeBytes { Array($0) }
         } catch {
             throw SCRAMError(detail: "PBKDF2 with \(iterations) iterations failed: \(error)")

@@ -34,8 +34,11 @@ public struct KubeConfig: Sendable {
         var file = ""
 
         enum CodingKeys: String, CodingKey {
-            case server, certificateAuthority = "certificate-authority", certificateAuthorityData = "certificate-authority-data"
-            case insecureSkipTLSVerify = "insecure-skip-tls-verify", tlsServerName = "tls-server-name"
+            case server
+            case certificateAuthority = "certificate-authority"
+            case certificateAuthorityData = "certificate-authority-data"
+            case insecureSkipTLSVerify = "insecure-skip-tls-verify"
+            case tlsServerName = "tls-server-name"
         }
 
         init(from decoder: any Decoder) throws {
@@ -62,8 +65,13 @@ public struct KubeConfig: Sendable {
         var file = ""
 
         enum CodingKeys: String, CodingKey {
-            case token, tokenFile, clientCertificate = "client-certificate", clientCertificateData = "client-certificate-data"
-            case clientKey = "client-key", clientKeyData = "client-key-data", username, password, exec, authProvider = "auth-provider"
+            case token, tokenFile
+            case clientCertificate = "client-certificate"
+            case clientCertificateData = "client-certificate-data"
+            case clientKey = "client-key"
+            case clientKeyData = "client-key-data"
+            case username, password, exec
+            case authProvider = "auth-provider"
         }
 
         init(file: String) { self.file = file }
@@ -100,7 +108,10 @@ public struct KubeConfig: Sendable {
         var users: [Entry<User>]?
         var contexts: [Entry<Context>]?
 
-        enum CodingKeys: String, CodingKey { case currentContext = "current-context", clusters, users, contexts }
+        enum CodingKeys: String, CodingKey {
+            case currentContext = "current-context"
+            case clusters, users, contexts
+        }
     }
 
     /// `- name: N` with the settings under `cluster:`, `user:` or `context:`.
@@ -170,7 +181,8 @@ public struct KubeConfig: Sendable {
             try config.merge(text: text, file: path)
         }
         guard !config.files.isEmpty else {
-            throw KubeConfigError(file: paths.joined(separator: ":"), problem: "none of these files exists", fix: "pass --kubeconfig PATH or fix KUBECONFIG")
+            throw KubeConfigError(
+                file: paths.joined(separator: ":"), problem: "none of these files exists", fix: "pass --kubeconfig PATH or fix KUBECONFIG")
         }
         return config
     }
@@ -183,7 +195,8 @@ public struct KubeConfig: Sendable {
         } catch let error as DecodingError {
             throw Self.explain(error, file: file)
         } catch {
-            throw KubeConfigError(file: file, problem: "is not valid YAML (\(error))", fix: "check it with `kubectl config view --kubeconfig \(file)`")
+            throw KubeConfigError(
+                file: file, problem: "is not valid YAML (\(error))", fix: "check it with `kubectl config view --kubeconfig \(file)`")
         }
         files.append(file)
         guard let document = decoded else { return }  // an empty file, as kubectl allows
@@ -216,7 +229,8 @@ public struct KubeConfig: Sendable {
     }
 
     static func missingBody(_ list: String, _ index: Int, _ key: String, _ file: String) -> KubeConfigError {
-        KubeConfigError(file: file, field: "\(list)[\(index)].\(key)", problem: "is missing or not a mapping", fix: "add the \(key) settings under `\(key):`")
+        KubeConfigError(
+            file: file, field: "\(list)[\(index)].\(key)", problem: "is missing or not a mapping", fix: "add the \(key) settings under `\(key):`")
     }
 
     /// What a decoding error means for the person who wrote the file, at the field it names.
@@ -227,7 +241,8 @@ public struct KubeConfig: Sendable {
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty {
                 let cause = context.underlyingError.map { "\($0)" } ?? context.debugDescription
-                return KubeConfigError(file: file, problem: "is not valid YAML (\(cause))", fix: "check it with `kubectl config view --kubeconfig \(file)`")
+                return KubeConfigError(
+                    file: file, problem: "is not valid YAML (\(cause))", fix: "check it with `kubectl config view --kubeconfig \(file)`")
             }
             (path, detail) = (context.codingPath, context.debugDescription)
         case let .typeMismatch(type, context): (path, detail) = (context.codingPath, "is not a \(type)")
@@ -237,10 +252,13 @@ public struct KubeConfig: Sendable {
         }
         let keys = path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
         if keys.isEmpty {
-            return KubeConfigError(file: file, problem: "is not a kubeconfig (the top level is not a mapping)", fix: "write a kubeconfig with clusters, users and contexts")
+            return KubeConfigError(
+                file: file, problem: "is not a kubeconfig (the top level is not a mapping)",
+                fix: "write a kubeconfig with clusters, users and contexts")
         }
         if keys.count == 1, ["clusters", "users", "contexts"].contains(keys[0]) {
-            return KubeConfigError(file: file, field: keys[0], problem: "must be a list", fix: "write `\(keys[0]):` followed by `- name: ...` entries")
+            return KubeConfigError(
+                file: file, field: keys[0], problem: "must be a list", fix: "write `\(keys[0]):` followed by `- name: ...` entries")
         }
         if keys.count == 3, let index = path[1].intValue, ["cluster", "user", "context"].contains(keys[2]) {
             return missingBody(keys[0], index, keys[2], file)
@@ -254,27 +272,39 @@ public struct KubeConfig: Sendable {
 
     /// The configuration of `context` (the current context when nil).
     public func resolve(context requested: String? = nil) throws(KubeConfigError) -> KubernetesConfiguration {
-        let where_ = files.joined(separator: ":")
+        let sources = files.joined(separator: ":")
         guard let name = requested ?? currentContext else {
-            throw KubeConfigError(file: where_, field: "current-context", problem: "is not set", fix: "pass --context (one of: \(contextNames.joined(separator: ", ")))")
+            throw KubeConfigError(
+                file: sources, field: "current-context", problem: "is not set",
+                fix: "pass --context (one of: \(contextNames.joined(separator: ", ")))"
+            )
         }
         guard let context = contexts[name] else {
-            throw KubeConfigError(file: where_, field: "contexts", problem: "has no context '\(name)'", fix: "use one of: \(contextNames.isEmpty ? "(none defined)" : contextNames.joined(separator: ", "))")
+            throw KubeConfigError(
+                file: sources, field: "contexts", problem: "has no context '\(name)'",
+                fix: "use one of: \(contextNames.isEmpty ? "(none defined)" : contextNames.joined(separator: ", "))")
         }
         guard let clusterName = context.cluster, let cluster = clusters[clusterName] else {
-            throw KubeConfigError(file: context.file, field: "contexts[\(name)].context.cluster", problem: "names no defined cluster ('\(context.cluster ?? "")')", fix: "define it under clusters or fix the name")
+            throw KubeConfigError(
+                file: context.file, field: "contexts[\(name)].context.cluster", problem: "names no defined cluster ('\(context.cluster ?? "")')",
+                fix: "define it under clusters or fix the name")
         }
         guard let server = cluster.server, !server.isEmpty else {
-            throw KubeConfigError(file: cluster.file, field: "clusters[\(clusterName)].cluster.server", problem: "is missing", fix: "set the API server's URL")
+            throw KubeConfigError(
+                file: cluster.file, field: "clusters[\(clusterName)].cluster.server", problem: "is missing", fix: "set the API server's URL")
         }
         var user = User(file: context.file)
         if let userName = context.user, !userName.isEmpty {
             guard let defined = users[userName] else {
-                throw KubeConfigError(file: context.file, field: "contexts[\(name)].context.user", problem: "names no defined user ('\(userName)')", fix: "define it under users or fix the name")
+                throw KubeConfigError(
+                    file: context.file, field: "contexts[\(name)].context.user", problem: "names no defined user ('\(userName)')",
+                    fix: "define it under users or fix the name")
             }
             user = defined
         }
-        if (user.hasExec || user.hasAuthProvider), user.token == nil, user.tokenFile == nil, user.clientCertificate == nil, user.clientCertificateData == nil {
+        if user.hasExec || user.hasAuthProvider, user.token == nil, user.tokenFile == nil, user.clientCertificate == nil,
+            user.clientCertificateData == nil
+        {
             throw KubeConfigError(
                 file: user.file, field: "users[\(context.user ?? "")].user.\(user.hasExec ? "exec" : "auth-provider")",
                 problem: "credential plugins are not supported by Ebb", fix: "give Ebb a service account token (tokenFile) or a client certificate")
@@ -292,11 +322,16 @@ public struct KubeConfig: Sendable {
         let field = "clusters[\(clusterName)].cluster"
         return try KubernetesConfiguration(
             server: server,
-            certificateAuthorityPEM: try Self.pem(data: cluster.certificateAuthorityData, file: cluster.certificateAuthority, owner: cluster.file, field: "\(field).certificate-authority"),
-            clientCertificatePEM: try Self.pem(data: user.clientCertificateData, file: user.clientCertificate, owner: user.file, field: "users[\(context.user ?? "")].user.client-certificate"),
-            clientKeyPEM: try Self.pem(data: user.clientKeyData, file: user.clientKey, owner: user.file, field: "users[\(context.user ?? "")].user.client-key"),
+            certificateAuthorityPEM: try Self.pem(
+                data: cluster.certificateAuthorityData, file: cluster.certificateAuthority, owner: cluster.file,
+                field: "\(field).certificate-authority"),
+            clientCertificatePEM: try Self.pem(
+                data: user.clientCertificateData, file: user.clientCertificate, owner: user.file,
+                field: "users[\(context.user ?? "")].user.client-certificate"),
+            clientKeyPEM: try Self.pem(
+                data: user.clientKeyData, file: user.clientKey, owner: user.file, field: "users[\(context.user ?? "")].user.client-key"),
             insecureSkipTLSVerify: cluster.insecureSkipTLSVerify, tlsServerName: cluster.tlsServerName, credentials: credentials,
-            namespace: context.namespace ?? "default", source: "kubeconfig \(where_), context \(name)")
+            namespace: context.namespace ?? "default", source: "kubeconfig \(sources), context \(name)")
     }
 
     /// PEM bytes from `*-data` (base64) or from a file (relative to the kubeconfig).
@@ -310,7 +345,9 @@ public struct KubeConfig: Sendable {
         guard let file else { return nil }
         let path = relative(file, to: owner)
         guard let contents = FileManager.default.contents(atPath: path) else {
-            throw KubeConfigError(file: owner, field: field, problem: "names '\(path)', which cannot be read", fix: "fix the path or embed the PEM as \(field.split(separator: ".").last ?? "")-data")
+            throw KubeConfigError(
+                file: owner, field: field, problem: "names '\(path)', which cannot be read",
+                fix: "fix the path or embed the PEM as \(field.split(separator: ".").last ?? "")-data")
         }
         return Array(contents)
     }

@@ -30,7 +30,9 @@ public struct KubernetesConfiguration: Sendable {
         namespace: String = "default", source: String = "explicit"
     ) throws(KubeConfigError) {
         guard let address = ServerAddress(server) else {
-            throw KubeConfigError(file: source, field: "cluster.server", problem: "'\(server)' is not an http(s)://host[:port] URL", fix: "set the API server's URL, e.g. https://10.0.0.1:6443")
+            throw KubeConfigError(
+                file: source, field: "cluster.server", problem: "'\(server)' is not an http(s)://host[:port] URL",
+                fix: "set the API server's URL, e.g. https://10.0.0.1:6443")
         }
         self.address = address
         self.certificateAuthorityPEM = certificateAuthorityPEM
@@ -82,7 +84,9 @@ extension KubernetesConfiguration {
         environment: [String: String] = ProcessInfo.processInfo.environment, directory: String = serviceAccount
     ) throws(KubeConfigError) -> KubernetesConfiguration {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], let port = environment["KUBERNETES_SERVICE_PORT"], !host.isEmpty else {
-            throw KubeConfigError(file: "environment", field: "KUBERNETES_SERVICE_HOST", problem: "is not set: not running in a pod", fix: "pass --kubeconfig when running outside a cluster")
+            throw KubeConfigError(
+                file: "environment", field: "KUBERNETES_SERVICE_HOST", problem: "is not set: not running in a pod",
+                fix: "pass --kubeconfig when running outside a cluster")
         }
         let token = "\(directory)/token"
         guard FileManager.default.isReadableFile(atPath: token) else {

@@ -84,7 +84,9 @@ public final class HTTPEndpoint: Sendable {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
-    func request(_ method: HTTPMethod, _ path: String, _ query: [(String, String)], _ headers: [(String, String)], _ body: [UInt8]?) -> HTTPClientRequest {
+    func request(_ method: HTTPMethod, _ path: String, _ query: [(String, String)], _ headers: [(String, String)], _ body: [UInt8]?)
+        -> HTTPClientRequest
+    {
         var request = HTTPClientRequest(url: base + Self.target(path, query))
         request.method = method
         request.headers.add(name: "Host", value: configuration.address.hostHeader)
@@ -102,7 +104,9 @@ public final class HTTPEndpoint: Sendable {
     func failure(_ error: any Error, timeout: Duration) -> HTTPFailure {
         if let failure = error as? HTTPFailure { return failure }
         if error is NIOTooManyBytesError { return HTTPFailure(peer: configuration.peer, .tooLarge(limit: configuration.limits.body)) }
-        if let client = error as? HTTPClientError, client == .deadlineExceeded { return HTTPFailure(peer: configuration.peer, .noAnswer(within: timeout)) }
+        if let client = error as? HTTPClientError, client == .deadlineExceeded {
+            return HTTPFailure(peer: configuration.peer, .noAnswer(within: timeout))
+        }
         return HTTPFailure(peer: configuration.peer, .unreachable("\(error)"))
     }
 
@@ -128,11 +132,14 @@ public final class HTTPEndpoint: Sendable {
 
     /// A streamed GET (a watch): the answer's status, then its body line by line as it
     /// arrives. `timeout` bounds the wait for the status, not the stream.
-    public func lines(_ path: String, query: [(String, String)] = [], headers: [(String, String)] = [], timeout: Duration) async throws(HTTPFailure) -> HTTPLines {
+    public func lines(_ path: String, query: [(String, String)] = [], headers: [(String, String)] = [], timeout: Duration) async throws(HTTPFailure)
+        -> HTTPLines
+    {
         let request = request(.GET, path, query, headers, nil)
         do {
             let response = try await client.execute(request, timeout: Self.timeAmount(timeout), logger: Self.quiet)
-            return HTTPLines(status: Int(response.status.code), body: response.body.makeAsyncIterator(), peer: configuration.peer, limits: configuration.limits)
+            return HTTPLines(
+                status: Int(response.status.code), body: response.body.makeAsyncIterator(), peer: configuration.peer, limits: configuration.limits)
         } catch {
             throw failure(error, timeout: timeout)
         }

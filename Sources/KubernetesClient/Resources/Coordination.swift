@@ -14,7 +14,10 @@ public struct Lease: KubernetesResource, Hashable {
         public var renewTime: String?
         public var leaseTransitions: Int32?
 
-        public init(holderIdentity: String? = nil, leaseDurationSeconds: Int32? = nil, acquireTime: String? = nil, renewTime: String? = nil, leaseTransitions: Int32? = nil) {
+        public init(
+            holderIdentity: String? = nil, leaseDurationSeconds: Int32? = nil, acquireTime: String? = nil, renewTime: String? = nil,
+            leaseTransitions: Int32? = nil
+        ) {
             self.holderIdentity = holderIdentity
             self.leaseDurationSeconds = leaseDurationSeconds
             self.acquireTime = acquireTime
@@ -47,7 +50,10 @@ public struct Event: KubernetesResource, Hashable {
         public var uid: String?
         public var resourceVersion: String?
 
-        public init(apiVersion: String? = nil, kind: String? = nil, namespace: String? = nil, name: String? = nil, uid: String? = nil, resourceVersion: String? = nil) {
+        public init(
+            apiVersion: String? = nil, kind: String? = nil, namespace: String? = nil, name: String? = nil, uid: String? = nil,
+            resourceVersion: String? = nil
+        ) {
             self.apiVersion = apiVersion
             self.kind = kind
             self.namespace = namespace

@@ -65,7 +65,9 @@ public struct LeaderElectionState: Sendable {
         if needsRead { return .read }
         guard let observed else { return .read }
         guard let spec = observed.spec, let version = observed.resourceVersion else {
-            let fresh = Lease.Spec(holderIdentity: identity, leaseDurationSeconds: Int32(leaseDuration), acquireTime: stamp(now), renewTime: stamp(now), leaseTransitions: 0)
+            let fresh = Lease.Spec(
+                holderIdentity: identity, leaseDurationSeconds: Int32(leaseDuration), acquireTime: stamp(now), renewTime: stamp(now),
+                leaseTransitions: 0)
             pendingWrite = fresh
             return .create(fresh)
         }

@@ -1,5 +1,5 @@
-import KubernetesTypes
 import Foundation
+import KubernetesTypes
 import Logging
 import NIOConcurrencyHelpers
 
@@ -145,7 +145,8 @@ public struct LeaderElector: Sendable {
             await elector.call(action)
         }
         guard let outcome else {
-            return .failed(.timeout(step: "lease \(namespace)/\(name)", seconds: Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18))
+            return .failed(
+                .timeout(step: "lease \(namespace)/\(name)", seconds: Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18))
         }
         return outcome
     }

@@ -60,7 +60,11 @@ public struct Reflector<R: KubernetesResource>: Sendable {
                     let list = try await client.list(R.self, namespace: namespace, labelSelector: labelSelector)
                     let keys = store.replace(with: list.items)
                     machine.withLockedValue { $0.listed(resourceVersion: list.resourceVersion) }
-                    logger.debug("listed", metadata: ["resource": "\(R.resource.plural)", "objects": "\(list.items.count)", "resource_version": "\(list.resourceVersion)"])
+                    logger.debug(
+                        "listed",
+                        metadata: [
+                            "resource": "\(R.resource.plural)", "objects": "\(list.items.count)", "resource_version": "\(list.resourceVersion)"
+                        ])
                     for key in keys { await changed(key) }
                 } catch {
                     // Stopping (the service is shutting down) is not a failure worth a warning.
@@ -78,10 +82,12 @@ public struct Reflector<R: KubernetesResource>: Sendable {
                 case .silent:
                     machine.withLockedValue { $0.silenced() }
                     counters.counts.withLockedValue { $0.silentRestarts += 1 }
-                    logger.warning("watch silent past its timeout; watching again", metadata: [
-                        "resource": "\(R.resource.plural)", "resource_version": "\(machine.withLockedValue { $0.resourceVersion } ?? version)",
-                        "timeout_seconds": "\(watchTimeout)",
-                    ])
+                    logger.warning(
+                        "watch silent past its timeout; watching again",
+                        metadata: [
+                            "resource": "\(R.resource.plural)", "resource_version": "\(machine.withLockedValue { $0.resourceVersion } ?? version)",
+                            "timeout_seconds": "\(watchTimeout)"
+                        ])
                 case .cancelled:
                     return
                 case .failed(let error):
@@ -89,7 +95,9 @@ public struct Reflector<R: KubernetesResource>: Sendable {
                     let gone = error.apiError?.isGone == true
                     let random = Double.random(in: 0...1, using: &generator)
                     machine.withLockedValue { $0.failed(gone: gone, now: Self.now, random: random) }
-                    counters.counts.withLockedValue { gone ? ($0.relistsAfterGone += 1) : ($0.failures += 1) }
+                    counters.counts.withLockedValue { counts in
+                        if gone { counts.relistsAfterGone += 1 } else { counts.failures += 1 }
+                    }
                     if gone {
                         logger.info("watch expired, listing again", metadata: ["resource": "\(R.resource.plural)", "resource_version": "\(version)"])
                     } else {
@@ -123,7 +131,9 @@ public struct Reflector<R: KubernetesResource>: Sendable {
         return await withTaskGroup(of: WatchOutcome?.self) { group in
             group.addTask {
                 do throws(KubernetesClientError) {
-                    try await client.watch(R.self, namespace: namespace, labelSelector: labelSelector, resourceVersion: version, timeoutSeconds: watchTimeout) { event throws(KubernetesClientError) -> Bool in
+                    try await client.watch(
+                        R.self, namespace: namespace, labelSelector: labelSelector, resourceVersion: version, timeoutSeconds: watchTimeout
+                    ) { event throws(KubernetesClientError) -> Bool in
                         if case .bookmark(let at) = event {
                             machine.withLockedValue { $0.received(resourceVersion: at, now: Self.now) }
                         } else if let key = store.apply(event) {

@@ -40,7 +40,8 @@ public final class Store<R: KubernetesResource>: Sendable {
             var fresh: [String: R] = [:]
             for item in items { fresh[Self.key(of: item)] = item }
             var changed = Set(state.objects.keys).symmetricDifference(fresh.keys)
-            for (key, item) in fresh where state.objects[key] != nil && state.objects[key]!.metadata.resourceVersion != item.metadata.resourceVersion {
+            for (key, item) in fresh where state.objects[key] != nil && state.objects[key]!.metadata.resourceVersion != item.metadata.resourceVersion
+            {
                 changed.insert(key)
             }
             state.objects = fresh
@@ -56,7 +57,9 @@ public final class Store<R: KubernetesResource>: Sendable {
             switch event {
             case .added(let object), .modified(let object):
                 let key = Self.key(of: object)
-                if let known = state.objects[key], known.metadata.resourceVersion == object.metadata.resourceVersion, known.metadata.resourceVersion != nil {
+                if let known = state.objects[key], known.metadata.resourceVersion == object.metadata.resourceVersion,
+                    known.metadata.resourceVersion != nil
+                {
                     return nil
                 }
                 state.objects[key] = object

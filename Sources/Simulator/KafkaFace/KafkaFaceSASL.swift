@@ -58,7 +58,9 @@ struct KafkaFaceSASLSession {
         case SaslHandshakeRequest.apiKey:
             let (version, correlationId, request) = try decode(SaslHandshakeRequest.self, payload)
             let enabled = config.mechanisms.map(\.rawValue)
-            guard case .awaitingHandshake = step else { return respond(SaslHandshakeResponse(errorCode: 34, mechanisms: enabled), version, correlationId) }
+            guard case .awaitingHandshake = step else {
+                return respond(SaslHandshakeResponse(errorCode: 34, mechanisms: enabled), version, correlationId)
+            }
             guard let mechanism = SASLCredentials.Mechanism(rawValue: request.mechanism), config.mechanisms.contains(mechanism) else {
                 return respond(SaslHandshakeResponse(errorCode: 33, mechanisms: enabled), version, correlationId)
             }
@@ -68,7 +70,8 @@ struct KafkaFaceSASLSession {
             let (version, correlationId, request) = try decode(SaslAuthenticateRequest.self, payload)
             func refuse(_ message: String) -> [UInt8] {
                 step = .failed
-                return KafkaFraming.response(SaslAuthenticateResponse(errorCode: 58, errorMessage: message), version: version, correlationId: correlationId)
+                return KafkaFraming.response(
+                    SaslAuthenticateResponse(errorCode: 58, errorMessage: message), version: version, correlationId: correlationId)
             }
             switch step {
             case .handshaken(.plain):

@@ -41,7 +41,8 @@ public final class KafkaFaceRouter: Sendable {
         _: Request.Type, versions: ClosedRange<Int16>? = nil,
         _ handler: @escaping @Sendable (Request, Int16) -> Request.Response
     ) {
-        let route = Route(versions: versions ?? Request.validVersions, isFlexible: Request.isFlexible) { reader, version, correlationId throws(WireError) in
+        let route = Route(versions: versions ?? Request.validVersions, isFlexible: Request.isFlexible) {
+            reader, version, correlationId throws(WireError) in
             let request = try Request(from: &reader, version: version)
             return KafkaFraming.response(handler(request, version), version: version, correlationId: correlationId)
         }
@@ -51,7 +52,9 @@ public final class KafkaFaceRouter: Sendable {
     /// What ApiVersions advertises.
     public var advertised: [ApiVersionsResponse.ApiVersion] {
         routes.withLockedValue { routes in
-            routes.keys.sorted().map { ApiVersionsResponse.ApiVersion(apiKey: $0, minVersion: routes[$0]!.versions.lowerBound, maxVersion: routes[$0]!.versions.upperBound) }
+            routes.keys.sorted().map {
+                ApiVersionsResponse.ApiVersion(apiKey: $0, minVersion: routes[$0]!.versions.lowerBound, maxVersion: routes[$0]!.versions.upperBound)
+            }
         }
     }
 

@@ -201,16 +201,24 @@ public final class SimulatedKafkaCluster: Sendable {
         router.register(DescribeClusterRequest.self) { [self] _, _ in describeCluster() }
         // Admin requests go to the controller; after a failover (an injected fault) a broker says NOT_CONTROLLER (41).
         router.register(ListPartitionReassignmentsRequest.self) { [self, router] request, _ in
-            if router.faults?.roll([.notController]) != nil { return ListPartitionReassignmentsResponse(errorCode: 41, errorMessage: "not the controller (injected fault)") }
+            if router.faults?.roll([.notController]) != nil {
+                return ListPartitionReassignmentsResponse(errorCode: 41, errorMessage: "not the controller (injected fault)")
+            }
             return listReassignments(request)
         }
         router.register(AlterPartitionReassignmentsRequest.self) { [self, router] request, _ in
-            if router.faults?.roll([.notController]) != nil { return AlterPartitionReassignmentsResponse(errorCode: 41, errorMessage: "not the controller (injected fault)") }
+            if router.faults?.roll([.notController]) != nil {
+                return AlterPartitionReassignmentsResponse(errorCode: 41, errorMessage: "not the controller (injected fault)")
+            }
             return alterReassignments(request)
         }
-        router.register(ListOffsetsRequest.self, versions: 1...ListOffsetsRequest.validVersions.upperBound) { [self] request, _ in listOffsets(request, node: node) }
+        router.register(ListOffsetsRequest.self, versions: 1...ListOffsetsRequest.validVersions.upperBound) { [self] request, _ in
+            listOffsets(request, node: node)
+        }
         router.register(FindCoordinatorRequest.self) { [self] request, version in findCoordinator(request, version: version) }
-        router.register(OffsetFetchRequest.self, versions: 1...OffsetFetchRequest.validVersions.upperBound) { [self] request, version in offsetFetch(request, version: version, node: node) }
+        router.register(OffsetFetchRequest.self, versions: 1...OffsetFetchRequest.validVersions.upperBound) { [self] request, version in
+            offsetFetch(request, version: version, node: node)
+        }
         router.register(ListGroupsRequest.self) { [self] _, _ in listGroups(node: node) }
         router.register(DescribeGroupsRequest.self) { [self] request, _ in describeGroups(request, node: node) }
         router.register(ElectLeadersRequest.self) { [self] request, _ in electLeaders(request) }
@@ -229,13 +237,15 @@ public final class SimulatedKafkaCluster: Sendable {
                 clusterId: state.clusterId, controllerId: state.controller,
                 topics: names.map { name in
                     guard let partitions = state.topics[name] else { return .init(errorCode: 3, name: name) }
-                    return .init(name: name, partitions: partitions.enumerated().map { index, partition in
-                        let replicas = state.reassignments[name]?[Int32(index)].map { Self.union($0.original, $0.target) } ?? partition.replicas
-                        let live = replicas.filter { state.brokers[$0] != nil }
-                        return .init(
-                            errorCode: state.brokers[partition.leader] == nil ? 5 : 0, partitionIndex: Int32(index), leaderId: partition.leader,
-                            leaderEpoch: 0, replicaNodes: replicas, isrNodes: live, offlineReplicas: replicas.filter { state.brokers[$0] == nil })
-                    })
+                    return .init(
+                        name: name,
+                        partitions: partitions.enumerated().map { index, partition in
+                            let replicas = state.reassignments[name]?[Int32(index)].map { Self.union($0.original, $0.target) } ?? partition.replicas
+                            let live = replicas.filter { state.brokers[$0] != nil }
+                            return .init(
+                                errorCode: state.brokers[partition.leader] == nil ? 5 : 0, partitionIndex: Int32(index), leaderId: partition.leader,
+                                leaderEpoch: 0, replicaNodes: replicas, isrNodes: live, offlineReplicas: replicas.filter { state.brokers[$0] == nil })
+                        })
                 })
         }
     }
@@ -257,13 +267,15 @@ public final class SimulatedKafkaCluster: Sendable {
             let topics = state.reassignments.keys.sorted().compactMap { topic -> ListPartitionReassignmentsResponse.OngoingTopicReassignment? in
                 let partitions = state.reassignments[topic]!.keys.sorted().filter { wanted == nil || wanted![topic]?.contains($0) == true }
                 guard !partitions.isEmpty else { return nil }
-                return .init(name: topic, partitions: partitions.map { index in
-                    let move = state.reassignments[topic]![index]!
-                    return .init(
-                        partitionIndex: index, replicas: Self.union(move.original, move.target),
-                        addingReplicas: move.target.filter { !move.original.contains($0) },
-                        removingReplicas: move.original.filter { !move.target.contains($0) })
-                })
+                return .init(
+                    name: topic,
+                    partitions: partitions.map { index in
+                        let move = state.reassignments[topic]![index]!
+                        return .init(
+                            partitionIndex: index, replicas: Self.union(move.original, move.target),
+                            addingReplicas: move.target.filter { !move.original.contains($0) },
+                            removingReplicas: move.original.filter { !move.target.contains($0) })
+                    })
             }
             return ListPartitionReassignmentsResponse(topics: topics)
         }
@@ -271,28 +283,34 @@ public final class SimulatedKafkaCluster: Sendable {
 
     func alterReassignments(_ request: AlterPartitionReassignmentsRequest) -> AlterPartitionReassignmentsResponse {
         state.withLockedValue { state in
-            AlterPartitionReassignmentsResponse(responses: request.topics.map { topic in
-                .init(name: topic.name, partitions: topic.partitions.map { partition in
-                    let index = partition.partitionIndex
-                    guard let current = state.topics[topic.name]?[safe: Int(index)] else {
-                        return .init(partitionIndex: index, errorCode: 3, errorMessage: "no partition \(topic.name)-\(index)")
-                    }
-                    guard let target = partition.replicas else {
-                        // Cancel: back to the original replicas.
-                        guard state.reassignments[topic.name]?[index] != nil else {
-                            return .init(partitionIndex: index, errorCode: 85, errorMessage: "no reassignment of \(topic.name)-\(index) in progress")
-                        }
-                        state.reassignments[topic.name]![index] = nil
-                        return .init(partitionIndex: index)
-                    }
-                    guard !target.isEmpty, Set(target).count == target.count, target.allSatisfy({ state.brokers[$0] != nil }) else {
-                        return .init(partitionIndex: index, errorCode: 39, errorMessage: "replicas \(target) name a missing or repeated broker")
-                    }
-                    let original = state.reassignments[topic.name]?[index]?.original ?? current.replicas
-                    state.reassignments[topic.name, default: [:]][index] = Reassignment(target: target, original: original, completesAt: state.now + state.moveSeconds)
-                    return .init(partitionIndex: index)
+            AlterPartitionReassignmentsResponse(
+                responses: request.topics.map { topic in
+                    .init(
+                        name: topic.name,
+                        partitions: topic.partitions.map { partition in
+                            let index = partition.partitionIndex
+                            guard let current = state.topics[topic.name]?[safe: Int(index)] else {
+                                return .init(partitionIndex: index, errorCode: 3, errorMessage: "no partition \(topic.name)-\(index)")
+                            }
+                            guard let target = partition.replicas else {
+                                // Cancel: back to the original replicas.
+                                guard state.reassignments[topic.name]?[index] != nil else {
+                                    return .init(
+                                        partitionIndex: index, errorCode: 85, errorMessage: "no reassignment of \(topic.name)-\(index) in progress")
+                                }
+                                state.reassignments[topic.name]![index] = nil
+                                return .init(partitionIndex: index)
+                            }
+                            guard !target.isEmpty, Set(target).count == target.count, target.allSatisfy({ state.brokers[$0] != nil }) else {
+                                return .init(
+                                    partitionIndex: index, errorCode: 39, errorMessage: "replicas \(target) name a missing or repeated broker")
+                            }
+                            let original = state.reassignments[topic.name]?[index]?.original ?? current.replicas
+                            state.reassignments[topic.name, default: [:]][index] = Reassignment(
+                                target: target, original: original, completesAt: state.now + state.moveSeconds)
+                            return .init(partitionIndex: index)
+                        })
                 })
-            })
         }
     }
 }

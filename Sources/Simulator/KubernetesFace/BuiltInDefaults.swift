@@ -34,30 +34,36 @@ enum BuiltInDefaults {
         guard var template = object.value(at: path) else { return object }
         if template["metadata"]?["creationTimestamp"] == nil { template.set(.null, at: "metadata.creationTimestamp") }
         var spec = template["spec"] ?? .object([:])
-        for (key, value) in [("restartPolicy", JSON.string("Always")), ("terminationGracePeriodSeconds", .int(30)), ("dnsPolicy", .string("ClusterFirst")),
-                             ("securityContext", .object([:])), ("schedulerName", .string("default-scheduler"))] where spec[key] == nil {
+        for (key, value) in [
+            ("restartPolicy", JSON.string("Always")), ("terminationGracePeriodSeconds", .int(30)), ("dnsPolicy", .string("ClusterFirst")),
+            ("securityContext", .object([:])), ("schedulerName", .string("default-scheduler"))
+        ] where spec[key] == nil {
             spec[key] = value
         }
         if let containers = spec["containers"]?.arrayValue {
-            spec["containers"] = .array(containers.map { container in
-                var container = container
-                for (key, value) in [("resources", JSON.object([:])), ("terminationMessagePath", .string("/dev/termination-log")),
-                                     ("terminationMessagePolicy", .string("File"))] where container[key] == nil {
-                    container[key] = value
-                }
-                if container["imagePullPolicy"] == nil {
-                    let image = container["image"]?.string ?? ""
-                    container["imagePullPolicy"] = .string(image.hasSuffix(":latest") || !image.contains(":") ? "Always" : "IfNotPresent")
-                }
-                if let ports = container["ports"]?.arrayValue {
-                    container["ports"] = .array(ports.map { port in
-                        var port = port
-                        if port["protocol"] == nil { port["protocol"] = .string("TCP") }
-                        return port
-                    })
-                }
-                return container
-            })
+            spec["containers"] = .array(
+                containers.map { container in
+                    var container = container
+                    for (key, value) in [
+                        ("resources", JSON.object([:])), ("terminationMessagePath", .string("/dev/termination-log")),
+                        ("terminationMessagePolicy", .string("File"))
+                    ] where container[key] == nil {
+                        container[key] = value
+                    }
+                    if container["imagePullPolicy"] == nil {
+                        let image = container["image"]?.string ?? ""
+                        container["imagePullPolicy"] = .string(image.hasSuffix(":latest") || !image.contains(":") ? "Always" : "IfNotPresent")
+                    }
+                    if let ports = container["ports"]?.arrayValue {
+                        container["ports"] = .array(
+                            ports.map { port in
+                                var port = port
+                                if port["protocol"] == nil { port["protocol"] = .string("TCP") }
+                                return port
+                            })
+                    }
+                    return container
+                })
         }
         template["spec"] = spec
         var result = object

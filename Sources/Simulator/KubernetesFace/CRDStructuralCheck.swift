@@ -27,7 +27,10 @@ struct CRDStructuralCheck {
             check.add("FieldValueRequired", "Required value: must have exactly one version marked as storage version", "spec.versions")
         }
         if versions.filter({ $0["storage"] == .bool(true) }).count != 1, !versions.isEmpty {
-            check.add("FieldValueInvalid", "Invalid value: \(versions.filter { $0["storage"] == .bool(true) }.count): must have exactly one version marked as storage version", "spec.versions")
+            check.add(
+                "FieldValueInvalid",
+                "Invalid value: \(versions.filter { $0["storage"] == .bool(true) }.count): must have exactly one version marked as storage version",
+                "spec.versions")
         }
         // A 1.23 server turns a CRD whose versions share one schema into its internal form,
         // with the schema at spec.validation, before it validates; so do the paths it reports.
@@ -37,7 +40,9 @@ struct CRDStructuralCheck {
                 check.add("FieldValueRequired", "Required value: schemas are required", "spec.versions[\(index)].schema.openAPIV3Schema")
                 continue
             }
-            let base = versions.count == 1 || Set(schemas.map(\.bytes)).count == 1 ? "spec.validation.openAPIV3Schema" : "spec.versions[\(index)].schema.openAPIV3Schema"
+            let base =
+                versions.count == 1 || Set(schemas.map(\.bytes)).count == 1
+                ? "spec.validation.openAPIV3Schema" : "spec.versions[\(index)].schema.openAPIV3Schema"
             if base == "spec.validation.openAPIV3Schema", index > 0 { continue }
             check.root(schema, at: base)
         }
@@ -60,7 +65,10 @@ struct CRDStructuralCheck {
             properties["generateName"] = nil
             rest["properties"] = properties.isEmpty ? nil : .object(properties)
             if !rest.isEmpty {
-                add("FieldValueForbidden", "Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified", "\(path).properties[metadata]")
+                add(
+                    "FieldValueForbidden",
+                    "Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified",
+                    "\(path).properties[metadata]")
             }
         }
         node(schema, at: path, inJunctor: false, typeRequired: true)
@@ -89,7 +97,10 @@ struct CRDStructuralCheck {
         } else {
             if let type {
                 if !Self.types.contains(type) {
-                    add("FieldValueNotSupported", "Unsupported value: \"\(type)\": supported values: \"array\", \"boolean\", \"integer\", \"number\", \"object\", \"string\"", "\(path).type")
+                    add(
+                        "FieldValueNotSupported",
+                        "Unsupported value: \"\(type)\": supported values: \"array\", \"boolean\", \"integer\", \"number\", \"object\", \"string\"",
+                        "\(path).type")
                 }
                 if intOrString { add("FieldValueForbidden", "Forbidden: must be empty for x-kubernetes-int-or-string", "\(path).type") }
             } else if typeRequired, !intOrString, !preserve {
@@ -103,9 +114,13 @@ struct CRDStructuralCheck {
             }
             if let listType = fields["x-kubernetes-list-type"]?.string {
                 if !["atomic", "set", "map"].contains(listType) {
-                    add("FieldValueNotSupported", "Unsupported value: \"\(listType)\": supported values: \"atomic\", \"set\", \"map\"", "\(path).x-kubernetes-list-type")
+                    add(
+                        "FieldValueNotSupported", "Unsupported value: \"\(listType)\": supported values: \"atomic\", \"set\", \"map\"",
+                        "\(path).x-kubernetes-list-type")
                 }
-                if type != "array" { add("FieldValueInvalid", "Invalid value: \"\(listType)\": must only be used on type array", "\(path).x-kubernetes-list-type") }
+                if type != "array" {
+                    add("FieldValueInvalid", "Invalid value: \"\(listType)\": must only be used on type array", "\(path).x-kubernetes-list-type")
+                }
             }
             if let keys = fields["x-kubernetes-list-map-keys"]?.arrayValue {
                 if fields["x-kubernetes-list-type"]?.string != "map" {
@@ -115,7 +130,9 @@ struct CRDStructuralCheck {
                 for key in keys.compactMap(\.string) {
                     let keyType = itemProperties[key]?["type"]?.string
                     if keyType == nil || keyType == "object" || keyType == "array" {
-                        add("FieldValueInvalid", "Invalid value: \"\(key)\": must be a scalar property of the items", "\(path).x-kubernetes-list-map-keys")
+                        add(
+                            "FieldValueInvalid", "Invalid value: \"\(key)\": must be a scalar property of the items",
+                            "\(path).x-kubernetes-list-map-keys")
                     }
                 }
             } else if fields["x-kubernetes-list-type"]?.string == "map" {
@@ -141,18 +158,24 @@ struct CRDStructuralCheck {
         if case .object = fields["additionalProperties"] ?? .null {
             node(fields["additionalProperties"]!, at: "\(path).additionalProperties", inJunctor: inJunctor, typeRequired: !inJunctor)
         }
-        let intOrStringForm = intOrString && (Self.isIntOrStringJunctor(fields["anyOf"])
-            || (fields["allOf"]?.arrayValue?.first.map { Self.isIntOrStringJunctor($0["anyOf"]) } ?? false))
+        let intOrStringForm =
+            intOrString
+            && (Self.isIntOrStringJunctor(fields["anyOf"])
+                || (fields["allOf"]?.arrayValue?.first.map { Self.isIntOrStringJunctor($0["anyOf"]) } ?? false))
         for junctor in Self.junctors {
             guard let value = fields[junctor] else { continue }
             if junctor == "anyOf", intOrStringForm, Self.isIntOrStringJunctor(value) { continue }
-            let branches: [(String, JSON)] = junctor == "not" ? [("\(path).not", value)] : (value.arrayValue ?? []).enumerated().map { ("\(path).\(junctor)[\($0.offset)]", $0.element) }
+            let branches: [(String, JSON)] =
+                junctor == "not"
+                ? [("\(path).not", value)] : (value.arrayValue ?? []).enumerated().map { ("\(path).\(junctor)[\($0.offset)]", $0.element) }
             for (branchPath, branch) in branches {
                 if junctor == "allOf", intOrStringForm, Self.isIntOrStringJunctor(branch["anyOf"]), branch.objectValue?.count == 1 { continue }
                 node(branch, at: branchPath, inJunctor: true, typeRequired: false)
                 // A field a junctor names must be specified outside it too.
                 for name in (branch["properties"]?.objectValue ?? [:]).keys.sorted() where fields["properties"]?[name] == nil {
-                    add("FieldValueRequired", "Required value: must be specified outside of logical junctors as well", "\(branchPath).properties[\(name)]")
+                    add(
+                        "FieldValueRequired", "Required value: must be specified outside of logical junctors as well",
+                        "\(branchPath).properties[\(name)]")
                 }
                 if branch["items"] != nil, fields["items"] == nil {
                     add("FieldValueRequired", "Required value: must be specified outside of logical junctors as well", "\(branchPath).items")

@@ -33,7 +33,8 @@ enum CustomResourceSchema {
 
     static func matches(_ value: JSON, type: String) -> Bool {
         switch (type, value) {
-        case ("object", .object), ("array", .array), ("string", .string), ("boolean", .bool), ("integer", .int), ("number", .int), ("number", .double):
+        case ("object", .object), ("array", .array), ("string", .string), ("boolean", .bool), ("integer", .int), ("number", .int),
+            ("number", .double):
             return true
         case ("integer", .double(let number)):
             return number == number.rounded()
@@ -45,24 +46,35 @@ enum CustomResourceSchema {
     static func validate(_ value: JSON, _ schema: JSON, path: String, into causes: inout [FaceError.Cause]) {
         let intOrString = schema["x-kubernetes-int-or-string"] == .bool(true)
         if value == .null, schema["nullable"] != .bool(true) {
-            causes.append(FaceError.Cause(reason: "FieldValueInvalid", message: "Invalid value: \"null\": \(path) in body must be of type \(schema["type"]?.string ?? "string"): \"null\"", field: path))
+            causes.append(
+                FaceError.Cause(
+                    reason: "FieldValueInvalid",
+                    message: "Invalid value: \"null\": \(path) in body must be of type \(schema["type"]?.string ?? "string"): \"null\"", field: path))
             return
         }
         if intOrString {
             switch value {
             case .int, .string: break
             default:
-                causes.append(FaceError.Cause(reason: "FieldValueInvalid", message: "Invalid value: \"\(typeName(value))\": \(path) in body must be of type integer,string: \"\(typeName(value))\"", field: path))
+                causes.append(
+                    FaceError.Cause(
+                        reason: "FieldValueInvalid",
+                        message: "Invalid value: \"\(typeName(value))\": \(path) in body must be of type integer,string: \"\(typeName(value))\"",
+                        field: path))
                 return
             }
         } else if let type = schema["type"]?.string, !matches(value, type: type) {
-            causes.append(FaceError.Cause(
-                reason: "FieldValueInvalid", message: "Invalid value: \"\(typeName(value))\": \(path) in body must be of type \(type): \"\(typeName(value))\"", field: path))
+            causes.append(
+                FaceError.Cause(
+                    reason: "FieldValueInvalid",
+                    message: "Invalid value: \"\(typeName(value))\": \(path) in body must be of type \(type): \"\(typeName(value))\"", field: path))
             return
         }
         if let allowed = schema["enum"]?.arrayValue, !allowed.contains(value) {
-            causes.append(FaceError.Cause(
-                reason: "FieldValueNotSupported", message: "Unsupported value: \(goValue(value)): supported values: \(allowed.map(goValue).joined(separator: ", "))", field: path))
+            causes.append(
+                FaceError.Cause(
+                    reason: "FieldValueNotSupported",
+                    message: "Unsupported value: \(goValue(value)): supported values: \(allowed.map(goValue).joined(separator: ", "))", field: path))
         }
         switch value {
         case .int(let number):
@@ -70,15 +82,28 @@ enum CustomResourceSchema {
         case .double(let number):
             checkNumber(number, value, schema, path, &causes)
         case .string(let text):
-            if let minLength = schema["minLength"]?.int, text.count < minLength { causes.append(invalid(value, path, "should be at least \(minLength) chars long")) }
-            if let maxLength = schema["maxLength"]?.int, text.count > maxLength { causes.append(invalid(value, path, "should be at most \(maxLength) chars long")) }
-            if let pattern = schema["pattern"]?.string, !FacePattern.matches(text, pattern) { causes.append(invalid(value, path, "should match '\(pattern)'")) }
+            if let minLength = schema["minLength"]?.int, text.count < minLength {
+                causes.append(invalid(value, path, "should be at least \(minLength) chars long"))
+            }
+            if let maxLength = schema["maxLength"]?.int, text.count > maxLength {
+                causes.append(invalid(value, path, "should be at most \(maxLength) chars long"))
+            }
+            if let pattern = schema["pattern"]?.string, !FacePattern.matches(text, pattern) {
+                causes.append(invalid(value, path, "should match '\(pattern)'"))
+            }
             if schema["format"]?.string == "date-time", TimeFormat.parse(text) == nil {
-                causes.append(FaceError.Cause(reason: "FieldValueInvalid", message: "Invalid value: \"\(text)\": \(path) in body must be of type date-time: \"\(text)\"", field: path))
+                causes.append(
+                    FaceError.Cause(
+                        reason: "FieldValueInvalid", message: "Invalid value: \"\(text)\": \(path) in body must be of type date-time: \"\(text)\"",
+                        field: path))
             }
         case .array(let items):
-            if let minItems = schema["minItems"]?.int, items.count < minItems { causes.append(invalid(.int(Int64(items.count)), path, "should have at least \(minItems) items")) }
-            if let maxItems = schema["maxItems"]?.int, items.count > maxItems { causes.append(invalid(.int(Int64(items.count)), path, "should have at most \(maxItems) items")) }
+            if let minItems = schema["minItems"]?.int, items.count < minItems {
+                causes.append(invalid(.int(Int64(items.count)), path, "should have at least \(minItems) items"))
+            }
+            if let maxItems = schema["maxItems"]?.int, items.count > maxItems {
+                causes.append(invalid(.int(Int64(items.count)), path, "should have at most \(maxItems) items"))
+            }
             if let itemSchema = schema["items"] {
                 // The 1.23 validator names list items without their index.
                 for item in items { validate(item, itemSchema, path: path, into: &causes) }
@@ -101,8 +126,12 @@ enum CustomResourceSchema {
     }
 
     static func checkNumber(_ number: Double, _ value: JSON, _ schema: JSON, _ path: String, _ causes: inout [FaceError.Cause]) {
-        if let minimum = schema["minimum"]?.int, number < Double(minimum) { causes.append(invalid(value, path, "should be greater than or equal to \(minimum)")) }
-        if let maximum = schema["maximum"]?.int, number > Double(maximum) { causes.append(invalid(value, path, "should be less than or equal to \(maximum)")) }
+        if let minimum = schema["minimum"]?.int, number < Double(minimum) {
+            causes.append(invalid(value, path, "should be greater than or equal to \(minimum)"))
+        }
+        if let maximum = schema["maximum"]?.int, number > Double(maximum) {
+            causes.append(invalid(value, path, "should be less than or equal to \(maximum)"))
+        }
     }
 
     // MARK: Pruning and defaults
@@ -120,7 +149,10 @@ enum CustomResourceSchema {
                     kept[name] = prune(child, childSchema, path: "\(path).\(name)", pruned: &pruned)
                 } else if let additional, case .object = additional {
                     kept[name] = prune(child, additional, path: "\(path).\(name)", pruned: &pruned)
-                } else if additional == .bool(true) || (properties == nil && schema["type"]?.string == "object" && additional == nil && schema["x-kubernetes-embedded-resource"] == .bool(true)) {
+                } else if additional == .bool(true)
+                    || (properties == nil && schema["type"]?.string == "object" && additional == nil
+                        && schema["x-kubernetes-embedded-resource"] == .bool(true))
+                {
                     kept[name] = child
                 } else {
                     pruned.append(path.isEmpty ? name : "\(path).\(name)")
@@ -167,8 +199,12 @@ enum CustomResourceSchema {
             let message = rule["message"]?.string ?? "failed rule: \(text)"
             switch FaceCELRules.evaluate(text, on: value) {
             case .pass: break
-            case .fail: causes.append(FaceError.Cause(reason: "FieldValueInvalid", message: "Invalid value: \(goDump(value)): \(message)", field: path))
-            case .error(let error): causes.append(FaceError.Cause(reason: "FieldValueInvalid", message: "Invalid value: \(goDump(value)): \(error) evaluating rule: \(message)", field: path))
+            case .fail:
+                causes.append(FaceError.Cause(reason: "FieldValueInvalid", message: "Invalid value: \(goDump(value)): \(message)", field: path))
+            case .error(let error):
+                causes.append(
+                    FaceError.Cause(
+                        reason: "FieldValueInvalid", message: "Invalid value: \(goDump(value)): \(error) evaluating rule: \(message)", field: path))
             }
         }
         switch value {
@@ -205,7 +241,8 @@ enum CustomResourceSchema {
     static func goDump(_ value: JSON) -> String {
         switch value {
         case .object(let fields):
-            return "map[string]interface {}{" + fields.sorted { $0.key < $1.key }.map { "\(goQuote($0.key)):\(goDump($0.value))" }.joined(separator: ", ") + "}"
+            return "map[string]interface {}{"
+                + fields.sorted { $0.key < $1.key }.map { "\(goQuote($0.key)):\(goDump($0.value))" }.joined(separator: ", ") + "}"
         case .array(let items):
             return "[]interface {}{" + items.map(goDump).joined(separator: ", ") + "}"
         case .null: return "interface {}(nil)"

@@ -15,7 +15,9 @@ public struct FaceUser: Sendable, Hashable {
 
     /// The user a ServiceAccount's token authenticates as.
     public static func serviceAccount(_ namespace: String, _ name: String) -> FaceUser {
-        FaceUser(name: "system:serviceaccount:\(namespace):\(name)", groups: ["system:serviceaccounts", "system:serviceaccounts:\(namespace)", "system:authenticated"])
+        FaceUser(
+            name: "system:serviceaccount:\(namespace):\(name)",
+            groups: ["system:serviceaccounts", "system:serviceaccounts:\(namespace)", "system:authenticated"])
     }
 }
 
@@ -77,8 +79,10 @@ public struct FaceAuthorizer: Sendable {
             found += roleRules(binding["roleRef"], bindingNamespace: nil)
         }
         if let namespace {
-            for (key, binding) in objects["rbac.authorization.k8s.io/v1/rolebindings"] ?? [:] where key.hasPrefix("\(namespace)/")
-                && (binding["subjects"]?.arrayValue ?? []).contains(where: { subjectMatches($0, user) }) {
+            for (key, binding) in objects["rbac.authorization.k8s.io/v1/rolebindings"] ?? [:]
+            where key.hasPrefix("\(namespace)/")
+                && (binding["subjects"]?.arrayValue ?? []).contains(where: { subjectMatches($0, user) })
+            {
                 found += roleRules(binding["roleRef"], bindingNamespace: namespace)
             }
         }
@@ -99,7 +103,9 @@ public struct FaceAuthorizer: Sendable {
     func check(_ user: FaceUser, _ attributes: FaceAttributes, in world: KubernetesWorld) -> FaceError? {
         if user.groups.contains("system:masters") { return nil }
         for (role, rule) in Self.rules(for: user, namespace: attributes.namespace, in: world) where Self.grants(rule, attributes) {
-            _ = used.withLockedValue { $0.insert(Grant(role: role, group: attributes.group, resource: attributes.resourceText, verb: attributes.verb)) }
+            _ = used.withLockedValue {
+                $0.insert(Grant(role: role, group: attributes.group, resource: attributes.resourceText, verb: attributes.verb))
+            }
             return nil
         }
         let qualified = attributes.group.isEmpty ? attributes.resource : "\(attributes.resource).\(attributes.group)"
@@ -107,7 +113,8 @@ public struct FaceAuthorizer: Sendable {
         let scope = attributes.namespace.map { " in the namespace \"\($0)\"" } ?? " at the cluster scope"
         return FaceError(
             code: 403, reason: "Forbidden",
-            message: "\(subject) is forbidden: User \"\(user.name)\" cannot \(attributes.verb) resource \"\(attributes.resourceText)\" in API group \"\(attributes.group)\"\(scope)",
+            message:
+                "\(subject) is forbidden: User \"\(user.name)\" cannot \(attributes.verb) resource \"\(attributes.resourceText)\" in API group \"\(attributes.group)\"\(scope)",
             details: FaceError.Details(name: attributes.name, group: attributes.group.isEmpty ? nil : attributes.group, kind: attributes.resource))
     }
 

@@ -64,7 +64,8 @@ enum FaceCELRules {
             }
             return true
         case .scheduleWindowForm:
-            return (has("cron") && has("duration") && !has("start") && !has("end")) || (has("start") && has("end") && !has("cron") && !has("duration"))
+            return (has("cron") && has("duration") && !has("start") && !has("end"))
+                || (has("start") && has("end") && !has("cron") && !has("duration"))
         case .metricMemberMatchesType:
             let kind = object["type"]?.string
             return (kind == "BrokerThroughput") == has("brokerThroughput") && (kind == "ConsumerLag") == has("consumerLag")
@@ -77,7 +78,8 @@ enum FaceCELRules {
             return type(object["target"]) != "Utilization"
         case .targetMemberMatchesType:
             let kind = object["type"]?.string
-            return (kind == "Value") == has("value") && (kind == "AverageValue") == has("averageValue") && (kind == "Utilization") == has("averageUtilization")
+            return (kind == "Value") == has("value") && (kind == "AverageValue") == has("averageValue")
+                && (kind == "Utilization") == has("averageUtilization")
         case .moveLimitsOrdered:
             guard has("maxConcurrentMovesPerBroker"), has("maxConcurrentMovesPerCluster") else { return true }
             let perBroker = try int(object["maxConcurrentMovesPerBroker"])

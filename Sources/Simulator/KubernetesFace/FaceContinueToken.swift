@@ -23,7 +23,9 @@ struct FaceContinueToken: Sendable, Equatable {
         let json: JSON
         do { json = try JSON.parse(Array(data)) } catch { throw invalid }
         guard json["v"]?.string == "meta.k8s.io/v1", let revision = json["rv"]?.int, let start = json["start"]?.string else {
-            throw FaceError(code: 400, reason: "BadRequest", message: "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+            throw FaceError(
+                code: 400, reason: "BadRequest",
+                message: "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
         }
         self.revision = revision
         self.start = start.hasSuffix("\u{0}") ? String(start.dropLast()) : start

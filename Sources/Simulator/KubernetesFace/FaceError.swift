@@ -71,13 +71,15 @@ public struct FaceError: Error, Sendable, Hashable {
     }
 
     static func alreadyExists(_ resource: FaceResource, _ name: String) -> FaceError {
-        FaceError(code: 409, reason: "AlreadyExists", message: "\(resource.qualifiedPlural) \"\(name)\" already exists", details: about(resource, name))
+        FaceError(
+            code: 409, reason: "AlreadyExists", message: "\(resource.qualifiedPlural) \"\(name)\" already exists", details: about(resource, name))
     }
 
     static func conflict(_ resource: FaceResource, _ name: String) -> FaceError {
         FaceError(
             code: 409, reason: "Conflict",
-            message: "Operation cannot be fulfilled on \(resource.qualifiedPlural) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again",
+            message:
+                "Operation cannot be fulfilled on \(resource.qualifiedPlural) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again",
             details: about(resource, name))
     }
 
@@ -94,7 +96,7 @@ public struct FaceError: Error, Sendable, Hashable {
     public var status: JSON {
         var fields: [String: JSON] = [
             "kind": .string("Status"), "apiVersion": .string("v1"), "metadata": .object([:]), "status": .string("Failure"),
-            "message": .string(message), "reason": .string(reason), "code": .int(Int64(code)),
+            "message": .string(message), "reason": .string(reason), "code": .int(Int64(code))
         ]
         if let details { fields["details"] = details.json }
         return .object(fields)
@@ -104,7 +106,9 @@ public struct FaceError: Error, Sendable, Hashable {
     static func deleted(_ resource: FaceResource, _ object: JSON) -> JSON {
         var details = about(resource, object.value(at: "metadata.name")?.string ?? "")
         details.uid = object.value(at: "metadata.uid")?.string
-        return .object(["kind": .string("Status"), "apiVersion": .string("v1"), "metadata": .object([:]), "status": .string("Success"), "details": details.json])
+        return .object([
+            "kind": .string("Status"), "apiVersion": .string("v1"), "metadata": .object([:]), "status": .string("Success"), "details": details.json
+        ])
     }
 }
 

@@ -69,8 +69,11 @@ public struct FaceRequestAudit: Sendable, Codable, Equatable {
             if path.hasSuffix("/scale"), entry.method != "GET", let detail = entry.detail, entry.status < 300 {
                 if let (previous, at) = lastScale[path], previous == detail {
                     // What the client did between the two, to tell a stale read from a retry.
-                    let between = entries[(at + 1)..<index].suffix(12).map { "\($0.method) \($0.path.split(separator: "?").first ?? "") \($0.status)\($0.injected ? " (injected)" : "")" }
-                    repeatedScaleWrites.append("\(entry.method) \(path) \(detail) (request \(index), the same at \(at); between: \(between.joined(separator: "; ")))")
+                    let between = entries[(at + 1)..<index].suffix(12).map {
+                        "\($0.method) \($0.path.split(separator: "?").first ?? "") \($0.status)\($0.injected ? " (injected)" : "")"
+                    }
+                    repeatedScaleWrites.append(
+                        "\(entry.method) \(path) \(detail) (request \(index), the same at \(at); between: \(between.joined(separator: "; ")))")
                 }
                 lastScale[path] = (detail, index)
             }
@@ -80,7 +83,9 @@ public struct FaceRequestAudit: Sendable, Codable, Equatable {
                 lastEvent[path] = pool
             }
             if path.hasSuffix("/status"), entry.status == 409, !entry.injected {
-                let before = entries[max(0, index - 6)..<index].map { "\($0.method) \($0.path.split(separator: "?").first ?? "") \($0.status)\($0.injected ? " (injected)" : "")" }
+                let before = entries[max(0, index - 6)..<index].map {
+                    "\($0.method) \($0.path.split(separator: "?").first ?? "") \($0.status)\($0.injected ? " (injected)" : "")"
+                }
                 staleStatusConflicts.append("\(entry.method) \(path) (request \(index); before: \(before.joined(separator: "; ")))")
             }
         }

@@ -33,36 +33,59 @@ public struct FaceResource: Sendable, Hashable {
         kind: "CustomResourceDefinition", namespaced: false, shortNames: ["crd", "crds"], hasStatus: true)
 
     static let builtIn: [FaceResource] = [
-        FaceResource(group: "", version: "v1", plural: "namespaces", singular: "namespace", kind: "Namespace", namespaced: false, shortNames: ["ns"], hasStatus: true),
-        FaceResource(group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod", namespaced: true, shortNames: ["po"], hasStatus: true,
-                     columns: [.init(name: "Ready", type: "string", jsonPath: "#ready", description: "Ready containers"),
-                               .init(name: "Status", type: "string", jsonPath: ".status.phase", description: "Phase")]),
-        FaceResource(group: "", version: "v1", plural: "services", singular: "service", kind: "Service", namespaced: true, shortNames: ["svc"], hasStatus: true),
-        FaceResource(group: "", version: "v1", plural: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount", namespaced: true, shortNames: ["sa"]),
+        FaceResource(
+            group: "", version: "v1", plural: "namespaces", singular: "namespace", kind: "Namespace", namespaced: false, shortNames: ["ns"],
+            hasStatus: true),
+        FaceResource(
+            group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod", namespaced: true, shortNames: ["po"], hasStatus: true,
+            columns: [
+                .init(name: "Ready", type: "string", jsonPath: "#ready", description: "Ready containers"),
+                .init(name: "Status", type: "string", jsonPath: ".status.phase", description: "Phase")
+            ]),
+        FaceResource(
+            group: "", version: "v1", plural: "services", singular: "service", kind: "Service", namespaced: true, shortNames: ["svc"], hasStatus: true
+        ),
+        FaceResource(
+            group: "", version: "v1", plural: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount", namespaced: true,
+            shortNames: ["sa"]),
         FaceResource(group: "", version: "v1", plural: "secrets", singular: "secret", kind: "Secret", namespaced: true),
         FaceResource(group: "", version: "v1", plural: "configmaps", singular: "configmap", kind: "ConfigMap", namespaced: true, shortNames: ["cm"]),
-        FaceResource(group: "apps", version: "v1", plural: "statefulsets", singular: "statefulset", kind: "StatefulSet", namespaced: true, shortNames: ["sts"], hasStatus: true,
-                     scale: .init(specReplicas: ".spec.replicas", statusReplicas: ".status.replicas", labelSelector: nil),
-                     columns: [.init(name: "Ready", type: "string", jsonPath: "#readyOfReplicas", description: "Ready pods of desired")], categories: ["all"]),
-        FaceResource(group: "apps", version: "v1", plural: "deployments", singular: "deployment", kind: "Deployment", namespaced: true, shortNames: ["deploy"], hasStatus: true,
-                     scale: .init(specReplicas: ".spec.replicas", statusReplicas: ".status.replicas", labelSelector: nil)),
-        FaceResource(group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease", namespaced: true,
-                     columns: [.init(name: "Holder", type: "string", jsonPath: ".spec.holderIdentity", description: "Holder")]),
-        FaceResource(group: "events.k8s.io", version: "v1", plural: "events", singular: "event", kind: "Event", namespaced: true, shortNames: ["ev"],
-                     columns: [.init(name: "Type", type: "string", jsonPath: ".type", description: "Type"),
-                               .init(name: "Reason", type: "string", jsonPath: ".reason", description: "Reason"),
-                               .init(name: "Note", type: "string", jsonPath: ".note", description: "Note")]),
-        FaceResource(group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterroles", singular: "clusterrole", kind: "ClusterRole", namespaced: false),
-        FaceResource(group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterrolebindings", singular: "clusterrolebinding", kind: "ClusterRoleBinding", namespaced: false),
+        FaceResource(
+            group: "apps", version: "v1", plural: "statefulsets", singular: "statefulset", kind: "StatefulSet", namespaced: true, shortNames: ["sts"],
+            hasStatus: true,
+            scale: .init(specReplicas: ".spec.replicas", statusReplicas: ".status.replicas", labelSelector: nil),
+            columns: [.init(name: "Ready", type: "string", jsonPath: "#readyOfReplicas", description: "Ready pods of desired")], categories: ["all"]),
+        FaceResource(
+            group: "apps", version: "v1", plural: "deployments", singular: "deployment", kind: "Deployment", namespaced: true, shortNames: ["deploy"],
+            hasStatus: true,
+            scale: .init(specReplicas: ".spec.replicas", statusReplicas: ".status.replicas", labelSelector: nil)),
+        FaceResource(
+            group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease", namespaced: true,
+            columns: [.init(name: "Holder", type: "string", jsonPath: ".spec.holderIdentity", description: "Holder")]),
+        FaceResource(
+            group: "events.k8s.io", version: "v1", plural: "events", singular: "event", kind: "Event", namespaced: true, shortNames: ["ev"],
+            columns: [
+                .init(name: "Type", type: "string", jsonPath: ".type", description: "Type"),
+                .init(name: "Reason", type: "string", jsonPath: ".reason", description: "Reason"),
+                .init(name: "Note", type: "string", jsonPath: ".note", description: "Note")
+            ]),
+        FaceResource(
+            group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterroles", singular: "clusterrole", kind: "ClusterRole", namespaced: false
+        ),
+        FaceResource(
+            group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterrolebindings", singular: "clusterrolebinding",
+            kind: "ClusterRoleBinding", namespaced: false),
         FaceResource(group: "rbac.authorization.k8s.io", version: "v1", plural: "roles", singular: "role", kind: "Role", namespaced: true),
-        FaceResource(group: "rbac.authorization.k8s.io", version: "v1", plural: "rolebindings", singular: "rolebinding", kind: "RoleBinding", namespaced: true),
-        customResourceDefinitions,
+        FaceResource(
+            group: "rbac.authorization.k8s.io", version: "v1", plural: "rolebindings", singular: "rolebinding", kind: "RoleBinding", namespaced: true),
+        customResourceDefinitions
     ]
 
     /// The resources a CRD object defines (one per served version).
     static func from(crd: JSON) -> [FaceResource] {
         guard let spec = crd["spec"], let group = spec["group"]?.string, let names = spec["names"],
-              let plural = names["plural"]?.string, let kind = names["kind"]?.string else { return [] }
+            let plural = names["plural"]?.string, let kind = names["kind"]?.string
+        else { return [] }
         let namespaced = spec["scope"]?.string != "Cluster"
         return (spec["versions"]?.arrayValue ?? []).compactMap { version -> FaceResource? in
             guard let name = version["name"]?.string, version["served"] != .bool(false) else { return nil }

@@ -31,8 +31,10 @@ extension KubernetesWorld {
             let object = try JSON.yaml(document)
             guard case .object = object else { continue }
             guard let kind = object["kind"]?.string,
-                  let type = resources.first(where: { $0.kind == kind && $0.apiVersion == object["apiVersion"]?.string }) else {
-                throw FaceError(code: 404, reason: "NotFound", message: "no resource for \(object["apiVersion"]?.string ?? "?") \(object["kind"]?.string ?? "?")")
+                let type = resources.first(where: { $0.kind == kind && $0.apiVersion == object["apiVersion"]?.string })
+            else {
+                throw FaceError(
+                    code: 404, reason: "NotFound", message: "no resource for \(object["apiVersion"]?.string ?? "?") \(object["kind"]?.string ?? "?")")
             }
             let adjusted = adjust(object)
             created.append(try create(type, namespace: adjusted.value(at: "metadata.namespace")?.string, adjusted))

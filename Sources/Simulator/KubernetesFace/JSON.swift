@@ -210,7 +210,9 @@ public enum JSON: Sendable, Hashable, Codable {
                 if token == "-" && !replacing {
                     items.append(value)
                 } else {
-                    guard let index = Int(token), index >= 0, index <= items.count - (replacing ? 1 : 0) else { throw PatchError(description: "index \(token) out of range") }
+                    guard let index = Int(token), index >= 0, index <= items.count - (replacing ? 1 : 0) else {
+                        throw PatchError(description: "index \(token) out of range")
+                    }
                     if replacing { items[index] = value } else { items.insert(value, at: index) }
                 }
             } else {

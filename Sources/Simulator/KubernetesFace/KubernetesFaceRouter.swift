@@ -87,17 +87,23 @@ struct KubernetesFaceRouter: Sendable {
         case "version": return .json(200, world.versionDocument())
         case "healthz", "readyz", "livez": return .json(200, .string("ok"))
         case "openapi":
-            guard segments.count >= 2, segments[1] == "v3" else { throw FaceError(code: 404, reason: "NotFound", message: "only OpenAPI v3 is served") }
+            guard segments.count >= 2, segments[1] == "v3" else {
+                throw FaceError(code: 404, reason: "NotFound", message: "only OpenAPI v3 is served")
+            }
             if segments.count == 2 { return .json(200, world.openAPIIndex()) }
             let (group, version) = segments[2] == "api" ? ("", segments[safe: 3] ?? "") : (segments[safe: 3] ?? "", segments[safe: 4] ?? "")
-            guard let document = world.openAPIDocument(group: group, version: version) else { throw FaceError(code: 404, reason: "NotFound", message: "no such group version") }
+            guard let document = world.openAPIDocument(group: group, version: version) else {
+                throw FaceError(code: 404, reason: "NotFound", message: "no such group version")
+            }
             return .json(200, document)
         case "api":
             if segments.count == 1 { return .json(200, world.coreVersions(address: address)) }
             return try resourceRequest(request, group: "", version: segments[1], rest: Array(segments.dropFirst(2)))
         case "apis":
             if segments.count == 1 { return .json(200, world.groupList()) }
-            guard segments.count >= 3 else { throw FaceError(code: 404, reason: "NotFound", message: "the server could not find the requested resource") }
+            guard segments.count >= 3 else {
+                throw FaceError(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
+            }
             return try resourceRequest(request, group: segments[1], version: segments[2], rest: Array(segments.dropFirst(3)))
         default:
             throw FaceError(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
@@ -106,7 +112,9 @@ struct KubernetesFaceRouter: Sendable {
 
     func resourceRequest(_ request: FaceRequest, group: String, version: String, rest: [String]) throws(FaceError) -> FaceReply {
         if rest.isEmpty {
-            guard let list = world.resourceList(group: group, version: version) else { throw FaceError(code: 404, reason: "NotFound", message: "the server could not find the requested resource") }
+            guard let list = world.resourceList(group: group, version: version) else {
+                throw FaceError(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
+            }
             return .json(200, list)
         }
         var rest = rest
@@ -128,7 +136,8 @@ struct KubernetesFaceRouter: Sendable {
         default: verb = request.method.lowercased()
         }
         let attributes = FaceAttributes(
-            verb: verb, group: group, resource: resource.plural, subresource: rest[safe: 2], namespace: resource.namespaced ? namespace : nil, name: rest[safe: 1])
+            verb: verb, group: group, resource: resource.plural, subresource: rest[safe: 2], namespace: resource.namespaced ? namespace : nil,
+            name: rest[safe: 1])
         if let forbidden = world.authorizer.check(request.user, attributes, in: world) { throw forbidden }
         if namespace != nil, !resource.namespaced {
             // /api/v1/namespaces/NAME: the namespace object itself.
@@ -151,19 +160,26 @@ struct KubernetesFaceRouter: Sendable {
         switch request.method {
         case "GET":
             if request.query["watch"] == "true" || request.query["watch"] == "1" {
-                return .watch(FaceWatch(
-                    resource: resource, namespace: namespace, selector: selector, resourceVersion: request.query["resourceVersion"],
-                    timeoutSeconds: Double(request.query["timeoutSeconds"] ?? "") ?? 1800, bookmarks: request.query["allowWatchBookmarks"] == "true",
-                    asTable: request.wantsTable))
+                return .watch(
+                    FaceWatch(
+                        resource: resource, namespace: namespace, selector: selector, resourceVersion: request.query["resourceVersion"],
+                        timeoutSeconds: Double(request.query["timeoutSeconds"] ?? "") ?? 1800,
+                        bookmarks: request.query["allowWatchBookmarks"] == "true",
+                        asTable: request.wantsTable))
             }
-            if let version = request.query["resourceVersion"].flatMap(Int64.init), request.query["resourceVersionMatch"] == "Exact", world.isCompacted(version) {
+            if let version = request.query["resourceVersion"].flatMap(Int64.init), request.query["resourceVersionMatch"] == "Exact",
+                world.isCompacted(version)
+            {
                 throw FaceError(code: 410, reason: "Expired", message: "The resourceVersion for the provided list is too old.")
             }
             let token = try FaceContinueToken(request.query["continue"])
-            let page = world.list(resource, namespace: namespace, selector: selector, limit: request.query["limit"].flatMap { Int($0) }, after: token?.start)
+            let page = world.list(
+                resource, namespace: namespace, selector: selector, limit: request.query["limit"].flatMap { Int($0) }, after: token?.start)
             let revision = token?.revision ?? page.revision
             let next = page.next.map { FaceContinueToken(revision: revision, start: $0).encoded }
-            if request.wantsTable { return .json(200, KubernetesWorld.table(page.items, resource, resourceVersion: String(revision), next: next, now: world.now)) }
+            if request.wantsTable {
+                return .json(200, KubernetesWorld.table(page.items, resource, resourceVersion: String(revision), next: next, now: world.now))
+            }
             var metadata: [String: JSON] = ["resourceVersion": .string(String(revision))]
             // As the server: a paged list says `continue` on every page ("" on the last) and how
             // many items remain while there are more.
@@ -171,7 +187,12 @@ struct KubernetesFaceRouter: Sendable {
                 metadata["continue"] = .string(next ?? "")
                 if next != nil { metadata["remainingItemCount"] = .int(Int64(page.remaining)) }
             }
-            return .json(200, .object(["kind": .string("\(resource.kind)List"), "apiVersion": .string(resource.apiVersion), "metadata": .object(metadata), "items": .array(page.items)]))
+            return .json(
+                200,
+                .object([
+                    "kind": .string("\(resource.kind)List"), "apiVersion": .string(resource.apiVersion), "metadata": .object(metadata),
+                    "items": .array(page.items)
+                ]))
         case "POST":
             let created = try world.create(resource, namespace: namespace, try parse(request), options: request.writeOptions)
             return .warned(201, created.object, created.warnings)
@@ -180,22 +201,30 @@ struct KubernetesFaceRouter: Sendable {
         }
     }
 
-    func object(_ request: FaceRequest, _ resource: FaceResource, namespace: String?, name: String, subresource: String?) throws(FaceError) -> FaceReply {
+    func object(_ request: FaceRequest, _ resource: FaceResource, namespace: String?, name: String, subresource: String?) throws(FaceError)
+        -> FaceReply
+    {
         if let subresource, subresource != "status", subresource != "scale" {
             throw FaceError(code: 404, reason: "NotFound", message: "no subresource \(subresource)")
         }
-        if subresource == "status", !resource.hasStatus { throw FaceError(code: 404, reason: "NotFound", message: "\(resource.plural) have no status subresource") }
+        if subresource == "status", !resource.hasStatus {
+            throw FaceError(code: 404, reason: "NotFound", message: "\(resource.plural) have no status subresource")
+        }
         if subresource == "scale" { return try scale(request, resource, namespace: namespace, name: name) }
         switch request.method {
         case "GET":
             let object = try world.get(resource, namespace: namespace, name: name)
-            if request.wantsTable { return .json(200, KubernetesWorld.table([object], resource, resourceVersion: String(world.revision), next: nil, now: world.now)) }
+            if request.wantsTable {
+                return .json(200, KubernetesWorld.table([object], resource, resourceVersion: String(world.revision), next: nil, now: world.now))
+            }
             return .json(200, object)
         case "PUT":
             let body = try parse(request)
             let written = try world.modify(
-                resource, namespace: namespace, name: name, subresource: subresource, expectedVersion: body.value(at: "metadata.resourceVersion")?.string,
-                options: request.writeOptions) { _ in body }
+                resource, namespace: namespace, name: name, subresource: subresource,
+                expectedVersion: body.value(at: "metadata.resourceVersion")?.string,
+                options: request.writeOptions
+            ) { _ in body }
             return .warned(200, written.object, written.warnings)
         case "PATCH":
             return try patch(request, resource, namespace: namespace, name: name, subresource: subresource)
@@ -209,7 +238,9 @@ struct KubernetesFaceRouter: Sendable {
         }
     }
 
-    func patch(_ request: FaceRequest, _ resource: FaceResource, namespace: String?, name: String, subresource: String?) throws(FaceError) -> FaceReply {
+    func patch(_ request: FaceRequest, _ resource: FaceResource, namespace: String?, name: String, subresource: String?) throws(FaceError)
+        -> FaceReply
+    {
         let type = request.contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         let custom = world.schema(of: resource) != nil
         let options = request.writeOptions
@@ -218,10 +249,14 @@ struct KubernetesFaceRouter: Sendable {
         case "application/apply-patch+yaml":
             guard request.query["fieldManager"].map({ !$0.isEmpty }) == true else {
                 throw FaceError(
-                    code: 422, reason: "Invalid", message: "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
-                    details: FaceError.Details(group: "meta.k8s.io", kind: "PatchOptions", causes: [
-                        FaceError.Cause(reason: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager"),
-                    ]))
+                    code: 422, reason: "Invalid",
+                    message: "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
+                    details: FaceError.Details(
+                        group: "meta.k8s.io", kind: "PatchOptions",
+                        causes: [
+                            FaceError.Cause(
+                                reason: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager")
+                        ]))
             }
             let applied = try parseYAML(request.body)
             if !world.exists(resource, namespace: namespace, name: name), subresource == nil {
@@ -235,12 +270,15 @@ struct KubernetesFaceRouter: Sendable {
             // Built-in kinds: strategic merge is taken as a merge patch (lists replaced, not merged by key).
             let changes = Self.strippingDirectives(try parse(request))
             let expected = changes.value(at: "metadata.resourceVersion")?.string
-            written = try world.modify(resource, namespace: namespace, name: name, subresource: subresource, expectedVersion: expected, options: options) {
+            written = try world.modify(
+                resource, namespace: namespace, name: name, subresource: subresource, expectedVersion: expected, options: options
+            ) {
                 $0.merging(changes)
             }
         case "application/json-patch+json":
             let operations = try parse(request)
-            written = try world.modify(resource, namespace: namespace, name: name, subresource: subresource, options: options) { current throws(FaceError) -> JSON in
+            written = try world.modify(resource, namespace: namespace, name: name, subresource: subresource, options: options) {
+                current throws(FaceError) -> JSON in
                 do {
                     return try current.applying(jsonPatch: operations)
                 } catch {
@@ -254,19 +292,26 @@ struct KubernetesFaceRouter: Sendable {
     }
 
     func scale(_ request: FaceRequest, _ resource: FaceResource, namespace: String?, name: String) throws(FaceError) -> FaceReply {
-        guard let paths = resource.scale else { throw FaceError(code: 404, reason: "NotFound", message: "\(resource.plural) have no scale subresource") }
+        guard let paths = resource.scale else {
+            throw FaceError(code: 404, reason: "NotFound", message: "\(resource.plural) have no scale subresource")
+        }
         func scale(of object: JSON) -> JSON {
             var metadata: [String: JSON] = [:]
-            for field in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] { metadata[field] = object.value(at: "metadata.\(field)") }
+            for field in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] {
+                metadata[field] = object.value(at: "metadata.\(field)")
+            }
             var status: [String: JSON] = ["replicas": object.value(at: paths.statusReplicas) ?? .int(0)]
             if let selectorPath = paths.labelSelector, let selector = object.value(at: selectorPath) {
                 status["selector"] = selector
             } else if paths.labelSelector == nil, let labels = object.value(at: "spec.selector.matchLabels")?.objectValue {
                 // Built-in workloads: spec.selector rendered as a label-selector string.
-                status["selector"] = .string(labels.sorted { $0.key < $1.key }.compactMap { key, value in value.string.map { "\(key)=\($0)" } }.joined(separator: ","))
+                status["selector"] = .string(
+                    labels.sorted { $0.key < $1.key }.compactMap { key, value in value.string.map { "\(key)=\($0)" } }.joined(separator: ","))
             }
-            return .object(["kind": .string("Scale"), "apiVersion": .string("autoscaling/v1"), "metadata": .object(metadata),
-                            "spec": .object(["replicas": object.value(at: paths.specReplicas) ?? .int(0)]), "status": .object(status)])
+            return .object([
+                "kind": .string("Scale"), "apiVersion": .string("autoscaling/v1"), "metadata": .object(metadata),
+                "spec": .object(["replicas": object.value(at: paths.specReplicas) ?? .int(0)]), "status": .object(status)
+            ])
         }
         switch request.method {
         case "GET":
@@ -282,7 +327,8 @@ struct KubernetesFaceRouter: Sendable {
         case "PUT", "PATCH":
             let body = try parse(request)
             let expected = body.value(at: "metadata.resourceVersion")?.string
-            let updated = try world.modify(resource, namespace: namespace, name: name, subresource: nil, expectedVersion: expected) { current throws(FaceError) -> JSON in
+            let updated = try world.modify(resource, namespace: namespace, name: name, subresource: nil, expectedVersion: expected) {
+                current throws(FaceError) -> JSON in
                 var wanted = scale(of: current)
                 if request.method == "PUT" {
                     wanted = body
@@ -292,7 +338,9 @@ struct KubernetesFaceRouter: Sendable {
                     wanted = wanted.merging(body)
                 }
                 guard let replicas = wanted.value(at: "spec.replicas")?.int, replicas >= 0 else {
-                    throw FaceError(code: 422, reason: "Invalid", message: "Scale.autoscaling \"\(name)\" is invalid: spec.replicas: Invalid value: must be greater than or equal to 0")
+                    throw FaceError(
+                        code: 422, reason: "Invalid",
+                        message: "Scale.autoscaling \"\(name)\" is invalid: spec.replicas: Invalid value: must be greater than or equal to 0")
                 }
                 var changed = current
                 changed.set(.int(replicas), at: paths.specReplicas)
@@ -306,7 +354,9 @@ struct KubernetesFaceRouter: Sendable {
 
     func parse(_ request: FaceRequest) throws(FaceError) -> JSON {
         if request.contentType.contains("protobuf") {
-            throw FaceError(code: 415, reason: "UnsupportedMediaType", message: "the simulated API server reads JSON and YAML only, not protobuf (use kubectl apply -f)")
+            throw FaceError(
+                code: 415, reason: "UnsupportedMediaType",
+                message: "the simulated API server reads JSON and YAML only, not protobuf (use kubectl apply -f)")
         }
         if request.contentType.contains("yaml") { return try parseYAML(request.body) }
         do {
@@ -335,7 +385,9 @@ struct KubernetesFaceRouter: Sendable {
         if custom {
             return FaceError(
                 code: 415, reason: "UnsupportedMediaType",
-                message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+                message:
+                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+            )
         }
         return FaceError(code: 415, reason: "UnsupportedMediaType", message: "415: Unsupported Media Type", details: FaceError.Details())
     }

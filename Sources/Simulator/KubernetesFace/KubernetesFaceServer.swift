@@ -42,7 +42,9 @@ public final class KubernetesFaceServer: Sendable {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     let router = KubernetesFaceRouter(world: world, address: address.withLockedValue { $0 })
                     try channel.pipeline.syncOperations.addHandler(
-                        KubernetesFaceHandler(router: router, bookmarkInterval: bookmarkInterval, bearerToken: bearerToken, users: users, clientCertificates: tls != nil))
+                        KubernetesFaceHandler(
+                            router: router, bookmarkInterval: bookmarkInterval, bearerToken: bearerToken, users: users, clientCertificates: tls != nil
+                        ))
                 }
             }
             .bind(host: "127.0.0.1", port: port).get()
@@ -89,7 +91,8 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         guard let bearerToken else { return users.isEmpty || authorization.isEmpty ? .admin : nil }
         if authorization == "Bearer \(bearerToken)" { return .admin }
         if clientCertificates, let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
-           handler.peerCertificate != nil {
+            handler.peerCertificate != nil
+        {
             return .admin
         }
         return nil
@@ -103,7 +106,8 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         case .body(var buffer):
             body += buffer.readBytes(length: buffer.readableBytes) ?? []
             if body.count > 16 * 1024 * 1024 {
-                respond(context, 413, FaceError(code: 413, reason: "RequestEntityTooLarge", message: "the request is too large").status, keepAlive: false)
+                respond(
+                    context, 413, FaceError(code: 413, reason: "RequestEntityTooLarge", message: "the request is too large").status, keepAlive: false)
             }
         case .end:
             guard let head else { return }
@@ -121,12 +125,14 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
             let faults = (head.headers.first(name: "User-Agent") ?? "").hasPrefix("kubectl") ? nil : router.world.faults
             let write = ["POST", "PUT", "PATCH", "DELETE"].contains(request.method)
             let log = { (status: Int, injected: Bool) in
-                self.router.world.requestLog.record(FaceRequestLog.Entry(
-                    method: request.method, path: head.uri, status: status, user: user.name, userAgent: request.userAgent, injected: injected,
-                    detail: FaceRequestLog.detail(method: request.method, path: request.path, body: request.body)))
+                self.router.world.requestLog.record(
+                    FaceRequestLog.Entry(
+                        method: request.method, path: head.uri, status: status, user: user.name, userAgent: request.userAgent, injected: injected,
+                        detail: FaceRequestLog.detail(method: request.method, path: request.path, body: request.body)))
             }
             if request.path.hasPrefix("/api"), request.query["watch"] != "true", request.query["watch"] != "1",
-               let fault = faults?.roll(write ? [.conflict, .throttled, .internalError] : [.throttled, .internalError]) {
+                let fault = faults?.roll(write ? [.conflict, .throttled, .internalError] : [.throttled, .internalError])
+            {
                 log(Int(fault.rawValue)!, true)
                 respond(context, Int(fault.rawValue)!, Self.injected(fault).status, keepAlive: head.isKeepAlive)
                 return
@@ -147,10 +153,16 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
 
     static func injected(_ fault: FaultInjector.Kind) -> FaceError {
         switch fault {
-        case .conflict: return FaceError(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled: the object has been modified (injected fault)")
+        case .conflict:
+            return FaceError(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled: the object has been modified (injected fault)")
         case .gone: return FaceError(code: 410, reason: "Expired", message: "too old resource version (injected fault)")
-        case .throttled: return FaceError(code: 429, reason: "TooManyRequests", message: "the server has received too many requests and has asked us to try again later (injected fault)")
-        default: return FaceError(code: 500, reason: "InternalError", message: "an error on the server has prevented the request from succeeding (injected fault)")
+        case .throttled:
+            return FaceError(
+                code: 429, reason: "TooManyRequests",
+                message: "the server has received too many requests and has asked us to try again later (injected fault)")
+        default:
+            return FaceError(
+                code: 500, reason: "InternalError", message: "an error on the server has prevented the request from succeeding (injected fault)")
         }
     }
 
@@ -161,7 +173,9 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         for warning in warnings { headers.add(name: "Warning", value: "299 - \(CustomResourceSchema.goQuote(warning))") }
         headers.add(name: "Content-Length", value: String(bytes.count))
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers))),
+            promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: bytes)))), promise: nil)
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
@@ -193,7 +207,11 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         }
         let send: @Sendable (String, JSON) -> Void = { type, object in
             if silenced.withLockedValue({ $0 }) { return }
-            let payload = asTable ? KubernetesWorld.table([object], resource, resourceVersion: object.value(at: "metadata.resourceVersion")?.string ?? "", next: nil, now: world.now) : object
+            let payload =
+                asTable
+                ? KubernetesWorld.table(
+                    [object], resource, resourceVersion: object.value(at: "metadata.resourceVersion")?.string ?? "", next: nil, now: world.now)
+                : object
             var bytes = JSON.object(["type": .string(type), "object": payload]).bytes
             bytes.append(UInt8(ascii: "\n"))
             let line = bytes
@@ -212,7 +230,8 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         }
         do throws(FaceError) {
             if fault == .gone { throw Self.injected(.gone) }
-            watchId = try router.world.watch(watch.resource, namespace: watch.namespace, selector: watch.selector, from: watch.resourceVersion, send: send, close: close)
+            watchId = try router.world.watch(
+                watch.resource, namespace: watch.namespace, selector: watch.selector, from: watch.resourceVersion, send: send, close: close)
         } catch {
             // As the API server: the stream opens, carries one ERROR event, and ends.
             send("ERROR", error.status)
@@ -225,14 +244,22 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         if fault == .watchDropped, let faults {
             timers.append(loop.scheduleTask(in: .milliseconds(Int64(200 + faults.fraction() * 5_000))) { loopBound.value.endWatch(channel) })
         }
-        timers.append(loop.scheduleTask(in: .milliseconds(Int64(watch.timeoutSeconds * 1000))) {
-            if silenced.withLockedValue({ $0 }) { return }
-            loopBound.value.endWatch(channel)
-        })
+        timers.append(
+            loop.scheduleTask(in: .milliseconds(Int64(watch.timeoutSeconds * 1000))) {
+                if silenced.withLockedValue({ $0 }) { return }
+                loopBound.value.endWatch(channel)
+            })
         if watch.bookmarks, !silenced.withLockedValue({ $0 }) {
-            bookmarkTask = loop.scheduleRepeatedTask(initialDelay: .milliseconds(Int64(bookmarkInterval * 1000)), delay: .milliseconds(Int64(bookmarkInterval * 1000))) { _ in
+            bookmarkTask = loop.scheduleRepeatedTask(
+                initialDelay: .milliseconds(Int64(bookmarkInterval * 1000)), delay: .milliseconds(Int64(bookmarkInterval * 1000))
+            ) { _ in
                 let version = String(world.revision)
-                send("BOOKMARK", .object(["kind": .string(resource.kind), "apiVersion": .string(resource.apiVersion), "metadata": .object(["resourceVersion": .string(version)])]))
+                send(
+                    "BOOKMARK",
+                    .object([
+                        "kind": .string(resource.kind), "apiVersion": .string(resource.apiVersion),
+                        "metadata": .object(["resourceVersion": .string(version)])
+                    ]))
             }
         }
     }

@@ -1,4 +1,5 @@
 import KubernetesTypes
+
 /// What the API server does to an object between decoding it and storing it: CRDs checked for
 /// structural schemas; custom resources pruned, defaulted and validated against their CRD's
 /// schema and rules; built-in kinds that Ebb writes (Events) validated as the server does.
@@ -23,7 +24,7 @@ extension KubernetesWorld {
     /// The fields of ObjectMeta: anything else under `metadata` is dropped when it is decoded.
     static let objectMetaFields: Set<String> = [
         "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
-        "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "clusterName", "managedFields",
+        "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "clusterName", "managedFields"
     ]
 
     /// The schema a custom resource kind is checked against, if a CRD defines one.
@@ -89,7 +90,11 @@ extension KubernetesWorld {
         for (index, version) in (crd.value(at: "spec.versions")?.arrayValue ?? []).enumerated() {
             guard let schema = version.value(at: "schema.openAPIV3Schema") else { continue }
             for (path, rule) in FaceCELRules.unknownRules(in: schema, at: "spec.versions[\(index)].schema.openAPIV3Schema") {
-                causes.append(FaceError.Cause(reason: "FieldValueInvalid", message: "Invalid value: \(CustomResourceSchema.goQuote(rule)): the simulated API server cannot evaluate this CEL rule", field: path))
+                causes.append(
+                    FaceError.Cause(
+                        reason: "FieldValueInvalid",
+                        message: "Invalid value: \(CustomResourceSchema.goQuote(rule)): the simulated API server cannot evaluate this CEL rule",
+                        field: path))
             }
         }
         guard !causes.isEmpty else { return }
@@ -107,17 +112,24 @@ extension KubernetesWorld {
         if eventTime.isEmpty { causes.append(FaceError.Cause(reason: "FieldValueRequired", message: "Required value", field: "eventTime")) }
         let type = event["type"]?.string ?? ""
         if type != "Normal", type != "Warning" {
-            causes.append(FaceError.Cause(reason: "FieldValueInvalid", message: "Invalid value: \(CustomResourceSchema.goQuote(type)): has invalid value: \(type)", field: "type"))
+            causes.append(
+                FaceError.Cause(
+                    reason: "FieldValueInvalid", message: "Invalid value: \(CustomResourceSchema.goQuote(type)): has invalid value: \(type)",
+                    field: "type"))
         }
         if !eventTime.isEmpty {
             let controller = event["reportingController"]?.string ?? ""
             if controller.isEmpty {
                 causes.append(FaceError.Cause(reason: "FieldValueRequired", message: "Required value", field: "reportingController"))
-                causes.append(FaceError.Cause(reason: "FieldValueInvalid", message: "Invalid value: \"\": name part must be non-empty", field: "reportingController"))
-                causes.append(FaceError.Cause(
-                    reason: "FieldValueInvalid",
-                    message: "Invalid value: \"\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
-                    field: "reportingController"))
+                causes.append(
+                    FaceError.Cause(
+                        reason: "FieldValueInvalid", message: "Invalid value: \"\": name part must be non-empty", field: "reportingController"))
+                causes.append(
+                    FaceError.Cause(
+                        reason: "FieldValueInvalid",
+                        message:
+                            "Invalid value: \"\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+                        field: "reportingController"))
             }
             if (event["reportingInstance"]?.string ?? "").isEmpty {
                 causes.append(FaceError.Cause(reason: "FieldValueRequired", message: "Required value", field: "reportingInstance"))
@@ -136,10 +148,17 @@ extension KubernetesWorld {
         guard !["", "Ignore", "Strict", "Warn"].contains(value) else { return }
         throw FaceError(
             code: 422, reason: "Invalid",
-            message: "\(kind).meta.k8s.io \"\" is invalid: fieldValidation: Unsupported value: \(CustomResourceSchema.goQuote(value)): supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"",
-            details: FaceError.Details(group: "meta.k8s.io", kind: kind, causes: [
-                FaceError.Cause(reason: "FieldValueNotSupported", message: "Unsupported value: \(CustomResourceSchema.goQuote(value)): supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"", field: "fieldValidation"),
-            ]))
+            message:
+                "\(kind).meta.k8s.io \"\" is invalid: fieldValidation: Unsupported value: \(CustomResourceSchema.goQuote(value)): supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"",
+            details: FaceError.Details(
+                group: "meta.k8s.io", kind: kind,
+                causes: [
+                    FaceError.Cause(
+                        reason: "FieldValueNotSupported",
+                        message:
+                            "Unsupported value: \(CustomResourceSchema.goQuote(value)): supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"",
+                        field: "fieldValidation")
+                ]))
     }
 
     /// What `fieldValidation` does with unknown fields on a server that honours it (1.25+):

@@ -30,7 +30,8 @@ extension KubernetesWorld {
                 }
             }
             state.nextWatcher += 1
-            state.watchers[state.nextWatcher] = Watcher(resource: resource.key, namespace: resource.namespaced ? namespace : nil, selector: selector, send: send, close: close)
+            state.watchers[state.nextWatcher] = Watcher(
+                resource: resource.key, namespace: resource.namespaced ? namespace : nil, selector: selector, send: send, close: close)
             return state.nextWatcher
         }
     }

@@ -73,9 +73,11 @@ public final class KubernetesWorld: Sendable {
             for namespace in ["default", "kube-system"] {
                 state.objects["/v1/namespaces", default: [:]][namespace] = .object([
                     "apiVersion": .string("v1"), "kind": .string("Namespace"),
-                    "metadata": .object(["name": .string(namespace), "uid": .string("ns-\(namespace)"), "resourceVersion": .string("1"),
-                                         "creationTimestamp": .string(TimeFormat.format(Date(timeIntervalSince1970: 0)))]),
-                    "status": .object(["phase": .string("Active")]),
+                    "metadata": .object([
+                        "name": .string(namespace), "uid": .string("ns-\(namespace)"), "resourceVersion": .string("1"),
+                        "creationTimestamp": .string(TimeFormat.format(Date(timeIntervalSince1970: 0)))
+                    ]),
+                    "status": .object(["phase": .string("Active")])
                 ])
             }
         }
@@ -120,7 +122,9 @@ public final class KubernetesWorld: Sendable {
     func isCompacted(_ version: Int64) -> Bool { state.withLockedValue { version < $0.compactedThrough } }
 
     /// Objects in `namespace` (all when nil) matching `selector`, a page of `limit` after `continue`.
-    func list(_ resource: FaceResource, namespace: String?, selector: FaceLabelSelector, limit: Int?, after: String?) -> (items: [JSON], revision: Int64, next: String?, remaining: Int) {
+    func list(_ resource: FaceResource, namespace: String?, selector: FaceLabelSelector, limit: Int?, after: String?) -> (
+        items: [JSON], revision: Int64, next: String?, remaining: Int
+    ) {
         state.withLockedValue { state in
             let all = (state.objects[resource.key] ?? [:]).sorted { $0.key < $1.key }.filter { key, object in
                 (namespace == nil || !resource.namespaced || key.hasPrefix("\(namespace!)/")) && selector.matches(Self.labels(object))
@@ -153,7 +157,8 @@ public final class KubernetesWorld: Sendable {
         state.revision += 1
         var stored = object
         stored.set(.string(String(state.revision)), at: "metadata.resourceVersion")
-        let key = Self.storeKey(resource.namespaced ? stored.value(at: "metadata.namespace")?.string : nil, stored.value(at: "metadata.name")?.string ?? "")
+        let key = Self.storeKey(
+            resource.namespaced ? stored.value(at: "metadata.namespace")?.string : nil, stored.value(at: "metadata.name")?.string ?? "")
         if type == "DELETED" {
             state.objects[resource.key]?[key] = nil
         } else {
@@ -175,7 +180,8 @@ public final class KubernetesWorld: Sendable {
             for defined in FaceResource.from(crd: stored) { state.resources[defined.key] = defined }
             for version in stored.value(at: "spec.versions")?.arrayValue ?? [] {
                 guard let name = version["name"]?.string, let group = stored.value(at: "spec.group")?.string,
-                      let plural = stored.value(at: "spec.names.plural")?.string else { continue }
+                    let plural = stored.value(at: "spec.names.plural")?.string
+                else { continue }
                 state.schemas["\(group)/\(name)/\(plural)"] = version.value(at: "schema.openAPIV3Schema")
             }
         }
@@ -188,7 +194,9 @@ public final class KubernetesWorld: Sendable {
 
     /// A create as the server does it: admitted (pruned, defaulted, validated), stored unless
     /// `options.dryRun`, with the warnings the server would send.
-    public func create(_ resource: FaceResource, namespace: String?, _ body: JSON, options: WriteOptions) throws(FaceError) -> (object: JSON, warnings: [String]) {
+    public func create(_ resource: FaceResource, namespace: String?, _ body: JSON, options: WriteOptions) throws(FaceError) -> (
+        object: JSON, warnings: [String]
+    ) {
         try checkFieldValidation(options.fieldValidation, options: "CreateOptions")
         guard case .object = body else { throw FaceError(code: 400, reason: "BadRequest", message: "the body is not a JSON object") }
         var object = body
@@ -196,12 +204,16 @@ public final class KubernetesWorld: Sendable {
             object.set(.string(prefix + String(UInt32.random(in: 0...UInt32.max), radix: 36)), at: "metadata.name")
         }
         guard let name = object.value(at: "metadata.name")?.string, !name.isEmpty else {
-            throw FaceError(code: 422, reason: "Invalid", message: "\(resource.kind).\(resource.group) is invalid: metadata.name: Required value: name or generateName is required")
+            throw FaceError(
+                code: 422, reason: "Invalid",
+                message: "\(resource.kind).\(resource.group) is invalid: metadata.name: Required value: name or generateName is required")
         }
         if resource.namespaced {
             let given = object.value(at: "metadata.namespace")?.string
             guard given == nil || given == namespace else {
-                throw FaceError(code: 400, reason: "BadRequest", message: "the namespace of the object (\(given!)) does not match the namespace on the request (\(namespace ?? ""))")
+                throw FaceError(
+                    code: 400, reason: "BadRequest",
+                    message: "the namespace of the object (\(given!)) does not match the namespace on the request (\(namespace ?? ""))")
             }
             object.set(.string(namespace ?? "default"), at: "metadata.namespace")
         }
@@ -224,15 +236,21 @@ public final class KubernetesWorld: Sendable {
             state.uids += 1
             object.set(.string(String(format: "00000000-0000-4000-8000-%012d", state.uids)), at: "metadata.uid")
             object.set(.string(timestamp), at: "metadata.creationTimestamp")
-            if BuiltInDefaults.hasGeneration(resource, customResource: state.schemas[resource.key] != nil) { object.set(.int(1), at: "metadata.generation") }
+            if BuiltInDefaults.hasGeneration(resource, customResource: state.schemas[resource.key] != nil) {
+                object.set(.int(1), at: "metadata.generation")
+            }
             object.set(.string(resource.apiVersion), at: "apiVersion")
             object.set(.string(resource.kind), at: "kind")
             if resource == .customResourceDefinitions {
                 // The answer is written before the naming and establishing controllers run.
                 if object.value(at: "spec.conversion") == nil { object.set(.object(["strategy": .string("None")]), at: "spec.conversion") }
-                object.set(.object(["conditions": .null, "acceptedNames": .object(["plural": .string(""), "kind": .string("")]),
-                                    "storedVersions": .array((object.value(at: "spec.versions")?.arrayValue ?? []).filter { $0["storage"] == .bool(true) }.compactMap { $0["name"] })]),
-                           at: "status")
+                object.set(
+                    .object([
+                        "conditions": .null, "acceptedNames": .object(["plural": .string(""), "kind": .string("")]),
+                        "storedVersions": .array(
+                            (object.value(at: "spec.versions")?.arrayValue ?? []).filter { $0["storage"] == .bool(true) }.compactMap { $0["name"] })
+                    ]),
+                    at: "status")
             }
             if resource.plural == "namespaces" {
                 object.set(.object(["phase": .string("Active")]), at: "status")
@@ -244,7 +262,8 @@ public final class KubernetesWorld: Sendable {
             object = BuiltInDefaults.applied(resource, object)
             if let manager = options.fieldManager {
                 let entries = ManagedFields.updated(
-                    [], before: nil, after: object, schema: state.schemas[resource.key], manager: manager, subresource: nil, apiVersion: resource.apiVersion, time: timestamp)
+                    [], before: nil, after: object, schema: state.schemas[resource.key], manager: manager, subresource: nil,
+                    apiVersion: resource.apiVersion, time: timestamp)
                 object.set(ManagedFields.encode(entries), at: "metadata.managedFields")
             }
             if options.dryRun { return (object, warnings) }
@@ -253,9 +272,10 @@ public final class KubernetesWorld: Sendable {
                 // The API server's own controllers accept the names and establish the CRD.
                 var established = Self.established(created)
                 var entries = ManagedFields.entries(of: created)
-                entries.append(ManagedFields.Entry(
-                    manager: "kube-apiserver", operation: "Update", apiVersion: resource.apiVersion, time: timestamp, subresource: "status",
-                    fields: [["f:status", "f:acceptedNames"], ["f:status", "f:conditions"]], created: []))
+                entries.append(
+                    ManagedFields.Entry(
+                        manager: "kube-apiserver", operation: "Update", apiVersion: resource.apiVersion, time: timestamp, subresource: "status",
+                        fields: [["f:status", "f:acceptedNames"], ["f:status", "f:conditions"]], created: []))
                 established.set(ManagedFields.encode(entries), at: "metadata.managedFields")
                 _ = commit(&state, resource, "MODIFIED", established)
             }
@@ -266,7 +286,9 @@ public final class KubernetesWorld: Sendable {
     /// Replaces an object (or only its status with `subresource: "status"`). A resourceVersion
     /// in the body must be the current one.
     public func update(_ resource: FaceResource, namespace: String?, name: String, subresource: String?, _ body: JSON) throws(FaceError) -> JSON {
-        try modify(resource, namespace: namespace, name: name, subresource: subresource, expectedVersion: body.value(at: "metadata.resourceVersion")?.string) { _ in body }
+        try modify(
+            resource, namespace: namespace, name: name, subresource: subresource, expectedVersion: body.value(at: "metadata.resourceVersion")?.string
+        ) { _ in body }
     }
 
     /// Reads, changes with `change`, checks, and writes back, all under the lock: what a patch is.
@@ -274,7 +296,9 @@ public final class KubernetesWorld: Sendable {
         _ resource: FaceResource, namespace: String?, name: String, subresource: String?, expectedVersion: String? = nil,
         _ change: (JSON) throws(FaceError) -> JSON
     ) throws(FaceError) -> JSON {
-        try modify(resource, namespace: namespace, name: name, subresource: subresource, expectedVersion: expectedVersion, options: WriteOptions(), change).object
+        try modify(
+            resource, namespace: namespace, name: name, subresource: subresource, expectedVersion: expectedVersion, options: WriteOptions(), change
+        ).object
     }
 
     /// A write to an existing object, admitted as a create is; nothing is stored with `options.dryRun`.
@@ -357,7 +381,9 @@ public final class KubernetesWorld: Sendable {
     public func delete(_ resource: FaceResource, namespace: String?, name: String, dryRun: Bool = false) throws(FaceError) -> JSON {
         try locked { state throws(FaceError) -> JSON in
             if dryRun {
-                guard let current = state.objects[resource.key]?[Self.storeKey(resource.namespaced ? namespace : nil, name)] else { throw .notFound(resource, name) }
+                guard let current = state.objects[resource.key]?[Self.storeKey(resource.namespaced ? namespace : nil, name)] else {
+                    throw .notFound(resource, name)
+                }
                 return current
             }
             let key = Self.storeKey(resource.namespaced ? namespace : nil, name)
@@ -370,13 +396,17 @@ public final class KubernetesWorld: Sendable {
     static func established(_ crd: JSON) -> JSON {
         var result = crd
         let condition: (String) -> JSON = { type in
-            .object(["type": .string(type), "status": .string("True"), "reason": .string(type == "Established" ? "InitialNamesAccepted" : "NoConflicts"),
-                     "message": .string(type == "Established" ? "the initial names have been accepted" : "no conflicts found"),
-                     "lastTransitionTime": .string(TimeFormat.format(Date(timeIntervalSince1970: 0)))])
+            .object([
+                "type": .string(type), "status": .string("True"), "reason": .string(type == "Established" ? "InitialNamesAccepted" : "NoConflicts"),
+                "message": .string(type == "Established" ? "the initial names have been accepted" : "no conflicts found"),
+                "lastTransitionTime": .string(TimeFormat.format(Date(timeIntervalSince1970: 0)))
+            ])
         }
         result.set(.array([condition("NamesAccepted"), condition("Established")]), at: "status.conditions")
         result.set(crd.value(at: "spec.names") ?? .object([:]), at: "status.acceptedNames")
-        result.set(.array((crd.value(at: "spec.versions")?.arrayValue ?? []).filter { $0["storage"] == .bool(true) }.compactMap { $0["name"] }), at: "status.storedVersions")
+        result.set(
+            .array((crd.value(at: "spec.versions")?.arrayValue ?? []).filter { $0["storage"] == .bool(true) }.compactMap { $0["name"] }),
+            at: "status.storedVersions")
         return result
     }
 }

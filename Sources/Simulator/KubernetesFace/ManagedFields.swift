@@ -38,7 +38,8 @@ enum ManagedFields {
             nodes.insert(prefix)
             var out: Set<Path> = []
             for (name, child) in fields {
-                out.formUnion(leaves(child, schema?["properties"]?[name] ?? schema?["additionalProperties"], prefix: prefix + ["f:\(name)"], nodes: &nodes))
+                out.formUnion(
+                    leaves(child, schema?["properties"]?[name] ?? schema?["additionalProperties"], prefix: prefix + ["f:\(name)"], nodes: &nodes))
             }
             return out
         case .array(let items):
@@ -99,41 +100,49 @@ enum ManagedFields {
             var created: Set<Path> = []
             func walk(_ node: JSON, _ prefix: Path) {
                 let children = node.objectValue ?? [:]
-                if children.isEmpty { fields.insert(prefix); return }
+                if children.isEmpty {
+                    fields.insert(prefix)
+                    return
+                }
                 for (key, child) in children {
                     if key == "." { created.insert(prefix) } else { walk(child, prefix + [key]) }
                 }
             }
             for (key, child) in entry["fieldsV1"]?.objectValue ?? [:] { walk(child, [key]) }
             return Entry(
-                manager: entry["manager"]?.string ?? "", operation: entry["operation"]?.string ?? "Update", apiVersion: entry["apiVersion"]?.string ?? "",
+                manager: entry["manager"]?.string ?? "", operation: entry["operation"]?.string ?? "Update",
+                apiVersion: entry["apiVersion"]?.string ?? "",
                 time: entry["time"]?.string ?? "", subresource: entry["subresource"]?.string, fields: fields, created: created)
         }
     }
 
     static func encode(_ entries: [Entry]) -> JSON {
-        .array(entries.filter { !$0.fields.isEmpty }.map { entry in
-            var tree = JSON.object([:])
-            func put(_ path: Path, _ leaf: JSON) {
-                var node = tree
-                func insert(_ node: inout JSON, _ index: Int) {
-                    if index == path.count { if node.objectValue?.isEmpty ?? true { node = leaf }; return }
-                    var child = node[path[index]] ?? .object([:])
-                    insert(&child, index + 1)
-                    node[path[index]] = child
+        .array(
+            entries.filter { !$0.fields.isEmpty }.map { entry in
+                var tree = JSON.object([:])
+                func put(_ path: Path, _ leaf: JSON) {
+                    var node = tree
+                    func insert(_ node: inout JSON, _ index: Int) {
+                        if index == path.count {
+                            if node.objectValue?.isEmpty ?? true { node = leaf }
+                            return
+                        }
+                        var child = node[path[index]] ?? .object([:])
+                        insert(&child, index + 1)
+                        node[path[index]] = child
+                    }
+                    insert(&node, 0)
+                    tree = node
                 }
-                insert(&node, 0)
-                tree = node
-            }
-            for path in entry.fields.sorted(by: { $0.lexicographicallyPrecedes($1) }) { put(path, .object([:])) }
-            for path in entry.created where !path.isEmpty { put(path + ["."], .object([:])) }
-            var fields: [String: JSON] = [
-                "manager": .string(entry.manager), "operation": .string(entry.operation), "apiVersion": .string(entry.apiVersion),
-                "time": .string(entry.time), "fieldsType": .string("FieldsV1"), "fieldsV1": tree,
-            ]
-            if let subresource = entry.subresource { fields["subresource"] = .string(subresource) }
-            return .object(fields)
-        })
+                for path in entry.fields.sorted(by: { $0.lexicographicallyPrecedes($1) }) { put(path, .object([:])) }
+                for path in entry.created where !path.isEmpty { put(path + ["."], .object([:])) }
+                var fields: [String: JSON] = [
+                    "manager": .string(entry.manager), "operation": .string(entry.operation), "apiVersion": .string(entry.apiVersion),
+                    "time": .string(entry.time), "fieldsType": .string("FieldsV1"), "fieldsV1": tree
+                ]
+                if let subresource = entry.subresource { fields["subresource"] = .string(subresource) }
+                return .object(fields)
+            })
     }
 
     // MARK: Operations
@@ -161,7 +170,10 @@ enum ManagedFields {
             result[index].created.formUnion(created)
             result[index].time = time
         } else {
-            result.append(Entry(manager: manager, operation: "Update", apiVersion: apiVersion, time: time, subresource: subresource, fields: changed, created: created))
+            result.append(
+                Entry(
+                    manager: manager, operation: "Update", apiVersion: apiVersion, time: time, subresource: subresource, fields: changed,
+                    created: created))
         }
         return result.filter { !$0.fields.isEmpty }
     }
@@ -184,14 +196,17 @@ enum ManagedFields {
     /// The object after an apply, and the entries: the applier's Apply entry holds exactly what
     /// it applied; forced-over fields leave their other owners.
     static func applied(
-        _ entries: [Entry], current: JSON, applied: JSON, schema: JSON?, manager: String, subresource: String?, apiVersion: String, time: String, force: Bool
+        _ entries: [Entry], current: JSON, applied: JSON, schema: JSON?, manager: String, subresource: String?, apiVersion: String, time: String,
+        force: Bool
     ) -> (JSON, [Entry]) {
         var nodes: Set<Path> = []
         let wanted = fieldSet(applied, schema, subresource: subresource, nodes: &nodes)
         let previous = entries.first { $0.manager == manager && $0.operation == "Apply" && $0.subresource == subresource }?.fields ?? []
         var object = merge(current, applied, schema)
         // Fields this manager applied before, no longer applies, and nobody else owns: removed.
-        let othersOwn = entries.filter { !($0.manager == manager && $0.operation == "Apply" && $0.subresource == subresource) }.reduce(into: Set<Path>()) { $0.formUnion($1.fields) }
+        let othersOwn = entries.filter { !($0.manager == manager && $0.operation == "Apply" && $0.subresource == subresource) }.reduce(
+            into: Set<Path>()
+        ) { $0.formUnion($1.fields) }
         for path in previous.subtracting(wanted).subtracting(othersOwn) { object = removing(path, from: object, schema) }
         var result = entries.filter { !($0.manager == manager && $0.operation == "Apply" && $0.subresource == subresource) }.map { entry -> Entry in
             var entry = entry
@@ -199,7 +214,9 @@ enum ManagedFields {
             return entry
         }
         let keyed = nodes.filter { $0.last?.hasPrefix("k:") == true }
-        result.insert(Entry(manager: manager, operation: "Apply", apiVersion: apiVersion, time: time, subresource: subresource, fields: wanted, created: keyed), at: 0)
+        result.insert(
+            Entry(manager: manager, operation: "Apply", apiVersion: apiVersion, time: time, subresource: subresource, fields: wanted, created: keyed),
+            at: 0)
         return (object, result.filter { !$0.fields.isEmpty })
     }
 
@@ -232,10 +249,16 @@ enum ManagedFields {
         if first.hasPrefix("f:") {
             let name = String(first.dropFirst(2))
             guard var fields = object.objectValue, let child = fields[name] else { return object }
-            if path.count == 1 { fields[name] = nil } else { fields[name] = removing(Array(path.dropFirst()), from: child, schema?["properties"]?[name]) }
+            if path.count == 1 {
+                fields[name] = nil
+            } else {
+                fields[name] = removing(Array(path.dropFirst()), from: child, schema?["properties"]?[name])
+            }
             return .object(fields)
         }
-        guard let keys = mapKeys(schema), var items = object.arrayValue, let index = items.firstIndex(where: { keyElement($0, keys) == first }) else { return object }
+        guard let keys = mapKeys(schema), var items = object.arrayValue, let index = items.firstIndex(where: { keyElement($0, keys) == first }) else {
+            return object
+        }
         if path.count == 1 { items.remove(at: index) } else { items[index] = removing(Array(path.dropFirst()), from: items[index], schema?["items"]) }
         return .array(items)
     }

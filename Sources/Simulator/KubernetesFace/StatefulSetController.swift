@@ -15,7 +15,8 @@ public struct StatefulSetController: Sendable {
     /// One pass at `now` (seconds, the world's clock).
     public func reconcile(now: Double) {
         guard let statefulSets = world.resource(group: "apps", version: "v1", plural: "statefulsets"),
-              let pods = world.resource(group: "", version: "v1", plural: "pods") else { return }
+            let pods = world.resource(group: "", version: "v1", plural: "pods")
+        else { return }
         for set in world.list(statefulSets, namespace: nil, selector: FaceLabelSelector(), limit: nil, after: nil).items {
             reconcile(set, statefulSets: statefulSets, pods: pods, now: now)
         }
@@ -24,11 +25,13 @@ public struct StatefulSetController: Sendable {
     func reconcile(_ set: JSON, statefulSets: FaceResource, pods: FaceResource, now: Double) {
         guard let name = set.value(at: "metadata.name")?.string, let namespace = set.value(at: "metadata.namespace")?.string else { return }
         let replicas = Int(set.value(at: "spec.replicas")?.int ?? 1)
-        let templateLabels = set.value(at: "spec.template.metadata.labels")?.objectValue ?? set.value(at: "spec.selector.matchLabels")?.objectValue ?? [:]
+        let templateLabels =
+            set.value(at: "spec.template.metadata.labels")?.objectValue ?? set.value(at: "spec.selector.matchLabels")?.objectValue ?? [:]
         var owned: [Int: JSON] = [:]
         for pod in world.list(pods, namespace: namespace, selector: FaceLabelSelector(), limit: nil, after: nil).items {
             guard let podName = pod.value(at: "metadata.name")?.string, podName.hasPrefix("\(name)-"),
-                  let ordinal = Int(podName.dropFirst(name.count + 1)) else { continue }
+                let ordinal = Int(podName.dropFirst(name.count + 1))
+            else { continue }
             owned[ordinal] = pod
         }
         for ordinal in 0..<replicas where owned[ordinal] == nil {
@@ -39,11 +42,15 @@ public struct StatefulSetController: Sendable {
                 "metadata": .object([
                     "name": .string("\(name)-\(ordinal)"), "labels": .object(labels),
                     "annotations": .object([Self.startedAt: .string(String(now))]),
-                    "ownerReferences": .array([.object(["apiVersion": .string("apps/v1"), "kind": .string("StatefulSet"), "name": .string(name),
-                                                        "uid": set.value(at: "metadata.uid") ?? .string(""), "controller": .bool(true)])]),
+                    "ownerReferences": .array([
+                        .object([
+                            "apiVersion": .string("apps/v1"), "kind": .string("StatefulSet"), "name": .string(name),
+                            "uid": set.value(at: "metadata.uid") ?? .string(""), "controller": .bool(true)
+                        ])
+                    ])
                 ]),
                 "spec": .object(["hostname": .string("\(name)-\(ordinal)"), "subdomain": set.value(at: "spec.serviceName") ?? .string(name)]),
-                "status": .object(["phase": .string("Pending"), "conditions": .array([Self.readyCondition(false)])]),
+                "status": .object(["phase": .string("Pending"), "conditions": .array([Self.readyCondition(false)])])
             ])
             if let created = try? world.create(pods, namespace: namespace, pod) { owned[ordinal] = created }
         }
@@ -61,7 +68,8 @@ public struct StatefulSetController: Sendable {
                 let podIP = "10.1.\(ordinal / 250).\(ordinal % 250 + 2)"
                 let done = try? world.modify(pods, namespace: namespace, name: "\(name)-\(ordinal)", subresource: "status") { current in
                     var next = current
-                    next["status"] = .object(["phase": .string("Running"), "podIP": .string(podIP), "conditions": .array([Self.readyCondition(true)])])
+                    next["status"] = .object(["phase": .string("Running"), "podIP": .string(podIP), "conditions": .array([Self.readyCondition(true)])]
+                    )
                     return next
                 }
                 if done != nil { ready += 1 }
@@ -70,7 +78,7 @@ public struct StatefulSetController: Sendable {
         let status = JSON.object([
             "observedGeneration": set.value(at: "metadata.generation") ?? .int(1), "replicas": .int(Int64(owned.count)),
             "readyReplicas": .int(Int64(ready)), "availableReplicas": .int(Int64(ready)), "currentReplicas": .int(Int64(owned.count)),
-            "updatedReplicas": .int(Int64(owned.count)),
+            "updatedReplicas": .int(Int64(owned.count))
         ])
         if set["status"] != status {
             _ = try? world.modify(statefulSets, namespace: namespace, name: name, subresource: "status") { current in

@@ -65,7 +65,8 @@ final class LiveTraffic: Sendable {
             kafka.state.withLockedValue { cluster in
                 // Who serves each partition this step (nil: nobody), and what each broker is asked.
                 var leaders = [Int32?](repeating: nil, count: traffic.partitions.count)
-                var inWanted: [Int32: Double] = [:], outWanted: [Int32: Double] = [:]
+                var inWanted: [Int32: Double] = [:]
+                var outWanted: [Int32: Double] = [:]
                 for (position, partition) in traffic.partitions.enumerated() {
                     let bytes = demandMiBPerSecond * mebibyte * dt * partition.weight
                     traffic.partitions[position].pending += bytes
@@ -76,7 +77,8 @@ final class LiveTraffic: Sendable {
                     // A broker whose pod is gone serves nothing, though Metadata may still list it;
                     // while it moves (AutoMQ: about 1.5 s), a partition does not serve.
                     guard cluster.brokers[leader] != nil, !cluster.unreachable.contains(leader),
-                          cluster.reassignments[partition.topic]?[partition.index] == nil else { continue }
+                        cluster.reassignments[partition.topic]?[partition.index] == nil
+                    else { continue }
                     leaders[position] = leader
                     inWanted[leader, default: 0] += traffic.partitions[position].pending
                     outWanted[leader, default: 0] += traffic.partitions[position].backlog + traffic.partitions[position].pending
@@ -134,10 +136,14 @@ final class LiveTraffic: Sendable {
     /// Broken invariants: a negative amount waiting, or bytes neither refused, fetched nor waiting.
     var violations: [String] {
         state.withLockedValue { traffic in
-            var found = traffic.partitions.filter { $0.backlog < 0 || $0.pending < 0 }.map { "\($0.topic)-\($0.index): negative backlog \($0.backlog) or pending \($0.pending)" }
+            var found = traffic.partitions.filter { $0.backlog < 0 || $0.pending < 0 }.map {
+                "\($0.topic)-\($0.index): negative backlog \($0.backlog) or pending \($0.pending)"
+            }
             let waiting = traffic.partitions.reduce(0) { $0 + $1.backlog + $1.pending }
             if abs(traffic.producedBytes - traffic.refusedBytes - traffic.servedBytes - waiting) > max(1, traffic.producedBytes * 1e-9) {
-                found.append("bytes not conserved: produced \(traffic.producedBytes), refused \(traffic.refusedBytes), fetched \(traffic.servedBytes), waiting \(waiting)")
+                found.append(
+                    "bytes not conserved: produced \(traffic.producedBytes), refused \(traffic.refusedBytes), fetched \(traffic.servedBytes), waiting \(waiting)"
+                )
             }
             return found
         }

@@ -14,7 +14,8 @@ extension ServedWorld {
         func series(_ name: String, _ values: [Int32: [String: Double]], _ extra: String = "") {
             for broker in values.keys.sorted() {
                 for topic in values[broker]!.keys.sorted() {
-                    out += "\(name){namespace=\"\(options.namespace)\",pod=\"\(options.statefulSet)-\(broker)\",topic=\"\(topic)\"\(extra)} \(format(values[broker]![topic]! * scale))\n"
+                    out +=
+                        "\(name){namespace=\"\(options.namespace)\",pod=\"\(options.statefulSet)-\(broker)\",topic=\"\(topic)\"\(extra)} \(format(values[broker]![topic]! * scale))\n"
                 }
             }
         }
@@ -26,13 +27,16 @@ extension ServedWorld {
         family("kafka_server_brokertopicmetrics_bytesout_total", "Bytes fetched from the broker's partitions.", counters.bytesOut)
         family("kafka_server_brokertopicmetrics_messagesin_total", "Messages produced to the broker's partitions.", counters.messagesIn)
         // AutoMQ's OpenTelemetry name for the same broker-topic byte counters.
-        out += "# HELP kafka_network_io_bytes_total Bytes received or sent by the broker, per topic (AutoMQ).\n# TYPE kafka_network_io_bytes_total counter\n"
+        out +=
+            "# HELP kafka_network_io_bytes_total Bytes received or sent by the broker, per topic (AutoMQ).\n# TYPE kafka_network_io_bytes_total counter\n"
         series("kafka_network_io_bytes_total", counters.bytesIn, ",direction=\"in\"")
         series("kafka_network_io_bytes_total", counters.bytesOut, ",direction=\"out\"")
         // The producers' side, as applications export it: what they tried to send, accepted or not.
-        out += "# HELP \(ProducerMetrics.offeredBytes) Bytes the applications handed to their Kafka producers, sent or refused.\n# TYPE \(ProducerMetrics.offeredBytes) counter\n"
+        out +=
+            "# HELP \(ProducerMetrics.offeredBytes) Bytes the applications handed to their Kafka producers, sent or refused.\n# TYPE \(ProducerMetrics.offeredBytes) counter\n"
         for topic in counters.offered.keys.sorted() {
-            out += "\(ProducerMetrics.offeredBytes){namespace=\"\(options.namespace)\",topic=\"\(topic)\"} \(format(counters.offered[topic]! * scale))\n"
+            out +=
+                "\(ProducerMetrics.offeredBytes){namespace=\"\(options.namespace)\",topic=\"\(topic)\"} \(format(counters.offered[topic]! * scale))\n"
         }
         let state = observed.withLockedValue { $0 }
         out += "# HELP ebb_sim_consumer_lag_messages Consumer lag of the simulated group.\n# TYPE ebb_sim_consumer_lag_messages gauge\n"
@@ -58,13 +62,14 @@ extension ServedWorld {
         let api = operatorAudit
         let object: [String: Any] = [
             "seconds": state.now, "demandMiBPerSecond": traffic.demandMiBPerSecond, "brokers": brokers.map(Int.init),
-            "partitionsByBroker": held, "lagMessages": traffic.lagMessages, "peakLagMessages": state.peakLag, "refusedMiB": traffic.refusedBytes / 1_048_576, "peakBrokers": state.peakBrokers,
+            "partitionsByBroker": held, "lagMessages": traffic.lagMessages, "peakLagMessages": state.peakLag,
+            "refusedMiB": traffic.refusedBytes / 1_048_576, "peakBrokers": state.peakBrokers,
             "movesCompleted": kafka.completedMoves, "reassigning": kafka.movesInFlight, "violations": state.violations,
             "operatorAPI": [
                 "requests": api.audit.requests, "repeatedScaleWrites": api.audit.repeatedScaleWrites, "repeatedEvents": api.audit.repeatedEvents,
-                "staleStatusConflicts": api.audit.staleStatusConflicts, "forbidden": api.audit.forbidden, "unusedGrants": api.unusedGrants,
+                "staleStatusConflicts": api.audit.staleStatusConflicts, "forbidden": api.audit.forbidden, "unusedGrants": api.unusedGrants
             ] as [String: Any],
-            "faults": Dictionary(uniqueKeysWithValues: (faults?.counts ?? [:]).map { ($0.key.rawValue, $0.value) }),
+            "faults": Dictionary(uniqueKeysWithValues: (faults?.counts ?? [:]).map { ($0.key.rawValue, $0.value) })
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"

@@ -21,7 +21,8 @@ public struct ForeignBrokers: Sendable, Hashable {
     }
 
     /// A second broker StatefulSet (another team's) with a topic of its own.
-    public static let billing = ForeignBrokers(statefulSet: "billing-broker", brokerIdOffset: 2000, replicas: 3, topic: "billing", partitions: 12, replication: 2)
+    public static let billing = ForeignBrokers(
+        statefulSet: "billing-broker", brokerIdOffset: 2000, replicas: 3, topic: "billing", partitions: 12, replication: 2)
     /// Three combined controller nodes (KRaft controllers that also register as brokers).
     public static let controllers = ForeignBrokers(statefulSet: "kafka-controller", brokerIdOffset: 3000, replicas: 3)
 }
@@ -34,14 +35,17 @@ extension ServedWorld {
             throw FaceError(code: 500, reason: "InternalError", message: "no statefulsets")
         }
         for foreign in options.foreignBrokers {
-            _ = try kubernetes.create(statefulSets, namespace: options.namespace, try JSON.yaml("""
-                metadata: {name: \(foreign.statefulSet), labels: {app: \(foreign.statefulSet)}}
-                spec:
-                  replicas: \(foreign.replicas)
-                  serviceName: \(foreign.statefulSet)
-                  selector: {matchLabels: {app: \(foreign.statefulSet)}}
-                  template: {metadata: {labels: {app: \(foreign.statefulSet)}}, spec: {containers: [{name: broker, image: apache/kafka}]}}
-                """))
+            _ = try kubernetes.create(
+                statefulSets, namespace: options.namespace,
+                try JSON.yaml(
+                    """
+                    metadata: {name: \(foreign.statefulSet), labels: {app: \(foreign.statefulSet)}}
+                    spec:
+                      replicas: \(foreign.replicas)
+                      serviceName: \(foreign.statefulSet)
+                      selector: {matchLabels: {app: \(foreign.statefulSet)}}
+                      template: {metadata: {labels: {app: \(foreign.statefulSet)}}, spec: {containers: [{name: broker, image: apache/kafka}]}}
+                    """))
         }
     }
 
@@ -51,9 +55,11 @@ extension ServedWorld {
         for foreign in options.foreignBrokers {
             guard let topic = foreign.topic, foreign.partitions > 0, foreign.replicas > 0 else { continue }
             let replication = min(foreign.replication, foreign.replicas)
-            kafka.createTopic(topic, replicas: (0..<foreign.partitions).map { index in
-                (0..<replication).map { foreign.brokerIdOffset + Int32((index + $0) % foreign.replicas) }
-            })
+            kafka.createTopic(
+                topic,
+                replicas: (0..<foreign.partitions).map { index in
+                    (0..<replication).map { foreign.brokerIdOffset + Int32((index + $0) % foreign.replicas) }
+                })
             topics.insert(topic)
         }
         world.freeze(topics: topics)
@@ -62,6 +68,8 @@ extension ServedWorld {
     /// The broker sets the world ties to Kafka: the pool's and the foreign ones.
     static func brokerSets(_ options: Options) -> [SimulatedWorld.BrokerSet] {
         [SimulatedWorld.BrokerSet(namespace: options.namespace, statefulSet: options.statefulSet)]
-            + options.foreignBrokers.map { SimulatedWorld.BrokerSet(namespace: options.namespace, statefulSet: $0.statefulSet, brokerIdOffset: $0.brokerIdOffset) }
+            + options.foreignBrokers.map {
+                SimulatedWorld.BrokerSet(namespace: options.namespace, statefulSet: $0.statefulSet, brokerIdOffset: $0.brokerIdOffset)
+            }
     }
 }

@@ -92,7 +92,9 @@ public final class ServedWorld: Service, Sendable {
 
     /// Builds the platform (the CRD, the namespace, the broker StatefulSet with its pods ready,
     /// the topics spread over the brokers, the consumer group) and starts the faces.
-    public static func start(profile: TrafficProfile, settings: CampaignSettings, seed: UInt64, options: Options = Options()) async throws -> ServedWorld {
+    public static func start(profile: TrafficProfile, settings: CampaignSettings, seed: UInt64, options: Options = Options()) async throws
+        -> ServedWorld
+    {
         let kubernetes = KubernetesWorld(watchDelay: options.watchDelay)
         let kafka = SimulatedKafkaCluster(moveSeconds: settings.moveSeconds)
         let world = SimulatedWorld(
@@ -166,7 +168,9 @@ public final class ServedWorld: Service, Sendable {
 
     static func install(_ kubernetes: KubernetesWorld, options: Options, brokers: Int, seed: UInt64) throws {
         func resource(_ plural: String) throws -> FaceResource {
-            guard let found = kubernetes.resources.first(where: { $0.plural == plural }) else { throw FaceError(code: 500, reason: "InternalError", message: "no \(plural)") }
+            guard let found = kubernetes.resources.first(where: { $0.plural == plural }) else {
+                throw FaceError(code: 500, reason: "InternalError", message: "no \(plural)")
+            }
             return found
         }
         guard let crd = InstallManifests.files.first(where: { $0.path.hasPrefix("crd/") }) else { return }
@@ -176,24 +180,30 @@ public final class ServedWorld: Service, Sendable {
         _ = try kubernetes.create(try resource("namespaces"), namespace: nil, .object(["metadata": .object(["name": .string(options.namespace)])]))
         if options.kafkaSASL, let secrets = kubernetes.resources.first(where: { $0.group == "" && $0.plural == "secrets" }) {
             let data: [String: JSON] = [
-                "username": .string(Data(kafkaUser.utf8).base64EncodedString()), "password": .string(Data(kafkaPassword(seed: seed).utf8).base64EncodedString()),
+                "username": .string(Data(kafkaUser.utf8).base64EncodedString()),
+                "password": .string(Data(kafkaPassword(seed: seed).utf8).base64EncodedString())
             ]
             // The Secret names the pool that may use it (ebb.io/pools), as the operator requires.
-            _ = try kubernetes.create(secrets, namespace: options.namespace, .object([
-                "metadata": .object([
-                    "name": .string(kafkaCredentialsSecret), "annotations": .object([PoolOptIn.annotation: .string(Self.poolName)]),
-                ]),
-                "type": .string("Opaque"), "data": .object(data),
-            ]))
+            _ = try kubernetes.create(
+                secrets, namespace: options.namespace,
+                .object([
+                    "metadata": .object([
+                        "name": .string(kafkaCredentialsSecret), "annotations": .object([PoolOptIn.annotation: .string(Self.poolName)])
+                    ]),
+                    "type": .string("Opaque"), "data": .object(data)
+                ]))
         }
-        _ = try kubernetes.create(try resource("statefulsets"), namespace: options.namespace, try JSON.yaml("""
-            metadata: {name: \(options.statefulSet), labels: {app: automq}, annotations: {\(PoolOptIn.annotation): \(Self.poolName)}}
-            spec:
-              replicas: \(brokers)
-              serviceName: \(options.statefulSet)
-              selector: {matchLabels: {app: automq}}
-              template: {metadata: {labels: {app: automq}}, spec: {containers: [{name: broker, image: automqinc/automq}]}}
-            """))
+        _ = try kubernetes.create(
+            try resource("statefulsets"), namespace: options.namespace,
+            try JSON.yaml(
+                """
+                metadata: {name: \(options.statefulSet), labels: {app: automq}, annotations: {\(PoolOptIn.annotation): \(Self.poolName)}}
+                spec:
+                  replicas: \(brokers)
+                  serviceName: \(options.statefulSet)
+                  selector: {matchLabels: {app: automq}}
+                  template: {metadata: {labels: {app: automq}}, spec: {containers: [{name: broker, image: automqinc/automq}]}}
+                """))
     }
 
     /// The bearer token of the operator's ServiceAccount, as in the served kubeconfig.
@@ -240,7 +250,8 @@ public final class ServedWorld: Service, Sendable {
             defer { if now >= observed.nextVanishCheck { observed.nextVanishCheck = now + 10 } }
             return now >= observed.nextVanishCheck
         }
-        guard due, faults.roll([.brokerVanished]) != nil, let pods = kubernetes.resources.first(where: { $0.group == "" && $0.plural == "pods" }) else { return }
+        guard due, faults.roll([.brokerVanished]) != nil, let pods = kubernetes.resources.first(where: { $0.group == "" && $0.plural == "pods" })
+        else { return }
         let names = kubernetes.list(pods, namespace: options.namespace, selector: FaceLabelSelector(), limit: nil, after: nil).items
             .compactMap { $0.value(at: "metadata.name")?.string }.filter { $0.hasPrefix("\(options.statefulSet)-") }.sorted()
         guard !names.isEmpty else { return }
@@ -255,7 +266,8 @@ public final class ServedWorld: Service, Sendable {
                 tick()
                 try? await Task.sleep(for: .seconds(options.tickSeconds))
             }
-        } onGracefulShutdown: {}
+        } onGracefulShutdown: {
+        }
         await stop()
     }
 

@@ -95,7 +95,7 @@ public struct TopicSpec: Sendable, Hashable, Codable {
         TopicSpec(name: "inventory", partitions: 12, share: 0.056),
         TopicSpec(name: "orders", partitions: 24, share: 0.155),
         TopicSpec(name: "payments", partitions: 12, share: 0.056),
-        TopicSpec(name: "recommendations", partitions: 12, share: 0.057),
+        TopicSpec(name: "recommendations", partitions: 12, share: 0.057)
     ]
 
     /// Every partition's share of the cluster's traffic (summing to 1), with seeded jitter of

@@ -17,7 +17,8 @@ enum Fixture {
 
     /// Bytes-in through the whole cluster: `perBroker` MiB/s on each of `brokers` brokers.
     static func bytesIn(_ perBroker: Double, brokers: Int32, at time: Date = t0, reporting: Int32? = nil) -> MetricObservation {
-        MetricObservation(name: "bytes-in", samples: [MetricSample(time: time, value: perBroker * mebibyte * Double(brokers))], reportingBrokers: reporting)
+        MetricObservation(
+            name: "bytes-in", samples: [MetricSample(time: time, value: perBroker * mebibyte * Double(brokers))], reportingBrokers: reporting)
     }
 
     static func input(
@@ -27,7 +28,9 @@ enum Fixture {
         DecisionInput(now: now, spec: spec, currentReplicas: current, readyReplicas: ready, metrics: metrics, history: history)
     }
 
-    static func rules(window: Int32? = nil, select: ScalingRules.SelectPolicy? = nil, _ policies: [ScalingPolicy]? = nil, tolerance: String? = nil) -> ScalingRules {
+    static func rules(window: Int32? = nil, select: ScalingRules.SelectPolicy? = nil, _ policies: [ScalingPolicy]? = nil, tolerance: String? = nil)
+        -> ScalingRules
+    {
         ScalingRules(stabilizationWindowSeconds: window, selectPolicy: select, policies: policies, tolerance: tolerance.map { try! Quantity($0) })
     }
 

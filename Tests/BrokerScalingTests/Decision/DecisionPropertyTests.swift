@@ -40,8 +40,10 @@ struct DecisionPropertyTests {
     static func randomBehavior(_ random: inout SeededRandom) -> ScalingBehavior {
         let up = ScalingRules(
             stabilizationWindowSeconds: Int32(random.int(in: 0...120)), selectPolicy: random.bool() ? .max : .min,
-            policies: [ScalingPolicy(type: .pods, value: Int32(random.int(in: 1...8)), periodSeconds: Int32(random.int(in: 15...120))),
-                       ScalingPolicy(type: .percent, value: Int32(random.int(in: 10...200)), periodSeconds: Int32(random.int(in: 15...120)))],
+            policies: [
+                ScalingPolicy(type: .pods, value: Int32(random.int(in: 1...8)), periodSeconds: Int32(random.int(in: 15...120))),
+                ScalingPolicy(type: .percent, value: Int32(random.int(in: 10...200)), periodSeconds: Int32(random.int(in: 15...120)))
+            ],
             tolerance: try! Quantity(String(format: "%.2f", random.double(in: 0.01...0.3))))
         let down = ScalingRules(
             stabilizationWindowSeconds: Int32(random.int(in: 0...900)), selectPolicy: random.bool() ? .max : .min,
@@ -61,7 +63,9 @@ struct DecisionPropertyTests {
         let steps = Self.run(spec: spec, start: start, interval: 15, duration: 3600) { _, current in
             120 * F.mebibyte * Double(current)
         }
-        #expect(steps.allSatisfy { $0.from == $0.to }, "seed \(seed) changed the count: \(steps.filter { $0.from != $0.to }.prefix(3).map { "\($0.from)→\($0.to)" })")
+        #expect(
+            steps.allSatisfy { $0.from == $0.to },
+            "seed \(seed) changed the count: \(steps.filter { $0.from != $0.to }.prefix(3).map { "\($0.from)→\($0.to)" })")
     }
 
     /// A metric flapping between two levels scales in at most once per scale-down stabilization
@@ -82,7 +86,9 @@ struct DecisionPropertyTests {
         }
         let scaleIns = steps.filter { $0.to < $0.from }.map(\.time)
         for (earlier, later) in zip(scaleIns, scaleIns.dropFirst()) {
-            #expect(later.timeIntervalSince(earlier) >= Double(window), "seed \(seed): scale-ins \(later.timeIntervalSince(earlier)) s apart with a \(window) s window")
+            #expect(
+                later.timeIntervalSince(earlier) >= Double(window),
+                "seed \(seed): scale-ins \(later.timeIntervalSince(earlier)) s apart with a \(window) s window")
         }
         if strictlyAlternating, window > Int32(interval) {
             // Alternating every interval, the low level never fills a whole window: the only

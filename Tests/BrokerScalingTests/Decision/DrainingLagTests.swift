@@ -10,11 +10,15 @@ struct DrainingLagTests {
 
     /// A pool sized by bytes in (105 MiB/s per broker at the target) and by a group's lag.
     static func spec(catchUp: Int32?) -> BrokerPoolSpec {
-        var spec = F.spec(min: 3, max: 64, metrics: [
-            .throughput(.in, perBroker: Quantity(number: 105 * F.mebibyte)),
-            MetricSpec(type: .consumerLag, consumerLag: ConsumerLagMetric(
-                group: "shop", target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 500)), catchUpSeconds: catchUp)),
-        ])
+        var spec = F.spec(
+            min: 3, max: 64,
+            metrics: [
+                .throughput(.in, perBroker: Quantity(number: 105 * F.mebibyte)),
+                MetricSpec(
+                    type: .consumerLag,
+                    consumerLag: ConsumerLagMetric(
+                        group: "shop", target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 500)), catchUpSeconds: catchUp))
+            ])
         spec.behavior = nil
         return spec
     }
@@ -25,10 +29,12 @@ struct DrainingLagTests {
         let perSecond = growthMiB * F.mebibyte / 1024
         return [
             MetricObservation(name: "bytes-in", samples: [MetricSample(time: F.t0, value: served * F.mebibyte)], reportingBrokers: ready),
-            MetricObservation(name: "lag:shop", samples: [
-                MetricSample(time: F.ago(20), value: lagMessages - 20 * perSecond),
-                MetricSample(time: F.t0, value: lagMessages),
-            ], partitions: 120),
+            MetricObservation(
+                name: "lag:shop",
+                samples: [
+                    MetricSample(time: F.ago(20), value: lagMessages - 20 * perSecond),
+                    MetricSample(time: F.t0, value: lagMessages)
+                ], partitions: 120)
         ]
     }
 
@@ -74,10 +80,14 @@ struct DrainingLagTests {
     }
 
     @Test func withoutBytesInTheDrainingTargetIsRefusedAndUnavailable() {
-        var spec = F.spec(min: 3, max: 64, metrics: [
-            MetricSpec(type: .consumerLag, consumerLag: ConsumerLagMetric(
-                group: "shop", target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 500)), catchUpSeconds: 300)),
-        ])
+        var spec = F.spec(
+            min: 3, max: 64,
+            metrics: [
+                MetricSpec(
+                    type: .consumerLag,
+                    consumerLag: ConsumerLagMetric(
+                        group: "shop", target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 500)), catchUpSeconds: 300))
+            ])
         spec.behavior = nil
         #expect(BrokerPoolValidator.problems(in: spec).contains { $0.description.contains("catchUpSeconds") })
         let decision = DecisionEngine.decide(F.input(spec, current: 4, [.value("lag:shop", 1e6, at: F.t0, partitions: 120)]))
@@ -127,7 +137,8 @@ struct DrainingLagTests {
         #expect(hurried.reason.contains("5 brokers are still starting and the 26 ready ones carry"), "\(hurried.reason)")
 
         // The same growth with saturated brokers (150 MiB/s each, over the target) is demand.
-        let saturated = DecisionEngine.decide(F.input(Self.spec(catchUp: 300), current: 3, Self.step(served: 450, growthMiB: 2400, lagMessages: lag, ready: 3), ready: 3))
+        let saturated = DecisionEngine.decide(
+            F.input(Self.spec(catchUp: 300), current: 3, Self.step(served: 450, growthMiB: 2400, lagMessages: lag, ready: 3), ready: 3))
         #expect(saturated.demand?.backlogGrowthCounted == true)
         #expect(saturated.desiredReplicas > 3)
     }
@@ -138,10 +149,12 @@ struct DrainingLagTests {
         let perSecond = 1500 * F.mebibyte / 1024
         let metrics = [
             MetricObservation(name: "bytes-in", samples: [MetricSample(time: F.t0, value: 57 * 118 * F.mebibyte)], reportingBrokers: 57),
-            MetricObservation(name: "lag:shop", samples: [
-                MetricSample(time: F.ago(60), value: 300_000_000 + 60 * perSecond),
-                MetricSample(time: F.t0, value: 300_000_000),
-            ], partitions: 120),
+            MetricObservation(
+                name: "lag:shop",
+                samples: [
+                    MetricSample(time: F.ago(60), value: 300_000_000 + 60 * perSecond),
+                    MetricSample(time: F.t0, value: 300_000_000)
+                ], partitions: 120)
         ]
         let decision = DecisionEngine.decide(F.input(Self.spec(catchUp: 300), current: 57, metrics, ready: 57))
         #expect(decision.desiredReplicas == 57, "\(decision.reason)")

@@ -39,16 +39,21 @@ struct HPABehaviorTests {
     @Test func largestProposalWinsAndIsRecorded() {
         let spec = F.spec(metrics: [
             .throughput(.in, perBroker: try! Quantity("120Mi")),
-            .lag(group: "orders", target: MetricTarget(type: .value, value: try! Quantity("5000")), name: "orders-lag"),
+            .lag(group: "orders", target: MetricTarget(type: .value, value: try! Quantity("5000")), name: "orders-lag")
         ])
-        let decision = DecisionEngine.decide(F.input(spec, current: 4, [
-            F.bytesIn(150, brokers: 4),                                  // proposes 5
-            .value("orders-lag", 15_000, at: F.t0),                      // ratio 3: proposes 12
-        ]))
+        let decision = DecisionEngine.decide(
+            F.input(
+                spec, current: 4,
+                [
+                    F.bytesIn(150, brokers: 4),  // proposes 5
+                    .value("orders-lag", 15_000, at: F.t0)  // ratio 3: proposes 12
+                ]))
         #expect(decision.proposals.map(\.proposedReplicas) == [5, 12])
         #expect(decision.metric == "orders-lag")
         #expect(decision.desiredReplicas == 8)  // default scale-up: 100 % or 4 per 15 s
-        #expect(decision.reason == "scale out 4→8: orders-lag 15000 messages vs target 5000 (highest of 2 metrics); wanted 12, limited by policy Percent 100%/15s")
+        #expect(
+            decision.reason
+                == "scale out 4→8: orders-lag 15000 messages vs target 5000 (highest of 2 metrics); wanted 12, limited by policy Percent 100%/15s")
     }
 
     @Test func missingBrokersCountAtTargetOnAScaleDown() {
@@ -69,12 +74,16 @@ struct HPABehaviorTests {
         // 3 ready at 80 % of request and 2 unready, target 60 %: ready-only ratio 1.33; with the
         // unready at 0 the ratio is 0.8, the direction flips, and the count holds at 5.
         let spec = F.spec(metrics: [.cpu(utilization: 60)])
-        let pods = [PodReading(utilization: 80), PodReading(utilization: 80), PodReading(utilization: 80), PodReading(utilization: 5, ready: false), PodReading(utilization: 5, ready: false)]
+        let pods = [
+            PodReading(utilization: 80), PodReading(utilization: 80), PodReading(utilization: 80), PodReading(utilization: 5, ready: false),
+            PodReading(utilization: 5, ready: false)
+        ]
         let decision = DecisionEngine.decide(F.input(spec, current: 5, [MetricObservation(name: "cpu", pods: pods)]))
         #expect(decision.proposals.first?.proposedReplicas == 5)
         // All ready at 80 %: ceil(5 × 80 / 60) = 7.
         let allReady = (0..<5).map { _ in PodReading(utilization: 80) }
-        #expect(DecisionEngine.decide(F.input(spec, current: 5, [MetricObservation(name: "cpu", pods: allReady)])).proposals.first?.proposedReplicas == 7)
+        #expect(
+            DecisionEngine.decide(F.input(spec, current: 5, [MetricObservation(name: "cpu", pods: allReady)])).proposals.first?.proposedReplicas == 7)
     }
 
     @Test func externalValueScalesTheReadyCount() {
@@ -106,7 +115,10 @@ struct HPABehaviorTests {
         #expect(decision.desiredReplicas == 10)
         #expect(decision.limitedBy?.rule == .stabilizationWindow)
         // 150 s later the 10 has left the window: the highest is 8.
-        let later = DecisionEngine.decide(F.input(F.spec(), current: 10, [F.bytesIn(72, brokers: 10, at: F.t0.addingTimeInterval(150))], now: F.t0.addingTimeInterval(150), history: history))
+        let later = DecisionEngine.decide(
+            F.input(
+                F.spec(), current: 10, [F.bytesIn(72, brokers: 10, at: F.t0.addingTimeInterval(150))], now: F.t0.addingTimeInterval(150),
+                history: history))
         #expect(later.desiredReplicas == 8)
     }
 
@@ -138,7 +150,8 @@ struct HPABehaviorTests {
         var now = F.t0
         var history = ScalingHistory()
         while current > 10, steps.count < 40 {
-            let decision = DecisionEngine.decide(F.input(spec, current: current, [F.bytesIn(10, brokers: current, at: now)], now: now, history: history))
+            let decision = DecisionEngine.decide(
+                F.input(spec, current: current, [F.bytesIn(10, brokers: current, at: now)], now: now, history: history))
             history = history.recording(decision, applied: true, behavior: spec.effectiveBehavior)
             current = decision.desiredReplicas
             steps.append(current)
@@ -172,7 +185,8 @@ struct HPABehaviorTests {
         #expect(held.limitedBy?.rule == .scaleUpPolicy)
         #expect(held.limitedBy?.detail == "policy Pods 4/15s")
         // Twenty seconds after it, the period starts afresh at 6: 12.
-        let later = DecisionEngine.decide(F.input(F.spec(), current: 6, [F.bytesIn(1200, brokers: 6, at: F.ago(-10))], now: F.ago(-10), history: history))
+        let later = DecisionEngine.decide(
+            F.input(F.spec(), current: 6, [F.bytesIn(1200, brokers: 6, at: F.ago(-10))], now: F.ago(-10), history: history))
         #expect(later.desiredReplicas == 12)
     }
 
@@ -200,7 +214,8 @@ struct HPABehaviorTests {
         #expect(high.desiredReplicas == 12)
         #expect(high.limitedBy == Decision.Limit(.maxReplicas, "maxReplicas 12"))
         #expect(high.conditions.contains { $0.type == .scalingLimited && $0.status == .true && $0.reason == "TooManyReplicas" })
-        let low = DecisionEngine.decide(F.input(F.spec(min: 3, max: 12, behavior: ScalingBehavior(scaleDown: F.rules(window: 0))), current: 4, [F.bytesIn(1, brokers: 4)]))
+        let low = DecisionEngine.decide(
+            F.input(F.spec(min: 3, max: 12, behavior: ScalingBehavior(scaleDown: F.rules(window: 0))), current: 4, [F.bytesIn(1, brokers: 4)]))
         #expect(low.desiredReplicas == 3)
         #expect(low.limitedBy?.rule == .minReplicas)
     }

@@ -9,11 +9,16 @@ struct OfferedLoadTests {
     typealias F = Fixture
 
     static func spec(offered: Bool, catchUp: Int32? = 300) -> BrokerPoolSpec {
-        var spec = F.spec(min: 3, max: 64, metrics: [
-            .throughput(.in, perBroker: Quantity(number: 105 * F.mebibyte), offeredQuery: offered ? #"sum(rate(producer_offered_bytes_total[1m]))"# : nil),
-            MetricSpec(type: .consumerLag, consumerLag: ConsumerLagMetric(
-                group: "shop", target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 500)), catchUpSeconds: catchUp)),
-        ])
+        var spec = F.spec(
+            min: 3, max: 64,
+            metrics: [
+                .throughput(
+                    .in, perBroker: Quantity(number: 105 * F.mebibyte), offeredQuery: offered ? #"sum(rate(producer_offered_bytes_total[1m]))"# : nil),
+                MetricSpec(
+                    type: .consumerLag,
+                    consumerLag: ConsumerLagMetric(
+                        group: "shop", target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 500)), catchUpSeconds: catchUp))
+            ])
         spec.behavior = nil
         return spec
     }
@@ -26,7 +31,8 @@ struct OfferedLoadTests {
         bytesIn.offeredError = offeredError
         return [
             bytesIn,
-            MetricObservation(name: "lag:shop", samples: [MetricSample(time: F.ago(20), value: 100), MetricSample(time: F.t0, value: 100)], partitions: 120),
+            MetricObservation(
+                name: "lag:shop", samples: [MetricSample(time: F.ago(20), value: 100), MetricSample(time: F.t0, value: 100)], partitions: 120)
         ]
     }
 
@@ -49,8 +55,10 @@ struct OfferedLoadTests {
     }
 
     @Test func anUnreadOfferedQueryFallsBackToBytesInAndSaysSo() {
-        let decision = DecisionEngine.decide(F.input(
-            Self.spec(offered: true), current: 3, Self.saturated(offered: nil, offeredError: "brokerThroughput.offeredQuery: no data", ready: 3), ready: 3))
+        let decision = DecisionEngine.decide(
+            F.input(
+                Self.spec(offered: true), current: 3, Self.saturated(offered: nil, offeredError: "brokerThroughput.offeredQuery: no data", ready: 3),
+                ready: 3))
         #expect(decision.proposals.first { $0.metric == "bytes-in" }?.proposedReplicas == 5)
         let condition = decision.conditions.first { $0.type == .metricsAvailable }
         #expect(condition?.status == .true && condition?.reason == "OfferedLoadUnread", "\(String(describing: condition))")
@@ -84,10 +92,15 @@ struct OfferedLoadTests {
 
     @Test func offeredQueryBelongsToBytesIn() {
         var spec = Self.spec(offered: false)
-        spec.metrics?.append(MetricSpec(type: .brokerThroughput, name: "out", brokerThroughput: BrokerThroughputMetric(
-            direction: .out, target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 300 * F.mebibyte)), offeredQuery: "sum(x)")))
+        spec.metrics?.append(
+            MetricSpec(
+                type: .brokerThroughput, name: "out",
+                brokerThroughput: BrokerThroughputMetric(
+                    direction: .out, target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 300 * F.mebibyte)),
+                    offeredQuery: "sum(x)")))
         let problems = BrokerPoolValidator.problems(in: spec)
-        #expect(problems.contains { $0.path == "spec.metrics[2].brokerThroughput.offeredQuery" && $0.message.contains("direction In") }, "\(problems)")
+        #expect(
+            problems.contains { $0.path == "spec.metrics[2].brokerThroughput.offeredQuery" && $0.message.contains("direction In") }, "\(problems)")
         #expect(BrokerPoolValidator.problems(in: Self.spec(offered: true)).isEmpty)
     }
 }

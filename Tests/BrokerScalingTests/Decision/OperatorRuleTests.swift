@@ -14,7 +14,10 @@ struct OperatorRuleTests {
         let decision = DecisionEngine.decide(input)
         #expect(decision.desiredReplicas == 8)
         #expect(decision.limitedBy?.rule == .partitionCount)
-        #expect(decision.reason == "scale out 4→8: bytes-in 360 MiB/s per broker vs target 120 MiB/s; wanted 12, limited by 8 partition replicas: a broker beyond that takes no load")
+        #expect(
+            decision.reason
+                == "scale out 4→8: bytes-in 360 MiB/s per broker vs target 120 MiB/s; wanted 12, limited by 8 partition replicas: a broker beyond that takes no load"
+        )
     }
 
     @Test func evenSpreadRoundsAScaleOutUp() {
@@ -25,7 +28,9 @@ struct OperatorRuleTests {
         let decision = DecisionEngine.decide(input)
         #expect(decision.desiredReplicas == 8)
         #expect(decision.limitedBy?.rule == .evenSpread)
-        #expect(decision.reason == "scale out 4→8: bytes-in 200 MiB/s per broker vs target 120 MiB/s; rounded 7→8 so that 96 partition replicas spread evenly")
+        #expect(
+            decision.reason
+                == "scale out 4→8: bytes-in 200 MiB/s per broker vs target 120 MiB/s; rounded 7→8 so that 96 partition replicas spread evenly")
         // Without the option, 7.
         input.spec.partitionAwareness = nil
         #expect(DecisionEngine.decide(input).desiredReplicas == 7)
@@ -33,17 +38,23 @@ struct OperatorRuleTests {
 
     @Test func anOpenScheduleIsAFloor() {
         var spec = F.spec(min: 3, max: 24)
-        spec.schedules = [ScalingSchedule(name: "black-friday", minReplicas: 16, timeZone: "America/New_York", start: "2026-11-27T05:00", end: "2026-11-28T02:00")]
+        spec.schedules = [
+            ScalingSchedule(name: "black-friday", minReplicas: 16, timeZone: "America/New_York", start: "2026-11-27T05:00", end: "2026-11-28T02:00")
+        ]
         let open = DecisionEngine.decide(F.input(spec, current: 6, [F.bytesIn(60, brokers: 6)]))
         #expect(open.desiredReplicas == 16)
         #expect(open.limitedBy == Decision.Limit(.schedule, "schedule black-friday (at least 16)"))
         #expect(open.reason.hasPrefix("scale out 6→16"))
         // During the window, low traffic does not take the pool below 16.
-        let during = DecisionEngine.decide(F.input(F.spec(min: 3, max: 24, behavior: Self.quickDown).with(schedules: spec.schedules), current: 16, [F.bytesIn(10, brokers: 16)]))
+        let during = DecisionEngine.decide(
+            F.input(F.spec(min: 3, max: 24, behavior: Self.quickDown).with(schedules: spec.schedules), current: 16, [F.bytesIn(10, brokers: 16)]))
         #expect(during.desiredReplicas == 16)
         // After the window, it may.
         let after = F.t0.addingTimeInterval(86_400)
-        let closed = DecisionEngine.decide(F.input(F.spec(min: 3, max: 24, behavior: Self.quickDown).with(schedules: spec.schedules), current: 16, [F.bytesIn(10, brokers: 16, at: after)], now: after))
+        let closed = DecisionEngine.decide(
+            F.input(
+                F.spec(min: 3, max: 24, behavior: Self.quickDown).with(schedules: spec.schedules), current: 16,
+                [F.bytesIn(10, brokers: 16, at: after)], now: after))
         #expect(closed.desiredReplicas == 3)
     }
 
@@ -78,10 +89,11 @@ struct OperatorRuleTests {
     }
 
     @Test func partialMetricsNeverScaleIn() {
-        let spec = F.spec(metrics: [
-            .throughput(.in, perBroker: try! Quantity("120Mi")),
-            .lag(group: "orders", target: MetricTarget(type: .value, value: try! Quantity("5000")), name: "orders-lag"),
-        ], behavior: Self.quickDown)
+        let spec = F.spec(
+            metrics: [
+                .throughput(.in, perBroker: try! Quantity("120Mi")),
+                .lag(group: "orders", target: MetricTarget(type: .value, value: try! Quantity("5000")), name: "orders-lag")
+            ], behavior: Self.quickDown)
         let down = DecisionEngine.decide(F.input(spec, current: 10, [F.bytesIn(12, brokers: 10), .failed("orders-lag", "coordinator not available")]))
         #expect(down.desiredReplicas == 10)
         #expect(down.limitedBy?.rule == .partialMetrics)
@@ -106,7 +118,7 @@ struct OperatorRuleTests {
         input.consecutiveMetricFailures = 1
         #expect(DecisionEngine.decide(input).desiredReplicas == 10)  // the 2nd failure
         input.consecutiveMetricFailures = 2
-        let fallback = DecisionEngine.decide(input)                  // the 3rd
+        let fallback = DecisionEngine.decide(input)  // the 3rd
         #expect(fallback.desiredReplicas == 14)
         #expect(fallback.limitedBy?.rule == .fallback)
         // A fallback below the current count never scales in.
@@ -133,15 +145,18 @@ struct OperatorRuleTests {
     }
 
     @Test func noScaleInWhileLagRises() {
-        let spec = F.spec(metrics: [
-            .throughput(.in, perBroker: try! Quantity("120Mi")),
-            .lag(group: "orders", target: MetricTarget(type: .value, value: try! Quantity("100000")), name: "orders-lag"),
-        ], behavior: Self.quickDown)
-        let rising = MetricObservation(name: "orders-lag", samples: [MetricSample(time: F.ago(30), value: 10_000), MetricSample(time: F.t0, value: 14_000)])
+        let spec = F.spec(
+            metrics: [
+                .throughput(.in, perBroker: try! Quantity("120Mi")),
+                .lag(group: "orders", target: MetricTarget(type: .value, value: try! Quantity("100000")), name: "orders-lag")
+            ], behavior: Self.quickDown)
+        let rising = MetricObservation(
+            name: "orders-lag", samples: [MetricSample(time: F.ago(30), value: 10_000), MetricSample(time: F.t0, value: 14_000)])
         let decision = DecisionEngine.decide(F.input(spec, current: 10, [F.bytesIn(12, brokers: 10), rising]))
         #expect(decision.desiredReplicas == 10)
         #expect(decision.limitedBy == Decision.Limit(.lagRising, "consumer lag orders-lag is rising"))
-        let falling = MetricObservation(name: "orders-lag", samples: [MetricSample(time: F.ago(30), value: 14_000), MetricSample(time: F.t0, value: 10_000)])
+        let falling = MetricObservation(
+            name: "orders-lag", samples: [MetricSample(time: F.ago(30), value: 14_000), MetricSample(time: F.t0, value: 10_000)])
         #expect(DecisionEngine.decide(F.input(spec, current: 10, [F.bytesIn(12, brokers: 10), falling])).desiredReplicas == 1)
     }
 

@@ -105,7 +105,8 @@ struct PredictiveFloorTests {
     }
 
     @Test func theValidatorWantsAThroughputMetricAndAKnownTimeZone() {
-        var spec = F.spec(min: 3, max: 64, metrics: [.lag(group: "shop", target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 500)))])
+        var spec = F.spec(
+            min: 3, max: 64, metrics: [.lag(group: "shop", target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 500)))])
         spec.predictive = PredictiveScaling(mode: .on, timeZone: "Mars/Olympus")
         let problems = BrokerPoolValidator.problems(in: spec).map { "\($0.path): \($0.message)" }
         #expect(problems.contains { $0.hasPrefix("spec.predictive: a forecast learns from the pool's produce throughput") }, "\(problems)")

@@ -5,10 +5,13 @@ import Testing
 /// Lag acts on the decision only when it lasted: a partition move leaves a burst of lag that
 /// drains at once, and must not buy brokers.
 struct SustainedLagTests {
-    static let spec = Fixture.spec(min: 3, max: 64, metrics: [.lag(group: "shop", target: MetricTarget(type: .averageValue, averageValue: try! Quantity("500")))])
+    static let spec = Fixture.spec(
+        min: 3, max: 64, metrics: [.lag(group: "shop", target: MetricTarget(type: .averageValue, averageValue: try! Quantity("500")))])
 
     static func lag(_ values: [Double]) -> MetricObservation {
-        let samples = values.enumerated().map { MetricSample(time: Fixture.t0.addingTimeInterval(Double($0.offset - values.count + 1) * 10), value: $0.element) }
+        let samples = values.enumerated().map {
+            MetricSample(time: Fixture.t0.addingTimeInterval(Double($0.offset - values.count + 1) * 10), value: $0.element)
+        }
         return MetricObservation(name: Self.spec.metrics![0].displayName, samples: samples, partitions: 100)
     }
 

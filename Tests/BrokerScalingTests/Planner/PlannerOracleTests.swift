@@ -67,7 +67,8 @@ struct PlannerOracleTests {
                 #expect(abs((load[broker] ?? 0) - mean) <= mean * (constraints.tolerance + 1e-6), "seed \(seed): broker \(broker) outside the band")
             }
             if let moves = optimum.moves, optimum.status == "optimal" {
-                #expect(plan.stats.lowerBoundMoves <= moves, "seed \(seed): Ebb's lower bound \(plan.stats.lowerBoundMoves) above the optimum \(moves)")
+                #expect(
+                    plan.stats.lowerBoundMoves <= moves, "seed \(seed): Ebb's lower bound \(plan.stats.lowerBoundMoves) above the optimum \(moves)")
             }
             // Against the best proven bound: the optimum, or the solver's and Ebb's bounds when the
             // solver ran out of time (never kinder to Ebb than the optimum).

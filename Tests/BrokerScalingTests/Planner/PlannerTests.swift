@@ -155,9 +155,12 @@ struct PlannerTests {
     @Test func badInputNamesTheField() {
         let brokers = [ClusterView.Broker(id: 1), ClusterView.Broker(id: 2)]
         #expect(throws: PartitionPlanner.InputError(path: "partitions[1].replicas", message: "broker 9 of orders-1 is not in brokers")) {
-            try PartitionPlanner.plan(ClusterView(brokers: brokers, partitions: [
-                .init(topic: "orders", partition: 0, replicas: [1]), .init(topic: "orders", partition: 1, replicas: [9]),
-            ]))
+            try PartitionPlanner.plan(
+                ClusterView(
+                    brokers: brokers,
+                    partitions: [
+                        .init(topic: "orders", partition: 0, replicas: [1]), .init(topic: "orders", partition: 1, replicas: [9])
+                    ]))
         }
         #expect(throws: PartitionPlanner.InputError(path: "brokers[1].id", message: "broker 1 is listed twice")) {
             try PartitionPlanner.plan(ClusterView(brokers: [.init(id: 1), .init(id: 1)], partitions: []))

@@ -51,15 +51,18 @@ struct MembershipPropertyTests {
                 let id = source[random.int(in: 0...(source.count - 1))]
                 if !replicas.contains(id) { replicas.append(id) }
             }
-            partitions.append(ClusterView.Partition(
-                topic: kind == 0 ? "foreign" : "orders", partition: Int32(index), replicas: replicas, leader: replicas[0],
-                bytesInPerSecond: random.bool() ? random.double(in: 0...1e6) : nil))
+            partitions.append(
+                ClusterView.Partition(
+                    topic: kind == 0 ? "foreign" : "orders", partition: Int32(index), replicas: replicas, leader: replicas[0],
+                    bytesInPerSecond: random.bool() ? random.double(in: 0...1e6) : nil))
         }
         if partitions.contains(where: { $0.bytesInPerSecond == nil }) {
             for index in partitions.indices { partitions[index].bytesInPerSecond = nil }
         }
         let membership = PoolMembership(spec: spec, statefulSetReplicas: replicas, keep: keep, pods: pods, registered: registered, victims: victims)
-        return Case(spec: spec, membership: membership, cluster: ClusterSnapshot(brokers: registered, partitions: partitions), foreign: Set(foreign).subtracting(adopted))
+        return Case(
+            spec: spec, membership: membership, cluster: ClusterSnapshot(brokers: registered, partitions: partitions),
+            foreign: Set(foreign).subtracting(adopted))
     }
 
     @Test(arguments: 0..<400)
@@ -73,18 +76,22 @@ struct MembershipPropertyTests {
             #expect(throws: PartitionPlanner.InputError.self) { try PartitionPlanner.plan(view) }
             return
         }
-        let plan = try PartitionPlanner.plan(view, constraints: PlanConstraints(maxMovesPerBroker: 1000, maxMovesPerCluster: 100_000, batchSize: 100_000))
+        let plan = try PartitionPlanner.plan(
+            view, constraints: PlanConstraints(maxMovesPerBroker: 1000, maxMovesPerCluster: 100_000, batchSize: 100_000))
         let original = Dictionary(uniqueKeysWithValues: example.cluster.partitions.map { ($0.name, $0.replicas) })
         for move in plan.moves {
             let name = "\(move.topic)-\(move.partition)"
             for id in move.to where !move.from.contains(id) {
-                #expect(membership.targets.contains(id), "seed \(seed): \(name) placed on \(id), which is not a member the pool keeps (targets \(membership.targets.sorted()))")
+                #expect(
+                    membership.targets.contains(id),
+                    "seed \(seed): \(name) placed on \(id), which is not a member the pool keeps (targets \(membership.targets.sorted()))")
             }
             for id in move.from where membership.state(of: id) == .fixed {
                 #expect(move.to.contains(id), "seed \(seed): \(name) lost its replica on broker \(id), outside the pool")
             }
             let before = try #require(original[name])
-            #expect(before.contains { membership.state(of: $0) != .fixed }, "seed \(seed): \(name) lies wholly outside what the pool may move, yet moved")
+            #expect(
+                before.contains { membership.state(of: $0) != .fixed }, "seed \(seed): \(name) lies wholly outside what the pool may move, yet moved")
             if before.allSatisfy({ example.foreign.contains($0) }) { Issue.record("seed \(seed): foreign partition \(name) moved") }
             if move.leadershipOnly, let leader = before.first, membership.state(of: leader) == .fixed {
                 Issue.record("seed \(seed): \(name)'s preferred leader on broker \(leader), outside the pool, was changed")

@@ -74,7 +74,9 @@ struct SharedClusterWorld {
         for ordinal in pods.keys where !pods[ordinal]! { pods[ordinal] = true }
         for ordinal in pods.keys.sorted() where ordinal >= stsReplicas {
             let id = offset + ordinal
-            for partition in partitions where partition.replicas.contains(id) { violations.append("\(partition.name) was on broker \(id) when its pod was deleted") }
+            for partition in partitions where partition.replicas.contains(id) {
+                violations.append("\(partition.name) was on broker \(id) when its pod was deleted")
+            }
             pods[ordinal] = nil
             lingering[id] = lingerTicks
         }
@@ -94,7 +96,8 @@ struct SharedClusterWorld {
         let observed = observation()
         let step = ScalingSequence.advance(observed, constraints: PlanConstraints(spec.effectiveReassignment))
         let keep = status.reassignment?.targetReplicas ?? stsReplicas
-        let members = ScalingSequence.membership(observed, cluster: observed.cluster!, keep: keep, victims: status.reassignment?.drainingBrokers ?? [])
+        let members = ScalingSequence.membership(
+            observed, cluster: observed.cluster!, keep: keep, victims: status.reassignment?.drainingBrokers ?? [])
         for action in step.actions {
             switch action {
             case .setReplicas(let replicas):
@@ -104,7 +107,9 @@ struct SharedClusterWorld {
                     for id in move.to where !move.from.contains(id) && !members.targets.contains(id) {
                         violations.append("\(move.topic)-\(move.partition) was placed on broker \(id), not a member the pool keeps")
                     }
-                    if foreignPartitions["\(move.topic)-\(move.partition)"] != nil { violations.append("foreign partition \(move.topic)-\(move.partition) submitted") }
+                    if foreignPartitions["\(move.topic)-\(move.partition)"] != nil {
+                        violations.append("foreign partition \(move.topic)-\(move.partition) submitted")
+                    }
                 }
                 inFlight += batch
                 submitted += 1

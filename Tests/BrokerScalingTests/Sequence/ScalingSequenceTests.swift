@@ -41,9 +41,11 @@ struct SequenceWorld {
     var brokerIds: [Int32] { (0..<pods).map { (spec.brokerIdOffset ?? 0) + $0 } }
 
     func observation() -> PoolObservation {
-        let cluster = kafkaUp ? ClusterSnapshot(
-            brokers: brokerIds.map { ClusterView.Broker(id: $0, rack: "rack-\($0 % 3)") }, partitions: partitions,
-            reassigning: Set(inFlight.map { "\($0.topic)-\($0.partition)" })) : nil
+        let cluster =
+            kafkaUp
+            ? ClusterSnapshot(
+                brokers: brokerIds.map { ClusterView.Broker(id: $0, rack: "rack-\($0 % 3)") }, partitions: partitions,
+                reassigning: Set(inFlight.map { "\($0.topic)-\($0.partition)" })) : nil
         return PoolObservation(
             now: now, spec: spec, generation: 1, status: status, statefulSetReplicas: stsReplicas, statefulSetPods: pods,
             statefulSetReady: pods, cluster: cluster, clusterError: kafkaUp ? nil : "connection refused", decision: decision)
@@ -92,7 +94,9 @@ struct SequenceWorld {
         now = now.addingTimeInterval(step.requeueAfter)
     }
 
-    mutating func run(until done: (SequenceWorld) -> Bool, ticks: Int = 200, crash: (Int) -> (loseStatus: Bool, skipActions: Bool) = { _ in (false, false) }) -> Int {
+    mutating func run(
+        until done: (SequenceWorld) -> Bool, ticks: Int = 200, crash: (Int) -> (loseStatus: Bool, skipActions: Bool) = { _ in (false, false) }
+    ) -> Int {
         for index in 0..<ticks {
             if done(self) { return index }
             let fault = crash(index)
@@ -134,7 +138,9 @@ struct ScalingSequenceTests {
             guard world.pods < 9 else { continue }
             for broker in Int32(1003)..<(1000 + world.pods) where world.holds(broker) > 0 { ownedBeforeTheLastArrived.insert(broker) }
         }
-        #expect(ownedBeforeTheLastArrived.isSuperset(of: [1003, 1004, 1005]), "brokers owning partitions before broker 1008 was ready: \(ownedBeforeTheLastArrived.sorted())")
+        #expect(
+            ownedBeforeTheLastArrived.isSuperset(of: [1003, 1004, 1005]),
+            "brokers owning partitions before broker 1008 was ready: \(ownedBeforeTheLastArrived.sorted())")
         #expect(world.status.state == .stable && world.status.reassignment == nil)
         let counts = (Int32(1000)...1008).map(world.holds)
         #expect(counts.min()! > 0 && counts.max()! - counts.min()! <= 2, "balanced over all nine at the end: \(counts)")
@@ -177,10 +183,14 @@ struct ScalingSequenceTests {
             world.spec.replicas = direction
             // The crash loses the step's status write; a second kind runs no action but
             // writes the status (the operator died between writing and acting).
-            _ = world.run(until: { $0.stable && $0.pods == direction && $0.submitted > 0 }, crash: { index in
-                (loseStatus: index == crashAt, skipActions: index == crashAt + 1)
-            })
-            #expect(world.stable && world.pods == direction, "converged to \(direction) after a crash at step \(crashAt): \(world.status.state?.rawValue ?? "-")")
+            _ = world.run(
+                until: { $0.stable && $0.pods == direction && $0.submitted > 0 },
+                crash: { index in
+                    (loseStatus: index == crashAt, skipActions: index == crashAt + 1)
+                })
+            #expect(
+                world.stable && world.pods == direction,
+                "converged to \(direction) after a crash at step \(crashAt): \(world.status.state?.rawValue ?? "-")")
             #expect(world.violations.isEmpty, "\(world.violations)")
             let leaving = direction < 4 ? Array((direction..<4).map { 1000 + $0 }) : []
             for broker in leaving { #expect(world.holds(broker) == 0) }
@@ -192,10 +202,14 @@ struct ScalingSequenceTests {
     @Test func aFinishedDrainKeepsItsBrokersWhileAMetricCannotBeRead() {
         var world = SequenceWorld(brokers: 6, partitions: 60)
         world.spec.replicas = nil
-        world.spec.metrics = [.throughput(.in, perBroker: try! Quantity("100Mi")), .lag(group: "g", target: MetricTarget(type: .value, value: try! Quantity("1000")))]
+        world.spec.metrics = [
+            .throughput(.in, perBroker: try! Quantity("100Mi")), .lag(group: "g", target: MetricTarget(type: .value, value: try! Quantity("1000")))
+        ]
         let now = world.now
         let input = { (throughput: MetricObservation) in
-            DecisionInput(now: now, spec: world.spec, currentReplicas: 6, readyReplicas: 6, metrics: [throughput, .value("lag:g", 10, at: now)], history: ScalingHistory())
+            DecisionInput(
+                now: now, spec: world.spec, currentReplicas: 6, readyReplicas: 6, metrics: [throughput, .value("lag:g", 10, at: now)],
+                history: ScalingHistory())
         }
         // 6 brokers at 60 MiB/s each against 100: four are enough.
         world.decision = DecisionEngine.decide(input(.value("bytes-in", 6 * 60 * 1_048_576, at: now)))
