@@ -6,11 +6,13 @@
 # whose waits are in real time. The planner's long CPU-bound suites (and the exact solver they
 # wait on) run on their own: beside the others they held both of the test process's cooperative
 # threads for minutes, and watches and process tests waiting in real time timed out.
-# `swift test` alone runs everything at once.
+# `swift test` alone runs everything at once. Before the tests, the formatter's check
+# (Scripts/format.sh --check): a file that does not follow .swift-format fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build --build-tests
 status=0
+Scripts/format.sh --check || status=1
+swift build --build-tests
 swift test --skip-build --skip 'EndToEndTests|OperatorTests|KubernetesClientTests|PlannerTests|PlannerOracleTests' || status=1
 swift test --skip-build --filter 'PlannerTests|PlannerOracleTests' || status=1
 swift test --skip-build --filter 'OperatorTests|KubernetesClientTests' || status=1

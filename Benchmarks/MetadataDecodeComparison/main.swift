@@ -20,15 +20,19 @@ func response() -> MetadataResponse {
         return Int(seed >> 33)
     }
     let brokers = (0..<brokerCount).map {
-        MetadataResponse.MetadataResponseBroker(nodeId: Int32($0), host: "broker-\($0).kafka.shop.svc.cluster.local", port: 9092, rack: "eu-west-1\(["a", "b", "c"][$0 % 3])")
+        MetadataResponse.MetadataResponseBroker(
+            nodeId: Int32($0), host: "broker-\($0).kafka.shop.svc.cluster.local", port: 9092, rack: "eu-west-1\(["a", "b", "c"][$0 % 3])")
     }
     let topics = (0..<topicCount).map { topic in
         MetadataResponse.MetadataResponseTopic(
-            name: "shop.events.topic-\(topic)", topicId: KafkaUUID(high: UInt64(next()) << 31 ^ UInt64(next()), low: UInt64(next()) << 31 ^ UInt64(next())),
+            name: "shop.events.topic-\(topic)",
+            topicId: KafkaUUID(high: UInt64(next()) << 31 ^ UInt64(next()), low: UInt64(next()) << 31 ^ UInt64(next())),
             partitions: (0..<partitionsPerTopic).map { index in
                 let first = next() % brokerCount
                 let replicas = (0..<3).map { Int32((first + $0 * 7) % brokerCount) }
-                return .init(partitionIndex: Int32(index), leaderId: replicas[0], leaderEpoch: Int32(next() % 50), replicaNodes: replicas, isrNodes: replicas, offlineReplicas: [])
+                return .init(
+                    partitionIndex: Int32(index), leaderId: replicas[0], leaderEpoch: Int32(next() % 50), replicaNodes: replicas, isrNodes: replicas,
+                    offlineReplicas: [])
             })
     }
     return MetadataResponse(brokers: brokers, clusterId: "shop-prod", controllerId: 0, topics: topics)
@@ -63,7 +67,8 @@ try process.run()
 let answer = out.fileHandleForReading.readDataToEndOfFile()
 process.waitUntilExit()
 guard process.terminationStatus == 0, let python = try JSONSerialization.jsonObject(with: answer) as? [String: Any],
-      let theirMedian = python["median"] as? Double, python["partitions"] as? Int == partitions else {
+    let theirMedian = python["median"] as? Double, python["partitions"] as? Int == partitions
+else {
     FileHandle.standardError.write(Data("kafka-python did not decode the same response (pip install 'kafka-python>=3,<4')\n".utf8))
     exit(1)
 }

@@ -16,7 +16,7 @@ let benchmarks: @Sendable () -> Void = {
     let quality: [BenchmarkMetric] = [
         .custom("moves per lower bound (‰)", useScalingFactor: false),
         .custom("max deviation (‰ of mean)", useScalingFactor: false),
-        .custom("moves per naive moves (‰)", useScalingFactor: false),
+        .custom("moves per naive moves (‰)", useScalingFactor: false)
     ]
 
     func scenario(_ name: String, _ spec: String) {
