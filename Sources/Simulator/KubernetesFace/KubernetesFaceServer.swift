@@ -1,30 +1,42 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOHTTP1
+import NIOHTTPTypes
 import NIOPosix
 import NIOSSL
 
-/// The Kubernetes API face: an HTTP server on loopback that serves a `KubernetesWorld` with
-/// the API server's semantics, for Ebb's client, the operator and real kubectl.
+/// The Kubernetes API face: an HTTP server on loopback, served by Hummingbird, that serves a
+/// `KubernetesWorld` with the API server's semantics, for Ebb's client, the operator and real
+/// kubectl.
 public final class KubernetesFaceServer: Sendable {
     public let world: KubernetesWorld
-    private let channel: any Channel
+    public let port: Int
     let secure: Bool
+    /// The server's run; `stop` cancels it and waits for it to end.
+    private let running: Task<Void, any Error>
 
-    public var port: Int { channel.localAddress?.port ?? 0 }
     /// `http://127.0.0.1:PORT`, or `https://localhost:PORT` with TLS (the test certificates name localhost).
     public var url: String { secure ? "https://localhost:\(port)" : "http://127.0.0.1:\(port)" }
 
-    private init(world: KubernetesWorld, channel: any Channel, secure: Bool) {
-        self.world = world
-        self.channel = channel
-        self.secure = secure
+    struct NotListening: Error, CustomStringConvertible {
+        let port: Int
+        var description: String { "the Kubernetes face on 127.0.0.1:\(port) stopped before it listened" }
     }
 
-    /// Listens on 127.0.0.1 (port 0: any free port). `bookmarkInterval` is how often open
-    /// watches that asked for them get a BOOKMARK. With `tls`, it speaks HTTPS; with
-    /// `bearerToken`, requests without it are 401 Unauthorized (unless the TLS context
-    /// verified a client certificate).
+    private init(world: KubernetesWorld, port: Int, secure: Bool, running: Task<Void, any Error>) {
+        self.world = world
+        self.port = port
+        self.secure = secure
+        self.running = running
+    }
+
+    /// Listens on 127.0.0.1 (port 0: any free port) and returns once it does. `bookmarkInterval`
+    /// is how often open watches that asked for them get a BOOKMARK. With `tls`, it speaks
+    /// HTTPS; with `bearerToken`, requests without it are 401 Unauthorized (unless the TLS
+    /// context verified a client certificate).
     ///
     /// `users` maps further bearer tokens to the users they authenticate as; a user outside
     /// `system:masters` is held to the RBAC objects stored in the world (403 otherwise).
@@ -33,121 +45,188 @@ public final class KubernetesFaceServer: Sendable {
         users: [String: FaceUser] = [:], group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> KubernetesFaceServer {
         let address = NIOLockedValueBox("127.0.0.1:\(port)")
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 128)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    let router = KubernetesFaceRouter(world: world, address: address.withLockedValue { $0 })
-                    try channel.pipeline.syncOperations.addHandler(
-                        KubernetesFaceHandler(
-                            router: router, bookmarkInterval: bookmarkInterval, bearerToken: bearerToken, users: users, clientCertificates: tls != nil
-                        ))
-                }
-            }
-            .bind(host: "127.0.0.1", port: port).get()
-        address.withLockedValue { $0 = "127.0.0.1:\(channel.localAddress?.port ?? port)" }
-        return KubernetesFaceServer(world: world, channel: channel, secure: tls != nil)
+        let responder = KubernetesFaceResponder(
+            world: world, address: address, bookmarkInterval: bookmarkInterval, bearerToken: bearerToken, users: users,
+            clientCertificates: tls != nil)
+        let http = HTTP1Channel.Configuration(additionalChannelHandlers: [FaceConnectionHandler()])
+        let server = HTTPServerBuilder { respond in
+            FaceChildChannel(http: HTTP1Channel(responder: respond, configuration: http), tls: tls)
+        }
+        let (bound, announce) = AsyncStream.makeStream(of: Int.self)
+        let application = Application(
+            responder: CallbackResponder<FaceRequestContext> { request, context in try await responder.respond(to: request, context: context) },
+            server: server,
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port), serverName: nil, backlog: 128, reuseAddress: true),
+            onServerRunning: { channel in
+                announce.yield(channel.localAddress?.port ?? port)
+                announce.finish()
+            },
+            eventLoopGroupProvider: .shared(group),
+            logger: Logger(label: "ebb-kubernetes-face", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let running = Task {
+            defer { announce.finish() }
+            try await application.run()
+        }
+        for await listening in bound {
+            address.withLockedValue { $0 = "127.0.0.1:\(listening)" }
+            return KubernetesFaceServer(world: world, port: listening, secure: tls != nil, running: running)
+        }
+        try await running.value
+        throw NotListening(port: port)
     }
 
     public func stop() async {
-        try? await channel.close()
+        running.cancel()
+        _ = await running.result
     }
 }
 
-final class KubernetesFaceHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+/// A request's context: Hummingbird's, and the connection it came on (its TLS handler holds
+/// the client certificate; a watch's timers run on its event loop).
+struct FaceRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
 
-    let router: KubernetesFaceRouter
+    init(source: ApplicationRequestContextSource) {
+        coreContext = CoreRequestContextStorage(source: source)
+        channel = source.channel
+    }
+}
+
+/// HTTP/1.1, behind TLS from the given `NIOSSLContext` when there is one (HummingbirdTLS takes a
+/// configuration, not a context, and the tests' contexts verify client certificates).
+struct FaceChildChannel: ServerChildChannel {
+    let http: HTTP1Channel
+    let tls: NIOSSLContext?
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
+        guard let tls else { return http.setup(channel: channel, logger: logger) }
+        return channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+        }.flatMap { http.setup(channel: channel, logger: logger) }
+    }
+
+    func handle(value: HTTP1Channel.Value, logger: Logger) async {
+        await http.handle(value: value, logger: logger)
+    }
+}
+
+/// What the face does with a connection beyond HTTP/1.1's keep-alive: it closes it once a
+/// response that says `Connection: close` has ended (a watch's end, a refused upload), as the
+/// hand-made face did, and closes it when the client stops sending (so an abandoned watch ends
+/// at once, not at its next write).
+final class FaceConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private var closeAfterResponse = false
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let part = unwrapOutboundIn(data)
+        switch part {
+        case .head(let head):
+            closeAfterResponse = head.headerFields[.connection]?.lowercased() == "close"
+            context.write(data, promise: promise)
+        case .body:
+            context.write(data, promise: promise)
+        case .end:
+            guard closeAfterResponse else { return context.write(data, promise: promise) }
+            closeAfterResponse = false
+            let written = context.eventLoop.makePromise(of: Void.self)
+            written.futureResult.cascade(to: promise)
+            let channel = context.channel
+            written.futureResult.whenComplete { _ in channel.close(promise: nil) }
+            context.writeAndFlush(data, promise: written)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
+
+/// Answers one request: authentication, injected faults, then the router; a watch streams its
+/// events as chunked JSON lines.
+struct KubernetesFaceResponder: Sendable {
+    /// The largest request body the face reads.
+    static let maxBody = 16 * 1024 * 1024
+
+    let world: KubernetesWorld
+    let address: NIOLockedValueBox<String>
     let bookmarkInterval: Double
     let bearerToken: String?
     let users: [String: FaceUser]
     let clientCertificates: Bool
-    private var head: HTTPRequestHead?
-    private var body: [UInt8] = []
-    private var watchId: Int?
-    /// Set once a watch's response has ended: an event whose delivery delay runs past the end is
-    /// dropped, as a real server drops it, instead of being written after the last chunk.
-    private var watchEnded = NIOLockedValueBox(false)
-    private var timers: [Scheduled<Void>] = []
-    private var bookmarkTask: RepeatedTask?
-
-    init(router: KubernetesFaceRouter, bookmarkInterval: Double, bearerToken: String?, users: [String: FaceUser], clientCertificates: Bool) {
-        self.router = router
-        self.bookmarkInterval = bookmarkInterval
-        self.bearerToken = bearerToken
-        self.users = users
-        self.clientCertificates = clientCertificates
-    }
 
     /// The user a request authenticates as: a verified client certificate (mutual TLS) or the
     /// bearer token is the admin, a token of `users` that user; nil is 401.
-    func authenticated(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) -> FaceUser? {
-        let authorization = head.headers.first(name: "Authorization") ?? ""
+    func authenticated(_ request: Request, _ context: FaceRequestContext) async -> FaceUser? {
+        let authorization = request.headers[.authorization] ?? ""
         if authorization.hasPrefix("Bearer "), let user = users[String(authorization.dropFirst(7))] { return user }
         guard let bearerToken else { return users.isEmpty || authorization.isEmpty ? .admin : nil }
         if authorization == "Bearer \(bearerToken)" { return .admin }
-        if clientCertificates, let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
-            handler.peerCertificate != nil
-        {
-            return .admin
-        }
+        if clientCertificates, await Self.peerCertificate(of: context.channel) != nil { return .admin }
         return nil
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            self.head = head
-            body = []
-        case .body(var buffer):
-            body += buffer.readBytes(length: buffer.readableBytes) ?? []
-            if body.count > 16 * 1024 * 1024 {
-                respond(
-                    context, 413, FaceError(code: 413, reason: "RequestEntityTooLarge", message: "the request is too large").status, keepAlive: false)
-            }
-        case .end:
-            guard let head else { return }
-            self.head = nil
-            guard let user = authenticated(context, head) else {
-                respond(context, 401, FaceError(code: 401, reason: "Unauthorized", message: "Unauthorized").status, keepAlive: head.isKeepAlive)
-                return
-            }
-            let request = FaceRequest(
-                method: head.method.rawValue, uri: head.uri, accept: head.headers.first(name: "Accept") ?? "application/json",
-                contentType: head.headers.first(name: "Content-Type") ?? "application/json", body: body, user: user,
-                userAgent: head.headers.first(name: "User-Agent") ?? "")
-            // Injected faults hit Ebb's own clients, not the kubectl a person (or a test) uses.
-            // A refused request is not carried out, as the API server refuses it.
-            let faults = (head.headers.first(name: "User-Agent") ?? "").hasPrefix("kubectl") ? nil : router.world.faults
-            let write = ["POST", "PUT", "PATCH", "DELETE"].contains(request.method)
-            let log = { (status: Int, injected: Bool) in
-                self.router.world.requestLog.record(
-                    FaceRequestLog.Entry(
-                        method: request.method, path: head.uri, status: status, user: user.name, userAgent: request.userAgent, injected: injected,
-                        detail: FaceRequestLog.detail(method: request.method, path: request.path, body: request.body)))
-            }
-            if request.path.hasPrefix("/api"), request.query["watch"] != "true", request.query["watch"] != "1",
-                let fault = faults?.roll(write ? [.conflict, .throttled, .internalError] : [.throttled, .internalError])
-            {
-                log(Int(fault.rawValue)!, true)
-                respond(context, Int(fault.rawValue)!, Self.injected(fault).status, keepAlive: head.isKeepAlive)
-                return
-            }
-            switch router.answer(request) {
-            case let .json(status, document):
-                log(status, false)
-                respond(context, status, document, keepAlive: head.isKeepAlive)
-            case let .warned(status, document, warnings):
-                log(status, false)
-                respond(context, status, document, keepAlive: head.isKeepAlive, warnings: warnings)
-            case .watch(let watch):
-                log(200, false)
-                startWatch(context, watch, fault: faults?.roll([.gone, .watchDropped]), faults: faults)
-            }
+    /// The client certificate the TLS handshake verified; nil without one (or without TLS).
+    static func peerCertificate(of channel: any Channel) async -> NIOSSLCertificate? {
+        do {
+            return try await channel.nioSSL_peerCertificate().get()
+        } catch {
+            return nil  // no TLS handler on this connection: no certificate
+        }
+    }
+
+    func respond(to incoming: Request, context: FaceRequestContext) async throws -> Response {
+        var incoming = incoming
+        let body: [UInt8]
+        do {
+            var buffer = try await incoming.collectBody(upTo: Self.maxBody)
+            body = buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch is NIOTooManyBytesError {
+            return Self.json(413, FaceError(code: 413, reason: "RequestEntityTooLarge", message: "the request is too large").status, close: true)
+        }
+        guard let user = await authenticated(incoming, context) else {
+            return Self.json(401, FaceError(code: 401, reason: "Unauthorized", message: "Unauthorized").status)
+        }
+        let uri = incoming.head.path ?? "/"
+        let userAgent = incoming.headers[.userAgent] ?? ""
+        let request = FaceRequest(
+            method: incoming.method.rawValue, uri: uri, accept: incoming.headers[.accept] ?? "application/json",
+            contentType: incoming.headers[.contentType] ?? "application/json", body: body, user: user, userAgent: userAgent)
+        // Injected faults hit Ebb's own clients, not the kubectl a person (or a test) uses.
+        // A refused request is not carried out, as the API server refuses it.
+        let faults = userAgent.hasPrefix("kubectl") ? nil : world.faults
+        let write = ["POST", "PUT", "PATCH", "DELETE"].contains(request.method)
+        let log = { (status: Int, injected: Bool) in
+            world.requestLog.record(
+                FaceRequestLog.Entry(
+                    method: request.method, path: uri, status: status, user: user.name, userAgent: request.userAgent, injected: injected,
+                    detail: FaceRequestLog.detail(method: request.method, path: request.path, body: request.body)))
+        }
+        if request.path.hasPrefix("/api"), !request.isWatch,
+            let fault = faults?.roll(write ? [.conflict, .throttled, .internalError] : [.throttled, .internalError])
+        {
+            log(Int(fault.rawValue)!, true)
+            return Self.json(Int(fault.rawValue)!, Self.injected(fault).status)
+        }
+        let router = KubernetesFaceRouter(world: world, address: address.withLockedValue { $0 })
+        switch router.answer(request) {
+        case let .json(status, document):
+            log(status, false)
+            return Self.json(status, document)
+        case let .warned(status, document, warnings):
+            log(status, false)
+            return Self.json(status, document, warnings: warnings)
+        case .watch(let watch):
+            log(200, false)
+            return startWatch(watch, on: context.channel, fault: faults?.roll([.gone, .watchDropped]), faults: faults)
         }
     }
 
@@ -166,45 +245,28 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
         }
     }
 
-    func respond(_ context: ChannelHandlerContext, _ status: Int, _ document: JSON, keepAlive: Bool, warnings: [String] = []) {
-        let bytes = document.bytes
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        for warning in warnings { headers.add(name: "Warning", value: "299 - \(CustomResourceSchema.goQuote(warning))") }
-        headers.add(name: "Content-Length", value: String(bytes.count))
-        if !keepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(
-            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers))),
-            promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: bytes)))), promise: nil)
-        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            let channel = context.channel
-            done.whenComplete { _ in channel.close(promise: nil) }
-        }
+    static let warningHeader = HTTPField.Name("Warning")!
+
+    static func json(_ status: Int, _ document: JSON, warnings: [String] = [], close: Bool = false) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        for warning in warnings { headers.append(HTTPField(name: warningHeader, value: "299 - \(CustomResourceSchema.goQuote(warning))")) }
+        if close { headers[.connection] = "close" }
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: document.bytes)))
     }
 
-    /// A watch: 200 with a chunked body of one JSON event per line, until the timeout.
-    func startWatch(_ context: ChannelHandlerContext, _ watch: FaceWatch, fault: FaultInjector.Kind? = nil, faults: FaultInjector? = nil) {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Transfer-Encoding", value: "chunked")
-        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
-        let loop = context.eventLoop
-        let channel = context.channel
+    /// A watch: 200 with a chunked body of one JSON event per line, until the timeout; then the
+    /// connection closes.
+    func startWatch(_ watch: FaceWatch, on channel: any Channel, fault: FaultInjector.Kind?, faults: FaultInjector?) -> Response {
+        let loop = channel.eventLoop
+        let (lines, stream) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .unbounded)
         let asTable = watch.asTable
         let resource = watch.resource
-        let world = router.world
+        let world = self.world
         // Events reach a watcher after the world's watch delay (in order), as through a real
         // server's watch cache; a silenced watch delivers nothing and never ends by itself.
         let delivery = WatchDelivery(delay: world.watchDelay)
         let silenced = world.silence
-        let ended = NIOLockedValueBox(false)
-        watchEnded = ended
-        let write: @Sendable ([UInt8]) -> Void = { line in
-            guard !ended.withLockedValue({ $0 }) else { return }
-            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: line))), promise: nil)
-        }
         let send: @Sendable (String, JSON) -> Void = { type, object in
             if silenced.withLockedValue({ $0 }) { return }
             let payload =
@@ -214,80 +276,87 @@ final class KubernetesFaceHandler: ChannelInboundHandler {
                 : object
             var bytes = JSON.object(["type": .string(type), "object": payload]).bytes
             bytes.append(UInt8(ascii: "\n"))
-            let line = bytes
+            let line = ByteBuffer(bytes: bytes)
             let deadline = delivery.next(type == "ERROR" ? 0 : nil)
+            // Once the stream has ended, a yield is dropped: a real server drops such an event.
             loop.execute {
                 if deadline <= .now() {
-                    write(line)
+                    stream.yield(line)
                 } else {
-                    loop.scheduleTask(deadline: deadline) { write(line) }
+                    loop.scheduleTask(deadline: deadline) { stream.yield(line) }
                 }
             }
         }
-        let loopBound = NIOLoopBound(self, eventLoop: loop)
-        let close: @Sendable () -> Void = {
-            loop.execute { loopBound.value.endWatch(channel) }
-        }
+        // After the events already scheduled: the end goes through the loop too.
+        let end: @Sendable () -> Void = { loop.execute { stream.finish() } }
+        let watchId: Int
         do throws(FaceError) {
             if fault == .gone { throw Self.injected(.gone) }
-            watchId = try router.world.watch(
-                watch.resource, namespace: watch.namespace, selector: watch.selector, from: watch.resourceVersion, send: send, close: close)
+            watchId = try world.watch(
+                watch.resource, namespace: watch.namespace, selector: watch.selector, from: watch.resourceVersion, send: send, close: end)
         } catch {
             // As the API server: the stream opens, carries one ERROR event, and ends.
             send("ERROR", error.status)
-            loop.execute {
-                ended.withLockedValue { $0 = true }
-                channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
-            }
-            return
+            end()
+            return Self.watchResponse(lines)
         }
+        var timers: [Scheduled<Void>] = []
         if fault == .watchDropped, let faults {
-            timers.append(loop.scheduleTask(in: .milliseconds(Int64(200 + faults.fraction() * 5_000))) { loopBound.value.endWatch(channel) })
+            timers.append(loop.scheduleTask(in: .milliseconds(Int64(200 + faults.fraction() * 5_000))) { stream.finish() })
         }
         timers.append(
             loop.scheduleTask(in: .milliseconds(Int64(watch.timeoutSeconds * 1000))) {
                 if silenced.withLockedValue({ $0 }) { return }
-                loopBound.value.endWatch(channel)
+                stream.finish()
             })
+        var bookmarks: RepeatedTask?
         if watch.bookmarks, !silenced.withLockedValue({ $0 }) {
-            bookmarkTask = loop.scheduleRepeatedTask(
-                initialDelay: .milliseconds(Int64(bookmarkInterval * 1000)), delay: .milliseconds(Int64(bookmarkInterval * 1000))
-            ) { _ in
-                let version = String(world.revision)
+            let interval = TimeAmount.milliseconds(Int64(bookmarkInterval * 1000))
+            bookmarks = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
                 send(
                     "BOOKMARK",
                     .object([
                         "kind": .string(resource.kind), "apiVersion": .string(resource.apiVersion),
-                        "metadata": .object(["resourceVersion": .string(version)])
+                        "metadata": .object(["resourceVersion": .string(String(world.revision))])
                     ]))
             }
         }
+        let cleanup = FaceWatchCleanup(timers: timers, bookmarks: bookmarks)
+        stream.onTermination = { _ in
+            world.unwatch(watchId)
+            cleanup.cancel()
+        }
+        channel.closeFuture.whenComplete { _ in stream.finish() }
+        return Self.watchResponse(lines)
     }
 
-    func endWatch(_ channel: any Channel) {
-        guard watchId != nil else { return }
-        stopWatch()
-        watchEnded.withLockedValue { $0 = true }
-        channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
+    /// The watch's response: the head at once, then each line as it comes, then the end; the
+    /// connection closes after it.
+    static func watchResponse(_ lines: AsyncStream<ByteBuffer>) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json", .connection: "close"],
+            body: ResponseBody { writer in
+                for await line in lines { try await writer.write(line) }
+                try await writer.finish(nil)
+            })
+    }
+}
+
+/// A watch's timers, cancelled when its stream ends.
+final class FaceWatchCleanup: Sendable {
+    private let timers: NIOLockedValueBox<(timers: [Scheduled<Void>], bookmarks: RepeatedTask?)>
+
+    init(timers: [Scheduled<Void>], bookmarks: RepeatedTask?) {
+        self.timers = NIOLockedValueBox((timers, bookmarks))
     }
 
-    func stopWatch() {
-        if let watchId { router.world.unwatch(watchId) }
-        watchId = nil
+    func cancel() {
+        let (timers, bookmarks) = self.timers.withLockedValue { state in
+            defer { state = ([], nil) }
+            return state
+        }
         for timer in timers { timer.cancel() }
-        timers.removeAll()
-        bookmarkTask?.cancel()
-        bookmarkTask = nil
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        stopWatch()
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        stopWatch()
-        context.close(promise: nil)
+        bookmarks?.cancel()
     }
 }
 

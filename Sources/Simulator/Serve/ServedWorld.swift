@@ -262,9 +262,13 @@ public final class ServedWorld: Service, Sendable {
     /// Steps the world until graceful shutdown (or cancellation), then stops the faces.
     public func run() async throws {
         await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            while !Task.isShuttingDownGracefully {
                 tick()
-                try? await Task.sleep(for: .seconds(options.tickSeconds))
+                do {
+                    try await Task.sleep(for: .seconds(options.tickSeconds))
+                } catch {
+                    break  // cancelled: stop ticking and stop the faces below
+                }
             }
         } onGracefulShutdown: {
         }
