@@ -13,24 +13,17 @@ import NIOSSL
 /// kubectl.
 public final class KubernetesFaceServer: Sendable {
     public let world: KubernetesWorld
-    public let port: Int
     let secure: Bool
-    /// The server's run; `stop` cancels it and waits for it to end.
-    private let running: Task<Void, any Error>
+    private let application: ListeningApplication
 
+    public var port: Int { application.port }
     /// `http://127.0.0.1:PORT`, or `https://localhost:PORT` with TLS (the test certificates name localhost).
     public var url: String { secure ? "https://localhost:\(port)" : "http://127.0.0.1:\(port)" }
 
-    struct NotListening: Error, CustomStringConvertible {
-        let port: Int
-        var description: String { "the Kubernetes face on 127.0.0.1:\(port) stopped before it listened" }
-    }
-
-    private init(world: KubernetesWorld, port: Int, secure: Bool, running: Task<Void, any Error>) {
+    private init(world: KubernetesWorld, secure: Bool, application: ListeningApplication) {
         self.world = world
-        self.port = port
         self.secure = secure
-        self.running = running
+        self.application = application
     }
 
     /// Listens on 127.0.0.1 (port 0: any free port) and returns once it does. `bookmarkInterval`
@@ -52,32 +45,22 @@ public final class KubernetesFaceServer: Sendable {
         let server = HTTPServerBuilder { respond in
             FaceChildChannel(http: HTTP1Channel(responder: respond, configuration: http), tls: tls)
         }
-        let (bound, announce) = AsyncStream.makeStream(of: Int.self)
-        let application = Application(
-            responder: CallbackResponder<FaceRequestContext> { request, context in try await responder.respond(to: request, context: context) },
-            server: server,
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port), serverName: nil, backlog: 128, reuseAddress: true),
-            onServerRunning: { channel in
-                announce.yield(channel.localAddress?.port ?? port)
-                announce.finish()
-            },
-            eventLoopGroupProvider: .shared(group),
-            logger: Logger(label: "ebb-kubernetes-face", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let running = Task {
-            defer { announce.finish() }
-            try await application.run()
+        let application = try await ListeningApplication.start("the Kubernetes face", port: port) { listening in
+            Application(
+                responder: CallbackResponder<FaceRequestContext> { request, context in try await responder.respond(to: request, context: context) },
+                server: server,
+                configuration: ApplicationConfiguration(
+                    address: .hostname("127.0.0.1", port: port), serverName: nil, backlog: 128, reuseAddress: true),
+                onServerRunning: listening,
+                eventLoopGroupProvider: .shared(group),
+                logger: Logger(label: "ebb-kubernetes-face", factory: { _ in SwiftLogNoOpLogHandler() }))
         }
-        for await listening in bound {
-            address.withLockedValue { $0 = "127.0.0.1:\(listening)" }
-            return KubernetesFaceServer(world: world, port: listening, secure: tls != nil, running: running)
-        }
-        try await running.value
-        throw NotListening(port: port)
+        address.withLockedValue { $0 = "127.0.0.1:\(application.port)" }
+        return KubernetesFaceServer(world: world, secure: tls != nil, application: application)
     }
 
     public func stop() async {
-        running.cancel()
-        _ = await running.result
+        await application.stop()
     }
 }
 
