@@ -46,4 +46,19 @@ struct PlainErrorCLITests {
         #expect(result.stderr.contains("--chart: the folder /nonexistent-folder does not exist"), "\(result.stderr)")
         #expect(result.stdout.isEmpty, "nothing was simulated: \(result.stdout)")
     }
+
+    /// A usage error is one line naming the flag, with where to look; no usage dump, and a
+    /// suggestion only for a near miss.
+    @Test func usageErrorsAreOneLine() throws {
+        let outOfRange = try cli.ebb("simulate", "--seeds", "0")
+        #expect(outOfRange.status == 2)
+        #expect(outOfRange.stderr == "Error: --seeds: must be between 1 and 50 (ebb simulate --help lists the options)\n", "\(outOfRange.stderr)")
+        let misspelled = try cli.ebb("simulate", "--sed", "3")
+        #expect(misspelled.stderr.contains("Did you mean '--seed'?") && misspelled.stderr.split(separator: "\n").count == 1, "\(misspelled.stderr)")
+        let unknown = try cli.ebb("simulate", "--bogus")
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr == "Error: Unknown option '--bogus'. (ebb simulate --help lists the options)\n", "\(unknown.stderr)")
+        let scenario = try cli.ebb("simulate", "--scenario", "nope")
+        #expect(scenario.stderr.contains("unknown scenario 'nope'") && !scenario.stderr.contains("Usage:"), "\(scenario.stderr)")
+    }
 }
