@@ -185,8 +185,11 @@ struct Step {
             record = "paused"
             return
         }
-        if status.state == .blocked, status.reassignment?.drainingBrokers != nil {
-            // Blocked drains are retried each time: the cluster may have changed.
+        if status.state == .blocked, var reassignment = status.reassignment, reassignment.drainingBrokers != nil {
+            // A blocked drain is tried again each polling interval, with a fresh batch budget:
+            // the cluster may have changed (a refusing broker back, a partition gone).
+            reassignment.batchesDone = 0
+            status.reassignment = reassignment
             status.state = .draining
             return draining(cluster)
         }
@@ -343,6 +346,9 @@ struct Step {
         guard let reassignment = status.reassignment, let victims = reassignment.drainingBrokers else {
             return finish("drain had no victims; back to stable")
         }
+        if let wanted = ScalingSequence.target(observation), wanted > observation.statefulSetReplicas {
+            return cancelDrain(of: victims, wanted: wanted, cluster)
+        }
         if !cluster.reassigning.isEmpty {
             record = "draining: \(cluster.reassigning.count) partition move(s) in progress"
             condition(
@@ -381,14 +387,21 @@ struct Step {
             plan = try PartitionPlanner.plan(view, constraints: constraints)
         } catch {
             return block(
-                "cannot drain brokers \(victims.map(String.init).joined(separator: ", ")): the planner refused the cluster view: \(error); blocking: \(PoolMembership.describe(holding))"
+                "cannot drain brokers \(victims.map(String.init).joined(separator: ", ")): the planner refused the cluster view: \(error); blocking: \(PoolMembership.describe(holding)); \(retried)"
             )
         }
         let moves = plan.batches.first ?? []
         guard !moves.isEmpty, (reassignment.batchesDone ?? 0) < ScalingSequence.maxBatches else {
+            let brokers = victims.map(String.init).joined(separator: ", ")
+            if !moves.isEmpty {
+                // Every batch was refused, timed out or undone: the moves never stuck.
+                return block(
+                    "cannot drain brokers \(brokers): \(holding.count) partition(s) still stay after \(ScalingSequence.maxBatches) batches (moves refused, timed out or undone; the plan_submitted log lines name refused partitions): \(PoolMembership.describe(holding)); \(retried)"
+                )
+            }
             let why = plan.unmetGoals.isEmpty ? "" : " (\(plan.unmetGoals.prefix(5).joined(separator: "; ")))"
             return block(
-                "cannot drain brokers \(victims.map(String.init).joined(separator: ", ")): \(holding.count) partition(s) stay: \(PoolMembership.describe(holding))\(why)"
+                "cannot drain brokers \(brokers): \(holding.count) partition(s) have nowhere to go on the brokers the pool keeps: \(PoolMembership.describe(holding))\(why); \(retried)"
             )
         }
         submit(moves, kind: "drain")
@@ -447,6 +460,28 @@ struct Step {
         if status.conditions?.contains(where: { $0.type == .rebalancing }) == true {
             condition(.rebalancing, .false, "Idle", "no partition is moving")
         }
+    }
+
+    /// What ends a block: the next try, or a change of mind.
+    var retried: String {
+        "tried again every \(spec.effectivePollingIntervalSeconds)s; a wish for more brokers (spec.replicas, or the metrics) cancels the drain"
+    }
+
+    /// Demand rose while brokers were being drained (or their drain was blocked): removing them
+    /// is no longer wanted. The drain stops; what it moved stays on brokers the pool keeps, and
+    /// the scale-out begins at once from the brokers there are.
+    mutating func cancelDrain(of victims: [Int32], wanted: Int32, _ cluster: ClusterSnapshot) {
+        let current = observation.statefulSetReplicas
+        actions.append(
+            .event(
+                type: "Normal", reason: "DrainCancelled",
+                note:
+                    "\(wanted) brokers wanted, \(current) running: the drain of brokers \(victims.map(String.init).joined(separator: ", ")) is cancelled; partitions it moved stay where they are"
+            ))
+        status.state = .stable
+        status.reassignment = nil
+        idle(cluster)
+        record = "drain cancelled (\(wanted) wanted); \(record)"
     }
 
     mutating func block(_ why: String) {

@@ -22,6 +22,8 @@ struct SequenceWorld {
     var violations: [String] = []
     /// How many new pods become ready each tick (nil: all of them at once).
     var podsStartingPerTick: Int32?
+    /// Submitted moves are accepted and never applied (a controller that drops them).
+    var movesDropped = false
 
     init(brokers: Int32, partitions: Int, replication: Int = 2, offset: Int32 = 1000) {
         spec = Fixture.spec(min: 1, max: 50)
@@ -80,7 +82,7 @@ struct SequenceWorld {
                     stsReplicas = replicas
                 case .submit(let batch, _):
                     if !inFlight.isEmpty { violations.append("a batch was submitted while another was moving") }
-                    inFlight += batch
+                    if !movesDropped { inFlight += batch }
                     submitted += 1
                 case .electLeaders:
                     elections += 1
@@ -273,5 +275,55 @@ struct ScalingSequenceTests {
         #expect(world.stsReplicas == 3, "never shrinks under a partition")
         #expect(world.events.contains("Blocked"))
         #expect(world.status.conditions?.first { $0.type == .ableToScale }?.message.contains("cannot drain brokers 1002") == true)
+    }
+
+    /// A blocked drain is not a dead end: when more brokers are wanted it is cancelled and the
+    /// pool scales out at once.
+    @Test func moreBrokersWantedCancelABlockedDrain() {
+        var world = SequenceWorld(brokers: 3, partitions: 6, replication: 3)
+        world.spec.minReplicas = 1
+        world.spec.replicas = 2
+        for _ in 0..<3 { world.tick() }
+        #expect(world.status.state == .blocked)
+        let message = world.status.conditions?.first { $0.type == .ableToScale }?.message ?? ""
+        #expect(message.contains("have nowhere to go") && message.contains("tried again every"), "\(message)")
+        world.spec.replicas = 5
+        world.tick()
+        #expect(world.events.contains("DrainCancelled"))
+        #expect(world.stsReplicas == 5 && world.status.state == .scalingOut && world.status.reassignment?.drainingBrokers == nil)
+        _ = world.run { $0.stable && $0.pods == 5 }
+        #expect(world.stable && world.violations.isEmpty, "\(world.violations)")
+    }
+
+    /// More brokers wanted in the middle of a drain: the drain stops, and the brokers it was
+    /// emptying take load again in the scale-out's rebalance.
+    @Test func moreBrokersWantedCancelARunningDrain() {
+        var world = SequenceWorld(brokers: 6, partitions: 60)
+        world.spec.replicas = 3
+        world.tick()
+        world.tick()
+        #expect(world.status.state == .draining && world.submitted > 0)
+        world.spec.replicas = 8
+        _ = world.run { $0.stable && $0.pods == 8 }
+        #expect(world.events.contains("DrainCancelled") && !world.events.contains("DrainVerified"))
+        #expect(world.pods == 8 && world.violations.isEmpty, "\(world.violations)")
+        #expect((1000..<1008).allSatisfy { world.holds($0) > 0 }, "every broker holds partitions after the rebalance")
+    }
+
+    /// Moves the controller accepts but never applies: after the batch budget the drain is
+    /// Blocked with the reason, tried again each polling interval, and never forced.
+    @Test func aDrainWhoseMovesNeverStickIsBlockedWithTheReasonAndRetried() {
+        var world = SequenceWorld(brokers: 6, partitions: 18)
+        world.spec.replicas = 4
+        world.movesDropped = true
+        _ = world.run(until: { $0.status.state == .blocked }, ticks: 400)
+        #expect(world.status.state == .blocked)
+        let message = world.status.conditions?.first { $0.type == .ableToScale }?.message ?? ""
+        #expect(message.contains("after \(ScalingSequence.maxBatches) batches") && message.contains("orders-"), "\(message)")
+        #expect(world.stsReplicas == 6, "never shrinks under a partition")
+        let submitted = world.submitted
+        world.movesDropped = false
+        _ = world.run { $0.stable && $0.pods == 4 }
+        #expect(world.submitted > submitted && world.pods == 4 && world.violations.isEmpty, "\(world.violations)")
     }
 }
