@@ -255,7 +255,12 @@ public final class KafkaAdminClient: Sendable {
                 }
                 if case .kafka(_, _, let code, _) = failure, code.code == 41 {
                     // NOT_CONTROLLER: learn the new controller before the next try.
-                    _ = try? await describeCluster()
+                    do {
+                        _ = try await describeCluster()
+                    } catch {
+                        // The next try meets the same broker and says so; cancellation ends
+                        // the retries at the next sleep.
+                    }
                 }
             }
         }

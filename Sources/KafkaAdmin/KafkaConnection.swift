@@ -165,7 +165,13 @@ public final class KafkaConnection: Sendable {
     }
 
     public func close() async {
-        try? await channel.close()
+        do {
+            try await channel.close()
+        } catch ChannelError.alreadyClosed {
+            // The broker or a failed read closed it first.
+        } catch {
+            // The socket is released either way; there is nothing to retry.
+        }
     }
 
     public var isActive: Bool { channel.isActive }

@@ -32,8 +32,26 @@ public struct JSONLogHandler: LogHandler {
         for (key, value) in event.metadata ?? [:] { merged[key] = value }
         var object: [String: Any] = ["time": TimeFormat.format(clock()), "level": "\(event.level)", "message": "\(event.message)", "logger": label]
         for (key, value) in merged { object[key] = Self.plain(value) }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        write(String(decoding: data, as: UTF8.self))
+        do {
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            write(String(decoding: data, as: UTF8.self))
+        } catch {
+            // Never a lost line: the record without its metadata (strings only, which always
+            // encode), and why the rest is missing.
+            write(Self.fallbackLine(object: object, error: error))
+        }
+    }
+
+    static func fallbackLine(object: [String: Any], error: any Error) -> String {
+        var fields: [String: String] = ["log_encoding_error": "\(error)"]
+        for key in ["time", "level", "message", "logger"] { fields[key] = object[key].map { "\($0)" } }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return String(decoding: try encoder.encode(fields), as: UTF8.self)
+        } catch {
+            return #"{"level":"error","message":"cannot encode a log record"}"#
+        }
     }
 
     static func plain(_ value: Logger.Metadata.Value) -> Any {

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesTypes
 
 /// Traffic as it was recorded: the cluster's produce MiB/s at points in time, from a CSV file
 /// or a Prometheus range query, turned into a traffic profile from the first point on.
@@ -24,7 +25,12 @@ public struct RecordedTraffic: Sendable, Hashable {
     /// `time,MiB/s` per line: time as seconds since the start, or an RFC 3339 / ISO 8601 time;
     /// a first line that is not numbers is a header; `#` starts a comment.
     public static func csv(_ path: String) throws(Invalid) -> RecordedTraffic {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw Invalid(description: "\(path): cannot be read") }
+        let text: String
+        do {
+            text = try TextFile.read(path)
+        } catch {
+            throw Invalid(description: error.description)
+        }
         return try csv(text: text, source: path)
     }
 
@@ -58,9 +64,13 @@ public struct RecordedTraffic: Sendable, Hashable {
 
     /// A Prometheus `query_range` answer: the series' values summed at each time, bytes/s to MiB/s.
     public static func prometheus(_ data: Data, source: String) throws(Invalid) -> RecordedTraffic {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw Invalid(description: "\(source): the answer is not JSON")
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw Invalid(description: "\(source): the answer is not JSON: \(error.localizedDescription)")
         }
+        guard let object = parsed as? [String: Any] else { throw Invalid(description: "\(source): the answer is not a JSON object") }
         guard object["status"] as? String == "success", let body = object["data"] as? [String: Any], let result = body["result"] as? [[String: Any]]
         else {
             throw Invalid(description: "\(source): Prometheus answered \(object["status"] ?? "?"): \(object["error"] ?? "no data")")

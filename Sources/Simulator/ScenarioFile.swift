@@ -106,8 +106,11 @@ public struct ScenarioFile: Sendable {
     ]
 
     public static func load(_ path: String) throws(Invalid) -> ScenarioFile {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw Invalid(description: "\(path): cannot be read")
+        let text: String
+        do {
+            text = try TextFile.read(path)
+        } catch {
+            throw Invalid(description: error.description)
         }
         return try parse(text, source: path)
     }

@@ -57,10 +57,20 @@ public final class SimulatedWorld: Sendable {
 
     /// One step of the world at `now` (seconds on the world's clock).
     public func tick(now: Double) {
-        statefulSets.reconcile(now: now)
+        for refused in statefulSets.reconcile(now: now) { record(refused) }
         let running = syncBrokers(now: now)
         kafka.advance(to: now)
         checkPlacement(running: running)
+    }
+
+    /// `spec.replicas` of a StatefulSet; nil when it does not exist (yet, or any more).
+    func statefulSetReplicas(_ statefulSets: FaceResource, namespace: String, name: String) -> Int64? {
+        do {
+            return try kubernetes.get(statefulSets, namespace: namespace, name: name).value(at: "spec.replicas")?.int
+        } catch {
+            if error.code != 404 { record("cannot read StatefulSet \(namespace)/\(name): \(error.message)") }
+            return nil
+        }
     }
 
     func record(_ problem: String) {
@@ -145,9 +155,7 @@ public final class SimulatedWorld: Sendable {
         let statefulSets = kubernetes.resources.first { $0.group == "apps" && $0.plural == "statefulsets" }
         for set in sets {
             let (target, offset) = (set.statefulSet, set.brokerIdOffset)
-            if let statefulSets,
-                let replicas = (try? kubernetes.get(statefulSets, namespace: set.namespace, name: target))?.value(at: "spec.replicas")?.int
-            {
+            if let statefulSets, let replicas = statefulSetReplicas(statefulSets, namespace: set.namespace, name: target) {
                 for ordinal in 0..<Int32(max(0, replicas)) { kept.insert(offset + ordinal) }
             }
             for pod in kubernetes.list(pods, namespace: set.namespace, selector: FaceLabelSelector(), limit: nil, after: nil).items {

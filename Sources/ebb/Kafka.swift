@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KafkaAdmin
+import KubernetesTypes
 
 struct Kafka: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -85,10 +86,11 @@ struct Kafka: AsyncParsableCommand {
             guard let saslUsername else { throw ValidationError("--sasl-mechanism needs --sasl-username") }
             let password: String
             if let saslPasswordFile {
-                guard let text = try? String(contentsOfFile: saslPasswordFile, encoding: .utf8) else {
-                    throw ValidationError("--sasl-password-file: cannot read '\(saslPasswordFile)'")
+                do {
+                    password = try TextFile.read(saslPasswordFile).trimmingCharacters(in: .newlines)
+                } catch {
+                    throw ValidationError("--sasl-password-file: \(error)")
                 }
-                password = text.trimmingCharacters(in: .newlines)
             } else if let fromEnvironment = ProcessInfo.processInfo.environment["EBB_KAFKA_PASSWORD"] {
                 password = fromEnvironment
             } else {

@@ -61,4 +61,20 @@ struct PlainErrorCLITests {
         let scenario = try cli.ebb("simulate", "--scenario", "nope")
         #expect(scenario.stderr.contains("unknown scenario 'nope'") && !scenario.stderr.contains("Usage:"), "\(scenario.stderr)")
     }
+
+    /// A file that is there but cannot be read says why, in the operating system's words.
+    @Test func anUnreadableFileSaysWhy() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-folder-\(UUID().uuidString).yaml")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scenario = try cli.ebb("simulate", "--scenario", folder.path)
+        #expect(scenario.status == 1, "\(scenario.stderr)")
+        #expect(scenario.stderr.contains("\(folder.path): cannot be read: is a directory"), "\(scenario.stderr)")
+        let password = try cli.ebb(
+            "kafka", "describe", "--bootstrap", "127.0.0.1:9", "--sasl-mechanism", "PLAIN", "--sasl-username", "u", "--sasl-password-file",
+            "/nonexistent/password")
+        #expect(password.status == 2, "\(password.stderr)")
+        #expect(
+            password.stderr.contains("--sasl-password-file: /nonexistent/password: cannot be read: no such file or directory"), "\(password.stderr)")
+    }
 }

@@ -29,13 +29,13 @@ struct StatefulSetControllerTests {
     @Test func podsByOrdinalReadyAfterTheDelay() throws {
         let (world, sets, pods) = try Self.world()
         let controller = StatefulSetController(world: world, readyAfter: 20)
-        controller.reconcile(now: 100)
+        #expect(controller.reconcile(now: 100).isEmpty)
         #expect(Self.names(world, pods) == ["automq-broker-0", "automq-broker-1", "automq-broker-2"])
         var set = try world.get(sets, namespace: "default", name: "automq-broker")
         #expect(set.value(at: "status.replicas")?.int == 3 && set.value(at: "status.readyReplicas")?.int == 0)
-        controller.reconcile(now: 119)
+        #expect(controller.reconcile(now: 119).isEmpty)
         #expect(try world.get(sets, namespace: "default", name: "automq-broker").value(at: "status.readyReplicas")?.int == 0)
-        controller.reconcile(now: 120)
+        #expect(controller.reconcile(now: 120).isEmpty)
         set = try world.get(sets, namespace: "default", name: "automq-broker")
         #expect(set.value(at: "status.readyReplicas")?.int == 3)
         let pod = try world.get(pods, namespace: "default", name: "automq-broker-1")
@@ -46,20 +46,20 @@ struct StatefulSetControllerTests {
     @Test func scalingInRemovesTheHighestOrdinals() throws {
         let (world, sets, pods) = try Self.world()
         let controller = StatefulSetController(world: world, readyAfter: 0)
-        controller.reconcile(now: 0)
+        #expect(controller.reconcile(now: 0).isEmpty)
         _ = try world.modify(sets, namespace: "default", name: "automq-broker", subresource: nil) { current in
             var next = current
             next.set(.int(5), at: "spec.replicas")
             return next
         }
-        controller.reconcile(now: 1)
+        #expect(controller.reconcile(now: 1).isEmpty)
         #expect(Self.names(world, pods).count == 5)
         _ = try world.modify(sets, namespace: "default", name: "automq-broker", subresource: nil) { current in
             var next = current
             next.set(.int(2), at: "spec.replicas")
             return next
         }
-        controller.reconcile(now: 2)
+        #expect(controller.reconcile(now: 2).isEmpty)
         #expect(Self.names(world, pods) == ["automq-broker-0", "automq-broker-1"])
         #expect(try world.get(sets, namespace: "default", name: "automq-broker").value(at: "status.replicas")?.int == 2)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesTypes
 
 /// Where and how to reach the API server: what a kubeconfig context or the in-cluster
 /// service account resolves to.
@@ -95,7 +96,17 @@ extension KubernetesConfiguration {
         guard let ca = FileManager.default.contents(atPath: "\(directory)/ca.crt") else {
             throw KubeConfigError(file: "\(directory)/ca.crt", problem: "cannot be read", fix: "mount the service account's CA")
         }
-        let namespace = (try? String(contentsOfFile: "\(directory)/namespace", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The namespace file is optional (a token projected without it): "default" then.
+        let namespaceFile = "\(directory)/namespace"
+        var namespace: String?
+        if FileManager.default.fileExists(atPath: namespaceFile) {
+            do {
+                namespace = try TextFile.read(namespaceFile).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw KubeConfigError(
+                    file: namespaceFile, problem: "cannot be read: \(error.reason)", fix: "mount the service account's namespace file")
+            }
+        }
         let hostPart = host.contains(":") ? "[\(host)]" : host
         return try KubernetesConfiguration(
             server: "https://\(hostPart):\(port)", certificateAuthorityPEM: Array(ca), credentials: .tokenFile(token),

@@ -26,8 +26,14 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         self.step = step
         self.httpStatus = httpStatus
         // Not every error answer is a Status (a proxy's HTML page): keep the first bytes then.
-        if let status = try? JSONDecoder().decode(APIStatus.self, from: Data(body)), status.reason != nil || status.message != nil {
-            self.status = status
+        let decoded: APIStatus?
+        do {
+            decoded = try JSONDecoder().decode(APIStatus.self, from: Data(body))
+        } catch {
+            decoded = nil
+        }
+        if let decoded, decoded.reason != nil || decoded.message != nil {
+            self.status = decoded
         } else if !body.isEmpty {
             self.status = APIStatus(message: String(decoding: body.prefix(200), as: UTF8.self))
         } else {

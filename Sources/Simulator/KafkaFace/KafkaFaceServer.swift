@@ -110,7 +110,13 @@ public final class KafkaFaceServer: Sendable {
     }
 
     public func stop() async {
-        try? await channel.close()
+        do {
+            try await channel.close()
+        } catch ChannelError.alreadyClosed {
+            // Stopped before.
+        } catch {
+            // The listening socket is released either way.
+        }
     }
 }
 

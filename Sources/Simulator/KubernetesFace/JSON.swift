@@ -45,6 +45,9 @@ public enum JSON: Sendable, Hashable, Codable {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Parsed JSON holds no such number; one the simulator computed shows as a string
+        // rather than turning the whole document into `null`.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
         return encoder
     }()
 
@@ -52,7 +55,14 @@ public enum JSON: Sendable, Hashable, Codable {
 
     public static func from<T: Encodable>(_ value: T) throws -> JSON { try parse(Array(try encoder.encode(value))) }
 
-    public var bytes: [UInt8] { Array((try? Self.encoder.encode(self)) ?? Data("null".utf8)) }
+    /// The value's JSON text. Encoding cannot fail: every case encodes, non-finite numbers too.
+    public var bytes: [UInt8] {
+        do {
+            return Array(try Self.encoder.encode(self))
+        } catch {
+            preconditionFailure("a JSON value did not encode: \(error)")
+        }
+    }
 
     public func decode<T: Decodable>(_: T.Type) throws -> T { try JSONDecoder().decode(T.self, from: Data(bytes)) }
 

@@ -12,18 +12,30 @@ public struct StatefulSetController: Sendable {
 
     static let startedAt = "sim.ebb.io/started-at"
 
-    /// One pass at `now` (seconds, the world's clock).
-    public func reconcile(now: Double) {
+    /// One pass at `now` (seconds, the world's clock); returns the writes the API refused, each
+    /// naming the object (the real controller logs them and tries again on its next pass, as
+    /// this one does). A pod already there, or already gone, is not an error: a pass saw it.
+    public func reconcile(now: Double) -> [String] {
         guard let statefulSets = world.resource(group: "apps", version: "v1", plural: "statefulsets"),
             let pods = world.resource(group: "", version: "v1", plural: "pods")
-        else { return }
+        else { return [] }
+        var refused: [String] = []
         for set in world.list(statefulSets, namespace: nil, selector: FaceLabelSelector(), limit: nil, after: nil).items {
-            reconcile(set, statefulSets: statefulSets, pods: pods, now: now)
+            reconcile(set, statefulSets: statefulSets, pods: pods, now: now, refused: &refused)
         }
+        return refused
     }
 
-    func reconcile(_ set: JSON, statefulSets: FaceResource, pods: FaceResource, now: Double) {
+    func reconcile(_ set: JSON, statefulSets: FaceResource, pods: FaceResource, now: Double, refused: inout [String]) {
         guard let name = set.value(at: "metadata.name")?.string, let namespace = set.value(at: "metadata.namespace")?.string else { return }
+        func attempt<T>(_ what: String, tolerating tolerated: Int, _ write: () throws(FaceError) -> T) -> T? {
+            do {
+                return try write()
+            } catch {
+                if error.code != tolerated { refused.append("the StatefulSet controller could not \(what) in \(namespace): \(error.message)") }
+                return nil
+            }
+        }
         let replicas = Int(set.value(at: "spec.replicas")?.int ?? 1)
         let templateLabels =
             set.value(at: "spec.template.metadata.labels")?.objectValue ?? set.value(at: "spec.selector.matchLabels")?.objectValue ?? [:]
@@ -52,10 +64,16 @@ public struct StatefulSetController: Sendable {
                 "spec": .object(["hostname": .string("\(name)-\(ordinal)"), "subdomain": set.value(at: "spec.serviceName") ?? .string(name)]),
                 "status": .object(["phase": .string("Pending"), "conditions": .array([Self.readyCondition(false)])])
             ])
-            if let created = try? world.create(pods, namespace: namespace, pod) { owned[ordinal] = created }
+            if let created = attempt(
+                "create pod \(name)-\(ordinal)", tolerating: 409, { () throws(FaceError) in try world.create(pods, namespace: namespace, pod) })
+            {
+                owned[ordinal] = created
+            }
         }
         for ordinal in owned.keys.sorted(by: >) where ordinal >= replicas {
-            _ = try? world.delete(pods, namespace: namespace, name: "\(name)-\(ordinal)")
+            _ = attempt("delete pod \(name)-\(ordinal)", tolerating: 404) { () throws(FaceError) in
+                try world.delete(pods, namespace: namespace, name: "\(name)-\(ordinal)")
+            }
             owned[ordinal] = nil
         }
         var ready = 0
@@ -66,11 +84,13 @@ public struct StatefulSetController: Sendable {
                 ready += 1
             } else if now >= started + readyAfter {
                 let podIP = "10.1.\(ordinal / 250).\(ordinal % 250 + 2)"
-                let done = try? world.modify(pods, namespace: namespace, name: "\(name)-\(ordinal)", subresource: "status") { current in
-                    var next = current
-                    next["status"] = .object(["phase": .string("Running"), "podIP": .string(podIP), "conditions": .array([Self.readyCondition(true)])]
-                    )
-                    return next
+                let done = attempt("mark pod \(name)-\(ordinal) running", tolerating: 404) { () throws(FaceError) in
+                    try world.modify(pods, namespace: namespace, name: "\(name)-\(ordinal)", subresource: "status") { current in
+                        var next = current
+                        next["status"] = .object(
+                            ["phase": .string("Running"), "podIP": .string(podIP), "conditions": .array([Self.readyCondition(true)])])
+                        return next
+                    }
                 }
                 if done != nil { ready += 1 }
             }
@@ -81,10 +101,12 @@ public struct StatefulSetController: Sendable {
             "updatedReplicas": .int(Int64(owned.count))
         ])
         if set["status"] != status {
-            _ = try? world.modify(statefulSets, namespace: namespace, name: name, subresource: "status") { current in
-                var next = current
-                next["status"] = status
-                return next
+            _ = attempt("write the status of StatefulSet \(name)", tolerating: 404) { () throws(FaceError) in
+                try world.modify(statefulSets, namespace: namespace, name: name, subresource: "status") { current in
+                    var next = current
+                    next["status"] = status
+                    return next
+                }
             }
         }
     }

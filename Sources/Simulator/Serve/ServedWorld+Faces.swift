@@ -54,7 +54,7 @@ extension ServedWorld {
 
     /// The world now, for scripts and tests: time, demand, brokers and who holds what, lag,
     /// completed moves, violations.
-    public func worldJSON() -> String {
+    public func worldJSON() throws -> String {
         let state = observed.withLockedValue { $0 }
         let brokers = kafka.brokerIds
         let held = Dictionary(uniqueKeysWithValues: brokers.map { ("\($0)", kafka.partitions(on: $0).count) })
@@ -71,7 +71,7 @@ extension ServedWorld {
             ] as [String: Any],
             "faults": Dictionary(uniqueKeysWithValues: (faults?.counts ?? [:]).map { ($0.key.rawValue, $0.value) })
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 

@@ -138,7 +138,12 @@ public final class ServedWorld: Service, Sendable {
                 guard let served = box.withLockedValue({ $0 }) else { return (503, "text/plain", "starting\n") }
                 switch path {
                 case "/metrics": return (200, "text/plain; version=0.0.4", served.exposition())
-                case "/world": return (200, "application/json", served.worldJSON())
+                case "/world":
+                    do {
+                        return (200, "application/json", try served.worldJSON())
+                    } catch {
+                        return (500, "text/plain", "cannot encode the world's state: \(error)\n")
+                    }
                 default: return (404, "text/plain", "not found: try /metrics or /world\n")
                 }
             }
@@ -256,7 +261,13 @@ public final class ServedWorld: Service, Sendable {
             .compactMap { $0.value(at: "metadata.name")?.string }.filter { $0.hasPrefix("\(options.statefulSet)-") }.sorted()
         guard !names.isEmpty else { return }
         let victim = names[Int(faults.fraction() * Double(names.count)) % names.count]
-        _ = try? kubernetes.delete(pods, namespace: options.namespace, name: victim)
+        do {
+            _ = try kubernetes.delete(pods, namespace: options.namespace, name: victim)
+        } catch  where error.code == 404 {
+            // Gone between the list and the delete: nothing to inject this time.
+        } catch {
+            observed.withLockedValue { $0.violations.append("the injected pod deletion of \(victim) was refused: \(error.message)") }
+        }
     }
 
     /// Steps the world until graceful shutdown (or cancellation), then stops the faces.
