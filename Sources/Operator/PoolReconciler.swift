@@ -73,7 +73,8 @@ public final class PoolReconciler: Sendable {
         if let leadership, !leadership.isLeading { throw .notLeader }
     }
 
-    /// Reconciles `pool`; returns the seconds until it should be looked at again.
+    /// Reconciles `pool`; returns the seconds until it should be looked at again. Read → plan
+    /// (pure, `ReconcilePlan`) → write the status (the claim to act) → act.
     public func reconcile(_ pool: BrokerPool, reconcileId: String) async throws -> Double {
         let started = ContinuousClock.now
         let key = "\(pool.metadata.namespace ?? "")/\(pool.metadata.name ?? "")"
@@ -87,65 +88,115 @@ public final class PoolReconciler: Sendable {
         let now = clock()
         var spec = pool.spec
         if options.dryRun { spec.dryRun = true }
-        var status = pool.status ?? BrokerPoolStatus()
-        let generation = pool.metadata.generation ?? 1
         let remembered = memory.withLockedValue { $0[key] ?? Memory() }
         // One action per observed state: not again before the cache shows our last writes.
         if let waiting = remembered.expected?.waitingForPool(resourceVersion: pool.metadata.resourceVersion, now: now) {
             logger.debug("waiting for the cache to show our status write", metadata: ["step": "cache_behind", "detail": "\(waiting)"])
             return WriteExpectations.recheckSeconds
         }
+        let generation = pool.metadata.generation ?? 1
+        let status: BrokerPoolStatus
+        let insecureWarning: String?
+        switch ReconcilePlan.admit(spec: spec, status: pool.status, generation: generation, now: now) {
+        case let .refused(step, problems):
+            logger.warning("invalid spec; the pool is left as it is", metadata: ["problems": "\(problems)"])
+            return try await report(step, pool: pool, key: key, now: now, logger: logger)
+        case let .admitted(admitted, warning):
+            (status, insecureWarning) = (admitted, warning)
+        }
+        if let insecureWarning {
+            logger.warning("insecure Kafka connection settings", metadata: ["step": "insecure_settings", "settings": "\(insecureWarning)"])
+        }
 
-        // A spec the API server let through (no CEL before 1.25) but Ebb cannot follow: report
-        // it and leave the pool as it is.
-        let problems = BrokerPoolValidator.problems(in: spec)
-        if !problems.isEmpty {
-            let message = problems.map(\.description).joined(separator: "; ")
-            let flipped = status.conditions?.first { $0.type == .specValid }?.status != .false
-            status.setCondition(.specValid, .false, reason: "InvalidSpec", message: message, generation: generation, now: TimeFormat.format(now))
-            status.observedGeneration = generation
-            logger.warning("invalid spec; the pool is left as it is", metadata: ["problems": "\(message)"])
+        // Read.
+        let reading: ReconcileReading
+        switch try await read(pool, spec: spec, status: status, generation: generation, now: now, remembered: remembered, key: key, logger: logger) {
+        case .read(let read): reading = read
+        case .unusableTarget(let step): return try await report(step, pool: pool, key: key, now: now, logger: logger)
+        case .cacheBehind: return WriteExpectations.recheckSeconds
+        }
+
+        // Plan, pure: the decision, the sequence's step, the status to write.
+        let plan = ReconcilePlan.make(reading)
+        observe(plan, current: reading.statefulSetReplicas, ready: reading.statefulSetReady, spec: spec, key: key, logger: logger)
+
+        // Write, then act. The status records the step about to be taken (ScalingIn after
+        // DrainVerified, the batch about to be submitted), and its write is the claim to take
+        // it: it carries the resourceVersion the pool was read at, so a reconcile that read a
+        // stale pool (its own cache behind, or an old leader that has not noticed a new one)
+        // gets a 409 and does nothing. Actions first could run twice on one state and only
+        // then fail on the write. The cost: an action that fails after the write leaves a
+        // status one step ahead; every step is re-derived from the world next time (ScalingOut
+        // patches again while the StatefulSet is short, moves that never reached Kafka are
+        // planned again, a lost Event is only lost), so nothing unsafe follows.
+        if plan.status != pool.status {
             try mayWrite()
-            if flipped {
-                await recordEvent(
-                    about: pool, type: "Warning", reason: "InvalidSpec", action: "Validate", note: String(message.prefix(1000)), logger: logger)
-            }
-            if status != pool.status { try await write(status, of: pool, key: key, now: now) }
-            return Double(spec.effectivePollingIntervalSeconds)
+            try await write(plan.status, of: pool, key: key, now: now)
         }
-        status.setCondition(.specValid, .true, reason: "Valid", message: "the spec is valid", generation: generation, now: TimeFormat.format(now))
-        let security = ConnectionSecurity.report(status: status, spec: spec, generation: generation, now: now)
-        status = security.status
-        if let warning = security.warning {
-            logger.warning("insecure Kafka connection settings", metadata: ["step": "insecure_settings", "settings": "\(warning)"])
+        // After the status that carries ConnectionSecure=False is written, as every Event: a
+        // reconcile on a cache that has not seen that write yet waits for it, so the Warning
+        // goes out once, not once per stale read.
+        if let insecureWarning, plan.status.conditions?.contains(where: { $0.type == .connectionSecure }) == true {
+            await recordEvent(
+                about: pool, type: "Warning", reason: ConnectionSecurity.reason, action: "Connect", note: insecureWarning, logger: logger)
         }
+        let inFlight = try await act(
+            plan.actions, of: pool, planned: plan.status, current: reading.statefulSetReplicas, cluster: reading.cluster,
+            movesInFlight: remembered.movesInFlight, key: key, now: now, logger: logger)
+        if plan.step.record != remembered.lastRecord || !plan.actions.isEmpty {
+            logger.info("step", metadata: ["step": "\(plan.step.record)", "state": "\((plan.status.state ?? .stable).rawValue)"])
+        }
+        memory.withLockedValue { memory in
+            memory[key, default: Memory()].history = plan.history
+            memory[key, default: Memory()].lastRecord = plan.step.record
+            memory[key, default: Memory()].movesInFlight = inFlight
+        }
+        return plan.step.requeueAfter
+    }
 
+    /// What the read step found.
+    enum ReadOutcome {
+        case read(ReconcileReading)
+        /// The StatefulSet is missing or does not opt in: the pool shows this step, nothing else.
+        case unusableTarget(SequenceStep)
+        /// The StatefulSet does not show our last scale patch yet: look again shortly.
+        case cacheBehind
+    }
+
+    /// Reads what the plan needs: the StatefulSet and its pods, the Kafka cluster (or why it
+    /// cannot be read: the plan holds then), the metrics, and the throughput history when the
+    /// pool forecasts.
+    func read(
+        _ pool: BrokerPool, spec: BrokerPoolSpec, status: BrokerPoolStatus, generation: Int64, now: Date, remembered: Memory, key: String,
+        logger: Logger
+    ) async throws -> ReadOutcome {
         let workload: WorkloadState
         do {
             workload = try await workloads.workload(of: pool)
         } catch let missing as WorkloadNotFound {
-            let step = ScalingSequence.targetNotFound(
-                status: status, spec: spec, generation: generation, now: now, namespace: missing.namespace, name: missing.name)
             logger.warning(
                 "scale target not found; the pool is blocked",
                 metadata: ["step": "target_not_found", "statefulset": "\(missing.namespace)/\(missing.name)"])
-            return try await report(step, pool: pool, key: key, now: now, logger: logger)
+            return .unusableTarget(
+                ScalingSequence.targetNotFound(
+                    status: status, spec: spec, generation: generation, now: now, namespace: missing.namespace, name: missing.name))
         } catch let foreign as WorkloadNotOptedIn {
-            let step = ScalingSequence.targetNotOptedIn(
-                status: status, spec: spec, generation: generation, now: now, namespace: foreign.namespace, name: foreign.name, pool: foreign.pool)
             logger.warning(
                 "scale target does not opt in; it is left alone",
                 metadata: [
                     "step": "target_not_opted_in", "statefulset": "\(foreign.namespace)/\(foreign.name)", "annotation": "\(PoolOptIn.annotation)"
                 ])
-            return try await report(step, pool: pool, key: key, now: now, logger: logger)
+            return .unusableTarget(
+                ScalingSequence.targetNotOptedIn(
+                    status: status, spec: spec, generation: generation, now: now, namespace: foreign.namespace, name: foreign.name,
+                    pool: foreign.pool))
         } catch {
             metrics.error(kind: "kubernetes")
             throw ReconcileError.step("read StatefulSet \(spec.scaleTargetRef.name)", cause: "\(error)")
         }
         if let waiting = remembered.expected?.waitingForWorkload(replicas: workload.replicas, now: now) {
             logger.debug("waiting for the StatefulSet to show our scale patch", metadata: ["step": "cache_behind", "detail": "\(waiting)"])
-            return WriteExpectations.recheckSeconds
+            return .cacheBehind
         }
         // The cache has caught up: nothing is expected any more until this reconcile writes.
         if remembered.expected != nil { memory.withLockedValue { $0[key]?.expected = nil } }
@@ -171,58 +222,23 @@ public final class PoolReconciler: Sendable {
                 logger.warning("cannot read the throughput history for spec.predictive; no forecast this time", metadata: ["error": "\(error)"])
             }
         }
-
-        // Plan, pure: the decision, the sequence's step, the status to write.
-        let plan = ReconcilePlan.make(
+        return .read(
             ReconcileReading(
-                now: now, spec: spec, generation: generation, status: status, statefulSetReplicas: workload.replicas, statefulSetPods: workload.pods,
-                statefulSetReady: workload.ready, selector: workload.selector, pods: workload.brokerPods, cluster: cluster,
-                clusterError: clusterError,
-                metrics: observations, history: remembered.history, throughputHistory: throughputHistory))
-        let decision = plan.decision
-        let step = plan.step
-        let next = plan.status
+                now: now, spec: spec, generation: generation, status: status, statefulSetReplicas: workload.replicas,
+                statefulSetPods: workload.pods, statefulSetReady: workload.ready, selector: workload.selector, pods: workload.brokerPods,
+                cluster: cluster, clusterError: clusterError, metrics: observations, history: remembered.history,
+                throughputHistory: throughputHistory))
+    }
 
-        logDecision(decision, spec: spec, state: next.state, key: key, logger: logger)
+    /// The plan as users see it: the decision line in the log and the pool's gauges.
+    func observe(_ plan: ReconcilePlan, current: Int32, ready: Int32, spec: BrokerPoolSpec, key: String, logger: Logger) {
+        let decision = plan.decision
+        logDecision(decision, spec: spec, state: plan.status.state, key: key, logger: logger)
         metrics.decision(
             pool: key, direction: decision.direction.rawValue,
             reason: decision.limitedBy?.rule.rawValue ?? (decision.direction == .none ? "Stable" : "Metrics"))
-        metrics.replicas(pool: key, desired: next.desiredReplicas ?? workload.replicas, current: workload.replicas, ready: workload.ready)
-        metrics.state(pool: key, (next.state ?? .stable).rawValue)
-
-        // The status first, then the actions. The status records the step about to be taken
-        // (ScalingIn after DrainVerified, the batch about to be submitted), and its write is the
-        // claim to take it: it carries the resourceVersion the pool was read at, so a reconcile
-        // that read a stale pool (its own cache behind, or an old leader that has not noticed a
-        // new one) gets a 409 and does nothing. Actions first, as before, could run twice on one
-        // state and only then fail on the write. The cost: an action that fails after the write
-        // leaves a status one step ahead; every step is re-derived from the world next time
-        // (ScalingOut patches again while the StatefulSet is short, moves that never reached
-        // Kafka are planned again, a lost Event is only lost), so nothing unsafe follows.
-        if next != pool.status {
-            try mayWrite()
-            try await write(next, of: pool, key: key, now: now)
-        }
-        // After the status that carries ConnectionSecure=False is written, as every Event: a
-        // reconcile on a cache that has not seen that write yet waits for it, so the Warning
-        // goes out once, not once per stale read.
-        if let warning = security.warning, next.conditions?.contains(where: { $0.type == .connectionSecure }) == true {
-            await recordEvent(about: pool, type: "Warning", reason: ConnectionSecurity.reason, action: "Connect", note: warning, logger: logger)
-        }
-
-        // Act, in order; each write checks leadership first.
-        let inFlight = try await act(
-            step.actions, of: pool, planned: next, current: workload.replicas, cluster: cluster,
-            movesInFlight: remembered.movesInFlight, key: key, now: now, logger: logger)
-        if step.record != remembered.lastRecord || !step.actions.isEmpty {
-            logger.info("step", metadata: ["step": "\(step.record)", "state": "\((next.state ?? .stable).rawValue)"])
-        }
-        memory.withLockedValue { memory in
-            memory[key, default: Memory()].history = plan.history
-            memory[key, default: Memory()].lastRecord = step.record
-            memory[key, default: Memory()].movesInFlight = inFlight
-        }
-        return step.requeueAfter
+        metrics.replicas(pool: key, desired: plan.status.desiredReplicas ?? current, current: current, ready: ready)
+        metrics.state(pool: key, (plan.status.state ?? .stable).rawValue)
     }
 
     /// Executes the plan's actions in order, each write after a leadership check; returns the
