@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "BrokerScaling",
             dependencies: ["KubernetesTypes", .product(name: "Yams", package: "Yams"), .product(name: "HeapModule", package: "swift-collections")]),
-        // One pure Backoff for every retry loop (watcher, work queue, Kafka client).
+        // One pure Backoff for every retry loop (watcher, work queue, Kafka client), and Duration's seconds.
         .target(name: "Resilience"),
         .target(
             name: "KubernetesClient",
@@ -67,7 +67,9 @@ let package = Package(
         // Not "Metrics": swift-metrics owns that module name.
         .target(
             name: "BrokerMetrics",
-            dependencies: ["BrokerScaling", "KubernetesClient", "KafkaAdmin", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
+            dependencies: [
+                "BrokerScaling", "KubernetesTypes", "KubernetesClient", "KafkaAdmin", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
+            ]),
         .target(
             name: "Simulator",
             dependencies: [
@@ -83,14 +85,14 @@ let package = Package(
         .target(
             name: "CampaignComparison",
             dependencies: [
-                "Simulator", "Operator", "BrokerScaling", "KubernetesTypes", .product(name: "Logging", package: "swift-log"),
+                "Simulator", "Operator", "BrokerScaling", "KubernetesTypes", "Resilience", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
             ]
         ),
         .target(
             name: "Operator",
             dependencies: [
-                "BrokerScaling", "KubernetesTypes", "KubernetesClient", "KafkaAdmin", "BrokerMetrics",
+                "BrokerScaling", "KubernetesTypes", "KubernetesClient", "KafkaAdmin", "BrokerMetrics", "Resilience",
                 .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
@@ -100,7 +102,7 @@ let package = Package(
             name: "ebb",
             dependencies: [
                 "BrokerScaling", "KubernetesTypes", "Operator", "Simulator", "CampaignComparison", "KafkaAdmin", "KubernetesClient", "BrokerMetrics",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Resilience", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
             ]
@@ -115,7 +117,8 @@ let package = Package(
             ],
             path: "Tests/Support"),
         .testTarget(
-            name: "BrokerScalingTests", dependencies: ["BrokerScaling", "KubernetesTypes", "EbbTestSupport", .product(name: "Yams", package: "Yams")],
+            name: "BrokerScalingTests",
+            dependencies: ["BrokerScaling", "KubernetesTypes", "Resilience", "EbbTestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]),
         // `ebb simulate --serve`, real Prometheus, real kubectl and `ebb run` as processes, with chaos.
         .testTarget(name: "EndToEndTests", dependencies: ["EbbTestSupport", "BrokerScaling", "ebb"]),
@@ -131,7 +134,8 @@ let package = Package(
         .testTarget(
             name: "OperatorTests",
             dependencies: [
-                "Operator", "BrokerScaling", "BrokerMetrics", "KubernetesTypes", "KubernetesClient", "KafkaAdmin", "Simulator", "EbbTestSupport",
+                "Operator", "BrokerScaling", "BrokerMetrics", "KubernetesTypes", "KubernetesClient", "KafkaAdmin", "Resilience", "Simulator",
+                "EbbTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio")

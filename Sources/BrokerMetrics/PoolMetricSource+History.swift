@@ -1,5 +1,6 @@
 import BrokerScaling
 import Foundation
+import KubernetesTypes
 
 extension PoolMetricSource {
     /// How often the history is read again from Prometheus: it changes by minutes a day, and a
@@ -12,7 +13,7 @@ extension PoolMetricSource {
     public func throughputHistory(_ pool: BrokerPool, now: Date) async throws -> [MetricSample] {
         guard let prometheus else { throw NoPrometheus() }
         let days = Double(pool.spec.predictive?.effectiveHistoryDays ?? PredictiveScaling.defaultHistoryDays)
-        let key = "\(pool.metadata.namespace ?? "")/\(pool.metadata.name ?? "")|\(Int(days))"
+        let key = PoolHistoryKey(pool: ObjectKey(pool.metadata), days: Int(days))
         if let cached = histories.withLockedValue({ $0[key] }), now.timeIntervalSince(cached.read) < Self.historyRefreshSeconds, cached.read <= now {
             return cached.samples
         }

@@ -1,6 +1,7 @@
 import BrokerScaling
 import Foundation
 import KafkaAdmin
+import KubernetesTypes
 import NIOConcurrencyHelpers
 
 /// PromQL for the metrics Prometheus answers, with `$namespace`, `$statefulset` and `$pool`
@@ -37,11 +38,11 @@ public final class PoolMetricSource: Sendable {
     let prometheus: PrometheusClient?
     let kafka: any PoolKafkaClients
     let queries: MetricQueries
-    private let recent = NIOLockedValueBox<[String: [MetricSample]]>([:])
+    private let recent = NIOLockedValueBox<[PoolMetricKey: [MetricSample]]>([:])
     /// Clients for the `serverAddress`es pools name, made once each.
     private let servers = NIOLockedValueBox<[String: PrometheusClient]>([:])
     /// Per pool: the throughput history for the forecast, and when it was read.
-    let histories = NIOLockedValueBox<[String: (read: Date, samples: [MetricSample])]>([:])
+    let histories = NIOLockedValueBox<[PoolHistoryKey: (read: Date, samples: [MetricSample])]>([:])
     static let kept = 6
 
     let addresses: PrometheusAddressPolicy
@@ -152,7 +153,7 @@ public final class PoolMetricSource: Sendable {
     }
 
     func remember(_ name: String, pool: BrokerPool, _ sample: MetricSample) -> MetricObservation {
-        let key = "\(pool.metadata.namespace ?? "")/\(pool.metadata.name ?? "")|\(name)"
+        let key = PoolMetricKey(pool: ObjectKey(pool.metadata), metric: name)
         let samples = recent.withLockedValue { recent -> [MetricSample] in
             var list = recent[key] ?? []
             list.append(sample)
@@ -162,4 +163,16 @@ public final class PoolMetricSource: Sendable {
         }
         return MetricObservation(name: name, samples: samples)
     }
+}
+
+/// One metric of one pool: what its recent samples are kept by.
+struct PoolMetricKey: Hashable, Sendable {
+    var pool: ObjectKey
+    var metric: String
+}
+
+/// One pool's throughput history over so many days: what a range query's answer is kept by.
+struct PoolHistoryKey: Hashable, Sendable {
+    var pool: ObjectKey
+    var days: Int
 }

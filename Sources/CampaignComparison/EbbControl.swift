@@ -4,6 +4,7 @@ import KubernetesTypes
 import Logging
 import NIOConcurrencyHelpers
 import Operator
+import Resilience
 import Simulator
 
 /// Ebb: the operator's own `PoolReconciler`, through ports onto the simulated cluster, on
@@ -55,7 +56,7 @@ final class EbbControl: CampaignControl, @unchecked Sendable {
         let pool = ports.state.withLockedValue { $0.pool }
         let after: Double
         do {
-            after = try await reconciler.reconcile(pool, reconcileId: String(format: "sim-%06d", count))
+            after = try await reconciler.reconcile(pool, reconcileId: String(format: "sim-%06d", count)).inSeconds
         } catch {
             after = Double(pool.spec.effectivePollingIntervalSeconds)
         }

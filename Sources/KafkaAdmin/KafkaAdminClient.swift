@@ -66,8 +66,8 @@ public final class KafkaAdminClient: Sendable {
     public struct Configuration: Sendable {
         public var bootstrapServers: [String]
         public var clientId: String
-        public var requestTimeout: TimeAmount
-        public var connectTimeout: TimeAmount
+        public var requestTimeout: Duration
+        public var connectTimeout: Duration
         public var retries: Int
         public var retryBackoff: Duration
         public var maxRetryBackoff: Duration
@@ -80,8 +80,8 @@ public final class KafkaAdminClient: Sendable {
         public var maxResponseBytes: Int
 
         public init(
-            bootstrapServers: [String], clientId: String = "ebb", requestTimeout: TimeAmount = .seconds(30),
-            connectTimeout: TimeAmount = .seconds(10), retries: Int = 5, retryBackoff: Duration = .milliseconds(100),
+            bootstrapServers: [String], clientId: String = "ebb", requestTimeout: Duration = .seconds(30),
+            connectTimeout: Duration = .seconds(10), retries: Int = 5, retryBackoff: Duration = .milliseconds(100),
             maxRetryBackoff: Duration = .seconds(2), sasl: SASLCredentials? = nil, tls: KafkaTLS? = nil,
             maxResponseBytes: Int = KafkaFrameDecoder.defaultResponseLimit
         ) {
@@ -172,20 +172,21 @@ public final class KafkaAdminClient: Sendable {
             context = try made.get()
         }
         let connection = try await KafkaConnection.connect(
-            host: host, port: port, clientId: configuration.clientId, timeout: configuration.connectTimeout,
+            host: host, port: port, clientId: configuration.clientId, timeout: TimeAmount(configuration.connectTimeout),
             maxFrameSize: configuration.maxResponseBytes, tls: context, serverName: configuration.tls?.serverName, group: group)
         let versions: ApiVersionsResponse
         do {
             let request = ApiVersionsRequest(clientSoftwareName: "ebb", clientSoftwareVersion: "0.1.0")
-            let answer = try await connection.send(request, version: 3, timeout: configuration.requestTimeout)
+            let answer = try await connection.send(request, version: 3, timeout: TimeAmount(configuration.requestTimeout))
             if answer.errorCode == 35 {
                 // UNSUPPORTED_VERSION: the broker answers in v0 with what it supports; ask again at v0.
-                versions = try await connection.send(ApiVersionsRequest(), version: 0, timeout: configuration.requestTimeout)
+                versions = try await connection.send(ApiVersionsRequest(), version: 0, timeout: TimeAmount(configuration.requestTimeout))
             } else {
                 versions = answer
             }
             if let sasl = configuration.sasl {
-                try await Self.authenticate(connection, broker: address, versions: versions, credentials: sasl, timeout: configuration.requestTimeout)
+                try await Self.authenticate(
+                    connection, broker: address, versions: versions, credentials: sasl, timeout: TimeAmount(configuration.requestTimeout))
             }
         } catch {
             await connection.close()
@@ -222,7 +223,7 @@ public final class KafkaAdminClient: Sendable {
             throw .unsupported(broker: target, cause: error)
         }
         do {
-            return try await link.connection.send(request, version: version, timeout: configuration.requestTimeout)
+            return try await link.connection.send(request, version: version, timeout: TimeAmount(configuration.requestTimeout))
         } catch {
             if case .connectionClosed = error { _ = state.withLockedValue { $0.links.removeValue(forKey: target) } }
             if case .timeout = error {

@@ -2,6 +2,7 @@ import BrokerMetrics
 import BrokerScaling
 import KafkaAdmin
 import KubernetesClient
+import KubernetesTypes
 import NIOConcurrencyHelpers
 
 /// One Kafka admin client per pool, made from `spec.kafka` and the Secrets it names, and made
@@ -21,7 +22,7 @@ public final class KafkaClients: PoolKafkaClients {
     public static let secretRefresh: Duration = .seconds(60)
 
     let kubernetes: Kubernetes?
-    private let clients = NIOLockedValueBox<[String: Entry]>([:])
+    private let clients = NIOLockedValueBox<[ObjectKey: Entry]>([:])
 
     /// `kubernetes` reads Secrets for SASL and TLS; nil when none are used (tests, simulation).
     public init(kubernetes: Kubernetes?) {
@@ -29,7 +30,7 @@ public final class KafkaClients: PoolKafkaClients {
     }
 
     public func client(for pool: BrokerPool) async throws -> KafkaAdminClient {
-        let key = "\(pool.metadata.namespace ?? "")/\(pool.metadata.name ?? "")"
+        let key = ObjectKey(pool.metadata)
         if let entry = clients.withLockedValue({ $0[key] }), entry.spec == pool.spec.kafka, ContinuousClock.now - entry.resolved < Self.secretRefresh
         {
             return entry.client

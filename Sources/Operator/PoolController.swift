@@ -1,8 +1,10 @@
 import BrokerScaling
 import Foundation
 import KubernetesClient
+import KubernetesTypes
 import Logging
 import NIOConcurrencyHelpers
+import Resilience
 import ServiceLifecycle
 
 /// The controller: reflectors for BrokerPools and StatefulSets, a work queue, and workers that
@@ -22,10 +24,10 @@ public final class PoolController: Service, Sendable {
     /// Seconds the API server keeps one watch open; a watch silent for longer (plus a margin)
     /// is restarted.
     let watchTimeout: Int
-    private let generations = NIOLockedValueBox<[String: Int64]>([:])
+    private let generations = NIOLockedValueBox<[ObjectKey: Int64]>([:])
     private let reconciles = NIOLockedValueBox<Int>(0)
     /// The work queue while leading; nil while standing by.
-    private let queue = NIOLockedValueBox<WorkQueue?>(nil)
+    private let queue = NIOLockedValueBox<WorkQueue<ObjectKey>?>(nil)
 
     public init(
         client: Kubernetes, namespace: String?, reconciler: PoolReconciler, logger: Logger, workers: Int = 2, elector: LeaderElector? = nil,
@@ -96,7 +98,7 @@ public final class PoolController: Service, Sendable {
     /// The workers, on a fresh queue that starts with every pool in the cache (a new leader
     /// looks at each once); until cancelled (shutdown or lost lease).
     func reconciling() async {
-        let queue = WorkQueue()
+        let queue = WorkQueue<ObjectKey>()
         self.queue.withLockedValue { $0 = queue }
         for key in pools.keys { await queue.add(key) }
         await withTaskGroup(of: Void.self) { workers in
@@ -115,7 +117,7 @@ public final class PoolController: Service, Sendable {
 
     /// A pool changed: reconcile when it is new, gone, or its spec moved on (generation);
     /// a status write (ours) changes no generation, so it triggers nothing.
-    func specChanged(_ key: String) -> Bool {
+    func specChanged(_ key: ObjectKey) -> Bool {
         let generation = pools.get(key)?.metadata.generation
         return generations.withLockedValue { generations in
             defer { generations[key] = generation }
@@ -123,14 +125,14 @@ public final class PoolController: Service, Sendable {
         }
     }
 
-    /// The pools whose scale target is the StatefulSet `key` (`namespace/name`).
-    func pools(targeting key: String) -> [String] {
+    /// The pools whose scale target is the StatefulSet `key`.
+    func pools(targeting key: ObjectKey) -> [ObjectKey] {
         pools.all.filter { pool in
-            "\(pool.metadata.namespace ?? "")/\(pool.spec.scaleTargetRef.name)" == key
+            ObjectKey(namespace: pool.metadata.namespace, name: pool.spec.scaleTargetRef.name) == key
         }.map { Store<BrokerPool>.key(of: $0) }
     }
 
-    func work(_ queue: WorkQueue, worker: Int) async {
+    func work(_ queue: WorkQueue<ObjectKey>, worker: Int) async {
         while let key = await queue.next() {
             guard let pool = pools.get(key) else {
                 await queue.forget(key)
@@ -151,7 +153,7 @@ public final class PoolController: Service, Sendable {
                 logger.info(
                     "pool changed since it was read; looking again",
                     metadata: [
-                        "pool": "\(key)", "reconcile_id": "\(id)", "cause": "\(cause)", "retry_in_seconds": "\(delay)"
+                        "pool": "\(key)", "reconcile_id": "\(id)", "cause": "\(cause)", "retry_in_seconds": "\(delay.inSeconds)"
                     ])
             } catch ReconcileError.notLeader {
                 logger.info("not leading; reconcile stopped", metadata: ["pool": "\(key)", "reconcile_id": "\(id)"])
@@ -159,7 +161,7 @@ public final class PoolController: Service, Sendable {
                 let delay = await queue.addRateLimited(key)
                 logger.warning(
                     "reconcile failed; retrying",
-                    metadata: ["pool": "\(key)", "reconcile_id": "\(id)", "error": "\(error)", "retry_in_seconds": "\(delay)"])
+                    metadata: ["pool": "\(key)", "reconcile_id": "\(id)", "error": "\(error)", "retry_in_seconds": "\(delay.inSeconds)"])
             }
             await queue.done(key)
         }

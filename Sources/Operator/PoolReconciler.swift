@@ -4,6 +4,7 @@ import KubernetesClient
 import KubernetesTypes
 import Logging
 import NIOConcurrencyHelpers
+import Resilience
 
 /// Why a reconcile stopped before its end.
 public enum ReconcileError: Error, Sendable, CustomStringConvertible {
@@ -53,7 +54,7 @@ public final class PoolReconciler: Sendable {
         var expected: WriteExpectations?
     }
 
-    private let memory = NIOLockedValueBox<[String: Memory]>([:])
+    private let memory = NIOLockedValueBox<[ObjectKey: Memory]>([:])
 
     public init(
         workloads: any WorkloadPort, kafka: any KafkaPort, metricSource: any MetricsPort, metrics: OperatorMetrics = OperatorMetrics(),
@@ -73,17 +74,17 @@ public final class PoolReconciler: Sendable {
         if let leadership, !leadership.isLeading { throw .notLeader }
     }
 
-    /// Reconciles `pool`; returns the seconds until it should be looked at again. Read → plan
+    /// Reconciles `pool`; returns how soon it should be looked at again. Read → plan
     /// (pure, `ReconcilePlan`) → write the status (the claim to act) → act.
-    public func reconcile(_ pool: BrokerPool, reconcileId: String) async throws -> Double {
+    public func reconcile(_ pool: BrokerPool, reconcileId: String) async throws -> Duration {
         let started = ContinuousClock.now
-        let key = "\(pool.metadata.namespace ?? "")/\(pool.metadata.name ?? "")"
+        let key = ObjectKey(pool.metadata)
         var logger = logger
         logger[metadataKey: "pool"] = "\(key)"
         logger[metadataKey: "reconcile_id"] = "\(reconcileId)"
         defer {
             let elapsed = ContinuousClock.now - started
-            metrics.reconcileDuration(pool: key, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            metrics.reconcileDuration(pool: key.description, seconds: elapsed.inSeconds)
         }
         let now = clock()
         var spec = pool.spec
@@ -92,7 +93,7 @@ public final class PoolReconciler: Sendable {
         // One action per observed state: not again before the cache shows our last writes.
         if let waiting = remembered.expected?.waitingForPool(resourceVersion: pool.metadata.resourceVersion, now: now) {
             logger.debug("waiting for the cache to show our status write", metadata: ["step": "cache_behind", "detail": "\(waiting)"])
-            return WriteExpectations.recheckSeconds
+            return WriteExpectations.recheck
         }
         let generation = pool.metadata.generation ?? 1
         let status: BrokerPoolStatus
@@ -113,7 +114,7 @@ public final class PoolReconciler: Sendable {
         switch try await read(pool, spec: spec, status: status, generation: generation, now: now, remembered: remembered, key: key, logger: logger) {
         case .read(let read): reading = read
         case .unusableTarget(let step): return try await report(step, pool: pool, key: key, now: now, logger: logger)
-        case .cacheBehind: return WriteExpectations.recheckSeconds
+        case .cacheBehind: return WriteExpectations.recheck
         }
 
         // Plan, pure: the decision, the sequence's step, the status to write.
@@ -167,7 +168,7 @@ public final class PoolReconciler: Sendable {
     /// cannot be read: the plan holds then), the metrics, and the throughput history when the
     /// pool forecasts.
     func read(
-        _ pool: BrokerPool, spec: BrokerPoolSpec, status: BrokerPoolStatus, generation: Int64, now: Date, remembered: Memory, key: String,
+        _ pool: BrokerPool, spec: BrokerPoolSpec, status: BrokerPoolStatus, generation: Int64, now: Date, remembered: Memory, key: ObjectKey,
         logger: Logger
     ) async throws -> ReadOutcome {
         let workload: WorkloadState
@@ -231,26 +232,26 @@ public final class PoolReconciler: Sendable {
     }
 
     /// The plan as users see it: the decision line in the log and the pool's gauges.
-    func observe(_ plan: ReconcilePlan, current: Int32, ready: Int32, spec: BrokerPoolSpec, key: String, logger: Logger) {
+    func observe(_ plan: ReconcilePlan, current: Int32, ready: Int32, spec: BrokerPoolSpec, key: ObjectKey, logger: Logger) {
         let decision = plan.decision
         logDecision(decision, spec: spec, state: plan.status.state, key: key, logger: logger)
         metrics.decision(
-            pool: key, direction: decision.direction.rawValue,
+            pool: key.description, direction: decision.direction.rawValue,
             reason: decision.limitedBy?.rule.rawValue ?? (decision.direction == .none ? "Stable" : "Metrics"))
-        metrics.replicas(pool: key, desired: plan.status.desiredReplicas ?? current, current: current, ready: ready)
-        metrics.state(pool: key, (plan.status.state ?? .stable).rawValue)
+        metrics.replicas(pool: key.description, desired: plan.status.desiredReplicas ?? current, current: current, ready: ready)
+        metrics.state(pool: key.description, (plan.status.state ?? .stable).rawValue)
     }
 
     /// Executes the plan's actions in order, each write after a leadership check; returns the
     /// partition moves now in flight.
     func act(
         _ actions: [SequenceAction], of pool: BrokerPool, planned: BrokerPoolStatus, current: Int32, cluster: ClusterSnapshot?,
-        movesInFlight: Int, key: String, now: Date, logger: Logger
+        movesInFlight: Int, key: ObjectKey, now: Date, logger: Logger
     ) async throws -> Int {
         let spec = pool.spec
         var inFlight = movesInFlight
         if let cluster, cluster.reassigning.isEmpty, inFlight > 0 {
-            metrics.movesCompleted(pool: key, inFlight)
+            metrics.movesCompleted(pool: key.description, inFlight)
             inFlight = 0
         }
         for action in actions {
@@ -268,7 +269,7 @@ public final class PoolReconciler: Sendable {
                     expected.replicas = replicas
                     memory[key, default: Memory()].expected = expected
                 }
-                metrics.scaled(pool: key, direction: replicas > current ? "out" : "in")
+                metrics.scaled(pool: key.description, direction: replicas > current ? "out" : "in")
                 logger.info(
                     "replicas patched",
                     metadata: ["step": "replicas_patched", "from": "\(current)", "to": "\(replicas)", "statefulset": "\(spec.scaleTargetRef.name)"])
@@ -293,7 +294,7 @@ public final class PoolReconciler: Sendable {
                     throw ReconcileError.step("submit reassignment batch \(batch)", cause: "\(error)")
                 }
                 inFlight += moves.count - refused.count
-                metrics.movesSubmitted(pool: key, moves.count - refused.count)
+                metrics.movesSubmitted(pool: key.description, moves.count - refused.count)
                 logger.info(
                     "plan submitted",
                     metadata: [
@@ -347,8 +348,8 @@ public final class PoolReconciler: Sendable {
     /// The scale target cannot be used (missing, or not opted in): the domain says what the
     /// pool shows (Blocked, AbleToScale False, one Warning Event when it starts); the reconcile
     /// writes it and touches nothing else.
-    func report(_ step: SequenceStep, pool: BrokerPool, key: String, now: Date, logger: Logger) async throws -> Double {
-        metrics.state(pool: key, (step.status.state ?? .stable).rawValue)
+    func report(_ step: SequenceStep, pool: BrokerPool, key: ObjectKey, now: Date, logger: Logger) async throws -> Duration {
+        metrics.state(pool: key.description, (step.status.state ?? .stable).rawValue)
         try mayWrite()
         if step.status != pool.status { try await write(step.status, of: pool, key: key, now: now) }
         for case let .event(type, reason, note) in step.actions {
@@ -358,7 +359,7 @@ public final class PoolReconciler: Sendable {
     }
 
     /// Writes the status, and expects the cache to show it before the pool is acted on again.
-    func write(_ status: BrokerPoolStatus, of pool: BrokerPool, key: String, now: Date) async throws {
+    func write(_ status: BrokerPoolStatus, of pool: BrokerPool, key: ObjectKey, now: Date) async throws {
         let stored: BrokerPool
         do {
             stored = try await workloads.writeStatus(of: pool, status)
@@ -392,7 +393,7 @@ public final class PoolReconciler: Sendable {
     }
 
     /// One JSON line per decision that changes something, or differs from the last one logged.
-    func logDecision(_ decision: Decision, spec: BrokerPoolSpec, state: PoolState?, key: String, logger: Logger) {
+    func logDecision(_ decision: Decision, spec: BrokerPoolSpec, state: PoolState?, key: ObjectKey, logger: Logger) {
         let signature = "\(decision.currentReplicas)>\(decision.desiredReplicas)|\(decision.metric ?? "")|\(decision.limitedBy?.rule.rawValue ?? "")"
         let previous = memory.withLockedValue { memory -> String? in
             defer { memory[key, default: Memory()].lastDecision = signature }

@@ -9,7 +9,7 @@ import Foundation
 /// write arrived would find the step it just took not taken, and take it again: a second
 /// identical scale patch, a second `DrainVerified` Event, a second batch of moves. So the
 /// reconciler remembers what it wrote and, until the cache shows it, does not act on that pool:
-/// it looks again shortly (`recheckSeconds`). After `patience` it stops waiting (someone may
+/// it looks again shortly (`recheck`). After `patience` it stops waiting (someone may
 /// have rewritten what we wrote); the status write's optimistic lock still guards that case.
 public struct WriteExpectations: Sendable, Hashable {
     /// The resourceVersion the status write returned, and the one it replaced.
@@ -21,7 +21,7 @@ public struct WriteExpectations: Sendable, Hashable {
     public var since: Date
 
     /// How soon to look again while the cache is behind.
-    public static let recheckSeconds = 0.25
+    public static let recheck: Duration = .milliseconds(250)
     /// How long to wait for the cache before acting anyway.
     public static let patience: TimeInterval = 30
 

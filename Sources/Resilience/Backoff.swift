@@ -13,7 +13,7 @@ public struct Backoff: Sendable, Hashable {
     }
 
     public init(base: Duration, cap: Duration) {
-        self.init(base: Self.seconds(base), cap: Self.seconds(cap))
+        self.init(base: base.inSeconds, cap: cap.inSeconds)
     }
 
     /// The wait after `failures` earlier failures: between half (`random` 0) and all
@@ -35,8 +35,4 @@ public struct Backoff: Sendable, Hashable {
     }
 
     public mutating func reset() { failures = 0 }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }

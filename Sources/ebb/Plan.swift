@@ -1,6 +1,7 @@
 import ArgumentParser
 import BrokerScaling
 import Foundation
+import Resilience
 
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -83,12 +84,12 @@ struct Plan: ParsableCommand {
             FileHandle.standardError.write(Data("ebb plan: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let seconds = Self.seconds(clock.now - start)
+        let seconds = (clock.now - start).inSeconds
         var naive: Naive?
         if compareNaive {
             let naiveStart = clock.now
             let moves = NaivePlanner.roundRobinMoves(cluster)
-            naive = Naive(moves: moves, seconds: Self.seconds(clock.now - naiveStart))
+            naive = Naive(moves: moves, seconds: (clock.now - naiveStart).inSeconds)
         }
         switch output {
         case .json:
@@ -96,10 +97,6 @@ struct Plan: ParsableCommand {
         case .text:
             print(Self.text(plan, cluster: cluster, constraints: constraints, seconds: seconds, naive: naive))
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// The round-robin plan of `--compare-naive`, timed in the same run as Ebb's.

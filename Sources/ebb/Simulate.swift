@@ -4,6 +4,7 @@ import CampaignComparison
 import Foundation
 import Logging
 import Operator
+import Resilience
 import Simulator
 
 struct Simulate: AsyncParsableCommand {
@@ -266,7 +267,7 @@ struct Simulate: AsyncParsableCommand {
         case .text:
             print(
                 SimulateReportText.render(
-                    report, summary: summary, elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                    report, summary: summary, elapsedSeconds: elapsed.inSeconds))
             if let chart { print("Chart written to \(URL(fileURLWithPath: chart).standardizedFileURL.path) (the first seed).") }
         }
     }

@@ -137,7 +137,7 @@ struct ClientAgainstFaceTests {
             logger.logLevel = .critical
             let reflector = Reflector(client: client, namespace: "shop", store: store, logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await reflector.run { key in seen.withLockedValue { $0.append(key) } } }
+                group.addTask { await reflector.run { key in seen.withLockedValue { $0.append(key.description) } } }
                 try await Self.eventually { store.isSynced && store.get(namespace: "shop", name: "first") != nil }
                 _ = try await client.create(try Self.pool("second"))
                 try await Self.eventually { store.get(namespace: "shop", name: "second") != nil }

@@ -104,7 +104,7 @@ struct WatcherStateTests {
 
 struct WorkQueueStateTests {
     @Test func keysAreDeduplicated() {
-        var queue = WorkQueueState()
+        var queue = WorkQueueState<String>()
         queue.add("shop/a")
         queue.add("shop/a")
         queue.add("shop/b")
@@ -115,7 +115,7 @@ struct WorkQueueStateTests {
     }
 
     @Test func aKeyInProgressIsNeverGivenToASecondWorker() {
-        var queue = WorkQueueState()
+        var queue = WorkQueueState<String>()
         queue.add("shop/a")
         #expect(queue.next(now: 0) == "shop/a")
         queue.add("shop/a")  // changed while a worker reconciles it
@@ -127,7 +127,7 @@ struct WorkQueueStateTests {
     }
 
     @Test func failuresBackOffExponentiallyPerKey() {
-        var queue = WorkQueueState(baseDelay: 0.005, maxDelay: 1000)
+        var queue = WorkQueueState<String>(baseDelay: 0.005, maxDelay: 1000)
         #expect(queue.addRateLimited("shop/a", now: 0) == 0.005)
         #expect(queue.addRateLimited("shop/a", now: 0) == 0.01)
         #expect(queue.addRateLimited("shop/a", now: 0) == 0.02)
@@ -142,7 +142,7 @@ struct WorkQueueStateTests {
     }
 
     @Test func requeueAfterForPeriodicWork() {
-        var queue = WorkQueueState()
+        var queue = WorkQueueState<String>()
         queue.add("shop/a", at: 10)
         queue.add("shop/a", at: 20)  // a later time does not postpone it
         #expect(queue.next(now: 9.9) == nil)
@@ -153,9 +153,9 @@ struct WorkQueueStateTests {
 
 struct WorkQueueTests {
     @Test func workersGetKeysAndShutDownEndsThem() async {
-        let queue = WorkQueue()
+        let queue = WorkQueue<String>()
         await queue.add("shop/a")
-        await queue.add("shop/b", after: 0.05)
+        await queue.add("shop/b", after: .milliseconds(50))
         #expect(await queue.next() == "shop/a")
         #expect(await queue.next() == "shop/b")
         await queue.shutDown()
@@ -163,7 +163,7 @@ struct WorkQueueTests {
     }
 
     @Test func cancellingAWaitingWorkerEndsItsWait() async {
-        let queue = WorkQueue()
+        let queue = WorkQueue<String>()
         let result = await withTaskGroup(of: String?.self) { group in
             group.addTask { await queue.next() }
             try? await Task.sleep(for: .milliseconds(50))

@@ -4,6 +4,7 @@ import KubernetesClient
 import KubernetesTypes
 import NIOConcurrencyHelpers
 import Operator
+import Resilience
 import Testing
 
 struct PoolReconcilerTests {
@@ -32,10 +33,10 @@ struct PoolReconcilerTests {
         }
 
         @discardableResult
-        func step(_ index: Int = 0) async throws -> Double {
+        func step(_ index: Int = 0) async throws -> Duration {
             world.tick()
             let after = try await reconciler.reconcile(world.pool, reconcileId: "r\(index)")
-            time.withLockedValue { $0 = $0.addingTimeInterval(after) }
+            time.withLockedValue { $0 = $0.addingTimeInterval(after.inSeconds) }
             return after
         }
     }

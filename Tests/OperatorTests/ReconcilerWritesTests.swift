@@ -43,7 +43,7 @@ struct ReconcilerWritesTests {
         #expect(state.events.filter { $0 == "DrainVerified" }.count == 1, "\(state.events)")
         #expect(state.patches == [3], "one scale-in patch: \(state.patches)")
         #expect(state.statusWrites == writes, "no status write from a stale read (a 409 on a real server)")
-        #expect(after <= 1, "looks again soon, once the cache has caught up: \(after) s")
+        #expect(after <= .seconds(1), "looks again soon, once the cache has caught up: \(after)")
         // And once the cache shows the write, the sequence goes on to its end.
         for index in 100..<110 where world.pool.status?.state != .stable { try await harness.step(index) }
         #expect(world.pool.status?.state == .stable && world.state.withLockedValue { $0.pods } == 3)

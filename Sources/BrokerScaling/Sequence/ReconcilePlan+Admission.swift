@@ -25,7 +25,7 @@ extension ReconcilePlan {
             status.observedGeneration = generation
             let step = SequenceStep(
                 status: status, actions: starts ? [.event(type: "Warning", reason: "InvalidSpec", note: String(message.prefix(1000)))] : [],
-                record: "invalid spec; the pool is left as it is", requeueAfter: Double(spec.effectivePollingIntervalSeconds))
+                record: "invalid spec; the pool is left as it is", requeueAfter: .seconds(spec.effectivePollingIntervalSeconds))
             return .refused(step, problems: message)
         }
         status.setCondition(.specValid, .true, reason: "Valid", message: "the spec is valid", generation: generation, now: stamp)

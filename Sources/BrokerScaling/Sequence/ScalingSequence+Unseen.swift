@@ -40,7 +40,7 @@ extension ScalingSequence {
         if let external = spec.replicas { status.desiredReplicas = ReplicaBounds(spec: spec, now: now).clamp(external).replicas }
         return SequenceStep(
             status: status, actions: starts ? [.event(type: "Warning", reason: reason, note: String(message.prefix(1000)))] : [],
-            record: record, requeueAfter: Double(spec.effectivePollingIntervalSeconds))
+            record: record, requeueAfter: .seconds(spec.effectivePollingIntervalSeconds))
     }
 
     /// `step` (from `advance`) as a user must see it when the Kafka cluster could not be read:

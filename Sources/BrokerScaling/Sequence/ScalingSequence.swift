@@ -74,7 +74,7 @@ public struct SequenceStep: Sendable {
     public var actions: [SequenceAction]
     /// A log record for this step ("plan submitted", "drain verified", "waiting").
     public var record: String
-    public var requeueAfter: Double
+    public var requeueAfter: Duration
 }
 
 /// The scaling sequence, pure: scale out then rebalance; drain then scale in. Its state lives in
@@ -84,7 +84,7 @@ public struct SequenceStep: Sendable {
 /// and a reassignment in progress is waited for, never lost.
 public enum ScalingSequence {
     /// How long to wait before looking again while something is moving.
-    public static let busyInterval = 2.0
+    public static let busyInterval: Duration = .seconds(2)
     /// The most batches one rebalance or drain submits (a guard against a plan that never settles).
     public static let maxBatches: Int32 = 200
 
@@ -139,20 +139,20 @@ struct Step {
     var status: BrokerPoolStatus
     var actions: [SequenceAction] = []
     var record = ""
-    var requeueAfter: Double
+    var requeueAfter: Duration
 
     init(observation: PoolObservation, constraints: PlanConstraints) {
         self.observation = observation
         self.constraints = constraints
         self.status = observation.status
-        self.requeueAfter = Double(observation.spec.effectivePollingIntervalSeconds)
+        self.requeueAfter = .seconds(observation.spec.effectivePollingIntervalSeconds)
     }
 
     var result: SequenceStep { SequenceStep(status: status, actions: actions, record: record, requeueAfter: requeueAfter) }
     var spec: BrokerPoolSpec { observation.spec }
     /// How soon to look again while something moves: the busy interval, or the polling
     /// interval when that is shorter.
-    var busy: Double { min(ScalingSequence.busyInterval, Double(spec.effectivePollingIntervalSeconds)) }
+    var busy: Duration { min(ScalingSequence.busyInterval, .seconds(spec.effectivePollingIntervalSeconds)) }
     var now: String { TimeFormat.format(observation.now) }
 
     mutating func run() {
@@ -456,7 +456,7 @@ struct Step {
         status.state = .stable
         status.reassignment = nil
         record = what
-        requeueAfter = Double(spec.effectivePollingIntervalSeconds)
+        requeueAfter = .seconds(spec.effectivePollingIntervalSeconds)
         if status.conditions?.contains(where: { $0.type == .rebalancing }) == true {
             condition(.rebalancing, .false, "Idle", "no partition is moving")
         }
@@ -493,7 +493,7 @@ struct Step {
         record = "blocked: \(why)"
         if !already { actions.append(.event(type: "Warning", reason: "Blocked", note: String(why.prefix(1000)))) }
         condition(.ableToScale, .false, "Blocked", why)
-        requeueAfter = Double(spec.effectivePollingIntervalSeconds)
+        requeueAfter = .seconds(spec.effectivePollingIntervalSeconds)
     }
 
     mutating func condition(_ type: PoolCondition.ConditionType, _ value: PoolCondition.Status, _ reason: String, _ message: String) {

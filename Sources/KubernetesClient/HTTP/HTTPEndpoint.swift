@@ -23,7 +23,7 @@ public final class HTTPEndpoint: Sendable {
         var settings = HTTPClient.Configuration()
         settings.redirectConfiguration = .disallow
         settings.decompression = .disabled
-        settings.timeout = HTTPClient.Configuration.Timeout(connect: Self.timeAmount(configuration.connectTimeout), read: nil)
+        settings.timeout = HTTPClient.Configuration.Timeout(connect: TimeAmount(configuration.connectTimeout), read: nil)
         // Watches hold a connection each; requests must not queue behind them.
         settings.connectionPool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         // A refused connection fails the request at once: the callers retry with their own backoff.
@@ -63,13 +63,6 @@ public final class HTTPEndpoint: Sendable {
             throw HTTPFailure(peer: peer, .unusableTLS("\(error)"))
         }
         return tls
-    }
-
-    static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !nanoseconds.overflow else { return .nanoseconds(Int64.max) }
-        return .nanoseconds(nanoseconds.partialValue + attoseconds / 1_000_000_000)
     }
 
     /// `path?query`, each query part percent-encoded.
@@ -119,7 +112,7 @@ public final class HTTPEndpoint: Sendable {
         let limit = configuration.limits.body
         let answer = try await Deadline.run(within: timeout) { () async throws(HTTPFailure) -> HTTPAnswer in
             do {
-                let response = try await self.client.execute(request, timeout: Self.timeAmount(timeout), logger: Self.quiet)
+                let response = try await self.client.execute(request, timeout: TimeAmount(timeout), logger: Self.quiet)
                 let body = try await response.body.collect(upTo: limit)
                 return HTTPAnswer(status: Int(response.status.code), body: Array(body.readableBytesView))
             } catch {
@@ -137,7 +130,7 @@ public final class HTTPEndpoint: Sendable {
     {
         let request = request(.GET, path, query, headers, nil)
         do {
-            let response = try await client.execute(request, timeout: Self.timeAmount(timeout), logger: Self.quiet)
+            let response = try await client.execute(request, timeout: TimeAmount(timeout), logger: Self.quiet)
             return HTTPLines(
                 status: Int(response.status.code), body: response.body.makeAsyncIterator(), peer: configuration.peer, limits: configuration.limits)
         } catch {

@@ -2,6 +2,7 @@ import Foundation
 import KubernetesTypes
 import Logging
 import NIOConcurrencyHelpers
+import Resilience
 
 /// Whether this process leads now: checked before every write, and turned off the moment
 /// leadership is lost, before the leader's work is cancelled.
@@ -146,7 +147,7 @@ public struct LeaderElector: Sendable {
         }
         guard let outcome else {
             return .failed(
-                .timeout(step: "lease \(namespace)/\(name)", seconds: Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18))
+                .timeout(step: "lease \(namespace)/\(name)", seconds: limit.inSeconds))
         }
         return outcome
     }

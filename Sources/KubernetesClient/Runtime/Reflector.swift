@@ -1,3 +1,4 @@
+import KubernetesTypes
 import Logging
 import NIOConcurrencyHelpers
 
@@ -48,7 +49,7 @@ public struct Reflector<R: KubernetesResource>: Sendable {
     static var now: Double { MonotonicTime.now }
 
     /// Lists, watches, and calls `changed` with the key of every object that changed.
-    public func run(changed: @escaping @Sendable (String) async -> Void) async {
+    public func run(changed: @escaping @Sendable (ObjectKey) async -> Void) async {
         // Shared with the watch's task and its watchdog; one reflector, so never contended.
         let machine = NIOLockedValueBox(WatcherState(silenceMargin: silenceMargin))
         var generator = SystemRandomNumberGenerator()
@@ -124,7 +125,7 @@ public struct Reflector<R: KubernetesResource>: Sendable {
 
     /// One watch, beside a watchdog that cancels it when `WatcherState` calls it silent.
     func watch(
-        from version: String, machine: NIOLockedValueBox<WatcherState>, changed: @escaping @Sendable (String) async -> Void
+        from version: String, machine: NIOLockedValueBox<WatcherState>, changed: @escaping @Sendable (ObjectKey) async -> Void
     ) async -> WatchOutcome {
         let timeout = Double(watchTimeout)
         let check = Duration.milliseconds(Int64(max(0.05, min(1, silenceMargin / 4)) * 1000))

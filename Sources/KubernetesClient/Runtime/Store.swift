@@ -5,7 +5,7 @@ import NIOConcurrencyHelpers
 /// it has synced (the first list is in), and readers never see half an update.
 public final class Store<R: KubernetesResource>: Sendable {
     struct State: Sendable {
-        var objects: [String: R] = [:]
+        var objects: [ObjectKey: R] = [:]
         var synced = false
     }
 
@@ -13,31 +13,25 @@ public final class Store<R: KubernetesResource>: Sendable {
 
     public init() {}
 
-    /// `namespace/name`, or `name` for cluster-scoped objects: the key work queues carry.
-    public static func key(namespace: String?, name: String) -> String {
-        namespace.map { "\($0)/\(name)" } ?? name
-    }
-
-    public static func key(of object: R) -> String {
-        key(namespace: object.metadata.namespace, name: object.metadata.name ?? "")
-    }
+    /// The key work queues carry.
+    public static func key(of object: R) -> ObjectKey { ObjectKey(object.metadata) }
 
     public var isSynced: Bool { state.withLockedValue { $0.synced } }
 
-    public func get(_ key: String) -> R? { state.withLockedValue { $0.objects[key] } }
+    public func get(_ key: ObjectKey) -> R? { state.withLockedValue { $0.objects[key] } }
 
-    public func get(namespace: String?, name: String) -> R? { get(Self.key(namespace: namespace, name: name)) }
+    public func get(namespace: String?, name: String) -> R? { get(ObjectKey(namespace: namespace, name: name)) }
 
     public var all: [R] { state.withLockedValue { Array($0.objects.values) } }
 
-    public var keys: [String] { state.withLockedValue { $0.objects.keys.sorted() } }
+    public var keys: [ObjectKey] { state.withLockedValue { $0.objects.keys.sorted() } }
 
     /// Replaces everything with a fresh list; returns the keys that changed (added, changed
     /// or gone), so the controller looks at each once.
     @discardableResult
-    func replace(with items: [R]) -> [String] {
+    func replace(with items: [R]) -> [ObjectKey] {
         state.withLockedValue { state in
-            var fresh: [String: R] = [:]
+            var fresh: [ObjectKey: R] = [:]
             for item in items { fresh[Self.key(of: item)] = item }
             var changed = Set(state.objects.keys).symmetricDifference(fresh.keys)
             for (key, item) in fresh where state.objects[key] != nil && state.objects[key]!.metadata.resourceVersion != item.metadata.resourceVersion
@@ -52,7 +46,7 @@ public final class Store<R: KubernetesResource>: Sendable {
 
     /// Applies one watch event; returns its key, or nil when it changed nothing (the same
     /// resourceVersion seen twice after a reconnect).
-    func apply(_ event: WatchEvent<R>) -> String? {
+    func apply(_ event: WatchEvent<R>) -> ObjectKey? {
         state.withLockedValue { state in
             switch event {
             case .added(let object), .modified(let object):

@@ -1,42 +1,43 @@
 import NIOConcurrencyHelpers
+import Resilience
 
 /// The work queue's async shell: workers `await next()`; adds wake them; delayed keys become
 /// ready on time. Shut down, `next()` returns nil.
-public actor WorkQueue {
-    var state: WorkQueueState
+public actor WorkQueue<Key: Hashable & Sendable> {
+    var state: WorkQueueState<Key>
     var waiters: [CheckedContinuation<Void, Never>] = []
     var shuttingDown = false
     /// Set from any context (a cancellation handler): workers stop within a second.
     nonisolated let stopRequested = NIOLockedValueBox(false)
 
-    public init(state: WorkQueueState = WorkQueueState()) {
+    public init(state: WorkQueueState<Key> = WorkQueueState()) {
         self.state = state
     }
 
-    public func add(_ key: String) {
+    public func add(_ key: Key) {
         state.add(key)
         wakeOne()
     }
 
-    public func add(_ key: String, after seconds: Double) {
-        state.add(key, at: MonotonicTime.now + seconds)
+    public func add(_ key: Key, after delay: Duration) {
+        state.add(key, at: MonotonicTime.now + delay.inSeconds)
         wakeOne()
     }
 
     @discardableResult
-    public func addRateLimited(_ key: String) -> Double {
+    public func addRateLimited(_ key: Key) -> Duration {
         let delay = state.addRateLimited(key, now: MonotonicTime.now)
         wakeOne()
-        return delay
+        return .seconds(delay)
     }
 
-    public func forget(_ key: String) { state.forget(key) }
-    public func done(_ key: String) {
+    public func forget(_ key: Key) { state.forget(key) }
+    public func done(_ key: Key) {
         state.done(key)
         wakeOne()
     }
 
-    public func failureCount(_ key: String) -> Int { state.failureCount(key) }
+    public func failureCount(_ key: Key) -> Int { state.failureCount(key) }
 
     /// Shuts down from outside the actor (cancellation handlers are synchronous).
     public nonisolated func shutDownFromAnywhere() {
@@ -54,7 +55,7 @@ public actor WorkQueue {
     }
 
     /// The next key to process, waiting for one; nil once shut down or cancelled.
-    public func next() async -> String? {
+    public func next() async -> Key? {
         while !shuttingDown, !Task.isCancelled, !stopRequested.withLockedValue({ $0 }) {
             if let key = state.next(now: MonotonicTime.now) { return key }
             // Wait for an add, the next delayed key, or at most a second; a child task sleeps

@@ -4,15 +4,15 @@ import Resilience
 /// a key is queued at most once; a key being processed is never handed to a second worker
 /// (added again meanwhile, it is queued once the first worker is done); failures requeue with
 /// per-key exponential backoff; `after` schedules periodic work.
-public struct WorkQueueState: Sendable {
-    var queue: [String] = []
-    var queued: Set<String> = []
-    var processing: Set<String> = []
+public struct WorkQueueState<Key: Hashable & Sendable>: Sendable {
+    var queue: [Key] = []
+    var queued: Set<Key> = []
+    var processing: Set<Key> = []
     /// Added while processing: queued again when done.
-    var dirty: Set<String> = []
+    var dirty: Set<Key> = []
     /// Keys due later, with when.
-    var delayed: [String: Double] = [:]
-    var failures: [String: Int] = [:]
+    var delayed: [Key: Double] = [:]
+    var failures: [Key: Int] = [:]
     public let baseDelay: Double
     public let maxDelay: Double
 
@@ -26,7 +26,7 @@ public struct WorkQueueState: Sendable {
     public var isIdle: Bool { queue.isEmpty && processing.isEmpty && delayed.isEmpty }
 
     /// Queues `key` now (deduplicated).
-    public mutating func add(_ key: String) {
+    public mutating func add(_ key: Key) {
         if processing.contains(key) {
             dirty.insert(key)
             return
@@ -37,7 +37,7 @@ public struct WorkQueueState: Sendable {
     }
 
     /// Queues `key` at `time` (an earlier due time wins).
-    public mutating func add(_ key: String, at time: Double) {
+    public mutating func add(_ key: Key, at time: Double) {
         guard !queued.contains(key) else { return }
         if let due = delayed[key], due <= time { return }
         delayed[key] = time
@@ -45,7 +45,7 @@ public struct WorkQueueState: Sendable {
 
     /// Queues `key` after its backoff; returns the delay.
     @discardableResult
-    public mutating func addRateLimited(_ key: String, now: Double) -> Double {
+    public mutating func addRateLimited(_ key: Key, now: Double) -> Double {
         let attempts = failures[key, default: 0]
         failures[key] = attempts + 1
         // No jitter (random 1): client-go's per-item limiter is plain exponential.
@@ -55,9 +55,9 @@ public struct WorkQueueState: Sendable {
     }
 
     /// The key's failures are forgotten (it succeeded).
-    public mutating func forget(_ key: String) { failures[key] = nil }
+    public mutating func forget(_ key: Key) { failures[key] = nil }
 
-    public func failureCount(_ key: String) -> Int { failures[key, default: 0] }
+    public func failureCount(_ key: Key) -> Int { failures[key, default: 0] }
 
     /// Moves due delayed keys into the queue; returns the next due time, if any.
     public mutating func promote(now: Double) -> Double? {
@@ -69,7 +69,7 @@ public struct WorkQueueState: Sendable {
     }
 
     /// The next key to work on at `now`, marked as processing; nil when none is ready.
-    public mutating func next(now: Double) -> String? {
+    public mutating func next(now: Double) -> Key? {
         _ = promote(now: now)
         while !queue.isEmpty {
             let key = queue.removeFirst()
@@ -81,7 +81,7 @@ public struct WorkQueueState: Sendable {
     }
 
     /// A worker finished `key`.
-    public mutating func done(_ key: String) {
+    public mutating func done(_ key: Key) {
         processing.remove(key)
         if dirty.remove(key) != nil { add(key) }
     }

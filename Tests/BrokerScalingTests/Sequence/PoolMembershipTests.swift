@@ -1,5 +1,6 @@
 import BrokerScaling
 import Foundation
+import Resilience
 import Testing
 
 /// A cluster shared by the pool and brokers that are not its own: a second StatefulSet's brokers
@@ -123,7 +124,7 @@ struct SharedClusterWorld {
             }
         }
         status = step.status
-        now = now.addingTimeInterval(step.requeueAfter)
+        now = now.addingTimeInterval(step.requeueAfter.inSeconds)
     }
 
     mutating func run(until done: (SharedClusterWorld) -> Bool, ticks: Int = 200) -> Int {

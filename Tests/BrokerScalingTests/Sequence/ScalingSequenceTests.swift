@@ -1,5 +1,6 @@
 import BrokerScaling
 import Foundation
+import Resilience
 import Testing
 
 /// A tiny world for the sequence: a StatefulSet whose pods follow its replicas one tick later,
@@ -93,7 +94,7 @@ struct SequenceWorld {
             }
         }
         if !loseStatus { status = step.status }
-        now = now.addingTimeInterval(step.requeueAfter)
+        now = now.addingTimeInterval(step.requeueAfter.inSeconds)
     }
 
     mutating func run(
