@@ -33,7 +33,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
-        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2")
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        // Tests only: the real parts and `ebb` itself are run as processes through it.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2")
     ],
     targets: [
         // Kubernetes' own vocabulary (object metadata, its time formats): shared by the client and the domain.
@@ -111,7 +113,8 @@ let package = Package(
         .target(
             name: "EbbTestSupport",
             dependencies: [
-                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
             ],
@@ -150,7 +153,7 @@ let package = Package(
             ],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "EbbCLITests", dependencies: ["ebb"])
+        .testTarget(name: "EbbCLITests", dependencies: ["ebb", "EbbTestSupport"])
     ]
 )
 

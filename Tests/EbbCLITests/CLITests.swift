@@ -18,41 +18,23 @@ struct CLITests {
         return root.appendingPathComponent(".build/debug/ebb")
     }
 
-    func ebb(_ arguments: String..., input: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.root
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit, "ebb \(arguments) crashed")
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    func ebb(_ arguments: String..., input: String? = nil) async throws -> Result {
+        try await run(arguments, input: input)
     }
 
-    @Test func validExampleIsValid() throws {
-        let result = try ebb("validate", "-f", "Manifests/examples/ecommerce-black-friday.yaml")
+    @Test func validExampleIsValid() async throws {
+        let result = try await ebb("validate", "-f", "Manifests/examples/ecommerce-black-friday.yaml")
         #expect(result.status == 0)
         #expect(result.stdout.contains("BrokerPool shop/shop-events is valid"))
     }
 
-    @Test func anExternallyDrivenPoolMustSetReplicasAndValidateSaysSo() throws {
+    @Test func anExternallyDrivenPoolMustSetReplicasAndValidateSaysSo() async throws {
         // The shipped example sets spec.replicas from the start: an HPA can read its scale at once.
-        let example = try ebb("validate", "-f", "Manifests/examples/externally-driven.yaml")
+        let example = try await ebb("validate", "-f", "Manifests/examples/externally-driven.yaml")
         #expect(example.status == 0 && !example.stdout.contains("note:"), "\(example.stdout)")
         #expect(example.stdout.contains("replicas 3 set from outside"), "\(example.stdout)")
         // Without it, and with nothing else to size the pool, validate explains the 500 an HPA would meet.
-        let unset = try ebb(
+        let unset = try await ebb(
             "validate", "-f", "-",
             input: """
                 apiVersion: ebb.io/v1alpha1
@@ -66,7 +48,7 @@ struct CLITests {
         #expect(unset.status == 0, "a note, not a problem: \(unset.stdout)")
         #expect(unset.stdout.contains("note: line 5: spec.replicas: nothing sizes this pool"), "\(unset.stdout)")
         #expect(unset.stdout.contains("GET .../brokerpools/NAME/scale with 500"))
-        let json = try ebb(
+        let json = try await ebb(
             "validate", "-f", "-", "--output", "json",
             input: """
                 apiVersion: ebb.io/v1alpha1
@@ -79,14 +61,14 @@ struct CLITests {
         #expect(notes?.first?["path"] as? String == "spec.replicas", "\(json.stdout)")
     }
 
-    @Test func brokenFileNamesTheFieldAndExitsOne() throws {
-        let result = try ebb("validate", "-f", "Tests/BrokerScalingTests/Fixtures/broken/policy-value-zero.yaml")
+    @Test func brokenFileNamesTheFieldAndExitsOne() async throws {
+        let result = try await ebb("validate", "-f", "Tests/BrokerScalingTests/Fixtures/broken/policy-value-zero.yaml")
         #expect(result.status == 1)
         #expect(result.stdout.contains("spec.behavior.scaleDown.policies[0].value: must be > 0"))
     }
 
-    @Test func jsonOutputIsForScripts() throws {
-        let result = try ebb("validate", "-f", "Tests/BrokerScalingTests/Fixtures/broken/min-above-max.yaml", "--output", "json")
+    @Test func jsonOutputIsForScripts() async throws {
+        let result = try await ebb("validate", "-f", "Tests/BrokerScalingTests/Fixtures/broken/min-above-max.yaml", "--output", "json")
         #expect(result.status == 1)
         let files = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         #expect(files.first?["valid"] as? Bool == false)
@@ -96,24 +78,24 @@ struct CLITests {
         #expect(problems.first?["line"] as? Int == 13)  // the fixture's "  minReplicas: 30" line
     }
 
-    @Test func standardInputAndGarbage() throws {
-        let control = try ebb("validate", "-f", "-", input: "\u{7}{{ not: [yaml")
+    @Test func standardInputAndGarbage() async throws {
+        let control = try await ebb("validate", "-f", "-", input: "\u{7}{{ not: [yaml")
         #expect(control.status == 1)
         #expect(control.stdout.contains("the file is not readable text: control characters are not allowed"))
-        let broken = try ebb("validate", "-f", "-", input: "spec:\n  minReplicas: [3\n")
+        let broken = try await ebb("validate", "-f", "-", input: "spec:\n  minReplicas: [3\n")
         #expect(broken.status == 1)
         #expect(broken.stdout.contains("malformed YAML at line"))
         #expect(!broken.stdout.contains("DecodingError"))
     }
 
-    @Test func missingFileIsExitTwo() throws {
-        let result = try ebb("validate", "-f", "no/such/file.yaml")
+    @Test func missingFileIsExitTwo() async throws {
+        let result = try await ebb("validate", "-f", "no/such/file.yaml")
         #expect(result.status == 2)
         #expect(result.stderr.contains("cannot read no/such/file.yaml"))
     }
 
-    @Test func manifestsPrintsWhatIsCommitted() throws {
-        let result = try ebb("manifests")
+    @Test func manifestsPrintsWhatIsCommitted() async throws {
+        let result = try await ebb("manifests")
         #expect(result.status == 0)
         let committed = try ["crd/brokerpools.ebb.io.yaml", "rbac/rbac.yaml", "operator/operator.yaml"].map {
             try String(contentsOf: Self.root.appendingPathComponent("Manifests/\($0)"), encoding: .utf8)
@@ -123,7 +105,7 @@ struct CLITests {
 
     /// A user's pool file and a CSV of recorded traffic, end to end: two hours with a 6× step,
     /// Ebb running the pool (its own min and targets) against the strongest baseline and static.
-    @Test func simulateRunsAUsersPoolOnRecordedTrafficAndDrawsIt() throws {
+    @Test func simulateRunsAUsersPoolOnRecordedTrafficAndDrawsIt() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -146,7 +128,7 @@ struct CLITests {
               brokerThroughput: {direction: In, target: {type: AverageValue, averageValue: "90Mi"}}
         """.write(to: pool, atomically: true, encoding: .utf8)
         let chart = directory.appendingPathComponent("chart.svg")
-        let result = try ebb(
+        let result = try await ebb(
             "simulate", "--traffic-from", traffic.path, "--pool", pool.path, "--strategies", "static,keda-bytes-in,ebb", "--seed", "3",
             "--output", "json", "--chart", chart.path)
         #expect(result.status == 0, "\(result.stderr)")
@@ -163,9 +145,9 @@ struct CLITests {
         #expect(hours.count == 3 && hours[2] < hours[0] && hours[2] >= 4 * 2 * 0.99, "\(hours)")
         let svg = try String(contentsOf: chart, encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.contains("polyline") && svg.contains("ebb (") && svg.hasSuffix("</svg>\n"))
-        let text = try ebb("simulate", "--traffic-from", traffic.path, "--strategies", "static", "--chart", chart.path)
+        let text = try await ebb("simulate", "--traffic-from", traffic.path, "--strategies", "static", "--chart", chart.path)
         #expect(text.stdout.contains("Chart written to \(chart.path)"), "\(text.stdout)")
-        let unknown = try ebb("simulate", "--scenario", "cyber-tuesday")
+        let unknown = try await ebb("simulate", "--scenario", "cyber-tuesday")
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("unknown scenario 'cyber-tuesday'"))
     }

@@ -56,7 +56,9 @@ import Testing
     }
 
     @Test(RealParts.needing(.kubectl, .helm, .prometheus)) func everyDocumentedCommandRuns() async throws {
-        let (kubectl, helm, prometheus) = (try RealParts.require(.kubectl), try RealParts.require(.helm), try RealParts.require(.prometheus))
+        let (kubectl, helm, prometheus) = (
+            try await RealParts.require(.kubectl), try await RealParts.require(.helm), try await RealParts.require(.prometheus)
+        )
         // Without SASL: the README's `ebb kafka` commands send no credentials.
         let platform = try await Platform.start(
             kubectl: kubectl, prometheus: prometheus, points: [(0, 1), (3_600, 1)], outageAt: .infinity, kafkaSASL: false)

@@ -22,7 +22,7 @@ import Testing
     static func pool(_ brokers: [Int]) -> [Int] { brokers.filter { $0 < foreignFrom } }
 
     @Test(RealParts.needing(.kubectl, .prometheus)) func aSpikeScalesOutRebalancesDrainsAndScalesInThroughChaos() async throws {
-        let (kubectl, prometheus) = (try RealParts.require(.kubectl), try RealParts.require(.prometheus))
+        let (kubectl, prometheus) = (try await RealParts.require(.kubectl), try await RealParts.require(.prometheus))
         let wantedKills = max(20, Self.longRun)
         let spikes = max(1, wantedKills / 20)
         let platform = try await Platform.start(
@@ -50,7 +50,7 @@ import Testing
 
     func run(_ platform: Platform, _ chaos: inout Chaos, _ report: inout Report, wantedKills: Int) async throws {
         let started = Date()
-        try platform.applyPool()
+        try await platform.applyPool()
         var operatorProcess = try platform.startOperator()
         var lastStart = Date()
         var brokersSeen: [Int: Date] = [:]
@@ -66,7 +66,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(500))
             let world = try await platform.world()
             lastSample = world
-            let state = try platform.poolState()
+            let state = try await platform.poolState()
             if let state { report.states.insert(state.state) }
             if let state, state.state == "Blocked" { report.blockedBecause.insert(state.ableToScale) }
             report.peakBrokers = max(report.peakBrokers, Self.pool(world.brokers).count)
@@ -95,13 +95,13 @@ import Testing
             if outage == nil, world.seconds >= platform.outageAt, Self.pool(world.brokers).count > 3 {
                 await platform.stopPrometheus()
                 outage = (Date(), nil)
-                outageBrokers = try platform.statefulSetReplicas()
+                outageBrokers = try await platform.statefulSetReplicas()
             }
             if let current = outage, current.end == nil {
                 let down = now.timeIntervalSince(current.start)
                 if down > 8 {
                     // (Registered brokers may dip when a pod dies; the StatefulSet's count may not.)
-                    let replicas = try platform.statefulSetReplicas()
+                    let replicas = try await platform.statefulSetReplicas()
                     #expect(replicas ?? 0 >= outageBrokers ?? 0, "no scale-in while Prometheus is down (\(replicas ?? -1) < \(outageBrokers ?? -1))")
                     if let state, state.metricsAvailable == "False", state.metricsMessage.contains("bytes-in") { holdSeenDuringOutage = true }
                 }

@@ -8,7 +8,7 @@ import Testing
 /// and finishes, and no scale action happens twice.
 struct LeaderTakeoverTests {
     @Test(RealParts.needing(.kubectl, .prometheus)) func theLeaderKilledMidDrainIsReplacedAndFaultsDuplicateNothing() async throws {
-        let (kubectl, prometheus) = (try RealParts.require(.kubectl), try RealParts.require(.prometheus))
+        let (kubectl, prometheus) = (try await RealParts.require(.kubectl), try await RealParts.require(.prometheus))
         // A quiet day on a cluster sized for a busy one: 300 MiB/s needs 3 brokers; there are 9.
         let platform = try await Platform.start(
             kubectl: kubectl, prometheus: prometheus, points: [(0, 1), (3_600, 1)], outageAt: .infinity,
@@ -24,7 +24,7 @@ struct LeaderTakeoverTests {
     }
 
     func run(_ platform: Platform) async throws {
-        try platform.applyPool()
+        try await platform.applyPool()
         var replicas = ["ebb-a": try platform.startOperator(identity: "ebb-a"), "ebb-b": try platform.startOperator(identity: "ebb-b")]
         var killed: String?
         var holders: [String] = []
@@ -40,12 +40,12 @@ struct LeaderTakeoverTests {
             try await Task.sleep(for: .milliseconds(500))
             world = try await platform.world()
             #expect(world.violations.isEmpty, "\(world.violations.prefix(3))")
-            let state = try platform.poolState()?.state
+            let state = try await platform.poolState()?.state
             if let state, state != lastState {
                 note(state)
                 lastState = state
             }
-            let lease = try platform.kubectl(["get", "leases", "ebb-operator", "-n", "ebb-system", "-o", "jsonpath={.spec.holderIdentity}"])
+            let lease = try await platform.kubectl(["get", "leases", "ebb-operator", "-n", "ebb-system", "-o", "jsonpath={.spec.holderIdentity}"])
             let holder = lease.status == 0 ? lease.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : ""
             if !holder.isEmpty, holders.last != holder {
                 holders.append(holder)

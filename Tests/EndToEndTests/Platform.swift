@@ -141,15 +141,15 @@ final class Platform: @unchecked Sendable {
         prometheus = nil
     }
 
-    func kubectl(_ arguments: [String], input: String? = nil) throws -> RealParts.Run {
-        try RealParts.run(kubectl, ["--kubeconfig", directory.appendingPathComponent("kubeconfig").path] + arguments, input: input)
+    func kubectl(_ arguments: [String], input: String? = nil) async throws -> RealParts.Run {
+        try await RealParts.run(kubectl, ["--kubeconfig", directory.appendingPathComponent("kubeconfig").path] + arguments, input: input)
     }
 
     /// The CRD from Manifests/ and a pool sized for the spikes, applied with kubectl.
-    func applyPool() throws {
-        let crd = try kubectl(["apply", "-f", RealParts.root.appendingPathComponent("Manifests/crd").path])
+    func applyPool() async throws {
+        let crd = try await kubectl(["apply", "-f", RealParts.root.appendingPathComponent("Manifests/crd").path])
         #expect(crd.status == 0, "\(crd.stderr)")
-        let pool = try kubectl(
+        let pool = try await kubectl(
             ["apply", "-f", "-"],
             input: """
                 apiVersion: ebb.io/v1alpha1
@@ -210,14 +210,14 @@ final class Platform: @unchecked Sendable {
     }
 
     /// The broker StatefulSet's spec.replicas, as kubectl shows it.
-    func statefulSetReplicas() throws -> Int? {
-        let got = try kubectl(["get", "statefulsets", "automq-broker", "-n", "shop", "-o", "jsonpath={.spec.replicas}"])
+    func statefulSetReplicas() async throws -> Int? {
+        let got = try await kubectl(["get", "statefulsets", "automq-broker", "-n", "shop", "-o", "jsonpath={.spec.replicas}"])
         return got.status == 0 ? Int(got.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) : nil
     }
 
     /// The pool's state and MetricsAvailable condition as kubectl shows them.
-    func poolState() throws -> PoolState? {
-        let got = try kubectl(["get", "brokerpools", "shop-events", "-n", "shop", "-o", "json"])
+    func poolState() async throws -> PoolState? {
+        let got = try await kubectl(["get", "brokerpools", "shop-events", "-n", "shop", "-o", "json"])
         guard got.status == 0, let object = try JSONSerialization.jsonObject(with: Data(got.stdout.utf8)) as? [String: Any],
             let status = object["status"] as? [String: Any]
         else { return nil }

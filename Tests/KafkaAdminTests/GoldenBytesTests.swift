@@ -114,23 +114,15 @@ struct GoldenBytesTests {
 
 /// The committed codecs are what the generator makes of the pinned specs.
 struct GeneratedCodecDriftTests {
-    @Test func generatedFilesMatchTheSpecs() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "Scripts/kafka_codegen.py", "--check"]
-        process.currentDirectoryURL = GoldenBytesTests.root
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+    @Test func generatedFilesMatchTheSpecs() async throws {
+        let run = try await ProcessRun.run(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", "Scripts/kafka_codegen.py", "--check"], directory: GoldenBytesTests.root)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
     }
 
     /// The pinned specs are Kafka's own, unchanged, where the shared copy is at hand.
-    @Test(RealParts.needing(.sharedRecordings)) func pinnedSpecsMatchTheSharedOnes() throws {
-        let shared = try RealParts.require(.sharedRecordings).appendingPathComponent("specs/kafka-messages")
+    @Test(RealParts.needing(.sharedRecordings)) func pinnedSpecsMatchTheSharedOnes() async throws {
+        let shared = try await RealParts.require(.sharedRecordings).appendingPathComponent("specs/kafka-messages")
         let pinned = GoldenBytesTests.root.appendingPathComponent("Specs/kafka-messages")
         let names = try FileManager.default.contentsOfDirectory(atPath: pinned.path).filter { $0.hasSuffix(".json") }
         #expect(names.count == 30)

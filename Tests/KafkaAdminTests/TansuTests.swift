@@ -72,16 +72,9 @@ struct TansuTests {
 
     @Test func ebbKafkaDescribeReadsIt() async throws {
         try await withTansu { address in
-            let process = Process()
-            process.executableURL = RealParts.ebb
-            process.arguments = ["kafka", "describe", "--bootstrap", address, "--output", "json"]
-            let out = Pipe()
-            process.standardOutput = out
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
-            let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let run = try await RealParts.run(RealParts.ebb, ["kafka", "describe", "--bootstrap", address, "--output", "json"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
             let cluster = try #require(json["cluster"] as? [String: Any])
             #expect((cluster["brokers"] as? [[String: Any]])?.count == 1)
         }
@@ -92,19 +85,9 @@ struct TansuTests {
     @Test func groupOffsetsAndLagAgreeWithKafkaPython() async throws {
         try await withTansu { address in
             let seed = RealParts.root.appendingPathComponent("Tests/KafkaAdminTests/Fixtures/tansu_seed.py")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", seed.path, address, "orders", "checkout", "25", "20"]
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            try #require(process.terminationStatus == 0, "kafka-python could not seed Tansu (pip install kafka-python):\n\(stderr)")
-            let seen = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Int])
+            let run = try await RealParts.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", seed.path, address, "orders", "checkout", "25", "20"])
+            try #require(run.status == 0, "kafka-python could not seed Tansu (pip install kafka-python):\n\(run.stderr)")
+            let seen = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Int])
             let highWatermark = try #require(seen["high_watermark"])
 
             let client = KafkaAdminClient(.init(bootstrapServers: [address], requestTimeout: .seconds(5), retries: 1))

@@ -47,7 +47,7 @@ struct ClientTLSTests {
     }
 
     @Test func tokenAndClientCertificateOverVerifiedTLS() async throws {
-        let certificates = try TestCertificates.make()
+        let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
         let server = try await KubernetesFaceServer.start(
             world: KubernetesWorld(), tls: try certificates.serverContext(requireClientCertificates: false), bearerToken: "s3cret")
@@ -67,7 +67,7 @@ struct ClientTLSTests {
     }
 
     @Test func anUntrustedServerIsRefused() async throws {
-        let certificates = try TestCertificates.make()
+        let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
         let server = try await KubernetesFaceServer.start(world: KubernetesWorld(), tls: try certificates.serverContext())
         let result = try await listNamespaces(Self.kubeconfig(server: server.url, ca: certificates.otherCA, user: "    token: x"))

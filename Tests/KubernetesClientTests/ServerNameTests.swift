@@ -36,7 +36,7 @@ struct ServerNameTests {
     /// and checks the certificate against the IP (refused: a certificate error, not an SNI
     /// one); with `tls-server-name: localhost` it sends and checks that name.
     @Test func anIPLiteralIsCheckedByAddressAndTLSServerNameByName() async throws {
-        let certificates = try TestCertificates.make()
+        let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
         let server = try await KubernetesFaceServer.start(world: KubernetesWorld(), tls: try certificates.serverContext())
         let ca = Array(try Data(contentsOf: URL(fileURLWithPath: certificates.ca)))

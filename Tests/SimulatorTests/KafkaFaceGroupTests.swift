@@ -144,14 +144,14 @@ struct KafkaFaceRoutingTests {
 
 /// `ebb kafka lag`, the command people run, against a listener per broker.
 struct EbbKafkaLagCommandTests {
-    static func ebb(_ arguments: [String]) throws -> RealParts.Run { try RealParts.run(RealParts.ebb, arguments) }
+    static func ebb(_ arguments: [String]) async throws -> RealParts.Run { try await RealParts.run(RealParts.ebb, arguments) }
 
     @Test func printsLagAsATableAndAsJSON() async throws {
         let cluster = KafkaPythonCrossCheckTests.world()
         let listeners = try await KafkaFaceListeners.start(cluster)
-        let text = try Self.ebb(["kafka", "lag", "--bootstrap", listeners.bootstrap, "--group", "fulfilment"])
-        let json = try Self.ebb(["kafka", "lag", "--bootstrap", listeners.bootstrap, "--group", "fulfilment", "--output", "json"])
-        let missingPassword = try Self.ebb([
+        let text = try await Self.ebb(["kafka", "lag", "--bootstrap", listeners.bootstrap, "--group", "fulfilment"])
+        let json = try await Self.ebb(["kafka", "lag", "--bootstrap", listeners.bootstrap, "--group", "fulfilment", "--output", "json"])
+        let missingPassword = try await Self.ebb([
             "kafka", "lag", "--bootstrap", listeners.bootstrap, "--group", "g", "--sasl-mechanism", "SCRAM-SHA-512", "--sasl-username", "u"
         ])
         await listeners.stopAll()

@@ -28,7 +28,7 @@ struct KafkaFaceTLSTests {
     }
 
     @Test func aTrustedCertificateIsVerifiedAndServes() async throws {
-        let certificates = try TestCertificates.make()
+        let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
         let byName = try await describe(KafkaTLS(caFile: certificates.ca), host: "localhost", certificates: certificates)
         #expect(try byName.get().brokers.count == 3)
@@ -38,7 +38,7 @@ struct KafkaFaceTLSTests {
     }
 
     @Test func anUntrustedCertificateIsRefusedByName() async throws {
-        let certificates = try TestCertificates.make()
+        let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
         let result = try await describe(KafkaTLS(caFile: certificates.otherCA, serverName: "localhost"), certificates: certificates)
         #expect(throws: KafkaClientError.self) { try result.get() }
@@ -49,7 +49,7 @@ struct KafkaFaceTLSTests {
     }
 
     @Test func aCertificateForAnotherNameIsRefused() async throws {
-        let certificates = try TestCertificates.make()
+        let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
         let result = try await describe(KafkaTLS(caFile: certificates.ca, serverName: "kafka.example.com"), certificates: certificates)
         #expect(throws: KafkaClientError.self) { try result.get() }

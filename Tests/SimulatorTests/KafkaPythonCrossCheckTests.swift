@@ -25,21 +25,17 @@ import Testing
     func kafkaPython(_ cluster: SimulatedKafkaCluster, sasl: KafkaFaceSASL? = nil, arguments: [String] = []) async throws -> [String: Any] {
         // A listener per broker: kafka-python routes to leaders and coordinators by itself.
         let listeners = try await KafkaFaceListeners.start(cluster, sasl: sasl)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script.path, listeners.bootstrap] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let run: RealParts.Run
+        do {
+            run = try await RealParts.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", Self.script.path, listeners.bootstrap] + arguments)
+        } catch {
+            await listeners.stopAll()
+            throw error
+        }
         await listeners.stopAll()
-        if stderr.contains("No module named 'kafka'") { throw RealParts.Missing(part: .kafkaPython) }
-        #expect(process.terminationStatus == 0, "kafka-python failed against the face:\n\(stderr)")
-        return try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any], "\(stdout)\n\(stderr)")
+        if run.stderr.contains("No module named 'kafka'") { throw RealParts.Missing(part: .kafkaPython) }
+        #expect(run.status == 0, "kafka-python failed against the face:\n\(run.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)\n\(run.stderr)")
     }
 
     func checkAgreement(_ seen: [String: Any], _ cluster: SimulatedKafkaCluster) throws {

@@ -5,8 +5,9 @@ import Testing
 /// never skip one, so in CI every part is required here, by name.
 struct RealPartsPresenceTests {
     @Test(.enabled(if: RealParts.inCI, "only CI must have every real part"))
-    func everyRealPartIsInstalledInCI() {
-        let missing = RealParts.Part.allCases.filter { !$0.isPresent }
+    func everyRealPartIsInstalledInCI() async {
+        var missing: [RealParts.Part] = []
+        for part in RealParts.Part.allCases where await !part.isPresent { missing.append(part) }
         #expect(missing.isEmpty, "missing in CI: \(missing.map(\.rawValue)); Scripts/install-test-tools.sh installs them")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 
 /// Real parts the tests use, installed by `.ci/run`: Tansu (a Kafka-compatible broker), kubectl
@@ -33,14 +34,16 @@ public enum RealParts {
         case sharedRecordings = "../shared (recorded kube-apiserver answers, Kafka's message specs)"
 
         public var isPresent: Bool {
-            switch self {
-            case .tansu: RealParts.tansu != nil
-            case .kubectl: RealParts.kubectl != nil
-            case .helm: RealParts.helm != nil
-            case .prometheus: RealParts.prometheus != nil
-            case .kafkaPython: RealParts.pythonModules.kafka
-            case .highspy: RealParts.pythonModules.highspy
-            case .sharedRecordings: FileManager.default.fileExists(atPath: RealParts.shared.path)
+            get async {
+                switch self {
+                case .tansu: RealParts.tansu != nil
+                case .kubectl: RealParts.kubectl != nil
+                case .helm: RealParts.helm != nil
+                case .prometheus: RealParts.prometheus != nil
+                case .kafkaPython: await RealParts.pythonImports("kafka")
+                case .highspy: await RealParts.pythonImports("highspy")
+                case .sharedRecordings: FileManager.default.fileExists(atPath: RealParts.shared.path)
+                }
             }
         }
     }
@@ -48,22 +51,29 @@ public enum RealParts {
     /// The folder beside the checkout that holds the recordings and specs (`../shared`).
     public static let shared = root.deletingLastPathComponent().appendingPathComponent("shared")
 
-    /// Which Python modules import, asked once.
-    static let pythonModules: (kafka: Bool, highspy: Bool) = {
-        func imports(_ module: String) -> Bool {
-            guard let run = try? run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import \(module)"]) else { return false }
-            return run.status == 0
+    /// Whether python3 imports `module`, asked once per module.
+    static func pythonImports(_ module: String) async -> Bool {
+        if let known = importable.withLockedValue({ $0[module] }) { return known }
+        let imports: Bool
+        do {
+            imports = try await run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import \(module)"]).status == 0
+        } catch {
+            imports = false
         }
-        return (imports("kafka"), imports("highspy"))
-    }()
+        importable.withLockedValue { $0[module] = imports }
+        return imports
+    }
+
+    private static let importable = NIOLockedValueBox<[String: Bool]>([:])
 
     /// The one way a test says what it needs: `@Test(RealParts.needing(.kubectl))`. Skipped
     /// locally when a part is missing (the reason says how to install it); in CI it runs.
     public static func needing(_ parts: Part...) -> ConditionTrait {
-        let missing = parts.filter { !$0.isPresent }
-        return .enabled(
-            if: inCI || missing.isEmpty,
-            Comment(rawValue: "needs \(missing.map(\.rawValue).joined(separator: ", ")): run Scripts/install-test-tools.sh"))
+        .enabled(Comment(rawValue: "needs \(parts.map(\.rawValue).joined(separator: ", ")): run Scripts/install-test-tools.sh")) {
+            if inCI { return true }
+            for part in parts where await !part.isPresent { return false }
+            return true
+        }
     }
 
     public struct Missing: Error, CustomStringConvertible {
@@ -73,15 +83,15 @@ public enum RealParts {
     }
 
     /// The part's program, or an error naming it (what a CI run without it reports).
-    public static func require(_ part: Part) throws -> URL {
+    public static func require(_ part: Part) async throws -> URL {
         let found: URL? =
             switch part {
             case .tansu: tansu
             case .kubectl: kubectl
             case .helm: helm
             case .prometheus: prometheus
-            case .kafkaPython, .highspy: part.isPresent ? URL(fileURLWithPath: "/usr/bin/env") : nil
-            case .sharedRecordings: part.isPresent ? shared : nil
+            case .kafkaPython, .highspy: await part.isPresent ? URL(fileURLWithPath: "/usr/bin/env") : nil
+            case .sharedRecordings: await part.isPresent ? shared : nil
             }
         guard let found else { throw Missing(part: part) }
         return found
@@ -101,11 +111,7 @@ public enum RealParts {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    public struct Run: Sendable {
-        public let status: Int32
-        public let stdout: String
-        public let stderr: String
-    }
+    public typealias Run = ProcessRun
 
     /// The environment for a real part: kubectl's discovery cache and helm's cache, config and
     /// data live under `.build/test-tool-state` (ignored by git), never in the user's home.
@@ -119,26 +125,9 @@ public enum RealParts {
         return environment
     }
 
-    /// Runs `tool` with `arguments` (and `input` on stdin) to the end.
-    public static func run(_ tool: URL, _ arguments: [String], input: String? = nil, directory: URL? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = arguments
-        process.environment = environment()
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe()
-        let err = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try? stdin.fileHandleForWriting.close()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    /// Runs `tool` with `arguments` (and `input` on stdin) to the end, in the real parts' environment.
+    public static func run(_ tool: URL, _ arguments: [String], input: String? = nil, directory: URL? = nil) async throws -> Run {
+        try await ProcessRun.run(tool, arguments, input: input, environment: environment(), directory: directory)
     }
 
     /// The `ebb` binary the test build made.

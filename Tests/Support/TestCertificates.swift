@@ -16,7 +16,7 @@ public struct TestCertificates: Sendable {
 
     public struct Failed: Error {}
 
-    public static func make() throws -> TestCertificates {
+    public static func make() async throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ebb-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let script = """
@@ -29,7 +29,7 @@ public struct TestCertificates: Sendable {
             openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=ebb-operator 2>/dev/null
             openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 2>/dev/null
             """
-        let run = try RealParts.run(URL(fileURLWithPath: "/bin/sh"), ["-c", script], directory: directory)
+        let run = try await RealParts.run(URL(fileURLWithPath: "/bin/sh"), ["-c", script], directory: directory)
         guard run.status == 0 else { throw Failed() }
         return TestCertificates(directory: directory)
     }

@@ -11,9 +11,6 @@ import Testing
 struct PlannerOracleTests {
     static let script = RealParts.root.appendingPathComponent("Scripts/planner_oracle.py")
     static let python = URL(fileURLWithPath: "/usr/bin/env")
-    static let solverInstalled: Bool = {
-        (try? RealParts.run(python, ["python3", "-c", "import highspy"]).status) == 0
-    }()
 
     struct Answer: Decodable {
         struct Optimum: Decodable {
@@ -26,9 +23,9 @@ struct PlannerOracleTests {
         let optimum: Optimum
     }
 
-    static func answer(seed: Int) throws -> Answer {
+    static func answer(seed: Int) async throws -> Answer {
         // Up to 30 brokers: the solver proves the optimum in seconds.
-        let run = try RealParts.run(
+        let run = try await RealParts.run(
             python, ["python3", script.path, "instance", "--seed", "\(seed)", "--max-brokers", "30", "--time-limit", "60"])
         guard run.status == 0, let line = run.stdout.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
             throw OracleFailure(message: "planner_oracle.py instance --seed \(seed) exited \(run.status): \(run.stderr)")
@@ -41,13 +38,13 @@ struct PlannerOracleTests {
         var description: String { message }
     }
 
-    @Test(.enabled(if: RealParts.inCI || solverInstalled, "needs highspy (Scripts/install-test-tools.sh)"))
-    func plansAreNearTheOptimumAndUnmetOnlyWhenInfeasible() throws {
-        try #require(Self.solverInstalled, "highspy is missing: run Scripts/install-test-tools.sh")
+    @Test(RealParts.needing(.highspy))
+    func plansAreNearTheOptimumAndUnmetOnlyWhenInfeasible() async throws {
+        _ = try await RealParts.require(.highspy)
         let constraints = PlanConstraints(allowLeadershipMoves: false)
         var ratios: [Double] = []
         for seed in 0..<12 {
-            let answer = try Self.answer(seed: seed)
+            let answer = try await Self.answer(seed: seed)
             let plan = try PartitionPlanner.plan(answer.cluster, constraints: constraints)
             let optimum = answer.optimum
             if optimum.status == "infeasible" {
