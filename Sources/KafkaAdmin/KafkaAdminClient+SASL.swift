@@ -4,7 +4,7 @@ extension KafkaAdminClient {
     /// SaslHandshake then SaslAuthenticate rounds (KIP-152) on a fresh connection, before any
     /// other request. A SCRAM server must prove it knows the credentials too.
     static func authenticate(
-        _ connection: KafkaConnection, broker: String, versions: ApiVersionsResponse, credentials: SASLCredentials, timeout: TimeAmount
+        _ connection: BrokerConnection, broker: String, versions: ApiVersionsResponse, credentials: SASLCredentials, timeout: TimeAmount
     ) async throws(KafkaClientError) {
         let mechanism = credentials.mechanism.rawValue
         func fail(_ detail: String) -> KafkaClientError { .authentication(broker: broker, mechanism: mechanism, detail: detail) }

@@ -74,7 +74,7 @@ public final class KafkaAdminClient: Sendable {
         /// Credentials for SASL (PLAIN or SCRAM), or nil for none.
         public var sasl: SASLCredentials?
         /// TLS settings, or nil for plain TCP.
-        public var tls: KafkaTLS?
+        public var tls: ClientTLS?
         /// The largest answer accepted, in bytes; a larger one is refused before it is buffered
         /// and the connection closes.
         public var maxResponseBytes: Int
@@ -82,7 +82,7 @@ public final class KafkaAdminClient: Sendable {
         public init(
             bootstrapServers: [String], clientId: String = "ebb", requestTimeout: Duration = .seconds(30),
             connectTimeout: Duration = .seconds(10), retries: Int = 5, retryBackoff: Duration = .milliseconds(100),
-            maxRetryBackoff: Duration = .seconds(2), sasl: SASLCredentials? = nil, tls: KafkaTLS? = nil,
+            maxRetryBackoff: Duration = .seconds(2), sasl: SASLCredentials? = nil, tls: ClientTLS? = nil,
             maxResponseBytes: Int = KafkaFrameDecoder.defaultResponseLimit
         ) {
             self.maxResponseBytes = maxResponseBytes
@@ -99,7 +99,7 @@ public final class KafkaAdminClient: Sendable {
     }
 
     struct Link {
-        let connection: KafkaConnection
+        let connection: BrokerConnection
         let versions: ApiVersionsResponse
     }
 
@@ -171,7 +171,7 @@ public final class KafkaAdminClient: Sendable {
             }
             context = try made.get()
         }
-        let connection = try await KafkaConnection.connect(
+        let connection = try await BrokerConnection.connect(
             host: host, port: port, clientId: configuration.clientId, timeout: TimeAmount(configuration.connectTimeout),
             maxFrameSize: configuration.maxResponseBytes, tls: context, serverName: configuration.tls?.serverName, group: group)
         let versions: ApiVersionsResponse

@@ -64,13 +64,13 @@ struct Kafka: AsyncParsableCommand {
         @Flag(help: "Do not verify the brokers' certificates. Anyone on the path can then read and change the traffic.")
         var tlsInsecureSkipVerify = false
 
-        func tlsSettings() -> KafkaTLS? {
+        func tlsSettings() -> ClientTLS? {
             let wanted = tls || tlsCaFile != nil || tlsCertFile != nil || tlsKeyFile != nil || tlsServerName != nil || tlsInsecureSkipVerify
             guard wanted else { return nil }
             if tlsInsecureSkipVerify {
                 FileHandle.standardError.write(Data("warning: --tls-insecure-skip-verify: the brokers' certificates are not checked\n".utf8))
             }
-            return KafkaTLS(
+            return ClientTLS(
                 caFile: tlsCaFile, certificateFile: tlsCertFile, keyFile: tlsKeyFile, serverName: tlsServerName,
                 verifyCertificates: !tlsInsecureSkipVerify)
         }

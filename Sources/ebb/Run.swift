@@ -112,7 +112,7 @@ struct Run: AsyncParsableCommand {
             elector = LeaderElector(client: client, namespace: leaseNamespace, name: leaderElectionId, identity: me, logger: logger)
         }
         let reconciler = PoolReconciler(
-            workloads: KubernetesWorkloads(client: client, instance: me), kafka: KafkaClusterPort(clients: kafkaClients),
+            workloads: KubernetesWorkloadPort(client: client, instance: me), kafka: KafkaClusterPort(clients: kafkaClients),
             metricSource: PoolMetricSource(
                 prometheus: prometheus, kafka: kafkaClients,
                 addresses: PrometheusAddressPolicy(operatorURL: prometheusUrl, hosts: prometheusAllowedHost)), metrics: metrics, logger: logger,

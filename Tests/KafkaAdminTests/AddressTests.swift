@@ -24,9 +24,9 @@ struct AddressTests {
     /// NIOSSL refuses an IP address as a server name; fd00::1 (hex letters) was sent as one.
     @Test(arguments: ["fd00::1", "[fd00::1]", "fe80::1%eth0", "::ffff:127.0.0.1", "2001:db8::a:b:c", "10.0.0.1", "::1"])
     func noServerNameForIPLiterals(_ host: String) throws {
-        #expect(KafkaTLS.sniName(host: host, explicit: nil) == nil)
+        #expect(ClientTLS.sniName(host: host, explicit: nil) == nil)
         let context = try NIOSSLContext(configuration: .makeClientConfiguration())
-        _ = try NIOSSLClientHandler(context: context, serverHostname: KafkaTLS.sniName(host: host, explicit: nil))
+        _ = try NIOSSLClientHandler(context: context, serverHostname: ClientTLS.sniName(host: host, explicit: nil))
         // What was sent before (NIOSSL takes a zone as part of a name, so only without one).
         if !host.contains("%") {
             #expect(throws: (any Error).self) {
@@ -36,8 +36,8 @@ struct AddressTests {
     }
 
     @Test func hostNamesAndExplicitNamesAreSent() {
-        #expect(KafkaTLS.sniName(host: "kafka-0.kafka", explicit: nil) == "kafka-0.kafka")
-        #expect(KafkaTLS.sniName(host: "fd00::1", explicit: "kafka.example") == "kafka.example")
-        #expect(KafkaTLS.sniName(host: "beef", explicit: nil) == "beef")
+        #expect(ClientTLS.sniName(host: "kafka-0.kafka", explicit: nil) == "kafka-0.kafka")
+        #expect(ClientTLS.sniName(host: "fd00::1", explicit: "kafka.example") == "kafka.example")
+        #expect(ClientTLS.sniName(host: "beef", explicit: nil) == "beef")
     }
 }

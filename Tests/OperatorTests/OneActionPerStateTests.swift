@@ -16,10 +16,10 @@ import Testing
 struct OneActionPerStateTests {
     /// The workload port as the operator uses it, counting what it sends.
     final class Counting: WorkloadPort, @unchecked Sendable {
-        let inner: KubernetesWorkloads
+        let inner: KubernetesWorkloadPort
         let patches = NIOLockedValueBox<[Int32]>([])
         let events = NIOLockedValueBox<[String]>([])
-        init(_ inner: KubernetesWorkloads) { self.inner = inner }
+        init(_ inner: KubernetesWorkloadPort) { self.inner = inner }
 
         func workload(of pool: BrokerPool) async throws -> WorkloadState { try await inner.workload(of: pool) }
         func setReplicas(of pool: BrokerPool, to replicas: Int32) async throws {
@@ -54,7 +54,7 @@ struct OneActionPerStateTests {
         let lines = NIOLockedValueBox<[String]>([])
         var logger = Logger(label: "ebb") { label in JSONLogHandler(label: label) { line in lines.withLockedValue { $0.append(line) } } }
         logger.logLevel = .info
-        let workloads = Counting(KubernetesWorkloads(client: operatorClient, instance: "test"))
+        let workloads = Counting(KubernetesWorkloadPort(client: operatorClient, instance: "test"))
         let reconciler = PoolReconciler(
             workloads: workloads, kafka: KafkaClusterPort(clients: KafkaClients(kubernetes: nil)),
             metricSource: OperatorAgainstFacesTests.NoMetrics(), logger: logger)

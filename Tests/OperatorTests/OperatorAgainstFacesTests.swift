@@ -36,7 +36,7 @@ struct OperatorAgainstFacesTests {
         var logger = Logger(label: "ebb") { label in JSONLogHandler(label: label) { line in lines.withLockedValue { $0.append(line) } } }
         logger.logLevel = .info
         let reconciler = PoolReconciler(
-            workloads: KubernetesWorkloads(client: client, instance: "test"), kafka: KafkaClusterPort(clients: KafkaClients(kubernetes: nil)),
+            workloads: KubernetesWorkloadPort(client: client, instance: "test"), kafka: KafkaClusterPort(clients: KafkaClients(kubernetes: nil)),
             metricSource: NoMetrics(), logger: logger)
         let controller = PoolController(client: client, namespace: "shop", reconciler: reconciler, logger: logger, workers: 2)
 

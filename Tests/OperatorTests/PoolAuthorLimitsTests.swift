@@ -60,7 +60,8 @@ struct PoolAuthorLimitsTests {
             let server = try await KubernetesFaceServer.start(world: kube, bookmarkInterval: 1)
             let client = try Kubernetes(try KubernetesConfiguration(server: server.url), timeout: TestTime.scaled(.seconds(5)))
             let reconciler = PoolReconciler(
-                workloads: KubernetesWorkloads(client: client, instance: "test"), kafka: KafkaClusterPort(clients: KafkaClients(kubernetes: client)),
+                workloads: KubernetesWorkloadPort(client: client, instance: "test"),
+                kafka: KafkaClusterPort(clients: KafkaClients(kubernetes: client)),
                 metricSource: NoMetrics(), logger: Logger(label: "ebb"))
             return Namespace(kube: kube, server: server, client: client, reconciler: reconciler)
         }

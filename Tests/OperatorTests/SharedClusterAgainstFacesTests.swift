@@ -64,7 +64,7 @@ struct SharedClusterAgainstFacesTests {
         let kubeServer = try await KubernetesFaceServer.start(world: kube, bookmarkInterval: 1)
         let client = try Kubernetes(try KubernetesConfiguration(server: kubeServer.url), timeout: TestTime.scaled(.seconds(5)))
         let reconciler = PoolReconciler(
-            workloads: KubernetesWorkloads(client: client, instance: "test"), kafka: KafkaClusterPort(clients: KafkaClients(kubernetes: nil)),
+            workloads: KubernetesWorkloadPort(client: client, instance: "test"), kafka: KafkaClusterPort(clients: KafkaClients(kubernetes: nil)),
             metricSource: OperatorAgainstFacesTests.NoMetrics(), logger: Logger(label: "ebb") { _ in SwiftLogNoOpLogHandler() })
         let controller = PoolController(
             client: client, namespace: "shop", reconciler: reconciler, logger: Logger(label: "ebb") { _ in SwiftLogNoOpLogHandler() }, workers: 2)

@@ -27,7 +27,8 @@ struct StandbyReadinessTests {
         logger.logLevel = .critical
         let elector = LeaderElector(client: client, namespace: "ebb-system", name: "ebb-operator", identity: "ebb-standby", logger: logger)
         let reconciler = PoolReconciler(
-            workloads: KubernetesWorkloads(client: client, instance: "ebb-standby"), kafka: KafkaClusterPort(clients: KafkaClients(kubernetes: nil)),
+            workloads: KubernetesWorkloadPort(client: client, instance: "ebb-standby"),
+            kafka: KafkaClusterPort(clients: KafkaClients(kubernetes: nil)),
             metricSource: OperatorAgainstFacesTests.NoMetrics(), logger: logger, leadership: elector.leadership)
         let controller = PoolController(client: client, namespace: "shop", reconciler: reconciler, logger: logger, elector: elector)
         let server = OperatorHTTPServer(address: try BindAddress("127.0.0.1:0"), metrics: reconciler.metrics, logger: logger) { controller.isReady }

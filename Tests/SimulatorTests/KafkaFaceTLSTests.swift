@@ -9,7 +9,7 @@ import Testing
 /// the certificate is not trusted or names another host.
 @Suite(.serialized)
 struct KafkaFaceTLSTests {
-    func describe(_ tls: KafkaTLS?, host: String = "127.0.0.1", certificates: TestCertificates) async throws -> Result<
+    func describe(_ tls: ClientTLS?, host: String = "127.0.0.1", certificates: TestCertificates) async throws -> Result<
         KafkaClusterDescription, KafkaClientError
     > {
         let cluster = KafkaFaceTests.cluster()
@@ -30,17 +30,17 @@ struct KafkaFaceTLSTests {
     @Test func aTrustedCertificateIsVerifiedAndServes() async throws {
         let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
-        let byName = try await describe(KafkaTLS(caFile: certificates.ca), host: "localhost", certificates: certificates)
+        let byName = try await describe(ClientTLS(caFile: certificates.ca), host: "localhost", certificates: certificates)
         #expect(try byName.get().brokers.count == 3)
         // An address with the name to check given apart, as for brokers advertised by IP.
-        let byIP = try await describe(KafkaTLS(caFile: certificates.ca, serverName: "localhost"), certificates: certificates)
+        let byIP = try await describe(ClientTLS(caFile: certificates.ca, serverName: "localhost"), certificates: certificates)
         #expect(try byIP.get().brokers.count == 3)
     }
 
     @Test func anUntrustedCertificateIsRefusedByName() async throws {
         let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
-        let result = try await describe(KafkaTLS(caFile: certificates.otherCA, serverName: "localhost"), certificates: certificates)
+        let result = try await describe(ClientTLS(caFile: certificates.otherCA, serverName: "localhost"), certificates: certificates)
         #expect(throws: KafkaClientError.self) { try result.get() }
         if case .failure(let error) = result {
             #expect("\(error)".hasPrefix("TLS with 127.0.0.1:"), "\(error)")
@@ -51,18 +51,18 @@ struct KafkaFaceTLSTests {
     @Test func aCertificateForAnotherNameIsRefused() async throws {
         let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
-        let result = try await describe(KafkaTLS(caFile: certificates.ca, serverName: "kafka.example.com"), certificates: certificates)
+        let result = try await describe(ClientTLS(caFile: certificates.ca, serverName: "kafka.example.com"), certificates: certificates)
         #expect(throws: KafkaClientError.self) { try result.get() }
-        let byIP = try await describe(KafkaTLS(caFile: certificates.ca), certificates: certificates)
+        let byIP = try await describe(ClientTLS(caFile: certificates.ca), certificates: certificates)
         #expect(throws: KafkaClientError.self) { try byIP.get() }
         // Turning verification off is the user's explicit choice, and then it connects.
-        let unverified = try await describe(KafkaTLS(serverName: "kafka.example.com", verifyCertificates: false), certificates: certificates)
+        let unverified = try await describe(ClientTLS(serverName: "kafka.example.com", verifyCertificates: false), certificates: certificates)
         #expect(try unverified.get().brokers.count == 3)
     }
 
     @Test func aMissingCAFileIsNamed() async throws {
         #expect {
-            _ = try KafkaTLS(caFile: "/nonexistent/ca.pem").makeContext()
+            _ = try ClientTLS(caFile: "/nonexistent/ca.pem").makeContext()
         } throws: { error in
             "\(error)".contains("CA /nonexistent/ca.pem")
         }

@@ -1,7 +1,7 @@
 import BrokerScaling
 import KubernetesClient
 
-extension KubernetesWorkloads {
+extension KubernetesWorkloadPort {
     /// The StatefulSet's pods by ordinal, ready or not: they say which brokers are the pool's
     /// members (the StatefulSet's counts do not say which ordinals are ready).
     func brokerPods(of set: StatefulSet, in pool: BrokerPool) async throws -> [BrokerPod] {

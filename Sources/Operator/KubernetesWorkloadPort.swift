@@ -5,7 +5,7 @@ import KubernetesTypes
 
 /// The workload port over the Kubernetes API: the StatefulSet through its scale subresource,
 /// the pool's status through its status subresource, Events through events.k8s.io/v1.
-public struct KubernetesWorkloads: WorkloadPort {
+public struct KubernetesWorkloadPort: WorkloadPort {
     public let client: Kubernetes
     /// Who writes the Events (`reportingInstance`): the pod's name.
     public let instance: String

@@ -53,7 +53,7 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
 
 /// One TCP connection to one broker. Requests are pipelined: each carries a correlation id and
 /// its answer is matched by it, whatever the order; each has its own timeout.
-public final class KafkaConnection: Sendable {
+public final class BrokerConnection: Sendable {
     public let broker: String
     let channel: any Channel
     let clientId: String?
@@ -74,9 +74,9 @@ public final class KafkaConnection: Sendable {
         host: String, port: Int, clientId: String?, timeout: TimeAmount = .seconds(10),
         maxFrameSize: Int = KafkaFrameDecoder.defaultResponseLimit, tls: NIOSSLContext? = nil, serverName: String? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
-    ) async throws(KafkaClientError) -> KafkaConnection {
+    ) async throws(KafkaClientError) -> BrokerConnection {
         let broker = "\(host):\(port)"
-        let name = KafkaTLS.sniName(host: host, explicit: serverName)
+        let name = ClientTLS.sniName(host: host, explicit: serverName)
         let failure = NIOLockedValueBox<KafkaClientError?>(nil)
         do {
             let channel = try await ClientBootstrap(group: group)
@@ -93,7 +93,7 @@ public final class KafkaConnection: Sendable {
                     }
                 }
                 .connect(host: host, port: port).get()
-            return KafkaConnection(broker: broker, channel: channel, clientId: clientId, failure: failure)
+            return BrokerConnection(broker: broker, channel: channel, clientId: clientId, failure: failure)
         } catch {
             throw .connect(broker: broker, cause: Self.explain(connectFailure: error, timeout: timeout))
         }

@@ -11,7 +11,7 @@ import NIOSSL
 
 /// TLS for Kafka connections (the SSL and SASL_SSL listeners). Certificates are verified,
 /// hostname included, unless `verifyCertificates` is turned off explicitly.
-public struct KafkaTLS: Sendable, Hashable {
+public struct ClientTLS: Sendable, Hashable {
     /// PEM file of the CA certificates to trust; nil trusts the system's store.
     public var caFile: String?
     /// PEM bytes of the CA certificates (from a Secret), instead of a file.
@@ -75,7 +75,7 @@ public struct KafkaTLS: Sendable, Hashable {
     }
 }
 
-extension KafkaTLS {
+extension ClientTLS {
     /// The TLS server name (SNI) for a connection to `host`: `explicit` when given, else `host`,
     /// but none for an IP literal (IPv4, or IPv6 with or without brackets and zone): SNI takes
     /// host names only (RFC 6066), NIOSSL refuses an address there, and the certificate is then
