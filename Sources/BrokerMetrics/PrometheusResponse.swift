@@ -43,23 +43,32 @@ public enum PrometheusResponse {
         let error: String?
     }
 
+    /// The result in the shape its `resultType` says: a vector's series, or a scalar's (or a
+    /// string's) one pair. Another type, or a result not in its type's shape, is an error that
+    /// names what was wrong.
     struct DataBody: Decodable {
         let resultType: String
         let result: ResultBody
-    }
 
-    enum ResultBody: Decodable {
-        case scalar([PrometheusValue])
-        case vector([Series])
+        enum CodingKeys: String, CodingKey { case resultType, result }
 
         init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let series = try? container.decode([Series].self) {
-                self = .vector(series)
-            } else {
-                self = .scalar(try container.decode([PrometheusValue].self))
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            resultType = try container.decode(String.self, forKey: .resultType)
+            switch resultType {
+            case "vector": result = .vector(try container.decode([Series].self, forKey: .result))
+            case "scalar", "string": result = .scalar(try container.decode([PrometheusValue].self, forKey: .result))
+            default:
+                throw DecodingError.dataCorruptedError(
+                    forKey: .resultType, in: container,
+                    debugDescription: "resultType '\(resultType)' is not an instant query's (vector, scalar, string)")
             }
         }
+    }
+
+    enum ResultBody {
+        case scalar([PrometheusValue])
+        case vector([Series])
     }
 
     struct Series: Decodable {

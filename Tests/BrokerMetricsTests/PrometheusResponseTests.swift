@@ -41,4 +41,21 @@ struct PrometheusResponseTests {
                 from: self.bytes(#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"abc"]}]}}"#))
         }
     }
+
+    /// A result that is not in its type's shape is refused by what is wrong in it, not by the
+    /// shape another type would have had.
+    @Test func aMalformedResultSaysWhatIsWrong() {
+        let series = bytes(#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"automq"},"value":"oops"}]}}"#)
+        #expect {
+            try PrometheusResponse.samples(from: series)
+        } throws: { error in
+            "\(error)".contains("value")
+        }
+        let matrix = bytes(#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#)
+        #expect {
+            try PrometheusResponse.samples(from: matrix)
+        } throws: { error in
+            "\(error)".contains("resultType 'matrix'")
+        }
+    }
 }

@@ -51,7 +51,13 @@ public struct ProcessRun: Sendable {
             } catch {
                 outcome = .failure(error)
             }
-            try execution.send(signal: .kill)
+            do {
+                try execution.send(signal: .kill)
+            } catch {
+                // The body's own failure says more than a kill that could not be sent.
+                if case .failure(let failure) = outcome { throw failure }
+                throw error
+            }
             return try outcome.get()
         }
         return result.closureResult

@@ -121,6 +121,25 @@ public enum ScalingSequence {
         return decision.desiredReplicas
     }
 
+    /// The brokers wanted while a drain is under way, or nil when no wish is known (metrics
+    /// missing: the drain goes on, and scaling in waits for them as always). A hold that only
+    /// makes a scale-in wait (the drain's own moves in progress, rising lag, the cooldown)
+    /// does not change the wish: what the decision would be without it counts. Anything else
+    /// (demand, `spec.replicas`, the bounds, `pausedScaleIn`) is the wish as decided.
+    static func wantedDuringDrain(_ observation: PoolObservation) -> Int32? {
+        guard let decision = observation.decision ?? externalDecision(observation) else { return nil }
+        switch decision.limitedBy?.rule {
+        case .blind?, .partialMetrics?, .fallback?: return nil
+        case .reassignmentInProgress?, .lagRising?, .scaleInCooldown?: return decision.stages.afterPolicies
+        default: return decision.desiredReplicas
+        }
+    }
+
+    /// A reassignment's plan id: from the time and the target, so that logs can tell plans apart.
+    static func planId(now: Date, target: Int32) -> String {
+        "plan-" + String(format: "%08x", UInt32(truncatingIfNeeded: Int(now.timeIntervalSince1970 * 1000) ^ Int(target) << 20))
+    }
+
     /// The decision on `spec.replicas` from what the observation shows, when the shell gave none.
     static func externalDecision(_ observation: PoolObservation) -> Decision? {
         guard observation.spec.replicas != nil else { return nil }
@@ -140,6 +159,10 @@ struct Step {
     var actions: [SequenceAction] = []
     var record = ""
     var requeueAfter: Duration
+    /// Whether this step set the AbleToScale condition (otherwise it is Ready at the end).
+    var ableToScaleSet = false
+    /// This step tries a blocked drain again.
+    var retryingBlockedDrain = false
 
     init(observation: PoolObservation, constraints: PlanConstraints) {
         self.observation = observation
@@ -167,8 +190,22 @@ struct Step {
             requeueAfter = busy * 5
             return
         }
-        condition(.ableToScale, .true, "Ready", "the StatefulSet and the Kafka cluster can be read")
-        switch status.state ?? .stable {
+        defer {
+            // Set once a step: a step that blocks says so instead, and a condition set twice in
+            // one step would move its lastTransitionTime (a status write) every reconcile.
+            if !ableToScaleSet { condition(.ableToScale, .true, "Ready", "the StatefulSet and the Kafka cluster can be read") }
+        }
+        let state = status.state ?? .stable
+        if [.scalingOut, .rebalancing, .draining, .scalingIn].contains(state), spec.paused == true || spec.dryRun == true {
+            // Nothing new starts: a batch already submitted finishes in Kafka, and the sequence
+            // resumes from where the status says once the pool is unpaused (or acted on again).
+            record =
+                spec.paused == true
+                ? "paused: \(state.rawValue) resumes when spec.paused is unset"
+                : "dry run: \(state.rawValue) holds; nothing is written to the StatefulSet or Kafka"
+            return
+        }
+        switch state {
         case .stable, .paused, .blocked: idle(cluster)
         case .scalingOut: scalingOut(cluster)
         case .rebalancing: rebalancing(cluster)
@@ -185,9 +222,11 @@ struct Step {
             record = "paused"
             return
         }
-        if status.state == .blocked, var reassignment = status.reassignment, reassignment.drainingBrokers != nil {
-            // A blocked drain is tried again each polling interval, with a fresh batch budget:
-            // the cluster may have changed (a refusing broker back, a partition gone).
+        if status.state == .blocked, spec.dryRun != true, var reassignment = status.reassignment, reassignment.drainingBrokers != nil {
+            // A blocked drain is tried again each polling interval with a fresh batch budget (and
+            // a new plan id once it submits): the cluster may have changed (a refusing broker
+            // back, a partition gone).
+            retryingBlockedDrain = true
             reassignment.batchesDone = 0
             status.reassignment = reassignment
             status.state = .draining
@@ -231,9 +270,9 @@ struct Step {
     }
 
     mutating func begin(target: Int32, victims: [Int32]?) {
-        let id = String(format: "%08x", UInt32(truncatingIfNeeded: Int(observation.now.timeIntervalSince1970 * 1000) ^ Int(target) << 20))
         status.reassignment = ReassignmentStatus(
-            planId: "plan-\(id)", targetReplicas: target, movesDone: 0, movesTotal: 0, batchesDone: 0, batchesTotal: 0,
+            planId: ScalingSequence.planId(now: observation.now, target: target), targetReplicas: target, movesDone: 0, movesTotal: 0, batchesDone: 0,
+            batchesTotal: 0,
             drainingBrokers: victims, startedAt: now)
     }
 
@@ -346,7 +385,7 @@ struct Step {
         guard let reassignment = status.reassignment, let victims = reassignment.drainingBrokers else {
             return finish("drain had no victims; back to stable")
         }
-        if let wanted = ScalingSequence.target(observation), wanted > observation.statefulSetReplicas {
+        if let wanted = ScalingSequence.wantedDuringDrain(observation), wanted > reassignment.targetReplicas {
             return cancelDrain(of: victims, wanted: wanted, cluster)
         }
         if !cluster.reassigning.isEmpty {
@@ -441,6 +480,7 @@ struct Step {
     mutating func submit(_ moves: [PartitionMove], kind: String) {
         let done = status.reassignment?.batchesDone ?? 0
         if var reassignment = status.reassignment {
+            if retryingBlockedDrain { reassignment.planId = ScalingSequence.planId(now: observation.now, target: reassignment.targetReplicas) }
             reassignment.batchesDone = done + 1
             reassignment.movesDone += Int32(moves.count)
             reassignment.movesTotal = max(reassignment.movesTotal, reassignment.movesDone)
@@ -467,17 +507,20 @@ struct Step {
         "tried again every \(spec.effectivePollingIntervalSeconds)s; a wish for more brokers (spec.replicas, or the metrics) cancels the drain"
     }
 
-    /// Demand rose while brokers were being drained (or their drain was blocked): removing them
-    /// is no longer wanted. The drain stops; what it moved stays on brokers the pool keeps, and
-    /// the scale-out begins at once from the brokers there are.
+    /// More brokers are wanted than the drain aims for (demand rose, the count set on the pool
+    /// went up, `pausedScaleIn` was set): removing them is no longer wanted. The drain stops;
+    /// what it moved stays on brokers the pool keeps, and the pool goes on from the brokers
+    /// there are (a scale-out at once when more than those are wanted).
     mutating func cancelDrain(of victims: [Int32], wanted: Int32, _ cluster: ClusterSnapshot) {
         let current = observation.statefulSetReplicas
+        let brokers = victims.map(String.init).joined(separator: ", ")
         actions.append(
             .event(
                 type: "Normal", reason: "DrainCancelled",
                 note:
-                    "\(wanted) brokers wanted, \(current) running: the drain of brokers \(victims.map(String.init).joined(separator: ", ")) is cancelled; partitions it moved stay where they are"
+                    "\(wanted) brokers wanted, \(current) running: the drain of brokers \(brokers) is cancelled; partitions it moved stay where they are"
             ))
+        condition(.rebalancing, .false, "DrainCancelled", "the drain of brokers \(brokers) was cancelled: \(wanted) brokers are wanted")
         status.state = .stable
         status.reassignment = nil
         idle(cluster)
@@ -497,6 +540,7 @@ struct Step {
     }
 
     mutating func condition(_ type: PoolCondition.ConditionType, _ value: PoolCondition.Status, _ reason: String, _ message: String) {
+        if type == .ableToScale { ableToScaleSet = true }
         status.setCondition(type, value, reason: reason, message: message, generation: observation.generation, now: now)
     }
 }

@@ -327,4 +327,56 @@ struct ScalingSequenceTests {
         _ = world.run { $0.stable && $0.pods == 4 }
         #expect(world.submitted > submitted && world.pods == 4 && world.violations.isEmpty, "\(world.violations)")
     }
+
+    /// The count set back to what runs mid-drain: the drain stops there, nothing is scaled.
+    @Test func aScaleInUndoneMidDrainCancelsItWithoutScaling() {
+        var world = SequenceWorld(brokers: 6, partitions: 60)
+        world.spec.replicas = 3
+        world.tick()
+        world.tick()
+        #expect(world.status.state == .draining && world.submitted > 0)
+        world.spec.replicas = 6
+        _ = world.run { $0.stable }
+        #expect(world.events.contains("DrainCancelled") && !world.events.contains("DrainVerified"))
+        #expect(world.stsReplicas == 6 && world.pods == 6 && world.violations.isEmpty, "\(world.violations)")
+        let submitted = world.submitted
+        for _ in 0..<5 { world.tick() }
+        #expect(world.submitted == submitted && world.stable, "nothing more happens once cancelled")
+    }
+
+    /// Paused, or in a dry run, mid-drain: no new batch, no scale write, no cancellation; the
+    /// drain resumes where it was once the pool is acted on again.
+    @Test func pauseAndDryRunHoldADrainWhereItIs() {
+        for hold in ["paused", "dryRun"] {
+            var world = SequenceWorld(brokers: 6, partitions: 60)
+            world.spec.replicas = 4
+            world.tick()
+            #expect(world.status.state == .draining)
+            if hold == "paused" { world.spec.paused = true } else { world.spec.dryRun = true }
+            world.tick()
+            let (submitted, events) = (world.submitted, world.events)
+            for _ in 0..<5 { world.tick() }
+            #expect(world.submitted == submitted && world.events == events && world.stsReplicas == 6, "\(hold): nothing new")
+            #expect(world.status.state == .draining && world.status.reassignment?.drainingBrokers == [1004, 1005], "\(hold): the drain is kept")
+            world.spec.paused = nil
+            world.spec.dryRun = nil
+            _ = world.run { $0.stable && $0.pods == 4 }
+            #expect(world.pods == 4 && world.holds(1004) == 0 && world.violations.isEmpty, "\(hold): \(world.violations)")
+        }
+    }
+
+    /// A pool that stays blocked writes nothing new: the same status every reconcile.
+    @Test func aBlockedPoolsStatusStaysTheSame() {
+        var world = SequenceWorld(brokers: 3, partitions: 6, replication: 3)
+        world.spec.minReplicas = 1
+        world.spec.replicas = 2
+        for _ in 0..<3 { world.tick() }
+        #expect(world.status.state == .blocked)
+        let before = world.status
+        let events = world.events.count
+        world.tick()
+        world.tick()
+        #expect(world.status == before, "a blocked pool's status changes every reconcile")
+        #expect(world.events.count == events, "the Warning goes out once")
+    }
 }
