@@ -58,12 +58,11 @@ public final class Kubernetes: Sendable {
         case .tokenFile(let path):
             let token: String
             do {
-                token = try String(contentsOfFile: path, encoding: .utf8)
+                token = try TextFile.read(path)
             } catch {
                 throw .configuration(
                     KubeConfigError(
-                        file: path, problem: "the token file cannot be read (\(error.localizedDescription))",
-                        fix: "check the service account token mount"))
+                        file: path, problem: "the token file cannot be read: \(error.reason)", fix: "check the service account token mount"))
             }
             headers.append(("Authorization", "Bearer \(token.trimmingCharacters(in: .whitespacesAndNewlines))"))
         case let .basic(username, password):

@@ -16,19 +16,18 @@ public enum Admission: Sendable {
 extension ReconcilePlan {
     public static func admit(spec: BrokerPoolSpec, status stored: BrokerPoolStatus?, generation: Int64, now: Date) -> Admission {
         var status = stored ?? BrokerPoolStatus()
-        let stamp = TimeFormat.format(now)
         let problems = BrokerPoolValidator.problems(in: spec)
         if !problems.isEmpty {
             let message = problems.map(\.description).joined(separator: "; ")
-            let starts = status.conditions?.first { $0.type == .specValid }?.status != .false
-            status.setCondition(.specValid, .false, reason: "InvalidSpec", message: message, generation: generation, now: stamp)
+            let warning = ScalingSequence.warn(
+                .specValid, reason: "InvalidSpec", message: message, on: &status, before: stored, generation: generation, now: now)
             status.observedGeneration = generation
             let step = SequenceStep(
-                status: status, actions: starts ? [.event(type: "Warning", reason: "InvalidSpec", note: String(message.prefix(1000)))] : [],
-                record: "invalid spec; the pool is left as it is", requeueAfter: .seconds(spec.effectivePollingIntervalSeconds))
+                status: status, actions: warning, record: "invalid spec; the pool is left as it is",
+                requeueAfter: .seconds(spec.effectivePollingIntervalSeconds))
             return .refused(step, problems: message)
         }
-        status.setCondition(.specValid, .true, reason: "Valid", message: "the spec is valid", generation: generation, now: stamp)
+        status.setCondition(.specValid, .true, reason: "Valid", message: "the spec is valid", generation: generation, now: TimeFormat.format(now))
         let security = ConnectionSecurity.report(status: status, spec: spec, generation: generation, now: now)
         return .admitted(status: security.status, insecureWarning: security.warning)
     }

@@ -32,15 +32,25 @@ extension ScalingSequence {
     static func targetUnusable(
         status: BrokerPoolStatus, spec: BrokerPoolSpec, generation: Int64, now: Date, reason: String, message: String, record: String
     ) -> SequenceStep {
-        var status = status
-        status.observedGeneration = generation
-        let starts = status.conditions?.first { $0.type == .ableToScale }?.reason != reason
-        status.setCondition(.ableToScale, .false, reason: reason, message: message, generation: generation, now: TimeFormat.format(now))
-        status.state = unseenState(status.state)
-        if let external = spec.replicas { status.desiredReplicas = ReplicaBounds(spec: spec, now: now).clamp(external).replicas }
-        return SequenceStep(
-            status: status, actions: starts ? [.event(type: "Warning", reason: reason, note: String(message.prefix(1000)))] : [],
-            record: record, requeueAfter: .seconds(spec.effectivePollingIntervalSeconds))
+        var next = status
+        next.observedGeneration = generation
+        let warning = warn(.ableToScale, reason: reason, message: message, on: &next, before: status, generation: generation, now: now)
+        next.state = unseenState(next.state)
+        if let external = spec.replicas { next.desiredReplicas = ReplicaBounds(spec: spec, now: now).clamp(external).replicas }
+        return SequenceStep(status: next, actions: warning, record: record, requeueAfter: .seconds(spec.effectivePollingIntervalSeconds))
+    }
+
+    /// Sets condition `type` False for `reason` on `status`, and returns the Warning Event to
+    /// record when the condition starts: when `before` (the status as stored) did not already
+    /// show that reason. One Warning per episode, not one per reconcile; the condition keeps
+    /// saying why meanwhile.
+    static func warn(
+        _ type: PoolCondition.ConditionType, reason: String, message: String, on status: inout BrokerPoolStatus, before: BrokerPoolStatus?,
+        generation: Int64, now: Date
+    ) -> [SequenceAction] {
+        let starts = before?.conditions?.first { $0.type == type }?.reason != reason
+        status.setCondition(type, .false, reason: reason, message: message, generation: generation, now: TimeFormat.format(now))
+        return starts ? [.event(type: "Warning", reason: reason, note: String(message.prefix(1000)))] : []
     }
 
     /// `step` (from `advance`) as a user must see it when the Kafka cluster could not be read:
@@ -56,12 +66,10 @@ extension ScalingSequence {
         if observation.statefulSetReplicas < floor {
             message += ", below minReplicas \(floor): brokers are added once Kafka can be read"
         }
-        let starts = observation.status.conditions?.first { $0.type == .ableToScale }?.reason != "KafkaUnavailable"
-        step.status.setCondition(
-            .ableToScale, .false, reason: "KafkaUnavailable", message: message, generation: observation.generation,
-            now: TimeFormat.format(observation.now))
+        step.actions += warn(
+            .ableToScale, reason: "KafkaUnavailable", message: message, on: &step.status, before: observation.status,
+            generation: observation.generation, now: observation.now)
         step.status.state = unseenState(step.status.state)
-        if starts { step.actions.append(.event(type: "Warning", reason: "KafkaUnavailable", note: String(message.prefix(1000)))) }
         return step
     }
 

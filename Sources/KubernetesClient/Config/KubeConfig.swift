@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesTypes
 import Yams
 
 /// A kubeconfig or in-cluster configuration that cannot be used, with the file, the field and
@@ -174,9 +175,9 @@ public struct KubeConfig: Sendable {
             }
             let text: String
             do {
-                text = try String(contentsOfFile: path, encoding: .utf8)
+                text = try TextFile.read(path)
             } catch {
-                throw KubeConfigError(file: path, problem: "cannot be read (\(error.localizedDescription))", fix: "check the file's permissions")
+                throw KubeConfigError(file: path, problem: "cannot be read: \(error.reason)", fix: "check the file's permissions")
             }
             try config.merge(text: text, file: path)
         }

@@ -108,6 +108,16 @@ struct SequenceWorld {
         return ticks
     }
 
+    /// `from` brokers draining towards `to` (set on the pool): the drain has submitted its first batch.
+    static func drainUnderWay(from: Int32, to: Int32) -> SequenceWorld {
+        var world = SequenceWorld(brokers: from, partitions: 60)
+        world.spec.replicas = to
+        world.tick()
+        world.tick()
+        #expect(world.status.state == .draining && world.submitted > 0)
+        return world
+    }
+
     func holds(_ broker: Int32) -> Int { partitions.filter { $0.replicas.contains(broker) }.count }
     var stable: Bool { (status.state ?? .stable) == .stable && inFlight.isEmpty }
 }
@@ -299,11 +309,7 @@ struct ScalingSequenceTests {
     /// More brokers wanted in the middle of a drain: the drain stops, and the brokers it was
     /// emptying take load again in the scale-out's rebalance.
     @Test func moreBrokersWantedCancelARunningDrain() {
-        var world = SequenceWorld(brokers: 6, partitions: 60)
-        world.spec.replicas = 3
-        world.tick()
-        world.tick()
-        #expect(world.status.state == .draining && world.submitted > 0)
+        var world = SequenceWorld.drainUnderWay(from: 6, to: 3)
         world.spec.replicas = 8
         _ = world.run { $0.stable && $0.pods == 8 }
         #expect(world.events.contains("DrainCancelled") && !world.events.contains("DrainVerified"))
@@ -330,11 +336,7 @@ struct ScalingSequenceTests {
 
     /// The count set back to what runs mid-drain: the drain stops there, nothing is scaled.
     @Test func aScaleInUndoneMidDrainCancelsItWithoutScaling() {
-        var world = SequenceWorld(brokers: 6, partitions: 60)
-        world.spec.replicas = 3
-        world.tick()
-        world.tick()
-        #expect(world.status.state == .draining && world.submitted > 0)
+        var world = SequenceWorld.drainUnderWay(from: 6, to: 3)
         world.spec.replicas = 6
         _ = world.run { $0.stable }
         #expect(world.events.contains("DrainCancelled") && !world.events.contains("DrainVerified"))
