@@ -88,7 +88,11 @@ public final class PoolMetricSource: Sendable {
                         guard offered >= 0 else {
                             throw PrometheusError.malformed("offeredQuery returned \(offered), not a number ≥ 0: \(offeredQuery)")
                         }
-                        observation.offered = MetricSample(time: now, value: offered)
+                        let answers = keep(
+                            MetricSample(time: now, value: offered), as: PoolMetricKey(pool: ObjectKey(pool.metadata), metric: name, series: .offered)
+                        )
+                        observation.offered = answers.last
+                        observation.offeredEarlier = Array(answers.dropLast())
                     } catch let error as CancellationError {
                         throw error
                     } catch {
@@ -153,14 +157,17 @@ public final class PoolMetricSource: Sendable {
     }
 
     func remember(_ name: String, pool: BrokerPool, _ sample: MetricSample) -> MetricObservation {
-        let key = PoolMetricKey(pool: ObjectKey(pool.metadata), metric: name)
-        let samples = recent.withLockedValue { recent -> [MetricSample] in
+        MetricObservation(name: name, samples: keep(sample, as: PoolMetricKey(pool: ObjectKey(pool.metadata), metric: name)))
+    }
+
+    /// Adds a sample to what is kept under `key` and returns the kept samples, oldest first.
+    private func keep(_ sample: MetricSample, as key: PoolMetricKey) -> [MetricSample] {
+        recent.withLockedValue { recent -> [MetricSample] in
             var list = recent[key] ?? []
             list.append(sample)
             if list.count > Self.kept { list.removeFirst(list.count - Self.kept) }
             recent[key] = list
             return list
         }
-        return MetricObservation(name: name, samples: samples)
     }
 }

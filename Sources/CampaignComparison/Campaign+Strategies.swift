@@ -53,8 +53,8 @@ final class HPAControl: CampaignControl {
         case cpu(targetPercent: Double)
         /// KEDA's Prometheus scaler on sum(rate(bytes in[window])), AverageValue bytes/s per broker.
         case bytesIn(perBroker: Double)
-        /// KEDA's Prometheus scaler on what producers tried to send (the producers' own counter),
-        /// AverageValue bytes/s per broker.
+        /// KEDA's Prometheus scaler on what producers tried to send (the producers' own counter,
+        /// read with `irate` as Ebb's default pool reads it), AverageValue bytes/s per broker.
         case offered(perBroker: Double)
         /// KEDA's Kafka scaler: the group's total lag read from Kafka, `lagThreshold` per broker.
         case kafkaLag(group: String, lagThreshold: Double)
@@ -82,7 +82,7 @@ final class HPAControl: CampaignControl {
         case .bytesIn(let perBroker):
             reading = pipeline.totalRate(\.bytesIn, now: now).map { .averageValue(total: $0.bytesPerSecond, target: perBroker) }
         case .offered(let perBroker):
-            reading = pipeline.offeredRate(now: now).map { .averageValue(total: $0, target: perBroker) }
+            reading = pipeline.instantOfferedRate(now: now).map { .averageValue(total: $0, target: perBroker) }
         case .kafkaLag(let group, let threshold):
             reading = .averageValue(total: cluster.kafkaLag(group: group), target: threshold)
         }

@@ -172,7 +172,7 @@ public enum Campaign {
                 info: StrategyInfo(
                     name: "keda-offered",
                     description:
-                        "KEDA's Prometheus scaler on what producers try to send (\(ProducerMetrics.offeredBytes), \(Int(bytesTarget / 1_048_576)) MiB/s a broker), the self-balancer, graceful scale-in"
+                        "KEDA's Prometheus scaler on what producers try to send (irate of \(ProducerMetrics.offeredBytes), \(Int(bytesTarget / 1_048_576)) MiB/s a broker), the self-balancer, graceful scale-in"
                 ),
                 initialBrokers: initial, balancer: true,
                 makeControl: { _ in HPAControl(signal: .offered(perBroker: bytesTarget), minReplicas: minimum, maxReplicas: maximum, graceful: true) }

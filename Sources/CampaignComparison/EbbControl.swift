@@ -33,11 +33,14 @@ final class EbbControl: CampaignControl, @unchecked Sendable {
                 // Bytes in, and what the producers tried to send: saturated brokers hide the rest.
                 .throughput(
                     .in, perBroker: Quantity(number: settings.brokerCapacityMiBPerSecond * 0.7 * 1_048_576),
-                    offeredQuery: ProducerMetrics.offeredQuery),
+                    offeredQuery: ProducerMetrics.instantOfferedQuery),
                 .lag(
                     group: settings.consumerGroups.first?.name ?? "shop-consumers",
                     target: MetricTarget(type: .averageValue, averageValue: Quantity(number: 500)))
             ])
+        // irate's answer is about one scrape interval old; on a steep ramp its rise is carried
+        // forward by that much, so the pool is sized for what the producers send now.
+        spec.metrics?[0].brokerThroughput?.offeredReadingAgeSeconds = Int32(settings.scrapeIntervalSeconds.rounded(.up))
         // Lag that drains within 5 minutes (consumerLag.catchUpSeconds): HPA's arithmetic
         // on a lag target multiplies the brokers while the new ones start (issue 20).
         spec.metrics?[1].consumerLag?.catchUpSeconds = 300
@@ -173,7 +176,12 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
             let pipeline = state.pipeline
             return (
                 lag, partitions, pipeline?.totalRate(\.bytesIn, now: state.now), pipeline?.totalRate(\.bytesOut, now: state.now),
-                pipeline?.brokerRates(\.cpu, now: state.now) ?? [:], pipeline?.offeredRate(now: state.now)
+                pipeline?.brokerRates(\.cpu, now: state.now) ?? [:],
+                pipeline.flatMap { pipeline in
+                    // The simulated Prometheus has one producer series; irate reads its last two scrapes.
+                    let instant = Self.throughputIn(pool)?.offeredQuery?.contains("irate(") == true
+                    return instant ? pipeline.instantOfferedRate(now: state.now) : pipeline.offeredRate(now: state.now)
+                }
             )
         }
         return (pool.spec.metrics ?? []).map { metric in
@@ -192,9 +200,11 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
                 observation.reportingBrokers = Int32(rate.brokers)
                 if metric.brokerThroughput?.direction != .out {
                     if metric.brokerThroughput?.offeredQuery != nil {
-                        // The simulated Prometheus has one producer series: the query reads it, whatever its text.
+                        // The simulated Prometheus has one producer series: the query reads it (rate or irate).
                         if let offered {
-                            observation.offered = MetricSample(time: now, value: offered)
+                            let answers = keep(MetricSample(time: now, value: offered), as: name + " offeredQuery")
+                            observation.offered = answers.last
+                            observation.offeredEarlier = Array(answers.dropLast())
                         } else {
                             observation.offeredError =
                                 "Prometheus has fewer than two scrapes of \(ProducerMetrics.offeredBytes) in the rate window yet"
@@ -221,13 +231,22 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
     }
 
     private func remember(_ name: String, _ sample: MetricSample) -> MetricObservation {
-        let samples = recent.withLockedValue { recent -> [MetricSample] in
-            var list = recent[name] ?? []
+        MetricObservation(name: name, samples: keep(sample, as: name))
+    }
+
+    /// Adds a sample to the six kept under `key`, as the operator's metric source keeps them, and
+    /// returns them oldest first.
+    private func keep(_ sample: MetricSample, as key: String) -> [MetricSample] {
+        recent.withLockedValue { recent -> [MetricSample] in
+            var list = recent[key] ?? []
             list.append(sample)
             if list.count > 6 { list.removeFirst(list.count - 6) }
-            recent[name] = list
+            recent[key] = list
             return list
         }
-        return MetricObservation(name: name, samples: samples)
+    }
+
+    private static func throughputIn(_ pool: BrokerPool) -> BrokerThroughputMetric? {
+        (pool.spec.metrics ?? []).lazy.compactMap(\.brokerThroughput).first { $0.direction == .in }
     }
 }

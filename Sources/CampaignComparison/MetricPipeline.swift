@@ -79,6 +79,14 @@ struct MetricPipeline {
         return max(0, last.offeredBytes - first.offeredBytes) / (last.time - first.time)
     }
 
+    /// `sum(irate(producer_offered_bytes_total[window]))`: the same counter over its last two
+    /// scrapes in the window, as Prometheus' irate reads it; nil before two scrapes.
+    func instantOfferedRate(now: Double) -> Double? {
+        let window = inWindow(now).suffix(2)
+        guard let first = window.first, let last = window.last, last.time > first.time else { return nil }
+        return max(0, last.offeredBytes - first.offeredBytes) / (last.time - first.time)
+    }
+
     /// Per partition, the produce rate over the window (as offsets show it).
     func partitionRates(now: Double) -> [Double] {
         let window = inWindow(now)

@@ -439,6 +439,11 @@ public final class PoolReconciler: Sendable {
             if let producerOffered = demand.producerOfferedBytesPerSecond {
                 fields["producer_offered_bytes_per_second"] = .stringConvertible(producerOffered.rounded())
             }
+            if let reading = demand.producerOffered, let rise = reading.risePerSecond, reading.bytesPerSecond > reading.read {
+                // Carried forward by offeredReadingAgeSeconds: what was read, and how fast it rose.
+                fields["producer_offered_read_bytes_per_second"] = .stringConvertible(reading.read.rounded())
+                fields["producer_offered_rise_bytes_per_second_each_second"] = .stringConvertible(rise.rounded())
+            }
             metadata["demand"] = .dictionary(fields)
         }
         logger.info("decision", metadata: metadata)

@@ -49,7 +49,7 @@ struct APIDriftTests {
                 MetricSpec(
                     type: .brokerThroughput, name: "all",
                     brokerThroughput: BrokerThroughputMetric(
-                        direction: .in, target: target, offeredQuery: "sum(rate(producer_offered_bytes_total[1m]))"),
+                        direction: .in, target: target, offeredQuery: "sum(irate(producer_offered_bytes_total[1m]))", offeredReadingAgeSeconds: 15),
                     consumerLag: ConsumerLagMetric(group: "g", topics: ["t"], target: target, catchUpSeconds: 300),
                     prometheus: PrometheusMetric(serverAddress: "http://prometheus:9090", query: "up", target: target),
                     cpu: CPUMetric(target: target))

@@ -68,6 +68,36 @@ struct CampaignTests {
         for result in [bytesIn, offered, ebb, ebbBlind] { #expect(result.violations.isEmpty, "\(result.name): \(result.violations.prefix(3))") }
     }
 
+    /// Issue 20's step: 10× within one minute. The behaviour the issue was filed on (HPA's lag
+    /// arithmetic, no producer signal) doubles to 64 brokers before any new pod is ready; Ebb's
+    /// default pool reads the producers' rate (irate, carried forward by its age while it rises)
+    /// and meets the SLO as soon, at no more than 1.2× the brokers the load needs.
+    @Test func aOneMinuteTenfoldStepIsMetAsSoonWithoutTheLagOvershoot() async throws {
+        let settings = CampaignSettings()
+        let step = TrafficProfile(points: [.init(0, 1), .init(600, 1), .init(660, 10), .init(1_800, 10), .init(1_920, 1), .init(3_600, 1)])
+        let pool = EbbControl.defaultPool(settings: settings)
+        var asFiled = pool
+        asFiled.spec.metrics?[0].brokerThroughput?.offeredQuery = nil
+        asFiled.spec.metrics?[0].brokerThroughput?.offeredReadingAgeSeconds = nil
+        asFiled.spec.metrics?[1].consumerLag?.catchUpSeconds = nil
+        var ageless = pool
+        ageless.spec.metrics?[0].brokerThroughput?.offeredReadingAgeSeconds = nil
+        func ebb(_ pool: BrokerPool) async throws -> StrategyResult {
+            try #require(await Campaign.run(scenario: "step", profile: step, pool: pool, only: ["ebb"]).result("ebb"))
+        }
+        let ours = try await ebb(pool)
+        let filed = try await ebb(asFiled)
+        let asRead = try await ebb(ageless)
+        #expect(filed.peakBrokers == 64, "the behaviour as filed doubles to maxReplicas: \(filed.peakBrokers)")
+        #expect(ours.minutesOverSlo <= filed.minutesOverSlo, "Ebb \(ours.minutesOverSlo) minutes over the SLO, as filed \(filed.minutesOverSlo)")
+        // 3000 MiB/s at 105 MiB/s a broker: 29; at most 1.2× that.
+        #expect(ours.peakBrokers <= 34, "peak \(ours.peakBrokers) brokers")
+        #expect(
+            asRead.minutesOverSlo > ours.minutesOverSlo,
+            "read as answered, the ramp is seen late: \(asRead.minutesOverSlo) against \(ours.minutesOverSlo) minutes")
+        for result in [ours, filed, asRead] { #expect(result.violations.isEmpty, "\(result.name): \(result.violations.prefix(3))") }
+    }
+
     @Test func theSameSeedGivesTheSameRunAndNeighbouringSeedsDiffer() async {
         let first = await Self.run(["keda-bytes-in"], seeds: [7, 8])
         let again = await Self.run(["keda-bytes-in"], seeds: [7])

@@ -85,15 +85,23 @@ public struct BrokerThroughputMetric: Sendable, Hashable, Codable {
     /// from the applications' own metrics. A saturated broker's bytes in is what it accepted;
     /// this is what was offered, so the pool is sized by the larger of the two.
     public var offeredQuery: String?
+    /// How far behind the present `offeredQuery`'s answer is: a rate over a window describes the
+    /// middle of that window (about one scrape interval back for `irate`). While the producers'
+    /// rate rises, Ebb carries its trend forward by this many seconds, so a ramp is sized for
+    /// what the producers send now; it never lowers the reading. Unset or 0: used as read.
+    public var offeredReadingAgeSeconds: Int32?
 
-    public init(direction: Direction, target: MetricTarget, offeredQuery: String? = nil) {
+    public init(direction: Direction, target: MetricTarget, offeredQuery: String? = nil, offeredReadingAgeSeconds: Int32? = nil) {
         self.direction = direction
         self.target = target
         self.offeredQuery = offeredQuery
+        self.offeredReadingAgeSeconds = offeredReadingAgeSeconds
     }
 
     /// The longest `offeredQuery` accepted.
     public static let maxOfferedQueryLength = 4096
+    /// The largest `offeredReadingAgeSeconds` accepted: half of a 10-minute rate window.
+    public static let maxOfferedReadingAgeSeconds: Int32 = 300
 }
 
 /// Messages a consumer group is behind the log end.

@@ -35,6 +35,8 @@ private struct Run {
     var conditions: [DecisionCondition] = []
     var demand: DemandEstimate?
     let forecast: DemandForecast?
+    /// How far back a trend looks (lag rising or falling, the offered load's rise): three polls, at least a minute.
+    var trendWindow: TimeInterval { max(60, 3 * Double(spec.effectivePollingIntervalSeconds)) }
 
     init(_ input: DecisionInput) {
         self.input = input
@@ -53,11 +55,10 @@ private struct Run {
         let down = behavior.effectiveScaleDown
         let calculator = ReplicaCalculator(
             current: current, ready: input.readyReplicas ?? current, toleranceUp: up.tolerance, toleranceDown: down.tolerance,
-            now: now, staleAfter: max(30, 3 * Double(spec.effectivePollingIntervalSeconds)))
+            now: now, staleAfter: max(30, 3 * Double(spec.effectivePollingIntervalSeconds)), trendWindow: trendWindow)
         let metrics = spec.metrics ?? []
         demand = DemandEstimate.estimate(
-            spec: spec, metrics: input.metrics, ready: input.readyReplicas ?? current, now: now,
-            window: max(60, 3 * Double(spec.effectivePollingIntervalSeconds)))
+            spec: spec, metrics: input.metrics, ready: input.readyReplicas ?? current, now: now, window: trendWindow)
         proposals = metrics.map { metric in
             let observation = input.metrics.first { $0.name == metric.displayName }
             let proposal = calculator.propose(metric, observation)
@@ -263,7 +264,7 @@ private struct Run {
         }
         let observation = input.metrics.first { $0.name == lagMetric.displayName }
         if let samples = observation?.samples, let newest = samples.last,
-            let trend = DemandEstimate.trend(samples, window: max(60, 3 * Double(spec.effectivePollingIntervalSeconds))), trend < 0
+            let trend = DemandEstimate.trend(samples, window: trendWindow), trend < 0
         {
             let excess = ReplicaCalculator.sustainedLag(samples, newest: newest) - DemandEstimate.allowedLag(lagMetric, observation)
             if excess > 0, excess / -trend <= Double(catchUp) {

@@ -36,6 +36,12 @@ public enum DecisionInputSchema {
             ),
             ("error", .string("Why the metric could not be read; the metric then counts as unavailable.")),
             ("offered", sampleOffered),
+            (
+                "offeredEarlier",
+                .array(
+                    "Earlier answers of offeredQuery, oldest first: while they rise, offeredReadingAgeSeconds carries `offered` forward along their trend.",
+                    of: sampleOffered, maxItems: 1_000)
+            ),
             ("offeredError", .string("Why brokerThroughput.offeredQuery could not be read; the metric then stands on the brokers' bytes in."))
         ])
 

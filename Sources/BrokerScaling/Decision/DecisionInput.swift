@@ -66,6 +66,9 @@ public struct MetricObservation: Sendable, Hashable, Codable {
     /// BrokerThroughput In with `offeredQuery`: bytes per second the producers tried to send,
     /// when that query could be read.
     public var offered: MetricSample?
+    /// Earlier answers of `offeredQuery`, oldest first: their trend carries `offered` forward
+    /// by `offeredReadingAgeSeconds` while the producers' rate rises.
+    public var offeredEarlier: [MetricSample]?
     /// Why `offeredQuery` could not be read; the metric then stands on the brokers' bytes in.
     public var offeredError: String?
 
@@ -79,15 +82,6 @@ public struct MetricObservation: Sendable, Hashable, Codable {
         self.partitions = partitions
         self.pods = pods
         self.error = error
-    }
-
-    /// The producers' offered bytes per second, when read, a number ≥ 0, not from the future and
-    /// at most `maxAge` old; nil otherwise (the metric then stands on bytes in).
-    func offeredBytesPerSecond(now: Date, maxAge: TimeInterval) -> Double? {
-        guard let offered, offered.value.isFinite, offered.value >= 0, offered.time <= now,
-            now.timeIntervalSince(offered.time) <= maxAge
-        else { return nil }
-        return offered.value
     }
 
     public static func value(_ name: String, _ value: Double, at time: Date, partitions: Int32? = nil) -> MetricObservation {

@@ -11,8 +11,11 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
     /// Whether the growth is in the offered load: a growing backlog counts only while the ready
     /// brokers carry at least the target each (they take all they can, so producers wait).
     public var backlogGrowthCounted: Bool
-    /// What the producers said they tried to send (`brokerThroughput.offeredQuery`), when read.
+    /// What the producers said they tried to send (`brokerThroughput.offeredQuery`), when read,
+    /// carried along its rise by `offeredReadingAgeSeconds`.
     public var producerOfferedBytesPerSecond: Double?
+    /// The offeredQuery reading behind it: as read, and its rise.
+    public var producerOffered: OfferedReading?
     /// served + backlog growth, never below zero, or what the producers offered when that is more.
     public var offeredBytesPerSecond: Double
     /// Bytes per second one broker carries at the target.
@@ -32,7 +35,9 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
         guard let capacity = Self.capacityPerBroker(spec) else { return nil }
         let observation = throughput.flatMap { throughput in metrics.first { $0.name == throughput.displayName } }
         guard let served = observation?.samples?.last, served.value.isFinite, served.value >= 0, served.time <= now else { return nil }
-        let producerOffered = observation?.offeredBytesPerSecond(now: now, maxAge: window)
+        let producerOffered = observation.flatMap {
+            OfferedReading.from($0, metric: throughput?.brokerThroughput, now: now, maxAge: window, trendWindow: window)
+        }
         let recordBytes = spec.capacity?.effectiveRecordBytes ?? BrokerCapacity.defaultRecordBytes
         var growthMessages = 0.0
         var saturated = false
@@ -50,10 +55,10 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
         // asks for brokers that the producers do not need. A shrinking backlog always counts:
         // bytes in then includes the backlog being served.
         let counted = growth <= 0 || (perBroker ?? 0) >= capacity.bytesPerSecond
-        let offered = max(0, served.value + (counted ? growth : 0), producerOffered ?? 0)
+        let offered = max(0, served.value + (counted ? growth : 0), producerOffered?.bytesPerSecond ?? 0)
         return DemandEstimate(
             servedBytesPerSecond: served.value, backlogGrowthBytesPerSecond: growth, backlogGrowthCounted: counted,
-            producerOfferedBytesPerSecond: producerOffered, offeredBytesPerSecond: offered,
+            producerOfferedBytesPerSecond: producerOffered?.bytesPerSecond, producerOffered: producerOffered, offeredBytesPerSecond: offered,
             capacityPerBrokerBytesPerSecond: capacity.bytesPerSecond, capacitySource: capacity.source,
             observedSaturationPerBroker: saturated ? perBroker : nil, brokersForOfferedLoad: offered / capacity.bytesPerSecond)
     }
@@ -119,7 +124,9 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
     /// "offered 2.9 GiB/s (served 1.4 GiB/s + backlog growth 1.5 GiB/s): 28.6 brokers at 105 MiB/s each"
     public var summary: String {
         if let producerOffered = producerOfferedBytesPerSecond, producerOffered >= offeredFromBrokers {
-            return "offered \(DecisionReason.bytes(offeredBytesPerSecond))/s (what the producers tried to send, offeredQuery; the brokers served "
+            let rise = self.producerOffered.flatMap { $0.bytesPerSecond > $0.read ? ", " + $0.summary : nil } ?? ""
+            return
+                "offered \(DecisionReason.bytes(offeredBytesPerSecond))/s (what the producers tried to send, offeredQuery\(rise); the brokers served "
                 + "\(DecisionReason.bytes(servedBytesPerSecond))/s): \(DecisionReason.number(brokersForOfferedLoad)) brokers at "
                 + "\(DecisionReason.bytes(capacityPerBrokerBytesPerSecond))/s each (\(capacitySource))"
         }

@@ -299,6 +299,12 @@ public enum BrokerPoolSchema {
                             .string(
                                 "In only: a PromQL query for the bytes per second the producers try to send (sent plus refused), from the applications' own metrics. A saturated broker's bytes in is what it accepted, not what was offered; with this query the pool is sized by the larger of the two, and the demand estimate uses it. $namespace, $statefulset and $pool are filled in.",
                                 minLength: 1, maxLength: BrokerThroughputMetric.maxOfferedQueryLength)
+                        ),
+                        (
+                            "offeredReadingAgeSeconds",
+                            .integer(
+                                "With offeredQuery: how many seconds behind the present its answer is (a rate over a window describes the window's middle: half the range for rate(), about one scrape interval for irate()). While the producers' rate rises, Ebb carries its trend over the recent readings forward by this many seconds, so a steep ramp is sized for what the producers send now, not what the window averaged; it never lowers the reading, so it never causes a scale-in. Unset or 0: the answer is used as read.",
+                                minimum: 0, maximum: Int64(BrokerThroughputMetric.maxOfferedReadingAgeSeconds))
                         )
                     ])
             ),

@@ -47,6 +47,11 @@ public enum BrokerPoolValidator {
                     "\(path).brokerThroughput.offeredQuery",
                     "offeredQuery is what producers try to send, so it belongs to direction In; move it to the BrokerThroughput In metric")
             }
+            if let age = metric.brokerThroughput?.offeredReadingAgeSeconds, age > 0, metric.brokerThroughput?.offeredQuery == nil {
+                add(
+                    "\(path).brokerThroughput.offeredReadingAgeSeconds",
+                    "the age of offeredQuery's answer needs offeredQuery: set it, or remove offeredReadingAgeSeconds")
+            }
             if let address = metric.prometheus?.serverAddress, let problem = serverAddressProblem(address) {
                 add("\(path).prometheus.serverAddress", problem)
             }

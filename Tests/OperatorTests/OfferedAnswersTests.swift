@@ -1,0 +1,33 @@
+import BrokerMetrics
+import BrokerScaling
+import Foundation
+import Operator
+import Testing
+
+/// The operator keeps `offeredQuery`'s recent answers beside the newest, so the decision can
+/// carry a rising answer forward by `offeredReadingAgeSeconds`.
+struct OfferedAnswersTests {
+    static let vector = #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1795712400,"1048576000"]}]}}"#
+
+    @Test func earlierAnswersComeWithTheNewest() async throws {
+        let listener = try await RawListener.start(
+            .answer(PrometheusAddressTests.httpAnswer(status: "200 OK", contentType: "application/json", body: Self.vector)))
+        let source = PoolMetricSource(prometheus: try PrometheusClient(url: "http://\(listener.address)"), kafka: KafkaClients(kubernetes: nil))
+        var pool = PoolReconcilerTests.pool()
+        pool.spec.metrics = [.throughput(.in, perBroker: try Quantity("105Mi"), offeredQuery: "sum(irate(producer_offered_bytes_total[1m]))")]
+        pool.spec.metrics?[0].brokerThroughput?.offeredReadingAgeSeconds = 15
+        let start = Date(timeIntervalSince1970: 1_795_712_400)
+        var last: MetricObservation?
+        for step in 0..<8 {
+            last = try #require(await source.observe(pool, now: start.addingTimeInterval(Double(10 * step)), cluster: nil).first)
+        }
+        let observation = try #require(last)
+        #expect(observation.error == nil && observation.offeredError == nil, "\(observation)")
+        #expect(observation.offered?.time == start.addingTimeInterval(70))
+        #expect(observation.offered?.value == 1_048_576_000)
+        // The newest and the five before it, oldest first; bytes in keeps its own six.
+        #expect(observation.offeredEarlier?.map(\.time) == (2..<7).map { start.addingTimeInterval(Double(10 * $0)) })
+        #expect(observation.samples?.count == 6)
+        await listener.stop()
+    }
+}
