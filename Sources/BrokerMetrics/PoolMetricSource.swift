@@ -84,13 +84,13 @@ public final class PoolMetricSource: Sendable {
                 if direction == .in, let offeredQuery = metric.brokerThroughput?.offeredQuery {
                     // Read beside bytes in; when it fails the metric stands on bytes in alone, and says why.
                     do {
-                        let offered = try await prometheusValue(queries.fill(offeredQuery, pool), server: nil)
+                        let filled = queries.fill(offeredQuery, pool)
+                        let offered = try await prometheusValue(filled, server: nil)
                         guard offered >= 0 else {
                             throw PrometheusError.malformed("offeredQuery returned \(offered), not a number ≥ 0: \(offeredQuery)")
                         }
-                        let answers = keep(
-                            MetricSample(time: now, value: offered), as: PoolMetricKey(pool: ObjectKey(pool.metadata), metric: name, series: .offered)
-                        )
+                        let key = PoolMetricKey(pool: ObjectKey(pool.metadata), metric: name, series: .offered(query: filled))
+                        let answers = keep(MetricSample(time: now, value: offered), as: key)
                         observation.offered = answers.last
                         observation.offeredEarlier = Array(answers.dropLast())
                     } catch let error as CancellationError {

@@ -40,7 +40,8 @@ final class EbbControl: CampaignControl, @unchecked Sendable {
             ])
         // irate's answer is about one scrape interval old; on a steep ramp its rise is carried
         // forward by that much, so the pool is sized for what the producers send now.
-        spec.metrics?[0].brokerThroughput?.offeredReadingAgeSeconds = Int32(settings.scrapeIntervalSeconds.rounded(.up))
+        spec.metrics?[0].brokerThroughput?.offeredReadingAgeSeconds = min(
+            Int32(clamping: Int(settings.scrapeIntervalSeconds.rounded(.up))), BrokerThroughputMetric.maxOfferedReadingAgeSeconds)
         // Lag that drains within 5 minutes (consumerLag.catchUpSeconds): HPA's arithmetic
         // on a lag target multiplies the brokers while the new ones start (issue 20).
         spec.metrics?[1].consumerLag?.catchUpSeconds = 300

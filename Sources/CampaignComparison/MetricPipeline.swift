@@ -74,16 +74,18 @@ struct MetricPipeline {
     /// `sum(rate(producer_offered_bytes_total[window]))`: what producers tried to send, not capped
     /// by what the brokers accepted; nil before the window has two scrapes.
     func offeredRate(now: Double) -> Double? {
-        let window = inWindow(now)
-        guard let first = window.first, let last = window.last, last.time > first.time else { return nil }
-        return max(0, last.offeredBytes - first.offeredBytes) / (last.time - first.time)
+        Self.offeredRate(over: inWindow(now))
     }
 
     /// `sum(irate(producer_offered_bytes_total[window]))`: the same counter over its last two
     /// scrapes in the window, as Prometheus' irate reads it; nil before two scrapes.
     func instantOfferedRate(now: Double) -> Double? {
-        let window = inWindow(now).suffix(2)
-        guard let first = window.first, let last = window.last, last.time > first.time else { return nil }
+        Self.offeredRate(over: inWindow(now).suffix(2))
+    }
+
+    /// The producers' counter's increase per second from the first to the last of `scrapes`.
+    private static func offeredRate(over scrapes: ArraySlice<Scrape>) -> Double? {
+        guard let first = scrapes.first, let last = scrapes.last, last.time > first.time else { return nil }
         return max(0, last.offeredBytes - first.offeredBytes) / (last.time - first.time)
     }
 

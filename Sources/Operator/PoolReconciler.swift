@@ -439,10 +439,13 @@ public final class PoolReconciler: Sendable {
             if let producerOffered = demand.producerOfferedBytesPerSecond {
                 fields["producer_offered_bytes_per_second"] = .stringConvertible(producerOffered.rounded())
             }
-            if let reading = demand.producerOffered, let rise = reading.risePerSecond, reading.bytesPerSecond > reading.read {
-                // Carried forward by offeredReadingAgeSeconds: what was read, and how fast it rose.
+            if let reading = demand.producerOffered {
+                // The answer as read; the field above is what the decision used (carried forward by
+                // offeredReadingAgeSeconds while it rises).
                 fields["producer_offered_read_bytes_per_second"] = .stringConvertible(reading.read.rounded())
-                fields["producer_offered_rise_bytes_per_second_each_second"] = .stringConvertible(rise.rounded())
+                if let rise = reading.risePerSecond, reading.carried {
+                    fields["producer_offered_rise_bytes_per_second_each_second"] = .stringConvertible(rise.rounded())
+                }
             }
             metadata["demand"] = .dictionary(fields)
         }

@@ -17,10 +17,11 @@ struct DecisionLogCLITests {
             if let demand = record["demand"] as? [String: Any] { demands.append(demand) }
         }
         #expect(!demands.isEmpty, "no decision with a demand in: \(result.stderr.prefix(500))")
-        let carried = demands.filter { $0["producer_offered_read_bytes_per_second"] != nil }
+        #expect(demands.contains { $0["producer_offered_read_bytes_per_second"] != nil }, "the answer as read is logged")
+        let carried = demands.filter { $0["producer_offered_rise_bytes_per_second_each_second"] != nil }
         let first = try #require(carried.first, "no decision carried the producers' rise forward")
         let summary = try #require(first["summary"] as? String)
-        #expect(summary.contains("carried 15 s forward: offeredReadingAgeSeconds"), "\(summary)")
+        #expect(summary.contains("carried 15 s forward (offeredReadingAgeSeconds)"), "\(summary)")
         let read = try #require(Double("\(first["producer_offered_read_bytes_per_second"]!)"))
         let now = try #require(Double("\(first["producer_offered_bytes_per_second"]!)"))
         #expect(now > read, "carried \(now), read \(read)")

@@ -53,12 +53,21 @@ private struct Run {
         let behavior = spec.effectiveBehavior
         let up = behavior.effectiveScaleUp
         let down = behavior.effectiveScaleDown
+        let staleAfter = max(30, 3 * Double(spec.effectivePollingIntervalSeconds))
+        let metrics = spec.metrics ?? []
+        // What the producers offer, read once per BrokerThroughput In metric that has offeredQuery.
+        var offered: [String: OfferedReading] = [:]
+        for metric in metrics where metric.brokerThroughput?.direction == .in {
+            guard let observation = input.metrics.first(where: { $0.name == metric.displayName }) else { continue }
+            offered[metric.displayName] = OfferedReading.from(
+                observation, metric: metric.brokerThroughput, now: now, maxAge: staleAfter, trendWindow: trendWindow)
+        }
         let calculator = ReplicaCalculator(
             current: current, ready: input.readyReplicas ?? current, toleranceUp: up.tolerance, toleranceDown: down.tolerance,
-            now: now, staleAfter: max(30, 3 * Double(spec.effectivePollingIntervalSeconds)), trendWindow: trendWindow)
-        let metrics = spec.metrics ?? []
+            now: now, staleAfter: staleAfter, offered: offered)
         demand = DemandEstimate.estimate(
-            spec: spec, metrics: input.metrics, ready: input.readyReplicas ?? current, now: now, window: trendWindow)
+            spec: spec, metrics: input.metrics, producerOffered: DemandEstimate.throughputIn(spec).flatMap { offered[$0.displayName] },
+            ready: input.readyReplicas ?? current, now: now, window: trendWindow)
         proposals = metrics.map { metric in
             let observation = input.metrics.first { $0.name == metric.displayName }
             let proposal = calculator.propose(metric, observation)
@@ -253,8 +262,9 @@ private struct Run {
             let catchUp = lagMetric.consumerLag?.catchUpSeconds
         else { return nil }
         // The producers say they offer more than the whole pool, brokers on the way included,
-        // carries at the target: that demand is seen, not guessed, so nothing waits.
-        if let producerOffered = demand.producerOfferedBytesPerSecond, producerOffered > Double(current) * demand.capacityPerBrokerBytesPerSecond {
+        // carries at the target: that demand is seen, not guessed, so nothing waits. Seen: the
+        // answer as read, not carried along its rise.
+        if let producerOffered = demand.producerOffered?.read, producerOffered > Double(current) * demand.capacityPerBrokerBytesPerSecond {
             return nil
         }
         let ready = input.readyReplicas ?? current
@@ -283,7 +293,7 @@ private struct Run {
 
     /// The first lag metric whose lag grew by more than 2 % over the recent samples.
     private func risingLag() -> String? {
-        let window = max(60, 3 * Double(spec.effectivePollingIntervalSeconds))
+        let window = trendWindow
         for metric in spec.metrics ?? [] where metric.type == .consumerLag {
             guard let samples = input.metrics.first(where: { $0.name == metric.displayName })?.samples,
                 let newest = samples.last

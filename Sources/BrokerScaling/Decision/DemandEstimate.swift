@@ -12,7 +12,8 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
     /// brokers carry at least the target each (they take all they can, so producers wait).
     public var backlogGrowthCounted: Bool
     /// What the producers said they tried to send (`brokerThroughput.offeredQuery`), when read,
-    /// carried along its rise by `offeredReadingAgeSeconds`.
+    /// carried along its rise by `offeredReadingAgeSeconds` (`producerOffered.bytesPerSecond`,
+    /// kept as a field of its own for the JSON that scripts read).
     public var producerOfferedBytesPerSecond: Double?
     /// The offeredQuery reading behind it: as read, and its rise.
     public var producerOffered: OfferedReading?
@@ -30,14 +31,14 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
 
     /// The estimate from the readings, or nil when the pool has no bytes-in reading or no
     /// per-broker capacity to measure it by.
-    static func estimate(spec: BrokerPoolSpec, metrics: [MetricObservation], ready: Int32, now: Date, window: TimeInterval) -> DemandEstimate? {
+    /// `producerOffered` is the BrokerThroughput In metric's offeredQuery reading, when read.
+    static func estimate(
+        spec: BrokerPoolSpec, metrics: [MetricObservation], producerOffered: OfferedReading?, ready: Int32, now: Date, window: TimeInterval
+    ) -> DemandEstimate? {
         let throughput = Self.throughputIn(spec)
         guard let capacity = Self.capacityPerBroker(spec) else { return nil }
         let observation = throughput.flatMap { throughput in metrics.first { $0.name == throughput.displayName } }
         guard let served = observation?.samples?.last, served.value.isFinite, served.value >= 0, served.time <= now else { return nil }
-        let producerOffered = observation.flatMap {
-            OfferedReading.from($0, metric: throughput?.brokerThroughput, now: now, maxAge: window, trendWindow: window)
-        }
         let recordBytes = spec.capacity?.effectiveRecordBytes ?? BrokerCapacity.defaultRecordBytes
         var growthMessages = 0.0
         var saturated = false
@@ -80,7 +81,8 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
         return nil
     }
 
-    /// Messages per second the lag grew by over the window (oldest to newest reading in it).
+    /// How fast readings grew over the window, per second (oldest to newest reading in it): messages
+    /// per second for lag.
     static func trend(_ samples: [MetricSample], window: TimeInterval) -> Double? {
         guard let newest = samples.last else { return nil }
         let recent = samples.filter {
@@ -124,7 +126,7 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
     /// "offered 2.9 GiB/s (served 1.4 GiB/s + backlog growth 1.5 GiB/s): 28.6 brokers at 105 MiB/s each"
     public var summary: String {
         if let producerOffered = producerOfferedBytesPerSecond, producerOffered >= offeredFromBrokers {
-            let rise = self.producerOffered.flatMap { $0.bytesPerSecond > $0.read ? ", " + $0.summary : nil } ?? ""
+            let rise = self.producerOffered?.carrySummary.map { ": " + $0 } ?? ""
             return
                 "offered \(DecisionReason.bytes(offeredBytesPerSecond))/s (what the producers tried to send, offeredQuery\(rise); the brokers served "
                 + "\(DecisionReason.bytes(servedBytesPerSecond))/s): \(DecisionReason.number(brokersForOfferedLoad)) brokers at "

@@ -19,8 +19,14 @@ public struct OfferedReading: Sendable, Hashable, Codable {
     /// What the producers offer now: `read`, raised along the trend.
     public var bytesPerSecond: Double
 
+    /// Whether the answer was carried forward (the producers' rate is rising).
+    public var carried: Bool { bytesPerSecond > read }
+
     /// The reading from an observation, or nil when offeredQuery was not read, or its newest
     /// answer is unusable (not a number ≥ 0, from the future, or older than `maxAge`).
+    ///
+    /// The rise is the smaller of the trend over `trendWindow` and the last change between two
+    /// answers, so a load that rose and now falls is not carried up.
     static func from(
         _ observation: MetricObservation, metric: BrokerThroughputMetric?, now: Date, maxAge: TimeInterval, trendWindow: TimeInterval
     ) -> OfferedReading? {
@@ -28,12 +34,17 @@ public struct OfferedReading: Sendable, Hashable, Codable {
         let age = Double(max(0, metric?.offeredReadingAgeSeconds ?? 0))
         var reading = OfferedReading(read: newest.value, risePerSecond: nil, ageSeconds: age, bytesPerSecond: newest.value)
         guard age > 0 else { return reading }
-        let answers = (observation.offeredEarlier ?? []).filter { usable($0, now: now) && $0.time < newest.time } + [newest]
-        guard let rise = DemandEstimate.trend(answers, window: trendWindow), rise > 0,
-            let oldest = answers.first(where: { newest.time.timeIntervalSince($0.time) <= trendWindow })
-        else { return reading }
+        let earlier = (observation.offeredEarlier ?? [])
+            .filter { usable($0, now: now) && $0.time < newest.time && newest.time.timeIntervalSince($0.time) <= trendWindow }
+            .sorted { $0.time < $1.time }
+        // Prometheus repeats an answer until the next scrape: the last step is the last change.
+        guard let oldest = earlier.first, let previous = earlier.last(where: { $0.value != newest.value }) else { return reading }
+        let overWindow = (newest.value - oldest.value) / newest.time.timeIntervalSince(oldest.time)
+        let lastStep = (newest.value - previous.value) / newest.time.timeIntervalSince(previous.time)
+        let rise = min(overWindow, lastStep)
+        guard rise > 0 else { return reading }
         reading.risePerSecond = rise
-        reading.bytesPerSecond = newest.value + min(rise * age, max(0, newest.value - oldest.value))
+        reading.bytesPerSecond = newest.value + min(rise * age, newest.value - oldest.value)
         return reading
     }
 
@@ -41,11 +52,11 @@ public struct OfferedReading: Sendable, Hashable, Codable {
         sample.value.isFinite && sample.value >= 0 && sample.time <= now
     }
 
-    /// "2.4 GiB/s now (read 1.9 GiB/s, rising 45 MiB/s each second, carried 10 s forward)", or
-    /// the read value alone when there is no rise to carry.
-    var summary: String {
-        guard let rise = risePerSecond, bytesPerSecond > read else { return "\(DecisionReason.bytes(read))/s" }
-        return "\(DecisionReason.bytes(bytesPerSecond))/s now (read \(DecisionReason.bytes(read))/s, rising \(DecisionReason.bytes(rise))/s "
-            + "each second, carried \(DecisionReason.number(ageSeconds)) s forward: offeredReadingAgeSeconds)"
+    /// "read 1.86 GiB/s, rising 45 MiB/s each second, carried 15 s forward (offeredReadingAgeSeconds)";
+    /// nil when the answer was not carried.
+    var carrySummary: String? {
+        guard let rise = risePerSecond, carried else { return nil }
+        return "read \(DecisionReason.bytes(read))/s, rising \(DecisionReason.bytes(rise))/s each second, carried "
+            + "\(DecisionReason.number(ageSeconds)) s forward (offeredReadingAgeSeconds)"
     }
 }

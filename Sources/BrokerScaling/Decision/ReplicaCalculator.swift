@@ -17,8 +17,8 @@ struct ReplicaCalculator {
     let now: Date
     /// A reading older than this is stale and not used.
     let staleAfter: TimeInterval
-    /// How far back a trend looks (the offered load's rise).
-    let trendWindow: TimeInterval
+    /// Each BrokerThroughput In metric's offeredQuery reading, by metric name.
+    let offered: [String: OfferedReading]
 
     func isWithinTolerance(_ ratio: Double) -> Bool {
         (1 - toleranceDown) <= ratio && ratio <= (1 + toleranceUp)
@@ -52,8 +52,7 @@ struct ReplicaCalculator {
             guard reporting > 0 else { return unavailable("no broker reported its throughput") }
             // What producers offered, when the pool reads it: a saturated broker's bytes in is
             // only what it accepted, so the larger of the two sizes the pool.
-            let offered = OfferedReading.from(observation, metric: metric.brokerThroughput, now: now, maxAge: staleAfter, trendWindow: trendWindow)
-            let total = max(sample.value, offered?.bytesPerSecond ?? 0)
+            let total = max(sample.value, offered[name]?.bytesPerSecond ?? 0)
             if current > 0, reporting > Int(current) {
                 // More series than brokers: a pod that went (a scale-in) keeps its series for one
                 // rate window. HPA averages over the pods that exist; the series cannot be joined

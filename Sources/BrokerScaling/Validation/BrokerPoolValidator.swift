@@ -50,7 +50,7 @@ public enum BrokerPoolValidator {
             if let age = metric.brokerThroughput?.offeredReadingAgeSeconds, age > 0, metric.brokerThroughput?.offeredQuery == nil {
                 add(
                     "\(path).brokerThroughput.offeredReadingAgeSeconds",
-                    "the age of offeredQuery's answer needs offeredQuery: set it, or remove offeredReadingAgeSeconds")
+                    "offeredReadingAgeSeconds is the age of offeredQuery's answers, so it needs offeredQuery (on the BrokerThroughput In metric)")
             }
             if let address = metric.prometheus?.serverAddress, let problem = serverAddressProblem(address) {
                 add("\(path).prometheus.serverAddress", problem)
