@@ -161,8 +161,15 @@ public final class PoolMetricSource: Sendable {
     }
 
     /// Adds a sample to what is kept under `key` and returns the kept samples, oldest first.
+    /// The answers of an offeredQuery that was edited since are dropped, so edits do not pile up.
     private func keep(_ sample: MetricSample, as key: PoolMetricKey) -> [MetricSample] {
         recent.withLockedValue { recent -> [MetricSample] in
+            if case .offered = key.series, recent[key] == nil {
+                recent = recent.filter { other in
+                    guard other.key.pool == key.pool, other.key.metric == key.metric, case .offered = other.key.series else { return true }
+                    return false
+                }
+            }
             var list = recent[key] ?? []
             list.append(sample)
             if list.count > Self.kept { list.removeFirst(list.count - Self.kept) }

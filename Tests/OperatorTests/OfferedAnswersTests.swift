@@ -28,6 +28,15 @@ struct OfferedAnswersTests {
         // The newest and the five before it, oldest first; bytes in keeps its own six.
         #expect(observation.offeredEarlier?.map(\.time) == (2..<7).map { start.addingTimeInterval(Double(10 * $0)) })
         #expect(observation.samples?.count == 6)
+
+        // An edited query starts over: its answers are not a rise from the old query's, and the
+        // old query's answers are dropped, not kept beside (switching back starts over too).
+        var edited = pool
+        edited.spec.metrics?[0].brokerThroughput?.offeredQuery = "sum(irate(producer_offered_bytes_total[2m]))"
+        for (step, next) in [edited, pool].enumerated() {
+            let answer = try #require(await source.observe(next, now: start.addingTimeInterval(Double(80 + 10 * step)), cluster: nil).first)
+            #expect(answer.offered != nil && answer.offeredEarlier == [], "\(step): \(String(describing: answer.offeredEarlier))")
+        }
         await listener.stop()
     }
 }
