@@ -156,6 +156,12 @@ public final class PoolMetricSource: Sendable {
         return sample.value
     }
 
+    /// The pool is gone: drops its recent readings and its kept history.
+    public func forget(_ pool: ObjectKey) async {
+        recent.withLockedValue { recent in recent = recent.filter { $0.key.pool != pool } }
+        histories.withLockedValue { histories in histories = histories.filter { $0.key.pool != pool } }
+    }
+
     func remember(_ name: String, pool: BrokerPool, _ sample: MetricSample) -> MetricObservation {
         MetricObservation(name: name, samples: keep(sample, as: PoolMetricKey(pool: ObjectKey(pool.metadata), metric: name)))
     }

@@ -134,6 +134,12 @@ public final class KafkaClients: PoolKafkaClients {
         return configuration
     }
 
+    /// Closes the client of a pool that is gone, and forgets it.
+    public func close(_ pool: ObjectKey) async {
+        let entry = clients.withLockedValue { $0.removeValue(forKey: pool) }
+        await entry?.client.close()
+    }
+
     public func closeAll() async {
         let all = clients.withLockedValue { clients in
             defer { clients.removeAll() }

@@ -11,6 +11,8 @@ public struct KafkaClusterPort: KafkaPort {
 
     public init(clients: KafkaClients) { self.clients = clients }
 
+    public func disconnect(_ pool: ObjectKey) async { await clients.close(pool) }
+
     public func snapshot(of pool: BrokerPool) async throws -> ClusterSnapshot {
         let client = try await clients.client(for: pool)
         let cluster = try await client.describeCluster()

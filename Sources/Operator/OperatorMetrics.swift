@@ -19,6 +19,9 @@ public final class OperatorMetrics: Sendable {
 
     func pool(_ pool: String) -> [(String, String)] { [("pool", pool)] }
 
+    /// The values of `ebb_pool_state`'s `state` label.
+    static let states = ["Stable", "ScalingOut", "Rebalancing", "Draining", "ScalingIn", "Paused", "Blocked"]
+
     public func replicas(pool: String, desired: Int32, current: Int32, ready: Int32) {
         Gauge(label: "ebb_pool_desired_replicas", dimensions: self.pool(pool), factory: factory).record(Double(desired))
         Gauge(label: "ebb_pool_current_replicas", dimensions: self.pool(pool), factory: factory).record(Double(current))
@@ -51,8 +54,19 @@ public final class OperatorMetrics: Sendable {
     }
 
     public func state(pool: String, _ state: String) {
-        for candidate in ["Stable", "ScalingOut", "Rebalancing", "Draining", "ScalingIn", "Paused", "Blocked"] {
+        for candidate in Self.states {
             Gauge(label: "ebb_pool_state", dimensions: self.pool(pool) + [("state", candidate)], factory: factory).record(candidate == state ? 1 : 0)
+        }
+    }
+
+    /// The pool is gone: its gauges leave the exposition (a gauge of a deleted pool would read as
+    /// its last value forever). Its counters stay, as counters of a finished job do.
+    public func forget(pool: String) {
+        for label in ["ebb_pool_desired_replicas", "ebb_pool_current_replicas", "ebb_pool_ready_replicas"] {
+            Gauge(label: label, dimensions: self.pool(pool), factory: factory).destroy()
+        }
+        for candidate in Self.states {
+            Gauge(label: "ebb_pool_state", dimensions: self.pool(pool) + [("state", candidate)], factory: factory).destroy()
         }
     }
 

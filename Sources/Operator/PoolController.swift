@@ -135,6 +135,8 @@ public final class PoolController: Service, Sendable {
     func work(_ queue: WorkQueue<ObjectKey>, worker: Int) async {
         while let key = await queue.next() {
             guard let pool = pools.get(key) else {
+                // Deleted: nothing to reconcile, and nothing of it to keep.
+                await reconciler.forget(key)
                 await queue.forget(key)
                 await queue.done(key)
                 continue

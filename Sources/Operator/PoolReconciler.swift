@@ -74,6 +74,16 @@ public final class PoolReconciler: Sendable {
         if let leadership, !leadership.isLeading { throw .notLeader }
     }
 
+    /// The pool is gone: drop what was remembered for it, its gauges, its metric readings, and
+    /// close its Kafka connections. A pool created again under the same name starts afresh.
+    public func forget(_ key: ObjectKey) async {
+        memory.withLockedValue { _ = $0.removeValue(forKey: key) }
+        metrics.forget(pool: key.description)
+        await metricSource.forget(key)
+        await kafka.disconnect(key)
+        logger.info("pool gone; forgot what was kept for it", metadata: ["pool": "\(key)"])
+    }
+
     /// Reconciles `pool`; returns how soon it should be looked at again. Read → plan
     /// (pure, `ReconcilePlan`) → write the status (the claim to act) → act.
     public func reconcile(_ pool: BrokerPool, reconcileId: String) async throws -> Duration {

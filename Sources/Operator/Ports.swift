@@ -1,5 +1,6 @@
 import BrokerScaling
 import Foundation
+import KubernetesTypes
 
 /// The broker StatefulSet as the reconcile reads it.
 public struct WorkloadState: Sendable, Hashable {
@@ -75,6 +76,12 @@ public protocol KafkaPort: Sendable {
     /// Submits one batch; returns the partitions it could not move, with why.
     func submit(_ moves: [PartitionMove], for pool: BrokerPool) async throws -> [String]
     func electPreferredLeaders(_ partitions: [String]?, for pool: BrokerPool) async throws
+    /// The pool is gone: close what was kept open for it (its Kafka client's connections).
+    func disconnect(_ pool: ObjectKey) async
+}
+
+extension KafkaPort {
+    public func disconnect(_ pool: ObjectKey) async {}
 }
 
 /// Metric readings for a pool's `spec.metrics`.
@@ -83,6 +90,8 @@ public protocol MetricsPort: Sendable {
     /// The pool's produce throughput (the BrokerThroughput In metric's total) over the last
     /// `spec.predictive.historyDays`, oldest first, for the forecast. Throws when it cannot be read.
     func throughputHistory(_ pool: BrokerPool, now: Date) async throws -> [MetricSample]
+    /// The pool is gone: drop what was kept for it (recent readings, its history).
+    func forget(_ pool: ObjectKey) async
 }
 
 /// A port that keeps no history: the forecast has nothing to learn from.
@@ -93,4 +102,5 @@ public struct NoThroughputHistory: Error, CustomStringConvertible {
 
 extension MetricsPort {
     public func throughputHistory(_ pool: BrokerPool, now: Date) async throws -> [MetricSample] { throw NoThroughputHistory() }
+    public func forget(_ pool: ObjectKey) async {}
 }

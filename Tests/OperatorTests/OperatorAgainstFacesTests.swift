@@ -62,6 +62,15 @@ struct OperatorAgainstFacesTests {
                 let set = try await client.get(StatefulSet.self, namespace: "shop", name: "automq-broker")
                 return state == .stable && set.spec?.replicas == 2 && set.status?.replicas == 2 && kafka.brokerIds == [1000, 1001]
             }
+            let settled = try await pool()
+            #expect(settled.status?.observedGeneration == settled.metadata.generation)
+            #expect(reconciler.metrics.exposition().contains("ebb_pool_desired_replicas{pool=\"shop/shop-events\"}"))
+            // Deleted: the controller forgets it, and its gauges leave /metrics.
+            try await client.delete(BrokerPool.self, namespace: "shop", name: "shop-events")
+            try await Self.eventually("the deleted pool forgotten") {
+                lines.withLockedValue { $0.contains { $0.contains("\"message\":\"pool gone; forgot what was kept for it\"") } }
+            }
+            #expect(!reconciler.metrics.exposition().contains("ebb_pool_desired_replicas{pool=\"shop/shop-events\"}"))
             group.cancelAll()
         }
         await kubeServer.stop()
@@ -69,8 +78,6 @@ struct OperatorAgainstFacesTests {
 
         #expect(world.violations.isEmpty, "\(world.violations)")
         for partition in 0..<24 { #expect(kafka.replicas("orders", Int32(partition))?.allSatisfy { $0 < 1002 } == true) }
-        let pool = try kube.get(try resource("brokerpools"), namespace: "shop", name: "shop-events")
-        #expect(pool.value(at: "status.observedGeneration")?.int == pool.value(at: "metadata.generation")?.int)
         let events =
             ((try? JSON.parse(kube.listJSON(try resource("events"), namespace: "shop"))) ?? .null)["items"]?.arrayValue?.compactMap {
                 $0["reason"]?.string

@@ -1,0 +1,41 @@
+import BrokerMetrics
+import BrokerScaling
+import Foundation
+import KubernetesTypes
+import Operator
+import Testing
+
+/// A deleted pool leaves nothing behind: no gauge in `/metrics` that reads as its last value
+/// forever, no kept readings that a pool created again under its name would start from.
+struct DeletedPoolTests {
+    @Test func aForgottenPoolsGaugesLeaveTheExposition() async throws {
+        let world = FakeWorld(pool: PoolReconcilerTests.pool(), brokers: 3, partitions: 48, bytesInPerSecond: 750 * PoolReconcilerTests.mebibyte)
+        let harness = PoolReconcilerTests.Harness(world: world)
+        try await harness.step()
+        let before = harness.reconciler.metrics.exposition()
+        #expect(before.contains("ebb_pool_desired_replicas{pool=\"shop/shop-events\"}"), "\(before)")
+        #expect(before.contains("ebb_pool_state{pool=\"shop/shop-events\""), "\(before)")
+
+        await harness.reconciler.forget(ObjectKey(namespace: "shop", name: "shop-events"))
+        let after = harness.reconciler.metrics.exposition()
+        for gauge in ["ebb_pool_desired_replicas", "ebb_pool_current_replicas", "ebb_pool_ready_replicas", "ebb_pool_state"] {
+            #expect(!after.contains("\(gauge){pool=\"shop/shop-events\""), "\(gauge) is still exported: \(after)")
+        }
+        // Counters of what happened stay, as a finished job's do.
+        #expect(after.contains("ebb_decisions_total{pool=\"shop/shop-events\""))
+    }
+
+    @Test func aForgottenPoolsReadingsAreDropped() async throws {
+        let listener = try await RawListener.start(
+            .answer(PrometheusAddressTests.httpAnswer(status: "200 OK", contentType: "application/json", body: OfferedAnswersTests.vector)))
+        let source = PoolMetricSource(prometheus: try PrometheusClient(url: "http://\(listener.address)"), kafka: KafkaClients(kubernetes: nil))
+        var pool = PoolReconcilerTests.pool()
+        pool.spec.metrics = [.throughput(.in, perBroker: try Quantity("105Mi"), offeredQuery: "sum(irate(producer_offered_bytes_total[1m]))")]
+        let start = Date(timeIntervalSince1970: 1_795_712_400)
+        for step in 0..<3 { _ = await source.observe(pool, now: start.addingTimeInterval(Double(10 * step)), cluster: nil) }
+        await source.forget(ObjectKey(pool.metadata))
+        let fresh = try #require(await source.observe(pool, now: start.addingTimeInterval(30), cluster: nil).first)
+        #expect(fresh.samples?.count == 1 && fresh.offeredEarlier == [], "\(fresh)")
+        await listener.stop()
+    }
+}
