@@ -81,6 +81,9 @@ public final class PoolMetricSource: Sendable {
                 }
                 var observation = remember(name, pool: pool, MetricSample(time: now, value: series.reduce(0) { $0 + $1.value }))
                 observation.reportingBrokers = Int32(clamping: series.count)
+                if direction == .in, metric.brokerThroughput?.offeredQuery == nil {
+                    dropOfferedAnswers(of: name, pool: ObjectKey(pool.metadata))
+                }
                 if direction == .in, let offeredQuery = metric.brokerThroughput?.offeredQuery {
                     // Read beside bytes in; when it fails the metric stands on bytes in alone, and says why.
                     do {
@@ -166,15 +169,23 @@ public final class PoolMetricSource: Sendable {
         MetricObservation(name: name, samples: keep(sample, as: PoolMetricKey(pool: ObjectKey(pool.metadata), metric: name)))
     }
 
+    /// offeredQuery was removed from the metric: its answers are not kept for a query that may come back.
+    private func dropOfferedAnswers(of metric: String, pool: ObjectKey) {
+        recent.withLockedValue { recent in recent = recent.filter { !Self.isOfferedAnswer($0.key, of: metric, pool: pool) } }
+    }
+
+    /// Whether `key` holds answers of an offeredQuery of `metric` of `pool` (whatever the query).
+    private static func isOfferedAnswer(_ key: PoolMetricKey, of metric: String, pool: ObjectKey) -> Bool {
+        guard key.pool == pool, key.metric == metric, case .offered = key.series else { return false }
+        return true
+    }
+
     /// Adds a sample to what is kept under `key` and returns the kept samples, oldest first.
     /// The answers of an offeredQuery that was edited since are dropped, so edits do not pile up.
     private func keep(_ sample: MetricSample, as key: PoolMetricKey) -> [MetricSample] {
         recent.withLockedValue { recent -> [MetricSample] in
             if case .offered = key.series, recent[key] == nil {
-                recent = recent.filter { other in
-                    guard other.key.pool == key.pool, other.key.metric == key.metric, case .offered = other.key.series else { return true }
-                    return false
-                }
+                recent = recent.filter { !Self.isOfferedAnswer($0.key, of: key.metric, pool: key.pool) }
             }
             var list = recent[key] ?? []
             list.append(sample)

@@ -1,3 +1,4 @@
+import BrokerScaling
 import CoreMetrics
 import Foundation
 import Prometheus
@@ -20,7 +21,7 @@ public final class OperatorMetrics: Sendable {
     func pool(_ pool: String) -> [(String, String)] { [("pool", pool)] }
 
     /// The values of `ebb_pool_state`'s `state` label.
-    static let states = ["Stable", "ScalingOut", "Rebalancing", "Draining", "ScalingIn", "Paused", "Blocked"]
+    static let states = PoolState.allCases.map(\.rawValue)
 
     public func replicas(pool: String, desired: Int32, current: Int32, ready: Int32) {
         Gauge(label: "ebb_pool_desired_replicas", dimensions: self.pool(pool), factory: factory).record(Double(desired))

@@ -99,6 +99,9 @@ public final class PoolController: Service, Sendable {
     /// looks at each once); until cancelled (shutdown or lost lease).
     func reconciling() async {
         let queue = WorkQueue<ObjectKey>()
+        // Pools deleted while another replica led (or this one stood by) were never seen gone here.
+        let present = Set(pools.keys)
+        for key in reconciler.rememberedPools where !present.contains(key) { await reconciler.forget(key) }
         self.queue.withLockedValue { $0 = queue }
         for key in pools.keys { await queue.add(key) }
         await withTaskGroup(of: Void.self) { workers in

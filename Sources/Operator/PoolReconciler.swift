@@ -52,6 +52,9 @@ public final class PoolReconciler: Sendable {
         var movesInFlight = 0
         /// Our last writes, until the cache shows them.
         var expected: WriteExpectations?
+        /// The pool this was kept for (`metadata.uid`): a pool deleted and created again under
+        /// the same name, before a worker saw it gone, is another pool.
+        var uid: String?
     }
 
     private let memory = NIOLockedValueBox<[ObjectKey: Memory]>([:])
@@ -76,13 +79,17 @@ public final class PoolReconciler: Sendable {
 
     /// The pool is gone: drop what was remembered for it, its gauges, its metric readings, and
     /// close its Kafka connections. A pool created again under the same name starts afresh.
-    public func forget(_ key: ObjectKey) async {
+    public func forget(_ key: ObjectKey, because why: String = "pool gone") async {
         memory.withLockedValue { _ = $0.removeValue(forKey: key) }
         metrics.forget(pool: key.description)
         await metricSource.forget(key)
         await kafka.disconnect(key)
-        logger.info("pool gone; forgot what was kept for it", metadata: ["pool": "\(key)"])
+        logger.info("\(why); forgot what was kept for it", metadata: ["pool": "\(key)"])
     }
+
+    /// The pools something is remembered for: a new leader forgets those that went while it
+    /// was not leading.
+    public var rememberedPools: [ObjectKey] { memory.withLockedValue { Array($0.keys) } }
 
     /// Reconciles `pool`; returns how soon it should be looked at again. Read → plan
     /// (pure, `ReconcilePlan`) → write the status (the claim to act) → act.
@@ -99,7 +106,12 @@ public final class PoolReconciler: Sendable {
         let now = clock()
         var spec = pool.spec
         if options.dryRun { spec.dryRun = true }
-        let remembered = memory.withLockedValue { $0[key] ?? Memory() }
+        var remembered = memory.withLockedValue { $0[key] ?? Memory() }
+        if let uid = pool.metadata.uid, let before = remembered.uid, before != uid {
+            await forget(key, because: "pool deleted and created again (uid \(before) → \(uid))")
+            remembered = Memory()
+        }
+        memory.withLockedValue { $0[key, default: Memory()].uid = pool.metadata.uid }
         // One action per observed state: not again before the cache shows our last writes.
         if let waiting = remembered.expected?.waitingForPool(resourceVersion: pool.metadata.resourceVersion, now: now) {
             logger.debug("waiting for the cache to show our status write", metadata: ["step": "cache_behind", "detail": "\(waiting)"])

@@ -23,6 +23,36 @@ struct DeletedPoolTests {
         }
         // Counters of what happened stay, as a finished job's do.
         #expect(after.contains("ebb_decisions_total{pool=\"shop/shop-events\""))
+        // The ports dropped the pool's readings and closed its Kafka client.
+        #expect(world.state.withLockedValue { $0.forgotten } == ["metrics shop/shop-events", "kafka shop/shop-events"])
+    }
+
+    /// Deleted and created again under its name before a worker saw it gone: another pool
+    /// (another uid), which starts afresh instead of from the old one's history.
+    @Test func aPoolCreatedAgainUnderItsNameStartsAfresh() async throws {
+        var first = PoolReconcilerTests.pool()
+        first.metadata.uid = "uid-1"
+        let world = FakeWorld(pool: first, brokers: 3, partitions: 48, bytesInPerSecond: 750 * PoolReconcilerTests.mebibyte)
+        let harness = PoolReconcilerTests.Harness(world: world)
+        try await harness.step()
+        try await harness.step(1)
+        #expect(world.state.withLockedValue { $0.forgotten }.isEmpty, "the same pool is not forgotten")
+        world.state.withLockedValue { $0.pool.metadata.uid = "uid-2" }
+        try await harness.step(2)
+        #expect(world.state.withLockedValue { $0.forgotten } == ["metrics shop/shop-events", "kafka shop/shop-events"])
+        let lines = world.logLines.withLockedValue { $0 }
+        #expect(
+            lines.contains { $0.contains("pool deleted and created again (uid uid-1 → uid-2); forgot what was kept for it") }, "\(lines.suffix(3))")
+    }
+
+    @Test func aClosedKafkaClientIsNotHandedOutAgain() async throws {
+        let clients = KafkaClients(kubernetes: nil)
+        let pool = PoolReconcilerTests.pool()
+        let first = try await clients.client(for: pool)
+        #expect(try await clients.client(for: pool) === first, "kept while the pool is there")
+        await clients.close(ObjectKey(pool.metadata))
+        #expect(try await clients.client(for: pool) !== first, "a new client after the pool was forgotten")
+        await clients.closeAll()
     }
 
     @Test func aForgottenPoolsReadingsAreDropped() async throws {

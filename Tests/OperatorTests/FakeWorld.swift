@@ -1,6 +1,7 @@
 import BrokerScaling
 import Foundation
 import KubernetesClient
+import KubernetesTypes
 import Logging
 import NIOConcurrencyHelpers
 import Operator
@@ -35,6 +36,8 @@ final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable
         /// From the read after `read` on, the pod of `ordinal` is not ready (it crashed), and the
         /// pods are listed by ordinal.
         var podCrash: (read: Int, ordinal: Int32)?
+        /// Pools the reconciler told the ports to forget: "metrics ns/name", "kafka ns/name".
+        var forgotten: [String] = []
     }
 
     let state: NIOLockedValueBox<State>
@@ -161,7 +164,15 @@ final class FakeWorld: WorkloadPort, KafkaPort, MetricsPort, @unchecked Sendable
         }
     }
 
+    func disconnect(_ pool: ObjectKey) async {
+        state.withLockedValue { $0.forgotten.append("kafka \(pool)") }
+    }
+
     // MARK: MetricsPort
+
+    func forget(_ pool: ObjectKey) async {
+        state.withLockedValue { $0.forgotten.append("metrics \(pool)") }
+    }
 
     func observe(_ pool: BrokerPool, now: Date, cluster: ClusterSnapshot?) async -> [MetricObservation] {
         let bytes = state.withLockedValue { $0.bytesInPerSecond }
