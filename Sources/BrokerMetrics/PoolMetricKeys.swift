@@ -5,9 +5,8 @@ struct PoolMetricKey: Hashable, Sendable {
     enum Series: Hashable, Sendable {
         /// The metric's own reading.
         case value
-        /// A BrokerThroughput In metric's offeredQuery answers, by the query as sent: an edited
-        /// query starts a new series instead of reading as a rise.
-        case offered(query: String)
+        /// A BrokerThroughput In metric's offeredQuery answers (of the query as it is now).
+        case offered
     }
 
     var pool: ObjectKey

@@ -38,7 +38,12 @@ public final class PoolMetricSource: Sendable {
     let prometheus: PrometheusClient?
     let kafka: any PoolKafkaClients
     let queries: MetricQueries
-    private let recent = NIOLockedValueBox<[PoolMetricKey: [MetricSample]]>([:])
+    private let recent = NIOLockedValueBox(Recent())
+    /// Recent readings, and which offeredQuery (filled in) the kept `.offered` answers are of.
+    struct Recent {
+        var samples: [PoolMetricKey: [MetricSample]] = [:]
+        var offeredQuery: [PoolMetricKey: String] = [:]
+    }
     /// Clients for the `serverAddress`es pools name, made once each.
     private let servers = NIOLockedValueBox<[String: PrometheusClient]>([:])
     /// Per pool: the throughput history for the forecast, and when it was read.
@@ -81,18 +86,17 @@ public final class PoolMetricSource: Sendable {
                 }
                 var observation = remember(name, pool: pool, MetricSample(time: now, value: series.reduce(0) { $0 + $1.value }))
                 observation.reportingBrokers = Int32(clamping: series.count)
-                if direction == .in, metric.brokerThroughput?.offeredQuery == nil {
-                    dropOfferedAnswers(of: name, pool: ObjectKey(pool.metadata))
-                }
-                if direction == .in, let offeredQuery = metric.brokerThroughput?.offeredQuery {
+                let offeredQuery = direction == .in ? metric.brokerThroughput?.offeredQuery : nil
+                let filled = offeredQuery.map { queries.fill($0, pool) }
+                if direction == .in { keepOnlyOfferedAnswers(of: name, pool: ObjectKey(pool.metadata), query: filled) }
+                if let offeredQuery, let filled {
                     // Read beside bytes in; when it fails the metric stands on bytes in alone, and says why.
                     do {
-                        let filled = queries.fill(offeredQuery, pool)
                         let offered = try await prometheusValue(filled, server: nil)
                         guard offered >= 0 else {
                             throw PrometheusError.malformed("offeredQuery returned \(offered), not a number ≥ 0: \(offeredQuery)")
                         }
-                        let key = PoolMetricKey(pool: ObjectKey(pool.metadata), metric: name, series: .offered(query: filled))
+                        let key = PoolMetricKey(pool: ObjectKey(pool.metadata), metric: name, series: .offered)
                         let answers = keep(MetricSample(time: now, value: offered), as: key)
                         observation.offered = answers.last
                         observation.offeredEarlier = Array(answers.dropLast())
@@ -161,7 +165,10 @@ public final class PoolMetricSource: Sendable {
 
     /// The pool is gone: drops its recent readings and its kept history.
     public func forget(_ pool: ObjectKey) async {
-        recent.withLockedValue { recent in recent = recent.filter { $0.key.pool != pool } }
+        recent.withLockedValue { recent in
+            recent.samples = recent.samples.filter { $0.key.pool != pool }
+            recent.offeredQuery = recent.offeredQuery.filter { $0.key.pool != pool }
+        }
         histories.withLockedValue { histories in histories = histories.filter { $0.key.pool != pool } }
     }
 
@@ -169,28 +176,25 @@ public final class PoolMetricSource: Sendable {
         MetricObservation(name: name, samples: keep(sample, as: PoolMetricKey(pool: ObjectKey(pool.metadata), metric: name)))
     }
 
-    /// offeredQuery was removed from the metric: its answers are not kept for a query that may come back.
-    private func dropOfferedAnswers(of metric: String, pool: ObjectKey) {
-        recent.withLockedValue { recent in recent = recent.filter { !Self.isOfferedAnswer($0.key, of: metric, pool: pool) } }
-    }
-
-    /// Whether `key` holds answers of an offeredQuery of `metric` of `pool` (whatever the query).
-    private static func isOfferedAnswer(_ key: PoolMetricKey, of metric: String, pool: ObjectKey) -> Bool {
-        guard key.pool == pool, key.metric == metric, case .offered = key.series else { return false }
-        return true
+    /// Only the answers of the metric's offeredQuery as it is now (`query`, filled in; nil: none)
+    /// are kept: an edited or removed query's answers are dropped, so a query that comes back
+    /// starts over and edits do not pile up.
+    private func keepOnlyOfferedAnswers(of metric: String, pool: ObjectKey, query: String?) {
+        let key = PoolMetricKey(pool: pool, metric: metric, series: .offered)
+        recent.withLockedValue { recent in
+            guard recent.offeredQuery[key] != query else { return }
+            recent.offeredQuery[key] = query
+            recent.samples[key] = nil
+        }
     }
 
     /// Adds a sample to what is kept under `key` and returns the kept samples, oldest first.
-    /// The answers of an offeredQuery that was edited since are dropped, so edits do not pile up.
     private func keep(_ sample: MetricSample, as key: PoolMetricKey) -> [MetricSample] {
         recent.withLockedValue { recent -> [MetricSample] in
-            if case .offered = key.series, recent[key] == nil {
-                recent = recent.filter { !Self.isOfferedAnswer($0.key, of: key.metric, pool: key.pool) }
-            }
-            var list = recent[key] ?? []
+            var list = recent.samples[key] ?? []
             list.append(sample)
             if list.count > Self.kept { list.removeFirst(list.count - Self.kept) }
-            recent[key] = list
+            recent.samples[key] = list
             return list
         }
     }

@@ -180,7 +180,7 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
                 pipeline?.brokerRates(\.cpu, now: state.now) ?? [:],
                 pipeline.flatMap { pipeline in
                     // The simulated Prometheus has one producer series; irate reads its last two scrapes.
-                    let instant = Self.throughputIn(pool)?.offeredQuery?.contains("irate(") == true
+                    let instant = DemandEstimate.throughputIn(pool.spec)?.brokerThroughput?.offeredQuery?.contains("irate(") == true
                     return instant ? pipeline.instantOfferedRate(now: state.now) : pipeline.offeredRate(now: state.now)
                 }
             )
@@ -247,7 +247,4 @@ final class EbbPorts: WorkloadPort, KafkaPort, MetricsPort, Sendable {
         }
     }
 
-    private static func throughputIn(_ pool: BrokerPool) -> BrokerThroughputMetric? {
-        (pool.spec.metrics ?? []).lazy.compactMap(\.brokerThroughput).first { $0.direction == .in }
-    }
 }

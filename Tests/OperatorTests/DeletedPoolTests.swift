@@ -56,12 +56,8 @@ struct DeletedPoolTests {
     }
 
     @Test func aForgottenPoolsReadingsAreDropped() async throws {
-        let listener = try await RawListener.start(
-            .answer(PrometheusAddressTests.httpAnswer(status: "200 OK", contentType: "application/json", body: OfferedAnswersTests.vector)))
-        let source = PoolMetricSource(prometheus: try PrometheusClient(url: "http://\(listener.address)"), kafka: KafkaClients(kubernetes: nil))
-        var pool = PoolReconcilerTests.pool()
-        pool.spec.metrics = [.throughput(.in, perBroker: try Quantity("105Mi"), offeredQuery: "sum(irate(producer_offered_bytes_total[1m]))")]
-        let start = Date(timeIntervalSince1970: 1_795_712_400)
+        let (listener, source, pool) = try await OfferedAnswersTests.source()
+        let start = OfferedAnswersTests.start
         for step in 0..<3 { _ = await source.observe(pool, now: start.addingTimeInterval(Double(10 * step)), cluster: nil) }
         await source.forget(ObjectKey(pool.metadata))
         let fresh = try #require(await source.observe(pool, now: start.addingTimeInterval(30), cluster: nil).first)

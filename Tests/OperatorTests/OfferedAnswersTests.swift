@@ -9,14 +9,23 @@ import Testing
 struct OfferedAnswersTests {
     static let vector = #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1795712400,"1048576000"]}]}}"#
 
-    @Test func earlierAnswersComeWithTheNewest() async throws {
+    static let start = Date(timeIntervalSince1970: 1_795_712_400)
+
+    /// A metric source on a Prometheus that answers every query with `vector`, and a pool whose
+    /// bytes-in metric has an offeredQuery. Stop the listener at the end.
+    static func source() async throws -> (listener: RawListener, source: PoolMetricSource, pool: BrokerPool) {
         let listener = try await RawListener.start(
             .answer(PrometheusAddressTests.httpAnswer(status: "200 OK", contentType: "application/json", body: Self.vector)))
         let source = PoolMetricSource(prometheus: try PrometheusClient(url: "http://\(listener.address)"), kafka: KafkaClients(kubernetes: nil))
         var pool = PoolReconcilerTests.pool()
         pool.spec.metrics = [.throughput(.in, perBroker: try Quantity("105Mi"), offeredQuery: "sum(irate(producer_offered_bytes_total[1m]))")]
+        return (listener, source, pool)
+    }
+
+    @Test func earlierAnswersComeWithTheNewest() async throws {
+        var (listener, source, pool) = try await Self.source()
         pool.spec.metrics?[0].brokerThroughput?.offeredReadingAgeSeconds = 15
-        let start = Date(timeIntervalSince1970: 1_795_712_400)
+        let start = Self.start
         var last: MetricObservation?
         for step in 0..<8 {
             last = try #require(await source.observe(pool, now: start.addingTimeInterval(Double(10 * step)), cluster: nil).first)

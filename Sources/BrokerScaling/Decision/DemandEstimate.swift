@@ -65,7 +65,7 @@ public struct DemandEstimate: Sendable, Hashable, Codable {
     }
 
     /// The pool's BrokerThroughput In metric, if it has one.
-    static func throughputIn(_ spec: BrokerPoolSpec) -> MetricSpec? {
+    public static func throughputIn(_ spec: BrokerPoolSpec) -> MetricSpec? {
         (spec.metrics ?? []).first { $0.type == .brokerThroughput && $0.brokerThroughput?.direction == .in }
     }
 

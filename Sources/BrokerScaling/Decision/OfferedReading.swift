@@ -38,8 +38,9 @@ public struct OfferedReading: Sendable, Hashable, Codable {
             .filter { usable($0, now: now) && $0.time < newest.time && newest.time.timeIntervalSince($0.time) <= trendWindow }
             .sorted { $0.time < $1.time }
         // Prometheus repeats an answer until the next scrape: the last step is the last change.
-        guard let oldest = earlier.first, let previous = earlier.last(where: { $0.value != newest.value }) else { return reading }
-        let overWindow = (newest.value - oldest.value) / newest.time.timeIntervalSince(oldest.time)
+        guard let oldest = earlier.first, let previous = earlier.last(where: { $0.value != newest.value }),
+            let overWindow = DemandEstimate.trend(earlier + [newest], window: trendWindow)
+        else { return reading }
         let lastStep = (newest.value - previous.value) / newest.time.timeIntervalSince(previous.time)
         let rise = min(overWindow, lastStep)
         guard rise > 0 else { return reading }

@@ -118,6 +118,16 @@ struct SequenceWorld {
         return world
     }
 
+    /// Replication factor 3 on 3 brokers, asked to go to 2: the drain has nowhere to move to,
+    /// after `ticks` reconciles.
+    static func drainWithNowhereToGo(ticks: Int) -> SequenceWorld {
+        var world = SequenceWorld(brokers: 3, partitions: 6, replication: 3)
+        world.spec.minReplicas = 1
+        world.spec.replicas = 2
+        for _ in 0..<ticks { world.tick() }
+        return world
+    }
+
     func holds(_ broker: Int32) -> Int { partitions.filter { $0.replicas.contains(broker) }.count }
     var stable: Bool { (status.state ?? .stable) == .stable && inFlight.isEmpty }
 }
@@ -277,11 +287,7 @@ struct ScalingSequenceTests {
     }
 
     @Test func anImpossibleDrainIsBlockedNotForced() {
-        // Replication factor 3 on 3 brokers: nowhere to move to when going to 2.
-        var world = SequenceWorld(brokers: 3, partitions: 6, replication: 3)
-        world.spec.minReplicas = 1
-        world.spec.replicas = 2
-        for _ in 0..<5 { world.tick() }
+        let world = SequenceWorld.drainWithNowhereToGo(ticks: 5)
         #expect(world.status.state == .blocked)
         #expect(world.stsReplicas == 3, "never shrinks under a partition")
         #expect(world.events.contains("Blocked"))
@@ -291,10 +297,7 @@ struct ScalingSequenceTests {
     /// A blocked drain is not a dead end: when more brokers are wanted it is cancelled and the
     /// pool scales out at once.
     @Test func moreBrokersWantedCancelABlockedDrain() {
-        var world = SequenceWorld(brokers: 3, partitions: 6, replication: 3)
-        world.spec.minReplicas = 1
-        world.spec.replicas = 2
-        for _ in 0..<3 { world.tick() }
+        var world = SequenceWorld.drainWithNowhereToGo(ticks: 3)
         #expect(world.status.state == .blocked)
         let message = world.status.conditions?.first { $0.type == .ableToScale }?.message ?? ""
         #expect(message.contains("have nowhere to go") && message.contains("tried again every"), "\(message)")
@@ -369,10 +372,7 @@ struct ScalingSequenceTests {
 
     /// A pool that stays blocked writes nothing new: the same status every reconcile.
     @Test func aBlockedPoolsStatusStaysTheSame() {
-        var world = SequenceWorld(brokers: 3, partitions: 6, replication: 3)
-        world.spec.minReplicas = 1
-        world.spec.replicas = 2
-        for _ in 0..<3 { world.tick() }
+        var world = SequenceWorld.drainWithNowhereToGo(ticks: 3)
         #expect(world.status.state == .blocked)
         let before = world.status
         let events = world.events.count
